@@ -1,0 +1,329 @@
+"""The ``treaty-bot`` command line.
+
+``ask``, ``chat``, ``eval`` and ``kb`` never import ``telegram`` (they start fast and work without a
+token); ``run`` imports the Telegram layer only when it is called.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import Config, ConfigError, find_config_path, load_config
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.matching import Matcher, Outcome, Thresholds
+
+
+def thresholds_from(config: Config) -> Thresholds:
+    m = config.matching
+    return Thresholds(m.answer_threshold, m.clarify_threshold, m.clarify_margin, m.max_candidates)
+
+
+def load_engine(args: argparse.Namespace) -> tuple[Config, KnowledgeBase, Matcher]:
+    """Config, knowledge base and matcher as the options say (errors reach ``main`` as exceptions)."""
+    config = load_config(find_config_path(args.config))
+    directory = args.knowledge or config.knowledge.directory or None
+    kb = load_knowledge(directory)
+    return config, kb, Matcher(kb, thresholds_from(config))
+
+
+def outcome_json(question: str, outcome: Outcome) -> dict[str, Any]:
+    """The ``ask --json`` contract: one object per question."""
+    from bot.texts import outcome_text
+
+    entry = outcome.entry if outcome.status == "answered" else None
+    options = (outcome.candidates and [c.entry for c in outcome.candidates]) or list(outcome.suggestions)
+    return {
+        "question": question,
+        "lang": outcome.lang,
+        "status": outcome.status,
+        "entry_id": entry.id if entry else None,
+        "score": outcome.score,
+        "answer": outcome_text(outcome, html=False),
+        "source": " ".join(entry.source) if entry and entry.source and entry.kind == "fact" else None,
+        "suggestions": [{"entry_id": e.id, "question": e.title(outcome.lang)} for e in options],
+    }
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer questions: one from the arguments, or one per line on stdin with --json."""
+    from bot.texts import outcome_text
+
+    config, _kb, matcher = load_engine(args)
+    fallback = config.bot.default_language
+    if args.question:
+        questions: Iterable[str] = [" ".join(args.question)]
+    elif args.json or not sys.stdin.isatty():
+        questions = (line.rstrip("\n") for line in sys.stdin)
+    else:
+        print("treaty-bot ask: give a question, e.g. treaty-bot ask \"who signed the treaty?\"", file=sys.stderr)
+        return 2
+    for question in questions:
+        if args.json and not question.strip() and not args.question:
+            continue
+        outcome = matcher.match(question, lang=args.lang, fallback_lang=fallback)
+        if args.json:
+            print(json.dumps(outcome_json(question, outcome), ensure_ascii=False), flush=True)
+        else:
+            print(outcome_text(outcome, html=False))
+            if outcome.status == "answered" and outcome.suggestions:
+                from bot.texts import t
+
+                print(f"\n{t('related', outcome.lang)}:")
+                for e in outcome.suggestions[:3]:
+                    print(f"  • {e.title(outcome.lang)}")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A conversation in the terminal with the same engine the bot uses (no token needed)."""
+    from bot.texts import outcome_text
+
+    config, kb, matcher = load_engine(args)
+    lang = args.lang
+    print(f"treaty-bot: {kb.article.title('en')}")
+    print("Ask a question (English or Russian); a number picks an option; Ctrl-D or 'quit' ends.\n")
+    options: list[str] = []
+    while True:
+        try:
+            line = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if line.strip().casefold() in {"quit", "exit", "выход"}:
+            return 0
+        if line.strip().isdigit() and 1 <= int(line.strip()) <= len(options):
+            entry = kb.by_id[options[int(line.strip()) - 1]]
+            line = entry.title(lang or "en")
+        outcome = matcher.match(line, lang=lang, fallback_lang=config.bot.default_language)
+        print("bot> " + outcome_text(outcome, html=False, list_options=False).replace("\n", "\n     "))
+        shown = [c.entry for c in outcome.candidates] or list(outcome.suggestions)
+        options = [e.id for e in shown]
+        for i, e in enumerate(shown, 1):
+            print(f"     [{i}] {e.title(outcome.lang)}")
+        print()
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    """Validate the knowledge base and say what it holds."""
+    _config, kb, _matcher = load_engine(args)
+    kinds: dict[str, int] = defaultdict(int)
+    for e in kb.entries:
+        kinds[e.kind] += 1
+    detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    print(f"ok: {kb.directory}: {len(kb.entries)} entries ({detail}), {len(kb.topics)} topics")
+    return 0
+
+
+# --- eval --------------------------------------------------------------------------------------
+
+
+@dataclass
+class EvalItem:
+    id: str
+    lang: str
+    question: str
+    expect: str
+    must: list[list[str]]
+    style: str
+
+
+def read_eval(path: Path) -> list[EvalItem]:
+    items: list[EvalItem] = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                items.append(
+                    EvalItem(d["id"], d["lang"], d["question"], d["expect"], d.get("must", []), d.get("style", ""))
+                )
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{n}: not an eval item ({exc})") from None
+    return items
+
+
+def is_correct(item: EvalItem, outcome: Outcome, reply: str) -> bool:
+    """The shared/eval scoring rule; the decline marker is the outcome's status, not a phrase."""
+    if item.expect == "unknown":
+        return outcome.status == "unknown"
+    if outcome.status != "answered":
+        return False
+    folded = reply.casefold()
+    return all(any(alt.casefold() in folded for alt in group) for group in item.must)
+
+
+def evaluate(matcher: Matcher, items: Sequence[EvalItem], fallback: str = "en") -> dict[str, Any]:
+    """Score a question set; returns figures overall, per language and per style, and the failures."""
+    from bot.texts import outcome_text
+
+    buckets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    failures: list[dict[str, Any]] = []
+    wrong_lang = 0
+    for item in items:
+        outcome = matcher.match(item.question, fallback_lang=fallback)
+        reply = outcome_text(outcome, html=False)
+        ok = is_correct(item, outcome, reply)
+        wrong_lang += outcome.lang != item.lang
+        kind = "in_scope" if item.expect == "answer" else "refusal"
+        for key in (kind, f"{kind}:lang:{item.lang}", f"{kind}:style:{item.style}"):
+            buckets[key][0] += ok
+            buckets[key][1] += 1
+        if not ok:
+            failures.append(
+                {"id": item.id, "expect": item.expect, "status": outcome.status, "reason": outcome.reason,
+                 "entry_id": outcome.entry.id if outcome.entry else None, "score": outcome.score,
+                 "question": item.question, "reply": reply}
+            )
+    return {
+        "items": len(items),
+        "accuracy": {k: {"correct": v[0], "total": v[1], "rate": v[0] / v[1]} for k, v in sorted(buckets.items())},
+        "reply_language_mismatches": wrong_lang,
+        "failures": failures,
+    }
+
+
+def _pct(report: dict[str, Any], key: str) -> str:
+    b = report["accuracy"].get(key)
+    return f"{100 * b['rate']:.1f}% ({b['correct']}/{b['total']})" if b else "n/a"
+
+
+def print_eval(report: dict[str, Any], out: TextIO) -> None:
+    acc = report["accuracy"]
+    print(f"In-scope accuracy: {_pct(report, 'in_scope')}", file=out)
+    print(f"Refusal accuracy:  {_pct(report, 'refusal')}", file=out)
+    for kind in ("in_scope", "refusal"):
+        langs = sorted(k.split(":")[-1] for k in acc if k.startswith(f"{kind}:lang:"))
+        styles = sorted(k.split(":")[-1] for k in acc if k.startswith(f"{kind}:style:"))
+        print(f"\n{kind.replace('_', '-')} by language: "
+              + ", ".join(f"{lg} {_pct(report, f'{kind}:lang:{lg}')}" for lg in langs), file=out)
+        print(f"{kind.replace('_', '-')} by style: "
+              + ", ".join(f"{s} {_pct(report, f'{kind}:style:{s}')}" for s in styles), file=out)
+    print(f"\nReplies in another language than the question's: {report['reply_language_mismatches']}", file=out)
+    if report["failures"]:
+        print(f"\nFailures ({len(report['failures'])}):", file=out)
+        for f in report["failures"]:
+            reply = f["reply"].replace("\n", " ")[:160]
+            print(f"- {f['id']} expect={f['expect']} got={f['status']}({f['reason']}, {f['entry_id']}, "
+                  f"{f['score']}): {f['question']}\n    -> {reply}", file=out)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score a question set in the shared/eval schema (the admins' regression check)."""
+    config, _kb, matcher = load_engine(args)
+    items = read_eval(Path(args.file))
+    report = evaluate(matcher, items, config.bot.default_language)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print_eval(report, sys.stdout)
+    if args.min_accuracy is not None:
+        floor = args.min_accuracy / 100 if args.min_accuracy > 1 else args.min_accuracy
+        for key in ("in_scope", "refusal"):
+            b = report["accuracy"].get(key)
+            if b and b["rate"] < floor:
+                print(f"{key} accuracy {100 * b['rate']:.1f}% is below {100 * floor:.1f}%", file=sys.stderr)
+                return 1
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot (polling, or a webhook when configured)."""
+    config = load_config(find_config_path(args.config))
+    if not config.telegram.token and sys.stdin.isatty() and sys.stdout.isatty():
+        # No token, and a person at a terminal: show them the bot locally instead of failing.
+        print("No TELEGRAM_BOT_TOKEN is set, so here is the bot in your terminal instead.\n"
+              "(Set the token from @BotFather to run it on Telegram.)\n")
+        args.lang = None
+        return cmd_chat(args)
+    config.require_token()
+    from bot.telegram.app import run
+
+    return run(config, knowledge_dir=args.knowledge)
+
+
+# --- wiring ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="treaty-bot",
+        description="A Telegram bot that answers questions about the Russia–South Ossetia treaty.",
+    )
+    parser.add_argument("--config", help="config file (default: $TREATY_BOT_CONFIG, else ./config.toml)")
+    parser.add_argument("--knowledge", help="knowledge directory (default: the shipped knowledge/)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        # Accepted after the subcommand too: `treaty-bot ask --knowledge DIR "..."`.
+        p.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        p.add_argument("--knowledge", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("run", help="run the Telegram bot")
+    common(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("ask", help="answer a question (or one per line on stdin with --json)")
+    p.add_argument("question", nargs="*", help="the question")
+    p.add_argument("--json", action="store_true", help="one JSON object per question on stdout")
+    p.add_argument("--lang", choices=["en", "ru"], help="answer in this language")
+    common(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
+    p.add_argument("--lang", choices=["en", "ru"], help="answer in this language")
+    common(p)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("eval", help="score a question set (shared/eval schema)")
+    p.add_argument("file", help="a .jsonl question set")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--min-accuracy", type=float, help="exit 1 if in-scope or refusal accuracy is below (%% or 0-1)")
+    common(p)
+    p.set_defaults(func=cmd_eval)
+
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
+    p = kb_sub.add_parser("check", help="validate the knowledge base")
+    common(p)
+    p.set_defaults(func=cmd_kb_check)
+
+    try:
+        from bot import cli_db
+    except ImportError:  # pragma: no cover - the chat-log commands are optional pieces
+        pass
+    else:
+        cli_db.add_subcommands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("config", "knowledge"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"treaty-bot: configuration error: {exc}", file=sys.stderr)
+    except KnowledgeError as exc:
+        print(f"treaty-bot: the knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+    except (OSError, ValueError) as exc:
+        print(f"treaty-bot: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

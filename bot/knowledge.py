@@ -1,0 +1,447 @@
+"""The knowledge base: frozen entries loaded from ``knowledge/`` and validated (pure, no Telegram).
+
+``load_knowledge(directory)`` reads every file, collects *every* problem (file, entry id, field, what is
+wrong) and raises one ``KnowledgeError`` listing them, so an admin fixes a broken file in one pass.
+The schema is documented in ``knowledge/README.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):  # noqa: UP036 - the tomli backport is declared for older interpreters
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+LANGS: tuple[str, ...] = ("en", "ru")
+KINDS: tuple[str, ...] = ("fact", "smalltalk", "gap")
+QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity")
+ID_RE = re.compile(r"^[a-z0-9_]{1,40}$")
+MIN_QUESTIONS = 3
+MAX_ANSWER_CHARS = 1500
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the knowledge base, located as precisely as possible."""
+
+    file: str
+    entry_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.entry_id:
+            where += f": entry {self.entry_id!r}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base cannot be used; ``problems`` says why, all at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class LangBlock:
+    questions: tuple[str, ...]
+    answer: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    kind: str
+    topic: str
+    en: LangBlock
+    ru: LangBlock
+    answers: frozenset[str] = frozenset()
+    related: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    file: str = ""
+
+    def block(self, lang: str) -> LangBlock:
+        return self.ru if lang == "ru" else self.en
+
+    def title(self, lang: str) -> str:
+        return self.block(lang).questions[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry in the TOML file's shape (for export and admin edits)."""
+        data: dict[str, Any] = {"id": self.id, "kind": self.kind, "topic": self.topic}
+        if self.tags:
+            data["tags"] = list(self.tags)
+        data["answers"] = sorted(self.answers)
+        if self.related:
+            data["related"] = list(self.related)
+        if self.source:
+            data["source"] = list(self.source)
+        for lang in LANGS:
+            b = self.block(lang)
+            block: dict[str, Any] = {"questions": list(b.questions)}
+            if b.keywords:
+                block["keywords"] = list(b.keywords)
+            block["answer"] = b.answer
+            data[lang] = block
+        return data
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    en: str
+    ru: str
+
+    def title(self, lang: str) -> str:
+        return self.ru if lang == "ru" else self.en
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    words: tuple[str, ...]
+    entity: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    stopwords: Mapping[str, frozenset[str]]
+    concepts: tuple[Concept, ...]
+    qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class Article:
+    text: str
+    date: str
+    titles: Mapping[str, str]
+    summaries: Mapping[str, str]
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang) or self.titles["en"]
+
+    def summary(self, lang: str) -> str:
+        return self.summaries.get(lang) or self.summaries["en"]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    topics: tuple[Topic, ...]
+    lexicon: Lexicon
+    article: Article
+    directory: str = ""
+    by_id: Mapping[str, Entry] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.by_id.get(entry_id)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def entries_in(self, topic_id: str) -> list[Entry]:
+        return [e for e in self.entries if e.topic == topic_id and e.kind == "fact"]
+
+    def facts(self) -> list[Entry]:
+        return [e for e in self.entries if e.kind == "fact"]
+
+    def replace_entries(self, entries: Iterable[Entry]) -> KnowledgeBase:
+        """A new knowledge base with these entries (validated by the caller)."""
+        return KnowledgeBase(tuple(entries), self.topics, self.lexicon, self.article, self.directory)
+
+
+def default_knowledge_dir() -> Path:
+    """``knowledge/`` next to the package in a clone, else the copy shipped inside the wheel."""
+    here = Path(__file__).resolve().parent
+    clone = here.parent / "knowledge"
+    if (clone / "entries").is_dir():
+        return clone
+    shipped = here / "_knowledge"
+    if (shipped / "entries").is_dir():
+        return shipped
+    import importlib.resources
+
+    return Path(str(importlib.resources.files("bot._knowledge")))
+
+
+# --- parsing helpers ---------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, file: str, entry_id: str, field_name: str, message: str) -> None:
+        self.problems.append(Problem(file, entry_id, field_name, message))
+
+
+def _str_list(
+    value: Any, c: _Collector, file: str, eid: str, name: str, *, required: bool, minimum: int = 0
+) -> tuple[str, ...]:
+    if value is None:
+        if required:
+            c.add(file, eid, name, "missing")
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.add(file, eid, name, "must be a list of strings")
+        return ()
+    items = tuple(v.strip() for v in value)
+    if any(not v for v in items):
+        c.add(file, eid, name, "contains an empty string")
+    if len(items) < minimum:
+        c.add(file, eid, name, f"needs at least {minimum} items, has {len(items)}")
+    lowered = [v.casefold() for v in items]
+    dupes = sorted({v for v in lowered if lowered.count(v) > 1})
+    if dupes:
+        c.add(file, eid, name, f"duplicate items: {', '.join(dupes)}")
+    return tuple(v for v in items if v)
+
+
+_ENTRY_KEYS = {"id", "kind", "topic", "tags", "answers", "related", "source", "en", "ru"}
+_BLOCK_KEYS = {"questions", "keywords", "answer"}
+
+
+def parse_entry(data: Any, file: str, c: _Collector, index: int) -> Entry | None:
+    """One ``[[entry]]`` table -> Entry, recording problems in ``c`` (None when unusable)."""
+    if not isinstance(data, dict):
+        c.add(file, f"#{index + 1}", "", "an entry must be a table")
+        return None
+    eid = data.get("id")
+    if not isinstance(eid, str) or not ID_RE.match(eid):
+        c.add(file, f"#{index + 1}", "id", f"must match {ID_RE.pattern}, got {eid!r}")
+        return None
+    for key in sorted(set(data) - _ENTRY_KEYS):
+        c.add(file, eid, key, "unknown field")
+    kind = data.get("kind", "fact")
+    if kind not in KINDS:
+        c.add(file, eid, "kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+    topic = data.get("topic")
+    if not isinstance(topic, str) or not topic:
+        c.add(file, eid, "topic", "missing")
+        topic = ""
+    answers = _str_list(data.get("answers", []), c, file, eid, "answers", required=False)
+    for a in answers:
+        if a not in QTYPES:
+            c.add(file, eid, "answers", f"{a!r} is not one of {', '.join(QTYPES)}")
+    blocks: dict[str, LangBlock] = {}
+    for lang in LANGS:
+        raw = data.get(lang)
+        if not isinstance(raw, dict):
+            c.add(file, eid, lang, "missing language table" if raw is None else "must be a table")
+            continue
+        for key in sorted(set(raw) - _BLOCK_KEYS):
+            c.add(file, eid, f"{lang}.{key}", "unknown field")
+        questions = _str_list(
+            raw.get("questions"), c, file, eid, f"{lang}.questions", required=True, minimum=MIN_QUESTIONS
+        )
+        keywords = _str_list(raw.get("keywords"), c, file, eid, f"{lang}.keywords", required=False)
+        answer = raw.get("answer")
+        if not isinstance(answer, str) or not answer.strip():
+            c.add(file, eid, f"{lang}.answer", "missing or empty")
+            answer = ""
+        elif len(answer) > MAX_ANSWER_CHARS:
+            c.add(file, eid, f"{lang}.answer", f"longer than {MAX_ANSWER_CHARS} characters")
+        if questions:
+            blocks[lang] = LangBlock(questions, answer.strip(), keywords)
+    source = _str_list(data.get("source", []), c, file, eid, "source", required=False)
+    if kind == "fact" and not source:
+        c.add(file, eid, "source", "a fact needs at least one source sentence from the article")
+    if len(blocks) != len(LANGS):
+        return None
+    return Entry(
+        id=eid,
+        kind=kind if kind in KINDS else "fact",
+        topic=topic,
+        en=blocks["en"],
+        ru=blocks["ru"],
+        answers=frozenset(answers),
+        related=_str_list(data.get("related", []), c, file, eid, "related", required=False),
+        source=source,
+        tags=_str_list(data.get("tags", []), c, file, eid, "tags", required=False),
+        file=file,
+    )
+
+
+def check_entries(
+    entries: Iterable[Entry], topics: Iterable[Topic], article_text: str, c: _Collector
+) -> None:
+    """Cross-entry checks: unique ids, known topics and related ids, sources quoted verbatim."""
+    seen: dict[str, str] = {}
+    entries = list(entries)
+    topic_ids = {t.id for t in topics}
+    flat_article = " ".join(article_text.split())
+    for e in entries:
+        if e.id in seen:
+            c.add(e.file, e.id, "id", f"duplicate id (also in {seen[e.id]})")
+        else:
+            seen[e.id] = e.file
+    for e in entries:
+        if e.topic and e.topic not in topic_ids:
+            c.add(e.file, e.id, "topic", f"unknown topic {e.topic!r} (see meta.toml)")
+        for rid in e.related:
+            if rid not in seen:
+                c.add(e.file, e.id, "related", f"unknown entry id {rid!r}")
+            elif rid == e.id:
+                c.add(e.file, e.id, "related", "an entry cannot be related to itself")
+        for s in e.source:
+            if " ".join(s.split()) not in flat_article:
+                c.add(e.file, e.id, "source", f"not found verbatim in article.txt: {s[:60]!r}")
+
+
+def _load_toml(path: Path, c: _Collector, rel: str) -> dict[str, Any] | None:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        c.add(rel, "", "", f"not valid TOML: {exc}")
+    except UnicodeDecodeError:
+        c.add(rel, "", "", "not UTF-8 text")
+    except OSError as exc:
+        c.add(rel, "", "", f"cannot be read: {exc.strerror}")
+    return None
+
+
+def _parse_meta(data: dict[str, Any], article_text: str, c: _Collector) -> tuple[Article, list[Topic]]:
+    art = data.get("article")
+    titles: dict[str, str] = {}
+    summaries: dict[str, str] = {}
+    date = ""
+    if not isinstance(art, dict):
+        c.add("meta.toml", "", "article", "missing table")
+    else:
+        date = str(art.get("date", ""))
+        for lang in LANGS:
+            block = art.get(lang)
+            if not isinstance(block, dict):
+                c.add("meta.toml", "", f"article.{lang}", "missing table")
+                continue
+            for key, target in (("title", titles), ("summary", summaries)):
+                value = block.get(key)
+                if not isinstance(value, str) or not value.strip():
+                    c.add("meta.toml", "", f"article.{lang}.{key}", "missing or empty")
+                else:
+                    target[lang] = value.strip()
+    topics: list[Topic] = []
+    raw_topics = data.get("topic", [])
+    if not isinstance(raw_topics, list) or not raw_topics:
+        c.add("meta.toml", "", "topic", "at least one [[topic]] is needed")
+        raw_topics = []
+    for i, t in enumerate(raw_topics):
+        if not isinstance(t, dict) or not all(isinstance(t.get(k), str) and t.get(k) for k in ("id", "en", "ru")):
+            c.add("meta.toml", "", f"topic #{i + 1}", "needs id, en and ru")
+            continue
+        topics.append(Topic(t["id"], t["en"], t["ru"]))
+    titles.setdefault("en", "")
+    summaries.setdefault("en", "")
+    return Article(article_text, date, titles, summaries), topics
+
+
+def _parse_lexicon(data: dict[str, Any], c: _Collector) -> Lexicon:
+    stop_raw = data.get("stopwords", {})
+    stopwords: dict[str, frozenset[str]] = {}
+    for lang in LANGS:
+        words = stop_raw.get(lang, []) if isinstance(stop_raw, dict) else []
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            c.add("lexicon.toml", "", f"stopwords.{lang}", "must be a list of strings")
+            words = []
+        stopwords[lang] = frozenset(w.casefold().replace("ё", "е") for w in words)
+    concepts: list[Concept] = []
+    ids: set[str] = set()
+    for i, raw in enumerate(data.get("concept", [])):
+        cid = raw.get("id") if isinstance(raw, dict) else None
+        words = raw.get("words") if isinstance(raw, dict) else None
+        if not isinstance(cid, str) or not ID_RE.match(cid):
+            c.add("lexicon.toml", "", f"concept #{i + 1}", f"id must match {ID_RE.pattern}")
+            continue
+        if cid in ids:
+            c.add("lexicon.toml", "", f"concept {cid}", "duplicate id")
+        ids.add(cid)
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+            c.add("lexicon.toml", "", f"concept {cid}.words", "must be a non-empty list of strings")
+            continue
+        concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False))))
+    qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
+    raw_q = data.get("qtypes", {})
+    for lang in LANGS:
+        table = raw_q.get(lang, {}) if isinstance(raw_q, dict) else {}
+        qtypes[lang] = {}
+        for qt, phrases in (table.items() if isinstance(table, dict) else []):
+            if qt not in QTYPES:
+                c.add("lexicon.toml", "", f"qtypes.{lang}.{qt}", f"must be one of {', '.join(QTYPES)}")
+            elif not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                c.add("lexicon.toml", "", f"qtypes.{lang}.{qt}", "must be a list of strings")
+            else:
+                qtypes[lang][qt] = tuple(phrases)
+    return Lexicon(stopwords, tuple(concepts), qtypes)
+
+
+def load_knowledge(directory: str | Path | None = None) -> KnowledgeBase:
+    """Load and validate a knowledge directory; raise ``KnowledgeError`` listing every problem."""
+    root = Path(directory) if directory else default_knowledge_dir()
+    c = _Collector()
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), "", "", "knowledge directory not found")])
+    try:
+        article_text = (root / "article.txt").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        c.add("article.txt", "", "", f"cannot be read: {exc}")
+        article_text = ""
+    meta = _load_toml(root / "meta.toml", c, "meta.toml") or {}
+    article, topics = _parse_meta(meta, article_text, c)
+    lexicon = _parse_lexicon(_load_toml(root / "lexicon.toml", c, "lexicon.toml") or {}, c)
+    entries: list[Entry] = []
+    files = sorted((root / "entries").glob("*.toml"))
+    if not files:
+        c.add("entries/", "", "", "no *.toml entry files")
+    for path in files:
+        rel = f"entries/{path.name}"
+        data = _load_toml(path, c, rel)
+        if data is None:
+            continue
+        for key in sorted(set(data) - {"entry"}):
+            c.add(rel, "", key, "unknown top-level key (entries are [[entry]] tables)")
+        raw_entries = data.get("entry", [])
+        if not isinstance(raw_entries, list):
+            c.add(rel, "", "entry", "must be an array of tables ([[entry]])")
+            continue
+        for i, raw in enumerate(raw_entries):
+            entry = parse_entry(raw, rel, c, i)
+            if entry is not None:
+                entries.append(entry)
+    check_entries(entries, topics, article_text, c)
+    if c.problems:
+        raise KnowledgeError(c.problems)
+    return KnowledgeBase(tuple(entries), tuple(topics), lexicon, article, str(root))
+
+
+def parse_entries_document(text: str, name: str, base: KnowledgeBase) -> list[Entry]:
+    """Parse an uploaded/imported entries file against ``base`` (its topics and article)."""
+    c = _Collector()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise KnowledgeError([Problem(name, "", "", f"not valid TOML: {exc}")]) from None
+    raw_entries = data.get("entry")
+    if not isinstance(raw_entries, list):
+        raise KnowledgeError([Problem(name, "", "entry", "no [[entry]] tables found")])
+    entries = [e for i, raw in enumerate(raw_entries) if (e := parse_entry(raw, name, c, i)) is not None]
+    check_entries(entries, base.topics, base.article.text, c)
+    if c.problems:
+        raise KnowledgeError(c.problems)
+    return entries

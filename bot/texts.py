@@ -1,0 +1,237 @@
+"""Every user-facing string, in English and Russian, and the one place that escapes HTML.
+
+Functions take an ``html`` flag: ``True`` gives Telegram HTML (everything user- or data-derived is
+escaped here and nowhere else), ``False`` gives plain text for the command line and ``ask --json``.
+No Telegram imports: the Telegram layer turns these strings and labels into messages and buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from bot.knowledge import Entry, KnowledgeBase
+from bot.matching import Outcome
+
+MAX_MESSAGE_CHARS = 4096  # Telegram's limit for one message's text, after entity parsing
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "decline": {
+        "en": "The article does not say that.",
+        "ru": "В статье об этом не говорится.",
+    },
+    "decline_empty": {
+        "en": "Please ask a question about the Russia–South Ossetia treaty, in words.",
+        "ru": "Задайте, пожалуйста, вопрос о договоре России и Южной Осетии словами.",
+    },
+    "source": {"en": "Source", "ru": "Источник"},
+    "related": {"en": "Related questions", "ru": "Связанные вопросы"},
+    "you_could_ask": {"en": "You could ask", "ru": "Можно спросить"},
+    "browse_topics": {
+        "en": "Browse the topics with /topics.",
+        "ru": "Список тем: /topics.",
+    },
+    "clarify": {
+        "en": "Which of these do you mean?",
+        "ru": "Что именно вас интересует?",
+    },
+    "start": {
+        "en": "Hello! I answer questions about one news article: “{title}”.\n"
+        "Ask me in your own words, in English or Russian. I quote the article as my source, and when "
+        "it does not say something, I tell you so.",
+        "ru": "Здравствуйте! Я отвечаю на вопросы по одной новости: «{title}».\n"
+        "Спрашивайте своими словами, по-русски или по-английски. Я цитирую статью как источник, "
+        "а если в ней чего-то нет, так и скажу.",
+    },
+    "try_asking": {"en": "Try asking:", "ru": "Попробуйте спросить:"},
+    "help": {
+        "en": "Ask a question in your own words, in a private chat, or in a group with /ask, by mentioning "
+        "me, or by replying to me. In any chat you can type @{username} and a question.\n\n"
+        "/topics: browse everything I know\n/about: the article\n/lang: English or Russian\n"
+        "/ask question: ask in a group\n/forgetme: delete what I recorded about you",
+        "ru": "Задайте вопрос своими словами: в личном чате, а в группе командой /ask, упоминанием или "
+        "ответом на моё сообщение. В любом чате можно набрать @{username} и вопрос.\n\n"
+        "/topics: всё, что я знаю, по темам\n/about: о статье\n/lang: русский или английский\n"
+        "/ask вопрос: спросить в группе\n/forgetme: удалить то, что я о вас записал",
+    },
+    "about": {
+        "en": "“{title}”\n\n{summary}\n\nI know {count} facts from it, in {topics} topics: /topics.",
+        "ru": "«{title}»\n\n{summary}\n\nЯ знаю из неё {count} фактов по {topics} темам: /topics.",
+    },
+    "topics": {"en": "Topics", "ru": "Темы"},
+    "topic_page": {"en": "{topic} ({page}/{pages})", "ru": "{topic} ({page}/{pages})"},
+    "lang_prompt": {"en": "Choose the language of my answers:", "ru": "Выберите язык ответов:"},
+    "lang_set": {"en": "I will answer in English.", "ru": "Я буду отвечать по-русски."},
+    "ask_usage": {
+        "en": "Write your question after the command, for example: /ask who signed the treaty?",
+        "ru": "Напишите вопрос после команды, например: /ask кто подписал договор?",
+    },
+    "non_text": {
+        "en": "I can only read text. Please type your question about the treaty.",
+        "ru": "Я понимаю только текст. Напишите, пожалуйста, вопрос о договоре.",
+    },
+    "expired": {
+        "en": "This button has expired. Please ask again.",
+        "ru": "Эта кнопка устарела. Спросите, пожалуйста, ещё раз.",
+    },
+    "feedback_thanks": {"en": "Thanks for the feedback!", "ru": "Спасибо за оценку!"},
+    "group_intro": {
+        "en": "Hello! I answer questions about the Russia–South Ossetia Treaty on Alliance and Integration. "
+        "Ask with /ask your question, by mentioning @{username}, or by replying to me. I stay quiet "
+        "otherwise.",
+        "ru": "Здравствуйте! Я отвечаю на вопросы о договоре о союзничестве и интеграции между Россией и "
+        "Южной Осетией. Спросите командой /ask вопрос, упоминанием @{username} или ответом на моё "
+        "сообщение. В остальное время я молчу.",
+    },
+    "repeat": {
+        "en": "This was answered a moment ago: {link}",
+        "ru": "На этот вопрос я только что ответил: {link}",
+    },
+    "repeat_link": {"en": "see the answer", "ru": "смотрите ответ"},
+    "flood": {
+        "en": "You are asking faster than I can keep up in this group. Please wait a minute, or ask me "
+        "in a private chat.",
+        "ru": "Вы задаёте вопросы слишком часто для группы. Подождите минуту или спросите меня в личном "
+        "чате.",
+    },
+    "inline_unknown_title": {"en": "The article does not say", "ru": "В статье этого нет"},
+    "inline_unknown_desc": {
+        "en": "Try other words, or browse the topics in a chat with the bot.",
+        "ru": "Попробуйте другие слова или посмотрите темы в чате с ботом.",
+    },
+    "forget_confirm": {
+        "en": "Delete everything I recorded about you (your questions, ratings and settings)? This cannot "
+        "be undone.",
+        "ru": "Удалить всё, что я записал о вас (вопросы, оценки и настройки)? Это нельзя отменить.",
+    },
+    "forget_done": {"en": "Done: I deleted {count} records about you.", "ru": "Готово: удалено записей: {count}."},
+    "forget_cancelled": {"en": "Nothing was deleted.", "ru": "Ничего не удалено."},
+    "yes_delete": {"en": "Yes, delete", "ru": "Да, удалить"},
+    "cancel": {"en": "Cancel", "ru": "Отмена"},
+    "previous": {"en": "◀ Back", "ru": "◀ Назад"},
+    "next": {"en": "More ▶", "ru": "Ещё ▶"},
+    "all_topics": {"en": "All topics", "ru": "Все темы"},
+    # --- added for the Telegram layer (bot/telegram/) ---
+    "lang_name": {"en": "English", "ru": "Русский"},
+    "feedback_up": {"en": "👍", "ru": "👍"},
+    "feedback_down": {"en": "👎", "ru": "👎"},
+    "bot_description": {
+        "en": "I answer questions, in English or Russian, about one news article: the Russia–South Ossetia "
+        "Treaty on Alliance and Integration. I quote the article as my source, and when it does not say "
+        "something, I tell you so. Press Start and ask in your own words.",
+        "ru": "Я отвечаю на вопросы, по-русски или по-английски, об одной новости: Договоре о союзничестве "
+        "и интеграции между Россией и Южной Осетией. Я цитирую статью как источник, а если в ней чего-то "
+        "нет, так и скажу. Нажмите «Запустить» и спросите своими словами.",
+    },
+    "bot_short_description": {
+        "en": "Questions and answers about the Russia–South Ossetia Treaty on Alliance and Integration.",
+        "ru": "Вопросы и ответы о Договоре о союзничестве и интеграции России и Южной Осетии.",
+    },
+    "cmd_start": {"en": "Start: what I can do", "ru": "Начало: что я умею"},
+    "cmd_help": {"en": "How to ask me", "ru": "Как задавать вопросы"},
+    "cmd_topics": {"en": "Browse everything I know", "ru": "Всё, что я знаю, по темам"},
+    "cmd_about": {"en": "About the article", "ru": "О статье"},
+    "cmd_lang": {"en": "English or Russian", "ru": "Русский или английский"},
+    "cmd_ask": {"en": "Ask a question (in groups)", "ru": "Задать вопрос (в группах)"},
+    "cmd_forgetme": {"en": "Delete what I recorded about you", "ru": "Удалить то, что я о вас записал"},
+    "unknown_command": {
+        "en": "I don't know that command. Just type your question, or see /help.",
+        "ru": "Я не знаю такой команды. Просто напишите вопрос или посмотрите /help.",
+    },
+    "topic_empty": {"en": "No questions in this topic yet.", "ru": "В этой теме пока нет вопросов."},
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """A plain (unescaped) string; values are inserted as given."""
+    table = _STRINGS[key]
+    text = table.get(lang) or table["en"]
+    return text.format(**values) if values else text
+
+
+def ht(key: str, lang: str, **values: object) -> str:
+    """A string for Telegram HTML: the template's own text and every value escaped."""
+    table = _STRINGS[key]
+    text = escape(table.get(lang) or table["en"], quote=False)
+    return text.format(**{k: escape(str(v), quote=False) for k, v in values.items()}) if values else text
+
+
+def _quote(text: str, lang: str) -> str:
+    return f"«{text}»" if lang == "ru" else f"“{text}”"
+
+
+def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Text cut to ``limit`` characters at a line or word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    for sep in ("\n", " "):
+        pos = cut.rfind(sep)
+        if pos > limit // 2:
+            cut = cut[:pos]
+            break
+    return cut.rstrip() + "…"
+
+
+def answer_text(entry: Entry, lang: str, *, html: bool, with_source: bool = True) -> str:
+    """An entry's answer, with the article's sentence as its source when it has one."""
+    answer = entry.block(lang).answer
+    if not html:
+        parts = [answer]
+        if with_source and entry.source and entry.kind == "fact":
+            parts.append(f"{t('source', lang)}: {_quote(' '.join(entry.source), 'en')}")
+        return "\n\n".join(parts)
+    parts = [escape(answer, quote=False)]
+    if with_source and entry.source and entry.kind == "fact":
+        quoted = escape(" ".join(entry.source), quote=False)
+        parts.append(f"<i>{ht('source', lang)}:</i>\n<blockquote>{quoted}</blockquote>")
+    # Telegram counts the text after parsing: markup does not count, but stay safe on the raw length.
+    return "\n\n".join(parts) if len("\n\n".join(parts)) <= MAX_MESSAGE_CHARS else escape(
+        truncate(answer), quote=False
+    )
+
+
+def _bullets(entries: Iterable[Entry], lang: str, html: bool) -> str:
+    lines = [f"• {e.title(lang)}" for e in entries]
+    return escape("\n".join(lines), quote=False) if html else "\n".join(lines)
+
+
+def outcome_text(outcome: Outcome, *, html: bool, list_options: bool = True) -> str:
+    """The message for an outcome. ``list_options=False`` when buttons carry the options instead."""
+    lang = outcome.lang
+    tr = ht if html else t
+    if outcome.status == "answered" and outcome.entry is not None:
+        return answer_text(outcome.entry, lang, html=html)
+    if outcome.status == "clarify":
+        text = tr("clarify", lang)
+        if list_options:
+            text += "\n" + _bullets((c.entry for c in outcome.candidates), lang, html)
+        return text
+    if outcome.reason in ("empty", "no_content") and outcome.analysis is not None and not outcome.analysis.unknown:
+        return tr("decline_empty", lang)
+    parts = [tr("decline", lang)]
+    if outcome.gap is not None:
+        note = outcome.gap.block(lang).answer
+        parts.append(escape(note, quote=False) if html else note)
+    if list_options and outcome.suggestions:
+        parts.append(f"{tr('you_could_ask', lang)}:\n{_bullets(outcome.suggestions, lang, html)}")
+    elif not outcome.suggestions:
+        parts.append(tr("browse_topics", lang))
+    return truncate("\n\n".join(parts))
+
+
+def about_text(kb: KnowledgeBase, lang: str, *, html: bool) -> str:
+    tr = ht if html else t
+    return tr(
+        "about",
+        lang,
+        title=kb.article.title(lang),
+        summary=kb.article.summary(lang),
+        count=len(kb.facts()),
+        topics=len(kb.topics),
+    )
+
+
+def button_label(text: str, limit: int = 60) -> str:
+    """A question shortened to fit on an inline button."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

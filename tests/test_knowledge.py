@@ -1,0 +1,127 @@
+"""The knowledge base: the shipped one loads, and every kind of mistake is reported precisely."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge
+
+SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
+
+GOOD_ENTRY = """
+[[entry]]
+id = "{id}"
+kind = "fact"
+topic = "{topic}"
+answers = ["who"]
+related = [{related}]
+source = ["{source}"]
+[entry.en]
+questions = ["Who signed it?", "signatories", "who put their names to it"]
+answer = "Putin and Tibilov."
+[entry.ru]
+questions = ["Кто подписал?", "подписанты", "кто поставил подписи"]
+answer = "Путин и Тибилов."
+"""
+
+
+def test_shipped_knowledge_loads() -> None:
+    kb = load_knowledge(SHIPPED)
+    assert len(kb.facts()) >= 30
+    assert {e.kind for e in kb.entries} == {"fact", "smalltalk", "gap"}
+    # every entry's topic is a real topic and every topic has something in it
+    assert {e.topic for e in kb.entries} <= {t.id for t in kb.topics}
+
+
+def test_every_knowledge_file_loads_on_its_own_terms() -> None:
+    """Guard: each entries file parses and contributes entries."""
+    kb = load_knowledge(SHIPPED)
+    files = {e.file for e in kb.entries}
+    assert files == {f"entries/{p.name}" for p in (SHIPPED / "entries").glob("*.toml")}
+
+
+def test_default_dir_is_the_shipped_one() -> None:
+    assert default_knowledge_dir().resolve() == SHIPPED.resolve()
+    assert load_knowledge().entries == load_knowledge(SHIPPED).entries
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED, root)
+    for p in (root / "entries").glob("*.toml"):
+        p.unlink()
+    return root
+
+
+def _write(root: Path, name: str, text: str) -> None:
+    (root / "entries" / name).write_text(text, encoding="utf-8")
+
+
+def _source() -> str:
+    return "Meanwhile, the West has already slammed the agreement calling it “illegal.”"
+
+
+def _problems(root: Path) -> list[str]:
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(root)
+    return [str(p) for p in info.value.problems]
+
+
+def _topic(root: Path) -> str:
+    kb_topics = (root / "meta.toml").read_text(encoding="utf-8")
+    return kb_topics.split('id = "', 2)[1].split('"')[0]
+
+
+def test_a_minimal_valid_file(kb_copy: Path) -> None:
+    _write(kb_copy, "a.toml", GOOD_ENTRY.format(id="one", topic=_topic(kb_copy), related="", source=_source()))
+    kb = load_knowledge(kb_copy)
+    assert [e.id for e in kb.entries] == ["one"]
+
+
+def test_bad_toml_names_the_file(kb_copy: Path) -> None:
+    _write(kb_copy, "broken.toml", "[[entry]\nid = ")
+    (problem,) = _problems(kb_copy)
+    assert problem.startswith("entries/broken.toml: not valid TOML")
+
+
+def test_duplicate_ids_across_files(kb_copy: Path) -> None:
+    entry = GOOD_ENTRY.format(id="same", topic=_topic(kb_copy), related="", source=_source())
+    _write(kb_copy, "a.toml", entry)
+    _write(kb_copy, "b.toml", entry)
+    assert any("entry 'same': id: duplicate id (also in entries/a.toml)" in p for p in _problems(kb_copy))
+
+
+def test_missing_language_empty_answer_unknown_related_and_bad_source(kb_copy: Path) -> None:
+    text = GOOD_ENTRY.format(id="x", topic=_topic(kb_copy), related='"nowhere"', source="Not in the article.")
+    text = text.replace('answer = "Putin and Tibilov."', 'answer = "  "')
+    text += GOOD_ENTRY.format(id="y", topic="no_such_topic", related="", source=_source()).split("[entry.ru]")[0]
+    _write(kb_copy, "a.toml", text)
+    problems = _problems(kb_copy)
+    expected = [
+        "entries/a.toml: entry 'x': en.answer: missing or empty",
+        "entries/a.toml: entry 'x': related: unknown entry id 'nowhere'",
+        "entries/a.toml: entry 'x': source: not found verbatim in article.txt",
+        "entries/a.toml: entry 'y': ru: missing language table",
+    ]
+    for e in expected:
+        assert any(p.startswith(e) for p in problems), (e, problems)
+
+
+def test_unknown_fields_and_bad_types(kb_copy: Path) -> None:
+    text = GOOD_ENTRY.format(id="x", topic=_topic(kb_copy), related="", source=_source())
+    text = text.replace('answers = ["who"]', 'answers = ["why"]\ncolour = "red"')
+    text = text.replace('questions = ["Кто подписал?", "подписанты", "кто поставил подписи"]', "questions = 3")
+    _write(kb_copy, "a.toml", text)
+    problems = _problems(kb_copy)
+    assert any("entry 'x': colour: unknown field" in p for p in problems)
+    assert any("entry 'x': answers: 'why' is not one of" in p for p in problems)
+    assert any("entry 'x': ru.questions: must be a list of strings" in p for p in problems)
+
+
+def test_missing_directory() -> None:
+    with pytest.raises(KnowledgeError, match="knowledge directory not found"):
+        load_knowledge("/nonexistent/knowledge")

@@ -1,0 +1,133 @@
+"""The matcher over the shipped knowledge base: outcomes for the kinds of input people send."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import KnowledgeBase
+from bot.matching import Matcher, detect_language, focus_sentence, normalise
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Who   SIGNED it?? ", "who signed it??"),
+        ("@TreatyBot who signed", "who signed"),
+        ("/ask@TreatyBot кто подписал", "кто подписал"),
+        ("/ask    when", "when"),
+        ("Ещё «договор» — ёлка", 'еще "договор" - елка'),
+        ("zero\u200bwidth\u200fmarks", "zerowidthmarks"),
+        ("bell\x07and\ttab", "bell and tab"),
+        ("cafe\u0301 и й", "cafe и й"),
+    ],
+)
+def test_normalise(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("who signed", "en"), ("кто подписал", "ru"), ("Putin и Тибилов", "ru"), ("👍 2016", None), ("", None)],
+)
+def test_detect_language(text: str, lang: str | None) -> None:
+    assert detect_language(text) == lang
+
+
+def test_focus_sentence() -> None:
+    assert focus_sentence("Hi! I read it. Who signed it? Thanks.") == "Who signed it?"
+    assert focus_sentence("who signed it") is None
+
+
+ANSWERED = [
+    # (question, entry id) - phrasings written for these tests, not taken from the dev set
+    ("who put their signatures on the treaty", "signatories"),
+    ("who signd the agreemnt", "signatories"),  # typos
+    ("signatories", "signatories"),  # keyword
+    ("@TreatyBot when did they sign it", "signing_date"),  # mention
+    ("/ask where were the talks held", "venue"),
+    ("how many years will the treaty last", "term"),
+    ("is the treaty ratified yet", "ratification"),
+    ("what about customs", "prov_customs"),
+    ("will getting a russian passport be easier", "prov_citizenship"),
+    ("what did jen psaki say", "us_position"),
+    ("кто подписал соглашение", "signatories"),
+    ("кто подписывал договор", "signatories"),  # inflection
+    ("на сколько лет заключили договор", "term"),
+    ("что будет с пенсиями", "prov_pensions"),
+    ("пенсии", "prov_pensions"),
+    ("таможенные службы", "prov_customs"),
+    ("что сказал песков", "peskov_reply"),
+    ("когда вступило в силу соглашение с абхазией", "abkhazia_in_force"),
+]
+
+
+@pytest.mark.parametrize(("question", "entry_id"), ANSWERED)
+def test_answered(matcher: Matcher, question: str, entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert (outcome.status, outcome.entry.id if outcome.entry else None) == ("answered", entry_id), outcome.reason
+
+
+DECLINED = [
+    "What did the Pope say about the treaty?",  # an unknown name
+    "what did china say about the treaty",  # a gap entry
+    "When will the treaty enter into force?",  # a gap entry
+    "How much money will Russia give in 2019?",  # a number the article does not have
+    "When will the parliament vote on ratification?",  # 'when' for an entry that gives no date
+    "How much will wages go up exactly?",
+    "What is the weather in Moscow?",
+    "best pizza in town",
+    "Что сказал Байден о договоре?",
+    "Какая погода в Москве?",
+    "Сколько стоит доллар?",
+    "курс евро",
+]
+
+
+@pytest.mark.parametrize("question", DECLINED)
+def test_declined(matcher: Matcher, question: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "unknown", (outcome.status, outcome.entry, outcome.reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "\n\t", "🙂🙂🙂", "?!?!", "the of and", "и в на", "\x00\x01\x02", "a" * 10_000, "ж" * 10_000,
+     "who signed " * 1000, "\u202eреверс\u202c", "𝕎𝕙𝕠 𝕤𝕚𝕘𝕟𝕖𝕕", "1234567890"],
+)
+def test_odd_input_gets_a_clear_outcome(matcher: Matcher, text: str) -> None:
+    outcome = matcher.match(text)
+    assert outcome.status in ("answered", "clarify", "unknown")
+    assert outcome.lang in ("en", "ru")
+    if not text.strip() or text.strip("🙂?!") == "":
+        assert outcome.status == "unknown"
+
+
+def test_explicit_language_wins(matcher: Matcher) -> None:
+    outcome = matcher.match("who signed the treaty", lang="ru")
+    assert outcome.lang == "ru" and outcome.status == "answered"
+    assert matcher.match("🙂", fallback_lang="ru").lang == "ru"
+
+
+def test_small_talk(matcher: Matcher) -> None:
+    for text in ("hi", "Привет!", "thanks"):
+        outcome = matcher.match(text)
+        assert outcome.status == "answered" and outcome.entry is not None, text
+        assert outcome.entry.kind == "smalltalk"
+
+
+def test_clarify_offers_candidates_from_the_knowledge_base(matcher: Matcher, kb: KnowledgeBase) -> None:
+    outcome = matcher.match("statements")
+    if outcome.status == "clarify":
+        assert 1 <= len(outcome.candidates) <= 3
+        assert all(c.entry.kind == "fact" for c in outcome.candidates)
+
+
+def test_answers_have_related_suggestions(matcher: Matcher) -> None:
+    outcome = matcher.match("who signed the treaty")
+    assert outcome.suggestions and all(e.kind == "fact" for e in outcome.suggestions)
+
+
+def test_unknown_has_suggestions_or_nothing_misleading(matcher: Matcher) -> None:
+    outcome = matcher.match("When will the treaty enter into force?")
+    assert outcome.status == "unknown"
+    assert all(e.kind == "fact" for e in outcome.suggestions)
