@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -318,6 +319,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"treaty-bot: the knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader went away (`treaty-bot eval ... | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except (OSError, ValueError) as exc:
         print(f"treaty-bot: {exc}", file=sys.stderr)
     except KeyboardInterrupt:

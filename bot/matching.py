@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-import snowballstemmer
+import Stemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -43,6 +43,8 @@ _ZERO_WIDTH = dict.fromkeys(
 )
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "’": "'", "‘": "'", "`": "'",
                          "–": "-", "—": "-", "‑": "-", "−": "-", "ё": "е", "Ё": "Е"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffb]")
+_COMBINING = re.compile(r"[\u0300-\u0305\u0307-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _LEADING_ADDRESS = re.compile(r"^\s*(?:/ask(?:@\w+)?|@\w+)[\s,:;.!?-]*", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+|[^\W\d_]+(?:'[^\W\d_]+)?")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -53,10 +55,11 @@ _SENTENCE_END = re.compile(r"[.!?…]\s*$")
 def normalise(text: str) -> str:
     """Text as the matcher sees it: one line, no invisible characters, no leading address, casefolded."""
     text = unicodedata.normalize("NFKC", text[:MAX_QUESTION_CHARS]).translate(_ZERO_WIDTH)
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
-                   or ch in "\u0306")  # keep й (и + breve), drop other combining marks
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = _CONTROL.sub(" ", text)
+    if not text.isascii():
+        # Drop combining accents ("café" -> "cafe", "ё" -> "е") but keep the breve of "й".
+        text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
+        text = text.translate(_QUOTES)
     while True:
         stripped = _LEADING_ADDRESS.sub("", text, count=1)
         if stripped == text:
@@ -83,7 +86,7 @@ def detect_language(text: str) -> str | None:
     return None
 
 
-_STEMMERS = {"en": snowballstemmer.stemmer("english"), "ru": snowballstemmer.stemmer("russian")}
+_STEMMERS = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
 
 
 @lru_cache(maxsize=65536)
@@ -167,13 +170,17 @@ class Analyzer:
                     self.phrases[stems[0]].append((stems, cid))
         for items in self.phrases.values():
             items.sort(key=lambda p: -len(p[0]))
-        self.qtype_patterns: list[tuple[re.Pattern[str], str]] = []
+        phrase_types: dict[str, str] = {}
         for table in lex.qtypes.values():
             for qtype, phrases in table.items():
                 for phrase in phrases:
-                    words = r"\s+".join(re.escape(w) for w in normalise(phrase).split())
+                    words = normalise(phrase).split()
                     if words:
-                        self.qtype_patterns.append((re.compile(rf"(?<!\w){words}(?!\w)"), qtype))
+                        phrase_types.setdefault(" ".join(words), qtype)
+        self.phrase_types = phrase_types
+        # One alternation, longest phrases first, so "how long" wins over "how".
+        alternation = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrase_types, key=len, reverse=True))
+        self.qtype_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if phrase_types else None
         # Vocabulary for typo correction: every word the knowledge base itself uses.
         vocab: set[str] = set(self.stopwords)
         texts: list[str] = [kb.article.text]
@@ -220,8 +227,9 @@ class Analyzer:
         return result
 
     def qtype(self, text: str) -> str | None:
-        found = [(m.start(), qt) for pattern, qt in self.qtype_patterns if (m := pattern.search(text))]
-        return min(found)[1] if found else None
+        """The first who/when/where/quantity phrase in the text decides what kind of answer is wanted."""
+        m = self.qtype_re.search(text) if self.qtype_re else None
+        return self.phrase_types.get(" ".join(m.group().split())) if m else None
 
     def terms_of(self, text: str) -> tuple[list[str], list[str]]:
         """(content terms, all terms) of already-normalised curated text: no typo correction."""
@@ -345,9 +353,10 @@ UNKNOWN_WORD_WEIGHT = 1.2  # each unknown content word dilutes coverage like a r
 ENTITY_PENALTY = 0.55  # the question names an entity the entry never mentions
 NUMBER_PENALTY = 0.55  # the question has a number the entry never mentions
 QTYPE_PENALTY = 0.75  # the question asks who/when/where/how much and the entry cannot say
-PRESELECT = 40  # candidates scored in full after the cheap index pass
+PRESELECT = 16  # candidates scored in full after the cheap index pass
 GAP_MARGIN = 0.05  # a gap entry must beat the best fact by this much to decline the question
 CONFIDENT = 0.85  # at or above this the best entry is answered even with a close rival
+GENERIC_SHARE = 0.4  # a term found in more than this share of entries says nothing specific on its own
 MIN_COVERAGE = 0.30  # an answer must explain at least this share of the question's (IDF-weighted) words
 LONG_MESSAGE_TERMS = 7  # words in a message before its question sentence is tried on its own
 
@@ -379,12 +388,13 @@ class Matcher:
             raw.append((e, qlists, answer_terms, small))
         n = max(len(kb.entries), 1)
         self.idf: dict[str, float] = {t: math.log(1 + n / c) for t, c in df.items()}
+        self.df_share: dict[str, float] = {t: c / n for t, c in df.items()}
         self.max_idf = math.log(1 + n)
         self.index: dict[str, list[int]] = defaultdict(list)
         self.entries: list[_Indexed] = []
         for i, (e, qlists, answer_terms, small) in enumerate(raw):
             questions = tuple(
-                _Question(frozenset(q), " ".join(sorted(set(q))), sum(self.idf[t] for t in set(q)))
+                _Question(frozenset(q), " ".join(sorted(set(q))), sum(self.idf[t] for t in set(q)) or 1.0)
                 for q in qlists
                 if q
             )
@@ -398,29 +408,31 @@ class Matcher:
     def _weight(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)
 
-    def _score(self, a: Analysis, ix: _Indexed, query_weight: float) -> tuple[float, float]:
+    def _score(
+        self, a: Analysis, ix: _Indexed, query_weight: float, qtext: str, weights: dict[str, float]
+    ) -> tuple[float, float]:
         matched = 0.0
-        for t in a.terms:
-            w = self._weight(t) * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
+        for t, w in weights.items():
             if t in ix.question_terms:
-                matched += w
+                matched += w * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
             elif t in ix.answer_terms:
-                matched += ANSWER_ONLY_WEIGHT * w
+                matched += ANSWER_ONLY_WEIGHT * w * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
         cov_query = matched / query_weight if query_weight else 0.0
-        qset = frozenset(a.terms)
+        qset = weights.keys()
         best_entry_cov = 0.0
         best_fuzz = 0.0
-        qtext = " ".join(sorted(qset))
         for q in ix.questions:
             common = q.terms & qset
             if not common:
                 continue
-            cov = sum(self._weight(t) for t in common) / q.weight if q.weight else 0.0
+            cov = sum(weights[t] for t in common) / q.weight
             if cov > best_entry_cov:
                 best_entry_cov = cov
-            sim = fuzz.token_sort_ratio(qtext, q.text) / 100.0
-            if sim > best_fuzz:
-                best_fuzz = sim
+            # rapidfuzz only where it can still change the result: a question at least half as close.
+            if cov * 2 >= best_entry_cov:
+                sim = fuzz.token_sort_ratio(qtext, q.text, score_cutoff=best_fuzz * 100) / 100.0
+                if sim > best_fuzz:
+                    best_fuzz = sim
         score = W_QUERY * cov_query + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz
         known = ix.question_terms | ix.answer_terms
         if any(ent not in known for ent in a.entities):
@@ -448,7 +460,10 @@ class Matcher:
             for i in self.index.get(t, ()):
                 rough[i] += w
         shortlist = sorted(rough, key=lambda i: -rough[i])[:PRESELECT]
-        scored = [Candidate(self.entries[i].entry, *self._score(a, self.entries[i], query_weight)) for i in shortlist]
+        qtext = " ".join(sorted(set(a.terms)))
+        weights = {t: self._weight(t) for t in a.terms}
+        scored = [Candidate(self.entries[i].entry, *self._score(a, self.entries[i], query_weight, qtext, weights))
+                  for i in shortlist]
         scored.sort(key=lambda c: (-c.score, c.entry.id))
         return scored
 
@@ -507,6 +522,12 @@ class Matcher:
         if not facts:
             return unknown("off_topic")
         best = facts[0]
+        if all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms) and best.score < CONFIDENT:
+            # Only words that fit everything ("treaty", "Russia"): ask which part they mean.
+            broad = [Candidate(e, best.score) for e in self.kb.facts() if "overview" in e.tags]
+            options = tuple((broad or facts)[: th.max_candidates])
+            return Outcome("clarify", reply_lang, round(best.score, 4), candidates=options, reason="vague",
+                           analysis=a)
         if best.score < th.clarify:
             return unknown("low_score", near if best.score >= th.clarify * 0.6 else (), score=best.score)
         if a.qtype and not self._gives(best.entry, a.qtype):
