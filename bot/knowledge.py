@@ -114,6 +114,7 @@ class Concept:
     id: str
     words: tuple[str, ...]
     entity: bool = False
+    strict: bool = False
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,7 @@ def _parse_lexicon(data: dict[str, Any], c: _Collector) -> Lexicon:
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
             c.add("lexicon.toml", "", f"concept {cid}.words", "must be a non-empty list of strings")
             continue
-        concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False))))
+        concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False))))
     qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
     raw_q = data.get("qtypes", {})
     for lang in LANGS:

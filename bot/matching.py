@@ -160,6 +160,7 @@ class Analyzer:
         self.single: dict[str, str] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
+        self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
         for concept in lex.concepts:
             cid = f"#{concept.id}"
             for word in concept.words:
@@ -437,6 +438,11 @@ class Matcher:
         known = ix.question_terms | ix.answer_terms
         if any(ent not in known for ent in a.entities):
             score *= ENTITY_PENALTY
+        elif not self.analyzer.strict_ids.isdisjoint(weights) and not any(
+            weights.keys() <= q.terms for q in ix.questions
+        ):
+            # "who is X" asks about X itself: only an entry curated for exactly that question answers it.
+            score *= ENTITY_PENALTY
         if any(num not in known for num in a.numbers):
             score *= NUMBER_PENALTY
         if a.qtype and not self._gives(ix.entry, a.qtype):
@@ -523,7 +529,11 @@ class Matcher:
             return unknown("off_topic")
         best = facts[0]
         if all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms) and best.score < CONFIDENT:
-            # Only words that fit everything ("treaty", "Russia"): ask which part they mean.
+            # Only words that fit everything ("treaty", "Russia"): ask which part they mean, unless the
+            # question also has words the knowledge base does not know ("what did Turkey say about the
+            # treaty"): those carry its meaning, and the article does not cover them.
+            if a.unknown:
+                return unknown("unknown_words", near, score=best.score)
             broad = [Candidate(e, best.score) for e in self.kb.facts() if "overview" in e.tags]
             options = tuple((broad or facts)[: th.max_candidates])
             return Outcome("clarify", reply_lang, round(best.score, 4), candidates=options, reason="vague",
