@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Config, ConfigError, find_config_path, load_config
+from bot.errors import StorageError
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matching import Matcher, Outcome, Thresholds
 
@@ -319,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"treaty-bot: the knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+    except StorageError as exc:
+        print(f"treaty-bot: chat log: {exc}", file=sys.stderr)
     except BrokenPipeError:
         # The reader went away (`treaty-bot eval ... | head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
 
 import aiosqlite
 
+from bot.errors import StorageError
+
 if TYPE_CHECKING:
     from bot.config import StorageConfig
 
@@ -69,8 +71,7 @@ _MAX_RETRY_DELAY: Final = 5.0  # seconds between write attempts while the databa
 _DAY: Final = 86400.0
 
 
-class StorageError(RuntimeError):
-    """The database cannot be opened, read or written; the message names the file."""
+# StorageError lives in bot.errors so that the command line can catch it without importing aiosqlite.
 
 
 # --------------------------------------------------------------------------------------------------

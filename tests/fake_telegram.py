@@ -508,10 +508,7 @@ def _is_inline_keyboard(markup: Any) -> bool:
 
 
 def _short(value: Any, limit: int = 160) -> str:
-    if isinstance(value, UploadedFile):
-        text = f"<file {value.filename!r} {len(value.content)} bytes>"
-    else:
-        text = repr(value)
+    text = f"<file {value.filename!r} {len(value.content)} bytes>" if isinstance(value, UploadedFile) else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

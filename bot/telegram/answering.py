@@ -1,0 +1,188 @@
+"""The one path from a question to a sent answer, shared by private chats, groups, commands and edits.
+
+``respond`` matches, formats through ``bot.texts``, sends once (HTML), remembers the reply for edits,
+and queues the exchange for the chat log after sending (never awaiting the disk).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+
+from bot.knowledge import Entry
+from bot.matching import Outcome, normalise, strip_address, tokens
+from bot.storage import Exchange
+from bot.telegram.context import BotContext, Services
+from bot.telegram.keyboards import outcome_keyboard
+from bot.texts import outcome_text
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+def render(outcome: Outcome, services: Services) -> Reply:
+    """The HTML text and buttons for an outcome."""
+    text = outcome_text(outcome, html=True, list_options=False)
+    return Reply(text, outcome_keyboard(outcome, services.kb, services.config.bot.suggestions))
+
+
+def entry_outcome(entry: Entry, lang: str, services: Services) -> Outcome:
+    """The outcome of asking exactly ``entry``'s question (a button press)."""
+    kb = services.kb
+    related = tuple(e for r in entry.related if (e := kb.get(r)) is not None)
+    return Outcome("answered", lang, 1.0, entry=entry, suggestions=related, reason="button")
+
+
+def question_key(question: str) -> str:
+    """A question as flood control compares it: normalised words only."""
+    return " ".join(tokens(normalise(question)))
+
+
+def strip_mention(text: str, username: str) -> str:
+    """The message without a leading ``/ask`` and without ``@username`` anywhere (any case)."""
+    if username:
+        text = re.sub(rf"(?<![\w@])@{re.escape(username)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return " ".join(strip_address(text).split())
+
+
+def mentions(text: str, username: str) -> bool:
+    return bool(username) and re.search(rf"(?<![\w@])@{re.escape(username)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def reply_parameters(message: Message) -> ReplyParameters | None:
+    """Reply to the asker's message in groups; plain messages in private chats."""
+    if message.chat.type in GROUP_TYPES:
+        return ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+    return None
+
+
+async def send(
+    context: BotContext,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    reply_to: ReplyParameters | None = None,
+) -> Message:
+    return await context.bot.send_message(
+        chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        reply_parameters=reply_to,
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+async def edit(
+    context: BotContext, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Edit one of the bot's messages; False when it cannot be edited (gone, too old, unchanged)."""
+    try:
+        await context.bot.edit_message_text(
+            text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return True
+        log.info("could not edit message %s in chat %s: %s", message_id, chat_id, exc.message)
+        return False
+    return True
+
+
+def record_exchange(
+    update: Update,
+    services: Services,
+    question: str,
+    outcome: Outcome | None,
+    started: float,
+    reply: Message | None,
+    *,
+    status: str | None = None,
+    channel: str | None = None,
+) -> None:
+    """Queue what happened with one question for the chat log (no-op without a database)."""
+    chat, user = update.effective_chat, update.effective_user
+    entry = outcome.entry if outcome is not None else None
+    if entry is None and outcome is not None and outcome.candidates:
+        entry = outcome.candidates[0].entry
+    services.record(
+        Exchange(
+            channel=channel or (chat.type if chat is not None else "private"),
+            status=status or (outcome.status if outcome is not None else "ignored"),
+            question=question,
+            update_id=update.update_id,
+            chat_id=chat.id if chat is not None else None,
+            chat_type=chat.type if chat is not None else None,
+            chat_title=chat.title if chat is not None else None,
+            user_id=user.id if user is not None else None,
+            username=user.username if user is not None else None,
+            user_lang=user.language_code if user is not None else None,
+            lang=outcome.lang if outcome is not None else None,
+            entry_id=entry.id if entry is not None else None,
+            score=outcome.score if outcome is not None else None,
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            reply_message_id=reply.message_id if reply is not None else None,
+        )
+    )
+
+
+async def match(update: Update, context: BotContext, question: str) -> Outcome:
+    """Match a question in the asker's language (its script, else their /lang, Telegram's, default)."""
+    services = context.services
+    fallback = await services.reply_language(question, update.effective_user)
+    return services.matcher.match(question, fallback_lang=fallback)
+
+
+async def respond(update: Update, context: BotContext, question: str) -> Message | None:
+    """Answer ``question`` (asked in ``update``'s message): send once, remember it, log it."""
+    started = time.perf_counter()
+    message = update.effective_message
+    if message is None:
+        return None
+    services = context.services
+    outcome = await match(update, context, question)
+    reply = render(outcome, services)
+    sent = await send(context, message.chat_id, reply.text, reply.markup, reply_parameters(message))
+    services.replies.put((message.chat_id, message.message_id), sent.message_id)
+    record_exchange(update, services, question, outcome, started, sent)
+    return sent
+
+
+async def re_respond(update: Update, context: BotContext, question: str, reply_id: int) -> bool:
+    """Answer an edited question by editing the earlier reply; False when that reply cannot be edited."""
+    started = time.perf_counter()
+    message = update.effective_message
+    if message is None:
+        return False
+    services = context.services
+    outcome = await match(update, context, question)
+    reply = render(outcome, services)
+    if not await edit(context, message.chat_id, reply_id, reply.text, reply.markup):
+        return False
+    record_exchange(update, services, question, outcome, started, None)
+    return True

@@ -1,0 +1,279 @@
+"""The Telegram application: every handler registered in one place, and ``run`` for the CLI.
+
+Nothing here runs at import time: no config is read, no database opened, no Bot built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from typing import Any, cast
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Config, ConfigError
+from bot.knowledge import LANGS
+from bot.telegram import buttons, commands, group, inline, private
+from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+
+# Updates processed at once. Handlers mostly wait on HTTP; matching is quick and synchronous.
+CONCURRENT_UPDATES = 64
+COMMANDS: tuple[str, ...] = ("start", "help", "topics", "about", "lang", "ask", "forgetme")
+PURGE_INTERVAL = 24 * 3600.0
+
+
+def build_application(
+    config: Config,
+    services: Services,
+    *,
+    concurrent_updates: int | bool = CONCURRENT_UPDATES,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> BotApplication:
+    """The Application with every handler; ``services`` go into ``bot_data``. No network calls.
+
+    ``request``/``get_updates_request`` replace PTB's httpx transport (benchmarks/bench_bot.py compares one).
+    """
+    # Opt in to PTB's timedelta time periods now (RetryAfter.retry_after & co.): without it, every 429
+    # emits a PTBDeprecationWarning from inside the library. The bot itself reads none of them.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    token = config.require_token()
+    protect_token(token)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(config.telegram.api_base_url)
+        .base_file_url(config.telegram.api_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(concurrent_updates)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    built: Application[Any, Any, Any, Any, Any, Any]
+    if config.telegram.rate_limiter:
+        built = builder.rate_limiter(AIORateLimiter(max_retries=config.telegram.max_retries)).build()
+    else:
+        built = builder.build()
+    app = cast(BotApplication, built)
+    app.bot_data[SERVICES_KEY] = services
+
+    message = filters.UpdateType.MESSAGE
+    private_chat, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    # The order matters: in one group the first handler whose filters match an update handles it.
+    # 1. Commands, in any chat (edited commands fall through to 5).
+    app.add_handler(CommandHandler("start", commands.on_start, filters=message))
+    app.add_handler(CommandHandler("help", commands.on_help, filters=message))
+    app.add_handler(CommandHandler("topics", commands.on_topics, filters=message))
+    app.add_handler(CommandHandler("about", commands.on_about, filters=message))
+    app.add_handler(CommandHandler("lang", commands.on_lang, filters=message))
+    app.add_handler(CommandHandler("ask", commands.on_ask, filters=message))
+    app.add_handler(CommandHandler("forgetme", commands.on_forgetme, filters=message))
+    # 2. Button presses (callback_data parsed and validated there; bad or stale data -> "expired").
+    app.add_handler(CallbackQueryHandler(buttons.on_callback))
+    # 3. Inline mode.
+    app.add_handler(InlineQueryHandler(inline.on_inline_query))
+    # 4. The bot's own membership: added to a group -> one introduction.
+    app.add_handler(ChatMemberHandler(group.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    # 5. Edited questions: edit the earlier answer.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, private.on_edited))
+    # 6. Private chats: text is a question; other commands get a hint; non-text gets a hint.
+    private_text = private_chat & message & filters.TEXT & ~filters.VIA_BOT
+    app.add_handler(MessageHandler(private_text & ~filters.COMMAND, private.on_private_text))
+    app.add_handler(MessageHandler(private_text & filters.COMMAND, private.on_unknown_command))
+    app.add_handler(
+        MessageHandler(private_chat & message & ~filters.TEXT & ~filters.StatusUpdate.ALL, private.on_non_text)
+    )
+    # 7. Groups: text that mentions or replies to the bot (checked in the handler); the rest is ignored.
+    group_text = groups & message & filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
+    app.add_handler(MessageHandler(group_text, group.on_group_text))
+    # 8. One error handler for everything.
+    app.add_error_handler(on_error)
+    return app
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log any exception a handler raised (the update's id, never its content)."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+
+
+async def post_init(app: BotApplication) -> None:
+    """Open the chat log, publish the commands and descriptions (en default, ru), schedule purges."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    if services.storage is not None and not services.storage.is_open:
+        # A database that cannot be opened at start is a configuration error (StorageError names the
+        # path): stop with it rather than run for weeks recording nothing. Faults after start are
+        # absorbed by the storage writer instead.
+        await services.storage.open()
+    await publish_profile(app)
+    days = services.config.storage.retention_days
+    if days > 0 and services.storage is not None and app.job_queue is not None:
+        app.job_queue.run_repeating(purge_old_records, interval=PURGE_INTERVAL, first=60.0, name="purge")
+
+
+async def publish_profile(app: BotApplication) -> None:
+    """setMyCommands / setMyDescription / setMyShortDescription for the default language (en) and ru."""
+    bot = app.bot
+    calls = []
+    for lang in LANGS:
+        code = None if lang == "en" else lang
+        cmds = [BotCommand(name, t(f"cmd_{name}", lang)) for name in COMMANDS]
+        calls += [
+            bot.set_my_commands(cmds, language_code=code),
+            bot.set_my_description(t("bot_description", lang), language_code=code),
+            bot.set_my_short_description(t("bot_short_description", lang), language_code=code),
+        ]
+    for result in await asyncio.gather(*calls, return_exceptions=True):
+        if isinstance(result, TelegramError):
+            log.warning("could not publish the bot's commands or descriptions: %s", result)
+        elif isinstance(result, BaseException):
+            raise result
+
+
+async def purge_old_records(context: BotContext) -> None:
+    """The retention policy: delete chat-log records older than storage.retention_days."""
+    services = context.services
+    if services.storage is not None and services.storage.is_open:
+        deleted = await services.storage.purge_older_than(services.config.storage.retention_days)
+        log.info("retention: %d old records deleted", deleted)
+
+
+async def post_shutdown(app: BotApplication) -> None:
+    """Close the chat log (writing what is still queued)."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    if services.storage is not None and services.storage.is_open:
+        await services.storage.close()
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+class _RedactToken(logging.Filter):
+    """Replace the bot token in any log line (httpx and others may put request URLs in messages)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg, record.args = message.replace(self.token, "<token>"), None
+        return True
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "ts": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(config: Config, token: str) -> None:
+    """Log to stderr at the configured level; never the token (httpx logs URLs at INFO)."""
+    handler = logging.StreamHandler()
+    if config.logging.format == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactToken(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(config.logging.level)
+    protect_token(token)
+
+
+# Loggers that put request URLs (which hold the token) in their messages: PTB's bot at DEBUG, httpx.
+TOKEN_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater", "httpx", "httpcore")
+
+
+def protect_token(token: str) -> None:
+    """Keep the token out of every log line: redact it at the loggers that know it, quiet httpx."""
+    for name in TOKEN_LOGGERS:
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, _RedactToken)]:
+            logger.removeFilter(old)
+        logger.addFilter(_RedactToken(token))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL at INFO
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def check_webhook(config: Config) -> None:
+    """Webhook mode needs a public https URL and a secret token; say which is missing."""
+    webhook = config.telegram.webhook
+    if not webhook.public_url:
+        raise ConfigError(
+            "telegram.mode is 'webhook' but telegram.webhook.public_url is empty: set it to the https URL "
+            "Telegram should post updates to (e.g. https://bot.example.org/telegram)"
+        )
+    if not webhook.secret_token:
+        raise ConfigError(
+            "telegram.mode is 'webhook' but no secret token is set: set TREATY_BOT_WEBHOOK_SECRET "
+            "(or telegram.webhook.secret_token) to 1-256 characters A-Z a-z 0-9 _ -"
+        )
+
+
+def make_services(config: Config, knowledge_dir: str | None = None) -> Services:
+    """Load the knowledge base and the matcher, and prepare (not open) the chat log."""
+    from bot.cli import thresholds_from
+    from bot.knowledge import load_knowledge
+    from bot.matching import Matcher
+    from bot.storage import Storage
+
+    kb = load_knowledge(knowledge_dir or config.knowledge.directory or None)
+    storage = Storage.from_config(config.storage) if config.storage.database else None
+    return Services(config, kb, Matcher(kb, thresholds_from(config)), storage)
+
+
+def run(config: Config, knowledge_dir: str | None = None) -> int:
+    """Run the bot until SIGINT/SIGTERM (polling, or a webhook when configured); the exit status."""
+    token = config.require_token()  # before anything touches the network
+    if config.telegram.mode == "webhook":
+        check_webhook(config)
+    setup_logging(config, token)
+    services = make_services(config, knowledge_dir)
+    app = build_application(config, services)
+    log.info("starting (%s mode): %d entries", config.telegram.mode, len(services.kb.entries))
+    if config.telegram.mode == "webhook":
+        webhook = config.telegram.webhook
+        app.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.url_path,
+            webhook_url=webhook.public_url,
+            secret_token=webhook.secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

@@ -1,0 +1,155 @@
+"""Inline button presses: one dispatcher, one small function per kind of button (see keyboards.py)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import CallbackQuery, Message, Update
+
+from bot.storage import Click, Feedback
+from bot.telegram.answering import edit, entry_outcome, record_exchange, render, send
+from bot.telegram.context import BotContext
+from bot.telegram.keyboards import (
+    Action,
+    Ask,
+    Forget,
+    SetLang,
+    Topics,
+    Vote,
+    page_count,
+    parse,
+    topic_page_keyboard,
+    topics_keyboard,
+    without_feedback,
+)
+from bot.texts import ht, t
+
+log = logging.getLogger(__name__)
+
+
+def _message(query: CallbackQuery) -> Message | None:
+    """The message the button is under, when the bot can still see it."""
+    message = query.message
+    return message if isinstance(message, Message) else None
+
+
+async def on_callback(update: Update, context: BotContext) -> None:
+    """Dispatch a button press; stale or malformed data gets the "expired" notice."""
+    query = update.callback_query
+    if query is None:
+        return
+    action = parse(query.data)
+    context.services.record(
+        Click(
+            data=(query.data or "")[:64],
+            update_id=update.update_id,
+            user_id=query.from_user.id,
+            chat_id=query.message.chat.id if query.message is not None else None,
+            entry_id=getattr(action, "entry_id", None),
+        )
+    )
+    if action is None or not await _dispatch(update, context, query, action):
+        lang = await context.services.fallback_language(query.from_user)
+        await query.answer(t("expired", lang), show_alert=False)
+
+
+async def _dispatch(update: Update, context: BotContext, query: CallbackQuery, action: Action) -> bool:
+    """Run one action; False when it no longer applies (the data is stale)."""
+    match action:
+        case Ask():
+            return await _ask(update, context, query, action)
+        case Vote():
+            return await _vote(update, context, query, action)
+        case Topics():
+            return await _topics(context, query, action)
+        case SetLang():
+            return await _set_lang(context, query, action)
+        case Forget():
+            return await _forget(context, query, action)
+    return False  # pragma: no cover - every Action is handled above
+
+
+async def _ask(update: Update, context: BotContext, query: CallbackQuery, action: Ask) -> bool:
+    """A question button: answer it (in place of a clarification, else as a new message)."""
+    started, services, message = time.perf_counter(), context.services, _message(query)
+    entry = services.kb.get(action.entry_id)
+    if entry is None or message is None:
+        return False
+    outcome = entry_outcome(entry, action.lang, services)
+    reply = render(outcome, services)
+    await query.answer()
+    sent: Message | None = None
+    if not (action.replace and await edit(context, message.chat_id, message.message_id, reply.text, reply.markup)):
+        sent = await send(context, message.chat_id, reply.text, reply.markup)
+    record_exchange(update, services, entry.title(action.lang), outcome, started, sent or message, channel="button")
+    return True
+
+
+async def _vote(update: Update, context: BotContext, query: CallbackQuery, action: Vote) -> bool:
+    """👍/👎: thank, record, and take the vote buttons away."""
+    message = _message(query)
+    if context.services.kb.get(action.entry_id) is None or message is None:
+        return False
+    lang = await context.services.fallback_language(query.from_user)
+    await query.answer(t("feedback_thanks", lang))
+    context.services.record(
+        Feedback(
+            value=action.value,
+            update_id=update.update_id,
+            user_id=query.from_user.id,
+            chat_id=message.chat_id,
+            reply_message_id=message.message_id,
+            entry_id=action.entry_id,
+        )
+    )
+    await query.edit_message_reply_markup(without_feedback(message.reply_markup))
+    return True
+
+
+async def _topics(context: BotContext, query: CallbackQuery, action: Topics) -> bool:
+    """The topic list, or one page of a topic's questions, in place."""
+    kb, message = context.services.kb, _message(query)
+    if message is None:
+        return False
+    if not action.topic_id:
+        await query.answer()
+        return await edit(
+            context,
+            message.chat_id,
+            message.message_id,
+            ht("topics", action.lang),
+            topics_keyboard(kb, action.lang),
+        )
+    topic = kb.topic(action.topic_id)
+    pages = page_count(kb, action.topic_id)
+    if topic is None or action.page >= pages:
+        return False
+    await query.answer()
+    text = ht("topic_page", action.lang, topic=topic.title(action.lang), page=action.page + 1, pages=pages)
+    markup = topic_page_keyboard(kb, action.lang, action.topic_id, action.page)
+    return await edit(context, message.chat_id, message.message_id, text, markup)
+
+
+async def _set_lang(context: BotContext, query: CallbackQuery, action: SetLang) -> bool:
+    """Remember the language choice and say so."""
+    message = _message(query)
+    await context.services.set_language(query.from_user.id, action.lang)
+    await query.answer()
+    if message is not None:
+        await edit(context, message.chat_id, message.message_id, ht("lang_set", action.lang))
+    return True
+
+
+async def _forget(context: BotContext, query: CallbackQuery, action: Forget) -> bool:
+    """Delete what is recorded about the user (confirmed), or leave it (cancelled)."""
+    message = _message(query)
+    if action.confirm:
+        count = await context.services.forget(query.from_user.id)
+        text = ht("forget_done", action.lang, count=count)
+    else:
+        text = ht("forget_cancelled", action.lang)
+    await query.answer()
+    if message is not None:
+        await edit(context, message.chat_id, message.message_id, text)
+    return True

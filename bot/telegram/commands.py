@@ -1,0 +1,87 @@
+"""Commands: /start, /help, /topics, /about, /lang, /ask and /forgetme (any chat)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.telegram.answering import GROUP_TYPES, reply_parameters, respond, send, strip_mention
+from bot.telegram.context import BotContext
+from bot.telegram.group import group_answer
+from bot.telegram.keyboards import forget_keyboard, lang_keyboard, start_keyboard, topics_keyboard
+from bot.texts import about_text, ht
+
+
+async def _lang(update: Update, context: BotContext) -> str:
+    return await context.services.fallback_language(update.effective_user)
+
+
+async def on_start(update: Update, context: BotContext) -> None:
+    """A greeting and sample questions as buttons."""
+    message, kb = update.effective_message, context.services.kb
+    if message is None:
+        return
+    lang = await _lang(update, context)
+    text = ht("start", lang, title=kb.article.title(lang)) + "\n\n" + ht("try_asking", lang)
+    await send(context, message.chat_id, text, start_keyboard(kb, lang), reply_parameters(message))
+
+
+async def on_help(update: Update, context: BotContext) -> None:
+    """How to ask."""
+    message = update.effective_message
+    if message is not None:
+        lang = await _lang(update, context)
+        text = ht("help", lang, username=context.bot.username)
+        await send(context, message.chat_id, text, reply_to=reply_parameters(message))
+
+
+async def on_topics(update: Update, context: BotContext) -> None:
+    """Every topic as a button (each opens its questions, page by page)."""
+    message, kb = update.effective_message, context.services.kb
+    if message is not None:
+        lang = await _lang(update, context)
+        await send(context, message.chat_id, ht("topics", lang), topics_keyboard(kb, lang), reply_parameters(message))
+
+
+async def on_about(update: Update, context: BotContext) -> None:
+    """The article: title, summary, how much the bot knows."""
+    message = update.effective_message
+    if message is not None:
+        lang = await _lang(update, context)
+        text = about_text(context.services.kb, lang, html=True)
+        await send(context, message.chat_id, text, reply_to=reply_parameters(message))
+
+
+async def on_lang(update: Update, context: BotContext) -> None:
+    """English or Русский, as buttons (remembered per user)."""
+    message = update.effective_message
+    if message is not None:
+        lang = await _lang(update, context)
+        await send(context, message.chat_id, ht("lang_prompt", lang), lang_keyboard(), reply_parameters(message))
+
+
+async def on_ask(update: Update, context: BotContext) -> None:
+    """/ask question: answered in any chat (with flood control in groups); a usage hint when empty."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    question = strip_mention(message.text, context.bot.username)
+    if message.chat.type in GROUP_TYPES:
+        await group_answer(update, context, question)
+    elif question:
+        await respond(update, context, question)
+    else:
+        await send(context, message.chat_id, ht("ask_usage", await _lang(update, context)))
+
+
+async def on_forgetme(update: Update, context: BotContext) -> None:
+    """Ask for confirmation before deleting what was recorded about the user."""
+    message = update.effective_message
+    if message is not None:
+        lang = await _lang(update, context)
+        await send(
+            context,
+            message.chat_id,
+            ht("forget_confirm", lang),
+            forget_keyboard(lang),
+            reply_parameters(message),
+        )

@@ -1,0 +1,162 @@
+"""The bot's shared state (``Services``, kept in ``bot_data``) and the typed ``BotContext`` handlers get.
+
+Handlers reach the knowledge base, the matcher, the chat log and the flood state only through
+``context.services``, so an admin reload (``Services.replace_knowledge``) swaps them for every handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from telegram import User
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.config import Config
+from bot.knowledge import LANGS, KnowledgeBase
+from bot.matching import Matcher, detect_language
+from bot.storage import Click, Exchange, Feedback, Storage
+from bot.telegram.flood import FloodControl
+
+log = logging.getLogger(__name__)
+
+SERVICES_KEY = "services"
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Lru(Generic[K, V]):
+    """A dict that forgets its least recently used keys beyond ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._data: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._data.get(key)
+        if value is not None:
+            self._data.move_to_end(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def put(self, key: K, value: V) -> None:
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.limit:
+            self._data.popitem(last=False)
+
+    def pop(self, key: K) -> None:
+        self._data.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def telegram_language(user: User | None) -> str | None:
+    """The user's Telegram interface language when it is one we answer in (``ru-RU`` counts as ``ru``)."""
+    code = (user.language_code or "") if user is not None else ""
+    base = code.split("-")[0].lower()
+    return base if base in LANGS else None
+
+
+@dataclass
+class Services:
+    """Everything handlers share; one instance per Application, in ``bot_data[SERVICES_KEY]``."""
+
+    config: Config
+    kb: KnowledgeBase
+    matcher: Matcher
+    storage: Storage | None = None
+    flood: FloodControl = field(init=False)
+    # The /lang choice per user: "" means "looked up, none stored".
+    languages: Lru[int, str] = field(default_factory=lambda: Lru(100_000))
+    # (chat id, the user's message id) -> the bot's reply, so that an edited question edits the answer.
+    replies: Lru[tuple[int, int], int] = field(default_factory=lambda: Lru(20_000))
+
+    def __post_init__(self) -> None:
+        self.flood = FloodControl(self.config.flood)
+
+    def replace_knowledge(self, kb: KnowledgeBase) -> None:
+        """Answer from ``kb`` from now on (a new matcher with the configured thresholds)."""
+        from bot.cli import thresholds_from
+
+        self.matcher = Matcher(kb, thresholds_from(self.config))
+        self.kb = kb
+
+    # --- languages ---------------------------------------------------------------------------
+
+    async def chosen_language(self, user_id: int) -> str | None:
+        """The user's /lang choice: memory first, then the database (once per user per process)."""
+        cached = self.languages.get(user_id)
+        if cached is not None:
+            return cached or None
+        stored: str | None = None
+        if self.storage is not None and self.storage.is_open:
+            try:
+                stored = await self.storage.get_user_language(user_id)
+            except Exception:
+                log.warning("could not read a user's language from the database", exc_info=True)
+                return None
+        self.languages.put(user_id, stored if stored in LANGS else "")
+        return stored if stored in LANGS else None
+
+    async def set_language(self, user_id: int, lang: str) -> None:
+        """Remember a /lang choice (in memory at once, in the database when there is one)."""
+        self.languages.put(user_id, lang)
+        if self.storage is not None and self.storage.is_open:
+            try:
+                await self.storage.set_user_language(user_id, lang)
+            except Exception:
+                log.warning("could not store a user's language", exc_info=True)
+
+    async def fallback_language(self, user: User | None) -> str:
+        """The language to use when the text itself does not say: /lang, Telegram's, the default."""
+        chosen = await self.chosen_language(user.id) if user is not None else None
+        return chosen or telegram_language(user) or self.config.bot.default_language
+
+    async def reply_language(self, text: str | None, user: User | None) -> str:
+        """The question's script, else the user's fallback language (no disk read when the script says)."""
+        return (detect_language(text) if text else None) or await self.fallback_language(user)
+
+    async def forget(self, user_id: int) -> int:
+        """Delete what is recorded about a user; the number of records deleted."""
+        self.languages.pop(user_id)
+        if self.storage is None or not self.storage.is_open:
+            return 0
+        return await self.storage.forget_user(user_id)
+
+    # --- the chat log (never awaited) --------------------------------------------------------
+
+    def record(self, record: Exchange | Feedback | Click) -> None:
+        if self.storage is None or not self.storage.is_open:
+            return
+        try:
+            if isinstance(record, Exchange):
+                self.storage.record_exchange(record)
+            elif isinstance(record, Feedback):
+                self.storage.record_feedback(record)
+            else:
+                self.storage.record_click(record)
+        except Exception:
+            log.warning("could not queue a record for the chat log", exc_info=True)
+
+
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context of every handler, with the bot's ``services``."""
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.get(SERVICES_KEY)
+        if not isinstance(services, Services):
+            raise RuntimeError("bot_data has no Services: build the application with build_application()")
+        return services
+
+
+BotApplication = Application[
+    ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[BotContext]
+]

@@ -1,0 +1,110 @@
+"""Groups: answer /ask, mentions and replies to the bot (with flood control); say hello once."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Chat, ChatMember, Message, ReplyParameters, Update
+
+from bot.telegram.answering import (
+    GROUP_TYPES,
+    mentions,
+    question_key,
+    record_exchange,
+    reply_parameters,
+    respond,
+    send,
+    strip_mention,
+)
+from bot.telegram.context import BotContext, telegram_language
+from bot.telegram.flood import Verdict
+from bot.texts import ht, t
+
+
+def is_addressed(message: Message, username: str, bot_id: int) -> bool:
+    """A mention of the bot anywhere (any case), or a reply to one of the bot's messages."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    return mentions(message.text or "", username)
+
+
+def earlier_link(chat: Chat, message_id: int) -> str | None:
+    """A t.me link to a message: public supergroups by username, private ones by t.me/c/<id>."""
+    if chat.username:
+        return f"https://t.me/{chat.username}/{message_id}"
+    if chat.type == Chat.SUPERGROUP and str(chat.id).startswith("-100"):
+        return f"https://t.me/c/{str(chat.id)[4:]}/{message_id}"
+    return None
+
+
+async def on_group_text(update: Update, context: BotContext) -> None:
+    """Text in a group: answered only when it mentions or replies to the bot; ignored otherwise."""
+    message = update.effective_message
+    if message is None or not message.text or not is_addressed(message, context.bot.username, context.bot.id):
+        return
+    await group_answer(update, context, strip_mention(message.text, context.bot.username))
+
+
+async def group_answer(update: Update, context: BotContext, question: str) -> None:
+    """Answer a question asked in a group, unless flood control says otherwise."""
+    started = time.perf_counter()
+    message, user, services = update.effective_message, update.effective_user, context.services
+    if message is None or user is None:
+        return
+    if not question:
+        lang = await services.fallback_language(user)
+        await send(context, message.chat_id, ht("ask_usage", lang), reply_to=reply_parameters(message))
+        return
+    verdict = services.flood.admit(message.chat_id, user.id)
+    if verdict is not Verdict.ANSWER:
+        await flood_notice(update, context, question, verdict, started)
+        return
+    key = question_key(question)
+    earlier = services.flood.earlier_answer(message.chat_id, key)
+    if earlier is not None:
+        await point_to_earlier(update, context, question, earlier.message_id, started)
+        return
+    sent = await respond(update, context, question)
+    if sent is not None:
+        services.flood.remember_answer(message.chat_id, key, sent.message_id)
+
+
+async def flood_notice(update: Update, context: BotContext, question: str, verdict: Verdict, started: float) -> None:
+    """One polite notice when a user goes over the limit, silence after that."""
+    message, services = update.effective_message, context.services
+    if message is None:
+        return
+    sent = None
+    if verdict is Verdict.NOTICE:
+        lang = await services.reply_language(question, update.effective_user)
+        sent = await send(context, message.chat_id, ht("flood", lang), reply_to=reply_parameters(message))
+    record_exchange(update, services, question, None, started, sent, status="flood")
+
+
+async def point_to_earlier(update: Update, context: BotContext, question: str, earlier_id: int, started: float) -> None:
+    """The same question again: link to (or reply to) the earlier answer instead of repeating it."""
+    message, services = update.effective_message, context.services
+    if message is None:
+        return
+    lang = await services.reply_language(question, update.effective_user)
+    link = earlier_link(message.chat, earlier_id)
+    if link is not None:
+        text, reply_to = ht("repeat", lang, link=link), reply_parameters(message)
+    else:
+        text = ht("repeat", lang, link=t("repeat_link", lang))
+        reply_to = ReplyParameters(message_id=earlier_id, allow_sending_without_reply=True)
+    sent = await send(context, message.chat_id, text, reply_to=reply_to)
+    record_exchange(update, services, question, None, started, sent, status="flood")
+
+
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
+    """The bot was added to a group: one short introduction."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in GROUP_TYPES:
+        return
+    was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    now_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    if was_out and now_in:
+        lang = telegram_language(change.from_user) or context.services.config.bot.default_language
+        await send(context, change.chat.id, ht("group_intro", lang, username=context.bot.username))

@@ -1,0 +1,217 @@
+"""Inline keyboards and the callback_data they carry (every string ≤ 64 bytes, parsed defensively).
+
+Callback data formats (``lang`` is ``en`` or ``ru``, the language of the message the button is under):
+
+* ``a:<lang>:<entry_id>``: ask this question (the answer is a new message)
+* ``c:<lang>:<entry_id>``: choose this candidate of a clarification (the answer replaces the message)
+* ``f:+:<entry_id>`` / ``f:-:<entry_id>``: 👍 / 👎 on an answer
+* ``T:<lang>``: the list of topics; ``t:<lang>:<topic_id>:<page>``: one page of a topic's questions
+* ``l:<lang>``: answer in this language from now on
+* ``x:forget:<lang>`` / ``x:cancel:<lang>``: confirm or cancel /forgetme
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.knowledge import LANGS, Entry, KnowledgeBase
+from bot.matching import Outcome
+from bot.texts import button_label, t
+
+log = logging.getLogger(__name__)
+
+MAX_CALLBACK_BYTES = 64
+TOPIC_PAGE_SIZE = 5
+START_SAMPLES = 4
+
+
+@dataclass(frozen=True)
+class Ask:
+    lang: str
+    entry_id: str
+    replace: bool = False  # a clarification choice: edit the message instead of sending a new one
+
+
+@dataclass(frozen=True)
+class Vote:
+    entry_id: str
+    value: int  # +1 or -1
+
+
+@dataclass(frozen=True)
+class Topics:
+    lang: str
+    topic_id: str = ""  # empty: the list of topics
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class SetLang:
+    lang: str
+
+
+@dataclass(frozen=True)
+class Forget:
+    lang: str
+    confirm: bool
+
+
+Action = Ask | Vote | Topics | SetLang | Forget
+
+
+def encode(action: Action) -> str:
+    """The callback_data for ``action``; ValueError when it would not fit in 64 bytes."""
+    match action:
+        case Ask(lang, entry_id, replace):
+            data = f"{'c' if replace else 'a'}:{lang}:{entry_id}"
+        case Vote(entry_id, value):
+            data = f"f:{'+' if value > 0 else '-'}:{entry_id}"
+        case Topics(lang, "", _):
+            data = f"T:{lang}"
+        case Topics(lang, topic_id, page):
+            data = f"t:{lang}:{topic_id}:{page}"
+        case SetLang(lang):
+            data = f"l:{lang}"
+        case Forget(lang, confirm):
+            data = f"x:{'forget' if confirm else 'cancel'}:{lang}"
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback_data longer than {MAX_CALLBACK_BYTES} bytes: {data[:70]!r}")
+    return data
+
+
+def parse(data: str | None) -> Action | None:
+    """The action a button's callback_data stands for, or None when it is malformed."""
+    if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        return None
+    parts = data.split(":")
+    kind, args = parts[0], parts[1:]
+    if kind in ("a", "c") and len(args) == 2 and args[0] in LANGS and args[1]:
+        return Ask(args[0], args[1], replace=kind == "c")
+    if kind == "f" and len(args) == 2 and args[0] in ("+", "-") and args[1]:
+        return Vote(args[1], 1 if args[0] == "+" else -1)
+    if kind == "T" and len(args) == 1 and args[0] in LANGS:
+        return Topics(args[0])
+    if kind == "t" and len(args) == 3 and args[0] in LANGS and args[1] and args[2].isdigit():
+        return Topics(args[0], args[1], int(args[2]))
+    if kind == "l" and len(args) == 1 and args[0] in LANGS:
+        return SetLang(args[0])
+    if kind == "x" and len(args) == 2 and args[0] in ("forget", "cancel") and args[1] in LANGS:
+        return Forget(args[1], confirm=args[0] == "forget")
+    return None
+
+
+def _button(label: str, action: Action) -> InlineKeyboardButton:
+    return InlineKeyboardButton(button_label(label), callback_data=encode(action))
+
+
+def _question_rows(
+    entries: list[Entry] | tuple[Entry, ...], lang: str, replace: bool = False
+) -> list[list[InlineKeyboardButton]]:
+    return [[_button(e.title(lang), Ask(lang, e.id, replace))] for e in entries]
+
+
+def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def feedback_row(entry: Entry) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(t("feedback_up", "en"), callback_data=encode(Vote(entry.id, 1))),
+        InlineKeyboardButton(t("feedback_down", "en"), callback_data=encode(Vote(entry.id, -1))),
+    ]
+
+
+def topic_rows(kb: KnowledgeBase, lang: str) -> list[list[InlineKeyboardButton]]:
+    """One button per topic that has questions (a topic whose id is too long for callback_data is skipped)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for topic in kb.topics:
+        if not kb.entries_in(topic.id):
+            continue
+        try:
+            rows.append([_button(topic.title(lang), Topics(lang, topic.id, 0))])
+        except ValueError:
+            log.warning("topic id %r is too long for a button; the topic is not listed", topic.id)
+    return rows
+
+
+def outcome_keyboard(
+    outcome: Outcome, kb: KnowledgeBase, suggestions: int, *, feedback: bool = True
+) -> InlineKeyboardMarkup | None:
+    """Buttons under a reply: follow-ups and 👍/👎 (answered), candidates (clarify), facts or topics."""
+    lang = outcome.lang
+    if outcome.status == "answered" and outcome.entry is not None:
+        rows = _question_rows(outcome.suggestions[:suggestions], lang)
+        if feedback and outcome.entry.kind == "fact":
+            rows.append(feedback_row(outcome.entry))
+        return _markup(rows)
+    if outcome.status == "clarify":
+        return _markup(_question_rows([c.entry for c in outcome.candidates], lang, replace=True))
+    if outcome.suggestions:
+        return _markup(_question_rows(outcome.suggestions[:suggestions], lang))
+    return _markup(topic_rows(kb, lang))
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The same keyboard without its 👍/👎 row (after a vote)."""
+    if markup is None:
+        return None
+    rows = [
+        list(row)
+        for row in markup.inline_keyboard
+        if not any(isinstance(b.callback_data, str) and b.callback_data.startswith("f:") for b in row)
+    ]
+    return _markup(rows)
+
+
+def start_keyboard(kb: KnowledgeBase, lang: str) -> InlineKeyboardMarkup | None:
+    """Sample questions: the first fact of each of the first few topics."""
+    samples: list[Entry] = []
+    for topic in kb.topics:
+        facts = kb.entries_in(topic.id)
+        if facts:
+            samples.append(facts[0])
+        if len(samples) >= START_SAMPLES:
+            break
+    return _markup(_question_rows(samples, lang))
+
+
+def topics_keyboard(kb: KnowledgeBase, lang: str) -> InlineKeyboardMarkup | None:
+    return _markup(topic_rows(kb, lang))
+
+
+def page_count(kb: KnowledgeBase, topic_id: str) -> int:
+    return max(1, -(-len(kb.entries_in(topic_id)) // TOPIC_PAGE_SIZE))
+
+
+def topic_page_keyboard(kb: KnowledgeBase, lang: str, topic_id: str, page: int) -> InlineKeyboardMarkup:
+    """One page of a topic's questions, with ◀ / ▶ and a way back to all topics."""
+    entries = kb.entries_in(topic_id)
+    pages = page_count(kb, topic_id)
+    rows = _question_rows(entries[page * TOPIC_PAGE_SIZE : (page + 1) * TOPIC_PAGE_SIZE], lang)
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(_button(t("previous", lang), Topics(lang, topic_id, page - 1)))
+    if page + 1 < pages:
+        nav.append(_button(t("next", lang), Topics(lang, topic_id, page + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append([_button(t("all_topics", lang), Topics(lang))])
+    return InlineKeyboardMarkup(rows)
+
+
+def lang_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(t("lang_name", lang), SetLang(lang)) for lang in LANGS]])
+
+
+def forget_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(t("yes_delete", lang), Forget(lang, True)),
+                _button(t("cancel", lang), Forget(lang, False)),
+            ]
+        ]
+    )
