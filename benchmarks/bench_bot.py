@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_bot.py [--questions 2000] [--users 200] [--rate 150]
                                              [--concurrency 64] [--no-storage] [--in-process]
+                                             [--compare]
 
 The fake server (tests/fake_telegram.py) runs in this process and the bot in a child process (as in
 production, the two do not share a CPU-bound event loop; ``--in-process`` runs both in one loop).
@@ -14,6 +15,10 @@ Russian, asked by ``--users`` users in private chats. Two phases:
 
 Latency is the time from an update being added to the fake server to the bot's sendMessage for it
 arriving there. Prints figures; asserts nothing about time.
+
+``--compare`` runs the whole thing twice, chat-log recording on (a database in a temporary directory)
+and off (no database), and prints both side by side with the p50 ratio on/off (target: <= 1.1 in the
+paced phase, the one below saturation).
 """
 
 from __future__ import annotations
@@ -212,17 +217,21 @@ class Tracker:
         self.collect()
 
 
-def report(name: str, tracker: Tracker, n: int, elapsed: float | None = None) -> None:
+Figures = dict[str, float]  # answered, qps, p50, p99, max (ms)
+
+
+def report(name: str, tracker: Tracker, n: int, elapsed: float | None = None) -> Figures:
     lat = sorted(tracker.latencies)
     if not lat:
         print(f"{name}: no replies")
-        return
+        return {}
     span = elapsed if elapsed is not None else tracker.last_reply - tracker.first_added
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
     print(
         f"{name:<7} {len(lat)}/{n} answered in {span:6.2f} s = {len(lat) / span:7.1f} questions/s   "
         f"latency p50 {statistics.median(lat):7.1f} ms   p99 {p99:7.1f} ms   max {lat[-1]:7.1f} ms"
     )
+    return {"answered": len(lat), "qps": len(lat) / span, "p50": statistics.median(lat), "p99": p99, "max": lat[-1]}
 
 
 def cpu_seconds(child: subprocess.Popen[bytes] | None) -> tuple[float, float]:
@@ -247,7 +256,9 @@ async def wait_ready(fake: FakeTelegram, child: subprocess.Popen[bytes] | None) 
     raise TimeoutError("the bot did not start polling within 60 s")
 
 
-async def main(args: argparse.Namespace) -> None:
+async def main(args: argparse.Namespace) -> dict[str, Figures]:
+    """One run (storage as ``args.no_storage`` says); returns the figures of each phase."""
+    results: dict[str, Figures] = {}
     qs = questions(args.questions)
     users = [1_000_000 + i for i in range(args.users)]
     fake = FakeTelegram()
@@ -285,7 +296,7 @@ async def main(args: argparse.Namespace) -> None:
             for i, q in enumerate(qs):
                 burst.add(fake.private_message(q, user_id=users[i % len(users)], language_code="en"))
             await burst.wait(len(qs), 120)
-            report("burst", burst, len(qs))
+            results["burst"] = report("burst", burst, len(qs))
             bot_cpu, server_cpu = (a - b for a, b in zip(cpu_seconds(child), cpu, strict=True))
             print(
                 f"        CPU per question: bot {1000 * bot_cpu / len(qs):.2f} ms, "
@@ -303,7 +314,7 @@ async def main(args: argparse.Namespace) -> None:
                 if i % 50 == 0:
                     paced.collect()
             await paced.wait(len(qs), 120)
-            report(f"paced {args.rate:g}/s", paced, len(qs))
+            results["paced"] = report(f"paced {args.rate:g}/s", paced, len(qs))
         finally:
             if app is not None:
                 await stop_in_process(app)
@@ -311,6 +322,28 @@ async def main(args: argparse.Namespace) -> None:
                 child.send_signal(signal.SIGTERM)
                 await asyncio.to_thread(child.wait, 30)
             await fake.stop()
+    return results
+
+
+async def compare(args: argparse.Namespace) -> None:
+    """The same load with recording on, then off; both side by side and the p50 ratio on/off."""
+    runs: dict[str, dict[str, Figures]] = {}
+    for label, no_storage in (("on", False), ("off", True)):
+        print(f"--- recording {label}")
+        runs[label] = await main(argparse.Namespace(**{**vars(args), "no_storage": no_storage}))
+    print(f"--- recording on vs off ({args.questions} questions, {args.users} users, paced at {args.rate:g}/s)")
+    print(f"{'phase':<8}{'recording':<11}{'q/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    for phase in ("burst", "paced"):
+        for label in ("on", "off"):
+            f = runs[label].get(phase) or {}
+            print(f"{phase:<8}{label:<11}{f.get('qps', 0.0):9.1f}{f.get('p50', 0.0):9.1f}{f.get('p99', 0.0):9.1f}")
+        on, off = runs["on"].get(phase) or {}, runs["off"].get(phase) or {}
+        if on and off:
+            ratio = on["p50"] / off["p50"]
+            verdict = (
+                "" if phase != "paced" else ("  (target <= 1.1: met)" if ratio <= 1.1 else "  (target <= 1.1: MISSED)")
+            )
+            print(f"{phase:<8}p50 ratio on/off {ratio:.2f}; p99 ratio {on['p99'] / off['p99']:.2f}{verdict}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -324,6 +357,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-storage", action="store_true", help="run without the chat-log database")
     parser.add_argument("--in-process", action="store_true", help="run the bot in this process's event loop")
+    parser.add_argument(
+        "--compare", action="store_true", help="run twice, recording on and off, and compare (ignores --no-storage)"
+    )
     parser.add_argument("--serve-bot", nargs=3, metavar=("BASE_URL", "FILE_URL", "DATABASE"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -333,5 +369,7 @@ if __name__ == "__main__":
     if arguments.serve_bot:
         base_url, file_url, database = arguments.serve_bot
         serve_bot(base_url, file_url, database, concurrency=arguments.concurrency, transport=arguments.transport)
+    elif arguments.compare:
+        asyncio.run(compare(arguments))
     else:
         asyncio.run(main(arguments))
