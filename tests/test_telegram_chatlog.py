@@ -174,3 +174,26 @@ async def test_duplicate_webhook_update_is_recorded_once(
     # PTB does not deduplicate webhook updates, so the bot answers both deliveries; the log keeps one.
     assert len(replies(bot, since)) == 2
     assert storage.recorded == 1 and storage.duplicates == 1
+
+
+async def test_chosen_inline_results_are_recorded(telegram_bots: TelegramBots, tmp_path: Path) -> None:
+    """Inline answers reach the chat log when the user sends one (not on every keystroke)."""
+    db = tmp_path / DB_NAME
+    bot = await telegram_bots.start(telegram_bots.config(storage=StorageConfig(database=str(db))))
+    fake = bot.fake
+    user = fake.user(777, language_code="ru")
+    for result_id, query in (("signatories:en", "who signed"), ("unknown:ru", "что сказал лавров")):
+        fake.add_update({"chosen_inline_result": {"result_id": result_id, "from": user, "query": query}})
+    fake.add_update(fake.inline_query("who sig", user_id=777))  # a keystroke: answered, not recorded
+    await fake.wait_for("answerInlineQuery", timeout=5)
+    storage = bot.services.storage
+    assert storage is not None
+    async with asyncio.timeout(3):
+        while storage.queued + storage.recorded < 2:  # noqa: ASYNC110 - a counter, no event to wait on
+            await asyncio.sleep(0.01)
+    await asyncio.wait_for(telegram_bots.stop(bot), 10)
+    rows = db_rows(db, "SELECT channel, status, entry_id, lang, question, user_id FROM exchanges ORDER BY id")
+    assert rows == [
+        ("inline", "answered", "signatories", "en", "who signed", "777"),
+        ("inline", "unknown", None, "ru", "что сказал лавров", "777"),
+    ]

@@ -19,6 +19,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -95,6 +96,8 @@ def build_application(
     app.add_handler(CallbackQueryHandler(buttons.on_callback))
     # 3. Inline mode.
     app.add_handler(InlineQueryHandler(inline.on_inline_query))
+    # Each keystroke is an inline query, so the chat log records the result the user chose instead.
+    app.add_handler(ChosenInlineResultHandler(inline.on_chosen_inline_result))
     # 4. The bot's own membership: added to a group -> one introduction.
     app.add_handler(ChatMemberHandler(group.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     # 5. Edited questions: edit the earlier answer.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 
 from bot.knowledge import Entry, KnowledgeBase
-from bot.matching import Matcher
-from bot.telegram.answering import NO_PREVIEW
+from bot.matching import Matcher, Outcome
+from bot.telegram.answering import NO_PREVIEW, record_exchange
 from bot.telegram.context import BotContext
 from bot.texts import answer_text, ht, t, truncate
 
@@ -61,3 +63,20 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
     entries = inline_entries(services.matcher, services.kb, query.query, lang)
     results = [article(e, lang) for e in entries] or [not_in_article(lang)]
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
+
+
+async def on_chosen_inline_result(update: Update, context: BotContext) -> None:
+    """Record the inline answer a user actually sent (Telegram sends these with inline feedback on)."""
+    chosen = update.chosen_inline_result
+    if chosen is None:
+        return
+    services = context.services
+    entry_id, _, lang = chosen.result_id.partition(":")
+    entry = services.kb.get(entry_id)
+    lang = lang if lang in ("en", "ru") else services.config.bot.default_language
+    outcome = (
+        Outcome("answered", lang, 1.0, entry=entry, reason="inline")
+        if entry is not None
+        else Outcome("unknown", lang, 0.0, reason="inline")
+    )
+    record_exchange(update, services, chosen.query, outcome, time.perf_counter(), None, channel="inline")
