@@ -30,7 +30,7 @@ from typing import Literal
 
 import Stemmer
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.knowledge import Entry, KnowledgeBase
 
@@ -210,18 +210,20 @@ class Analyzer:
     def correct(self, word: str) -> str | None:
         """The knowledge-base word a misspelt ``word`` most likely meant, or None.
 
-        One edit for words up to seven letters, two for longer ones, and the first letter must agree:
-        people rarely mistype it, and requiring it keeps "recipe" from becoming "recap".
+        One edit (a swap of neighbours counts as one: "abuot") for words up to six letters, two for longer
+        ones ("дагавор"), and the first letter must agree: people rarely mistype it, and requiring it
+        keeps "recipe" from becoming "recap".
         """
         if word in self._correct_cache:
             return self._correct_cache[word]
         n = len(word)
         result: str | None = None
         if n >= 4 and not word.isdigit():
-            max_d = 1 if n <= 7 else 2
+            max_d = 1 if n <= 6 else 2
             pool = self._vocab_by_initial.get(word[0], ())
-            match = process.extractOne(word, pool, scorer=Levenshtein.distance, score_cutoff=max_d)
-            if match is not None:
+            match = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=max_d)
+            # A word two edits from a stop word is more likely another word ("weather", not "whether").
+            if match is not None and (match[1] <= 1 or match[0] not in self.stopwords):
                 result = match[0]
         if len(self._correct_cache) < 100_000:
             self._correct_cache[word] = result
@@ -359,7 +361,7 @@ GAP_MARGIN = 0.05  # a gap entry must beat the best fact by this much to decline
 CONFIDENT = 0.85  # at or above this the best entry is answered even with a close rival
 GENERIC_SHARE = 0.4  # a term found in more than this share of entries says nothing specific on its own
 MIN_COVERAGE = 0.30  # an answer must explain at least this share of the question's (IDF-weighted) words
-LONG_MESSAGE_TERMS = 7  # words in a message before its question sentence is tried on its own
+LONG_MESSAGE_TERMS = 5  # words in a message before its question sentence is tried on its own
 
 
 class Matcher:
@@ -479,8 +481,8 @@ class Matcher:
         """Decide what to do with one question. ``lang`` forces the language of the reply.
 
         A long message (a greeting, some background, then the question) is first decided by its last
-        question sentence, carrying the whole message's named entities and unknown names; when that
-        gives no confident answer, by the whole message.
+        question sentence, with the named entities of the rest as extra words; when that gives no
+        confident answer, by the whole message (whose unknown names then count).
         """
         a = self.analyzer.analyse(text, lang)
         reply_lang = lang or a.lang or fallback_lang
@@ -488,15 +490,16 @@ class Matcher:
             focus = focus_sentence(strip_address(text[:MAX_QUESTION_CHARS]))
             if focus is not None:
                 f = self.analyzer.analyse(focus, lang)
-                f = replace(
-                    f,
-                    terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))),
-                    entities=f.entities | a.entities,
-                    unknown_names=tuple(dict.fromkeys((*f.unknown_names, *a.unknown_names))),
-                )
+                # The message's other named things ("...a treaty with Abkhazia. When did it come into
+                # force?") count as words of the question, but not as constraints on the answer.
+                f = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
                 focused = self._decide(f, reply_lang)
                 if focused.status == "answered":
                     return focused
+                whole = self._decide(a, reply_lang)
+                # Two questions in one sentence ("how long, and is it ratified?") are better offered as
+                # choices than declined because the whole message matched nothing well.
+                return focused if whole.status == "unknown" and focused.status == "clarify" else whole
         return self._decide(a, reply_lang)
 
     def _decide(self, a: Analysis, reply_lang: str) -> Outcome:

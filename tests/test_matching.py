@@ -58,6 +58,13 @@ ANSWERED = [
     ("таможенные службы", "prov_customs"),
     ("что сказал песков", "peskov_reply"),
     ("когда вступило в силу соглашение с абхазией", "abkhazia_in_force"),
+    ("кто подписывал дагавор", "signatories"),  # colloquial spelling, two edits
+    ("what abuot the custums", "prov_customs"),  # a swap of neighbours is one edit
+    ("who is tibilov", "tibilov_who"),
+    # long messages: the question sentence decides, the rest's named things help
+    ("Russia signed a similar treaty with Abkhazia. When did it come into force?", "abkhazia_in_force"),
+    ("Hello there, my friend from Vladikavkaz told me about this agreement. Where exactly was it signed?", "venue"),
+    ("Добрый день! Я изучаю Кавказ и пишу курсовую. Подскажите, на какой срок заключён этот договор?", "term"),
 ]
 
 
@@ -80,6 +87,11 @@ DECLINED = [
     "Какая погода в Москве?",
     "Сколько стоит доллар?",
     "курс евро",
+    "who is the president of Georgia",  # 'who is X' needs an entry about X
+    "what did turkey say about the treaty",  # only everywhere-words plus an unknown one
+    "how old is putin",  # most of the question is not explained by any entry
+    "who won the football match",
+    "I read that Lavrov commented. What did he say about the treaty?",
 ]
 
 
