@@ -37,6 +37,7 @@ from bot.knowledge import Entry, KnowledgeBase
 Status = Literal["answered", "clarify", "unknown"]
 
 MAX_QUESTION_CHARS = 1000  # longer messages are cut before matching (the reply says nothing of it)
+QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
 
 _ZERO_WIDTH = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -185,18 +186,23 @@ class Analyzer:
         # Vocabulary for typo correction: every word the knowledge base itself uses.
         vocab: set[str] = set(self.stopwords)
         texts: list[str] = [kb.article.text]
+        gap_texts: list[str] = []
         for e in kb.entries:
             for lang in ("en", "ru"):
                 b = e.block(lang)
-                texts.extend(b.questions)
-                texts.extend(b.keywords)
-                texts.append(b.answer)
+                (gap_texts if e.kind == "gap" else texts).extend((*b.questions, *b.keywords, b.answer))
         for c in lex.concepts:
             texts.extend(c.words)
         for table in lex.qtypes.values():
             for phrases in table.values():
                 texts.extend(phrases)
         for t in texts:
+            vocab.update(w for w in tokens(normalise(t)) if not w.isdigit())
+        # Names the article and its facts know. A name known only from a gap entry ("Germany", "NATO")
+        # is still unknown to the article: a question naming it is declined.
+        self.name_vocab = frozenset(vocab)
+        self.name_stems = frozenset(stem(w) for w in vocab) | frozenset(self.single)
+        for t in gap_texts:
             vocab.update(w for w in tokens(normalise(t)) if not w.isdigit())
         self.vocab = frozenset(vocab)
         self.vocab_stems = frozenset(stem(w) for w in vocab)
@@ -205,6 +211,11 @@ class Analyzer:
             if len(w) >= 3:
                 by_initial[w[0]].append(w)
         self._vocab_by_initial = {k: tuple(v) for k, v in by_initial.items()}
+        stop_by_initial: dict[str, list[str]] = defaultdict(list)
+        for w in sorted(self.stopwords):
+            if len(w) >= 3 and " " not in w:
+                stop_by_initial[w[0]].append(w)
+        self._stop_by_initial = {k: tuple(v) for k, v in stop_by_initial.items()}
         self._correct_cache: dict[str, str | None] = {}
 
     def correct(self, word: str) -> str | None:
@@ -218,7 +229,13 @@ class Analyzer:
             return self._correct_cache[word]
         n = len(word)
         result: str | None = None
-        if n >= 4 and not word.isdigit():
+        if n == 3 and not word.isdigit():
+            # Three letters are too few to guess a content word from, but "wen" is "when".
+            pool = self._stop_by_initial.get(word[0], ())
+            match = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=1)
+            if match is not None:
+                result = match[0]
+        elif n >= 4 and not word.isdigit():
             max_d = 1 if n <= 6 else 2
             pool = self._vocab_by_initial.get(word[0], ())
             match = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=max_d)
@@ -230,9 +247,17 @@ class Analyzer:
         return result
 
     def qtype(self, text: str) -> str | None:
-        """The first who/when/where/quantity phrase in the text decides what kind of answer is wanted."""
-        m = self.qtype_re.search(text) if self.qtype_re else None
-        return self.phrase_types.get(" ".join(m.group().split())) if m else None
+        """What kind of answer the question wants: the first who/when/where/quantity phrase that starts
+        within a sentence's first words ("so when was it signed", not "what did Psaki say when ...")."""
+        if self.qtype_re is None:
+            return None
+        for sentence in _SENTENCES.finditer(text):
+            words = sentence.group().split()
+            head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
+            m = self.qtype_re.search(head)
+            if m is not None and len(head[: m.start()].split()) < QTYPE_WINDOW:
+                return self.phrase_types.get(" ".join(m.group().split()))
+        return None
 
     def terms_of(self, text: str) -> tuple[list[str], list[str]]:
         """(content terms, all terms) of already-normalised curated text: no typo correction."""
@@ -268,9 +293,12 @@ class Analyzer:
         original = strip_address(raw[:MAX_QUESTION_CHARS])
         names = _capitalised_words(original)
         words: list[tuple[str, bool]] = []
+        fixes: dict[str, str] = {}
         unknown: list[str] = []
         unknown_names: list[str] = []
         for w in tokens(text):
+            if w in names and w not in self.name_vocab and stem(w) not in self.name_stems:
+                unknown_names.append(w)
             if w.isdigit() or w in self.vocab or w in self.stopwords:
                 words.append((w, False))
                 continue
@@ -281,20 +309,20 @@ class Analyzer:
             fixed = self.correct(w)
             if fixed is not None:
                 words.append((fixed, True))
+                fixes[w] = fixed
                 continue
             if len(w) >= 3:
                 unknown.append(w)
-                if w in names:
-                    unknown_names.append(w)
         content, every = self._terms(words)
         exact, _ = self._terms([(w, False) for w, fixed in words if not fixed])
+        corrected_text = _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
         return Analysis(
             text=text,
             lang=detected,
             terms=tuple(dict.fromkeys(content)),
             entities=frozenset(t for t in content if t in self.entity_ids),
             numbers=frozenset(t for t in content if t.isdigit()),
-            qtype=self.qtype(text),
+            qtype=self.qtype(corrected_text),
             unknown=tuple(unknown),
             unknown_names=tuple(unknown_names),
             all_terms=tuple(every),
@@ -352,6 +380,7 @@ class _Indexed:
 W_QUERY, W_ENTRY, W_FUZZ = 0.45, 0.35, 0.20
 ANSWER_ONLY_WEIGHT = 0.6  # a term found only in the answer or source counts for less
 CORRECTED_WEIGHT = 0.7  # a word that matched only after a typo correction is less certain evidence
+MAX_UNKNOWN_COUNTED = 3
 UNKNOWN_WORD_WEIGHT = 1.2  # each unknown content word dilutes coverage like a rare term
 ENTITY_PENALTY = 0.55  # the question names an entity the entry never mentions
 NUMBER_PENALTY = 0.55  # the question has a number the entry never mentions
@@ -383,7 +412,10 @@ class Matcher:
                     qlists.append(content or every)
                     small.add(" ".join(every))
             answer_terms: set[str] = set()
-            for text in (e.en.answer, e.ru.answer, *e.source, *e.tags):
+            # A gap entry's answer says what the article *does* say instead, so it is matched by its
+            # questions alone; otherwise it would compete for exactly the facts it points to.
+            texts = (*e.tags,) if e.kind == "gap" else (e.en.answer, e.ru.answer, *e.source, *e.tags)
+            for text in texts:
                 answer_terms.update(self.analyzer.terms_of(normalise(text))[0])
             qterms = {t for q in qlists for t in q}
             for t in qterms | answer_terms:
@@ -459,9 +491,11 @@ class Matcher:
         """Every entry that shares a term with the question, best first."""
         if not a.terms:
             return []
-        query_weight = sum(self._weight(t) for t in a.terms) + UNKNOWN_WORD_WEIGHT * self.max_idf * len(
-            a.unknown
-        )
+        # Unknown words dilute the question like rare terms, up to a few: a short question that is
+        # mostly unknown ("how old is Putin") is not about the article, while a long message's chatter
+        # ("my grandfather in ... keeps asking") must not drown its question.
+        unknown = min(len(a.unknown), MAX_UNKNOWN_COUNTED)
+        query_weight = sum(self._weight(t) for t in a.terms) + UNKNOWN_WORD_WEIGHT * self.max_idf * unknown
         rough: dict[int, float] = defaultdict(float)
         for t in a.terms:
             w = self._weight(t)
@@ -490,12 +524,14 @@ class Matcher:
             focus = focus_sentence(strip_address(text[:MAX_QUESTION_CHARS]))
             if focus is not None:
                 f = self.analyzer.analyse(focus, lang)
-                # The message's other named things ("...a treaty with Abkhazia. When did it come into
-                # force?") count as words of the question, but not as constraints on the answer.
-                f = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
-                focused = self._decide(f, reply_lang)
-                if focused.status == "answered":
-                    return focused
+                # The message's other named things may be what the question refers to ("...a treaty with
+                # Abkhazia. When did it come into force?") or mere background ("I study the Caucasus"):
+                # try the question sentence with them as extra words, then on its own.
+                with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
+                for candidate in (with_context, f) if with_context.terms != f.terms else (f,):
+                    focused = self._decide(candidate, reply_lang)
+                    if focused.status == "answered":
+                        return focused
                 whole = self._decide(a, reply_lang)
                 # Two questions in one sentence ("how long, and is it ratified?") are better offered as
                 # choices than declined because the whole message matched nothing well.
@@ -520,14 +556,14 @@ class Matcher:
         near = [c.entry for c in facts[:6]]
         if not ranked:
             return unknown("off_topic")
-        if a.unknown_names and not (facts and facts[0].entry.kind == "smalltalk"):
-            return unknown("unknown_name", near, score=ranked[0].score)
         # A gap entry (something the article does not say) wins only when it is clearly the better match:
         # it shares most of its words with the fact it is a near miss of.
         if gaps and gaps[0].score >= th.clarify and (not facts or gaps[0].score >= facts[0].score + GAP_MARGIN):
             gap = gaps[0].entry
             return unknown("gap", [self.kb.by_id[r] for r in gap.related if r in self.kb.by_id], gap=gap,
                            score=gaps[0].score)
+        if a.unknown_names and not (facts and facts[0].entry.kind == "smalltalk"):
+            return unknown("unknown_name", near, score=ranked[0].score)
         if not facts:
             return unknown("off_topic")
         best = facts[0]

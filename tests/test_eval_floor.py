@@ -30,3 +30,15 @@ def test_is_correct_follows_the_scoring_rule(matcher: Matcher) -> None:
     assert is_correct(EvalItem("x", "en", "q", "answer", [["putin"], ["TIBILOV"]], "plain"), outcome, reply)
     assert not is_correct(EvalItem("x", "en", "q", "answer", [["putin"], ["Medvedev"]], "plain"), outcome, reply)
     assert not is_correct(EvalItem("x", "en", "q", "unknown", [], "nearmiss"), outcome, reply)
+
+
+PROBE_SET = Path(__file__).resolve().parent / "data" / "probe.jsonl"
+
+
+def test_independent_probe_set_floor(matcher: Matcher) -> None:
+    """A second set, written from the article alone by someone who had not seen the knowledge base."""
+    report = evaluate(matcher, read_eval(PROBE_SET))
+    acc = {k: v["rate"] for k, v in report["accuracy"].items()}
+    failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
+    assert acc["in_scope"] >= 0.85, failures
+    assert acc["refusal"] >= 0.90, failures
