@@ -1,0 +1,121 @@
+"""``treaty-bot kb export DIR`` and ``treaty-bot kb import FILE``: the admin tools on the command line.
+
+The live knowledge base is ``knowledge/`` plus the admins' edits stored in the database
+(``--database PATH``, else ``storage.database`` from the configuration; used when the file exists).
+No Telegram imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.storage import Storage
+
+
+def add_kb_subcommands(
+    kb_sub: argparse._SubParsersAction[argparse.ArgumentParser], common: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """Register ``kb export`` and ``kb import`` under ``treaty-bot kb``."""
+    p = kb_sub.add_parser("export", help="write the live knowledge base (files + stored edits) as TOML files")
+    p.add_argument("dir", help="the knowledge directory to write (may be knowledge/ itself)")
+    _database_option(p)
+    common(p)
+    p.set_defaults(func=cmd_kb_export)
+
+    p = kb_sub.add_parser("import", help="validate an entries TOML file and apply it as an audited edit")
+    p.add_argument("file", help="an entries document ([[entry]] tables, the entries/*.toml format)")
+    p.add_argument("--dry-run", action="store_true", help="show the diff and the regression replay only")
+    _database_option(p)
+    common(p)
+    p.set_defaults(func=cmd_kb_import)
+
+
+def _database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", metavar="PATH", default=None,
+                        help="the SQLite file with the stored edits (default: storage.database)")
+
+
+def _database(args: argparse.Namespace, configured: str) -> Path | None:
+    name = getattr(args, "database", None) or configured
+    return Path(name) if name else None
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    """Write files + stored edits as a knowledge directory that ``kb check`` accepts."""
+    from bot.admin import write_knowledge_dir
+    from bot.cli import load_engine
+    from bot.curation import Curator
+    from bot.knowledge import load_knowledge
+
+    config, base, _matcher = load_engine(args)
+    path = _database(args, config.storage.database)
+
+    async def live() -> Curator:
+        if path is None or not path.is_file():
+            return Curator(base)
+        async with Storage(path) as storage:
+            curator = Curator(base, storage)
+            await curator.load()
+            return curator
+
+    curator = asyncio.run(live())
+    for note in curator.skipped:
+        print(f"warning: {note}", file=sys.stderr)
+    write_knowledge_dir(curator.kb, args.dir, base.directory)
+    kb = load_knowledge(args.dir)  # what was written loads and validates
+    print(f"wrote {len(kb.entries)} entries to {args.dir} ({len(curator.state.deleted)} deleted entries left out)")
+    return 0
+
+
+def cmd_kb_import(args: argparse.Namespace) -> int:
+    """Validate a document, print the diff and the regression replay, apply it (audited, admin "cli")."""
+    from bot import admin
+    from bot.cli import load_engine, thresholds_from
+    from bot.curation import CLI_ADMIN_ID, Curator, load_regression_items
+    from bot.matching import Matcher
+    from bot.texts import replay_text
+
+    config, base, _matcher = load_engine(args)
+    source = Path(args.file)
+    text = admin.decode_document(source.read_bytes(), source.name)
+    path = _database(args, config.storage.database)
+    regression = load_regression_items(config.knowledge.regression_sets,
+                                       Path(config.source).parent if config.source else None)
+
+    async def run(storage: Storage | None) -> int:
+        curator = Curator(base, storage)
+        await curator.load()
+        edits = admin.import_document(curator.state, text, source.name)
+        if not edits:
+            print(f"{source.name} changes nothing")
+            return 0
+        new = curator.state.apply(*edits)
+        d = admin.diff(curator.kb, new.kb)
+        print(f"{source.name}: {len(d.added)} new, {len(d.changed)} changed entries")
+        for entry_id in d.added:
+            print(f"  + {entry_id}")
+        for entry_id in d.changed:
+            print(f"  ~ {entry_id}")
+        questions = await storage.recent_questions(500) if storage is not None else []
+        old_matcher = Matcher(curator.kb, thresholds_from(config))
+        result = admin.replay(old_matcher, Matcher(new.kb, thresholds_from(config)), questions, regression,
+                              config.bot.default_language)
+        print(replay_text(result, "en", html=False))
+        if args.dry_run or storage is None:
+            print("dry run: nothing was changed")
+            return 0
+        await curator.change(lambda cur: admin.import_document(cur, text, source.name), CLI_ADMIN_ID, "import")
+        print(f"applied to {path}; a running bot picks it up with /kb_reload, SIGHUP or a restart")
+        return 0
+
+    async def main() -> int:
+        if path is None or (args.dry_run and not path.is_file()):
+            return await run(None)
+        async with Storage(path) as storage:
+            return await run(storage)
+
+    return asyncio.run(main())
