@@ -69,80 +69,20 @@ def questions(n: int, seed: int = 7) -> list[str]:
     return out
 
 
-def aiohttp_requests(pool: int) -> tuple[Any, Any]:
-    """(request, get_updates_request) on aiohttp instead of httpx: an experiment, not what the bot ships."""
-    import aiohttp
-    from telegram.error import NetworkError, TimedOut
-    from telegram.request import BaseRequest, RequestData
-
-    class AiohttpRequest(BaseRequest):
-        def __init__(self, size: int, read: float = 5.0) -> None:
-            self.size, self._read = size, read
-            self.session: aiohttp.ClientSession | None = None
-
-        @property
-        def read_timeout(self) -> float | None:
-            return self._read
-
-        async def initialize(self) -> None:
-            if self.session is None:
-                self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self.size))
-
-        async def shutdown(self) -> None:
-            if self.session is not None:
-                await self.session.close()
-                self.session = None
-
-        async def do_request(
-            self,
-            url: str,
-            method: str,
-            request_data: RequestData | None = None,
-            read_timeout: Any = BaseRequest.DEFAULT_NONE,
-            write_timeout: Any = BaseRequest.DEFAULT_NONE,
-            connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-            pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-        ) -> tuple[int, bytes]:
-            assert self.session is not None
-            if request_data is not None and request_data.multipart_data:
-                raise NotImplementedError("file uploads are not part of this experiment")
-            read = self._read if not isinstance(read_timeout, int | float) else read_timeout
-            body = request_data.json_payload if request_data is not None else None
-            try:
-                async with self.session.request(
-                    method,
-                    url,
-                    data=body,
-                    headers={"Content-Type": "application/json", "User-Agent": self.USER_AGENT},
-                    timeout=aiohttp.ClientTimeout(total=read + 5),
-                ) as response:
-                    return response.status, await response.read()
-            except TimeoutError as exc:
-                raise TimedOut from exc
-            except aiohttp.ClientError as exc:
-                raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
-
-    return AiohttpRequest(pool), AiohttpRequest(1, read=15.0)
-
-
-def bot_config(base_url: str, file_url: str, database: str) -> Any:
+def bot_config(base_url: str, file_url: str, database: str, transport: Any = "aiohttp") -> Any:
     from bot.config import Config, StorageConfig, TelegramConfig
 
-    telegram = TelegramConfig(token=TOKEN, api_base_url=base_url, api_file_url=file_url, rate_limiter=False)
+    telegram = TelegramConfig(
+        token=TOKEN, api_base_url=base_url, api_file_url=file_url, rate_limiter=False, http_client=transport
+    )
     return Config(telegram=telegram, storage=StorageConfig(database=database))
 
 
 def build(config: Any, concurrency: int, transport: str) -> Any:
     from bot.telegram.app import build_application, make_services
 
-    requests = aiohttp_requests(max(concurrency, 1)) if transport == "aiohttp" else (None, None)
-    return build_application(
-        config,
-        make_services(config),
-        concurrent_updates=concurrency,
-        request=requests[0],
-        get_updates_request=requests[1],
-    )
+    assert config.telegram.http_client == transport
+    return build_application(config, make_services(config), concurrent_updates=concurrency)
 
 
 def serve_bot(base_url: str, file_url: str, database: str, concurrency: int, transport: str) -> None:
@@ -152,14 +92,14 @@ def serve_bot(base_url: str, file_url: str, database: str, concurrency: int, tra
     from telegram import Update
 
     logging.basicConfig(level=logging.WARNING)
-    app = build(bot_config(base_url, file_url, database), concurrency, transport)
+    app = build(bot_config(base_url, file_url, database, transport), concurrency, transport)
     app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, close_loop=True)
 
 
 async def start_in_process(fake: FakeTelegram, database: str, concurrency: int, transport: str) -> Any:
     from telegram import Update
 
-    app = build(bot_config(fake.base_url, fake.base_file_url, database), concurrency, transport)
+    app = build(bot_config(fake.base_url, fake.base_file_url, database, transport), concurrency, transport)
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
@@ -353,7 +293,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=150.0, help="questions/s in the paced phase")
     parser.add_argument("--concurrency", type=int, default=32, help="Application.concurrent_updates")
     parser.add_argument(
-        "--transport", choices=["httpx", "aiohttp"], default="httpx", help="httpx: PTB's (what the bot ships)"
+        "--transport",
+        choices=["aiohttp", "httpx"],
+        default="aiohttp",
+        help="telegram.http_client: aiohttp (the default, bot/telegram/request.py) or httpx (PTB's own)",
     )
     parser.add_argument("--no-storage", action="store_true", help="run without the chat-log database")
     parser.add_argument("--in-process", action="store_true", help="run the bot in this process's event loop")

@@ -296,6 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = kb_sub.add_parser("check", help="validate the knowledge base")
     common(p)
     p.set_defaults(func=cmd_kb_check)
+    from bot.cli_kb import add_kb_subcommands  # kb export / kb import (no telegram import)
+
+    add_kb_subcommands(kb_sub, common)
+
+    from bot import health
+
+    health.add_subcommand(sub, common)
 
     try:
         from bot import cli_db

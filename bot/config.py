@@ -26,6 +26,12 @@ CONFIG_ENV = "TREATY_BOT_CONFIG"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 WEBHOOK_SECRET_ENV = "TREATY_BOT_WEBHOOK_SECRET"
 SALT_ENV = "TREATY_BOT_PSEUDONYM_SALT"
+# Settings a container sets without a config file (they win over the file): variable -> (section, key).
+ENV_OVERRIDES: dict[str, tuple[str, str]] = {
+    "TREATY_BOT_DATABASE": ("storage", "database"),
+    "TREATY_BOT_LOG_LEVEL": ("logging", "level"),
+    "TREATY_BOT_LOG_FORMAT": ("logging", "format"),
+}
 
 # What a Bot API token looks like: "<bot id>:<35 url-safe characters>".
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
@@ -52,6 +58,9 @@ class TelegramConfig:
     api_file_url: str = "https://api.telegram.org/file/bot"
     rate_limiter: bool = True
     max_retries: int = 3
+    # The HTTP client under python-telegram-bot: "aiohttp" (bot/telegram/request.py; ~4x less CPU per
+    # Bot API request) or "httpx" (PTB's own HTTPXRequest, e.g. for SOCKS proxies or HTTP/2).
+    http_client: Literal["aiohttp", "httpx"] = "aiohttp"
     webhook: WebhookConfig = WebhookConfig()
 
 
@@ -229,6 +238,11 @@ def load_config(path: str | Path | None = None, env: typing.Mapping[str, str] | 
     if environ.get(WEBHOOK_SECRET_ENV):
         webhook = dataclasses.replace(telegram.webhook, secret_token=environ[WEBHOOK_SECRET_ENV])
         telegram = dataclasses.replace(telegram, webhook=webhook)
+    for var, (section, key) in ENV_OVERRIDES.items():
+        if environ.get(var):
+            part = getattr(config, section)
+            value = _coerce(f"{var} ({section}.{key})", environ[var].strip(), typing.get_type_hints(type(part))[key])
+            config = dataclasses.replace(config, **{section: dataclasses.replace(part, **{key: value})})
     storage = config.storage
     if environ.get(SALT_ENV):
         storage = dataclasses.replace(storage, salt=environ[SALT_ENV])

@@ -130,10 +130,21 @@ def record_exchange(
     entry = outcome.entry if outcome is not None else None
     if entry is None and outcome is not None and outcome.candidates:
         entry = outcome.candidates[0].entry
+    channel = channel or (chat.type if chat is not None else "private")
+    status = status or (outcome.status if outcome is not None else "ignored")
+    latency_ms = round((time.perf_counter() - started) * 1000, 3)
+    # One line per exchange: ids, outcome and latency only (never the question: it is the user's text).
+    log.log(
+        logging.DEBUG if status == "ignored" else logging.INFO,
+        "exchange update=%s channel=%s status=%s entry=%s latency_ms=%.1f",
+        update.update_id, channel, status, entry.id if entry is not None else "-", latency_ms,
+        extra={"fields": {"event": "exchange", "update_id": update.update_id, "channel": channel, "status": status,
+                          "entry_id": entry.id if entry is not None else None, "latency_ms": latency_ms}},
+    )
     services.record(
         Exchange(
-            channel=channel or (chat.type if chat is not None else "private"),
-            status=status or (outcome.status if outcome is not None else "ignored"),
+            channel=channel,
+            status=status,
             question=question,
             update_id=update.update_id,
             chat_id=chat.id if chat is not None else None,
@@ -145,7 +156,7 @@ def record_exchange(
             lang=outcome.lang if outcome is not None else None,
             entry_id=entry.id if entry is not None else None,
             score=outcome.score if outcome is not None else None,
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            latency_ms=latency_ms,
             reply_message_id=reply.message_id if reply is not None else None,
         )
     )

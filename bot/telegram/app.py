@@ -26,12 +26,15 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config, ConfigError
 from bot.knowledge import LANGS
-from bot.telegram import buttons, commands, group, inline, private
+from bot.redact import RedactingFormatter, redact, secrets_of
+from bot.telegram import buttons, commands, group, inline, ops, private
+from bot.telegram.admin import register_admin_handlers
 from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.telegram.request import AiohttpRequest
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,9 @@ log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 64
 COMMANDS: tuple[str, ...] = ("start", "help", "topics", "about", "lang", "ask", "forgetme")
 PURGE_INTERVAL = 24 * 3600.0
+# Telegram unreachable at start (getMe, setWebhook/deleteWebhook): PTB retries with back-off (1 s, x1.5,
+# at most 30 s apart) until it answers or SIGTERM; an invalid token (401) still stops the bot at once.
+BOOTSTRAP_RETRIES = -1
 
 
 def build_application(
@@ -52,13 +58,14 @@ def build_application(
 ) -> BotApplication:
     """The Application with every handler; ``services`` go into ``bot_data``. No network calls.
 
-    ``request``/``get_updates_request`` replace PTB's httpx transport (benchmarks/bench_bot.py compares one).
+    Bot API requests go through ``AiohttpRequest`` (bot/telegram/request.py) unless
+    ``telegram.http_client`` is "httpx"; ``request``/``get_updates_request`` replace either.
     """
     # Opt in to PTB's timedelta time periods now (RetryAfter.retry_after & co.): without it, every 429
     # emits a PTBDeprecationWarning from inside the library. The bot itself reads none of them.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     token = config.require_token()
-    protect_token(token)
+    protect_token(token, *secrets_of(config))
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -69,10 +76,19 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if config.telegram.http_client == "aiohttp":
+        # As PTB builds its httpx ones: a pool of 256 for the bot's calls, one connection for getUpdates
+        # (whose read timeout PTB extends by the long-polling timeout on each call).
+        if request is None:
+            request = AiohttpRequest(connection_pool_size=256)
+        if get_updates_request is None:
+            get_updates_request = AiohttpRequest(connection_pool_size=1)
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # One update PTB cannot parse would otherwise stall polling for good (see ops.SkipUnparsableUpdates).
+    builder = builder.get_updates_request(
+        ops.skip_unparsable_updates(get_updates_request or HTTPXRequest(connection_pool_size=1))
+    )
     built: Application[Any, Any, Any, Any, Any, Any]
     if config.telegram.rate_limiter:
         built = builder.rate_limiter(AIORateLimiter(max_retries=config.telegram.max_retries)).build()
@@ -84,6 +100,8 @@ def build_application(
     message = filters.UpdateType.MESSAGE
     private_chat, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     # The order matters: in one group the first handler whose filters match an update handles it.
+    # 0. Admin tools: commands, conversations and K: buttons (private chats only; see bot/telegram/admin.py).
+    register_admin_handlers(app)
     # 1. Commands, in any chat (edited commands fall through to 5).
     app.add_handler(CommandHandler("start", commands.on_start, filters=message))
     app.add_handler(CommandHandler("help", commands.on_help, filters=message))
@@ -114,6 +132,7 @@ def build_application(
     app.add_handler(MessageHandler(group_text, group.on_group_text))
     # 8. One error handler for everything.
     app.add_error_handler(on_error)
+    ops.install(app, config)  # the heartbeat behind `treaty-bot health` and /healthz
     return app
 
 
@@ -135,6 +154,7 @@ async def post_init(app: BotApplication) -> None:
     days = services.config.storage.retention_days
     if days > 0 and services.storage is not None and app.job_queue is not None:
         app.job_queue.run_repeating(purge_old_records, interval=PURGE_INTERVAL, first=60.0, name="purge")
+    await ops.on_started(app)
 
 
 async def publish_profile(app: BotApplication) -> None:
@@ -169,6 +189,7 @@ async def post_shutdown(app: BotApplication) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     if services.storage is not None and services.storage.is_open:
         await services.storage.close()
+    ops.on_stopped(app)
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -177,15 +198,16 @@ async def post_shutdown(app: BotApplication) -> None:
 class _RedactToken(logging.Filter):
     """Replace the bot token in any log line (httpx and others may put request URLs in messages)."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, *secrets: str) -> None:
         super().__init__()
         self.token = token
+        self.secrets = secrets  # the webhook secret, the salt (bot.redact.secrets_of)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.token:
             message = record.getMessage()
-            if self.token in message:
-                record.msg, record.args = message.replace(self.token, "<token>"), None
+            if self.token in message or any(s in message for s in self.secrets):
+                record.msg, record.args = redact(message.replace(self.token, "<token>"), self.secrets), None
         return True
 
 
@@ -197,6 +219,9 @@ class _JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        fields = getattr(record, "fields", None)  # log.info(..., extra={"fields": {...}})
+        if isinstance(fields, dict):
+            data.update(fields)
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False)
@@ -205,28 +230,31 @@ class _JsonFormatter(logging.Formatter):
 def setup_logging(config: Config, token: str) -> None:
     """Log to stderr at the configured level; never the token (httpx logs URLs at INFO)."""
     handler = logging.StreamHandler()
-    if config.logging.format == "json":
-        handler.setFormatter(_JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_RedactToken(token))
+    formatter = (
+        _JsonFormatter()
+        if config.logging.format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    # Redact the finished line: tracebacks too, and the webhook secret and salt as well as the token.
+    handler.setFormatter(RedactingFormatter(formatter, secrets_of(config)))
+    handler.addFilter(_RedactToken(token, *secrets_of(config)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(config.logging.level)
-    protect_token(token)
+    protect_token(token, *secrets_of(config))
 
 
 # Loggers that put request URLs (which hold the token) in their messages: PTB's bot at DEBUG, httpx.
 TOKEN_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater", "httpx", "httpcore")
 
 
-def protect_token(token: str) -> None:
+def protect_token(token: str, *secrets: str) -> None:
     """Keep the token out of every log line: redact it at the loggers that know it, quiet httpx."""
     for name in TOKEN_LOGGERS:
         logger = logging.getLogger(name)
         for old in [f for f in logger.filters if isinstance(f, _RedactToken)]:
             logger.removeFilter(old)
-        logger.addFilter(_RedactToken(token))
+        logger.addFilter(_RedactToken(token, *secrets))
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL at INFO
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
@@ -267,6 +295,7 @@ def run(config: Config, knowledge_dir: str | None = None) -> int:
     services = make_services(config, knowledge_dir)
     app = build_application(config, services)
     log.info("starting (%s mode): %d entries", config.telegram.mode, len(services.kb.entries))
+    ops.state(app).heartbeat.start()  # `treaty-bot health` fails if Telegram stays unreachable from now on
     if config.telegram.mode == "webhook":
         webhook = config.telegram.webhook
         app.run_webhook(
@@ -276,7 +305,8 @@ def run(config: Config, knowledge_dir: str | None = None) -> int:
             webhook_url=webhook.public_url,
             secret_token=webhook.secret_token,
             allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES)
     return 0
