@@ -13,6 +13,7 @@ No Telegram imports: the command line uses this too.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -44,6 +45,19 @@ class Change:
     audit_id: int
     action: str
     entry_ids: tuple[str, ...]
+
+
+# Each stored edit remembers which version of the entry's file it was made over, so that files stay
+# the source of truth: an edit made over a version that is no longer on disk is not replayed.
+FILE_VERSION_KEY = "__file_version"
+
+
+def file_version(base: KnowledgeBase, entry_id: str) -> str:
+    """A short fingerprint of ``entry_id`` as knowledge/ has it ("" when the files do not have it)."""
+    entry = base.get(entry_id)
+    if entry is None:
+        return ""
+    return hashlib.sha256(_dumps(entry.to_dict()).encode()).hexdigest()[:16]
 
 
 def _dumps(value: Any) -> str:
@@ -87,7 +101,17 @@ class Curator:
             return state, skipped
         assert self.storage is not None
         for row in await self.storage.kb_edits():
-            edit = Edit(str(row["entry_id"]), row["payload"], bool(row["deleted"]))
+            payload = dict(row["payload"])
+            made_over = payload.pop(FILE_VERSION_KEY, None)
+            entry_id = str(row["entry_id"])
+            if made_over is not None and made_over != file_version(base, entry_id):
+                # knowledge/ changed this entry since the edit was made (typically: the live knowledge
+                # base was exported and committed, or someone edited the file): the files win.
+                note = f"stored edit #{row['id']} of {entry_id!r} superseded by knowledge/ (the file changed since)"
+                log.info("knowledge: %s", note)
+                skipped.append(note)
+                continue
+            edit = Edit(entry_id, payload, bool(row["deleted"]))
             try:
                 state = state.apply(edit)
             except KnowledgeError as exc:
@@ -118,7 +142,8 @@ class Curator:
         if self.persistent:
             assert self.storage is not None
             for edit in edits:
-                await self.storage.add_kb_edit(admin_id, edit.entry_id, dict(edit.payload), edit.deleted)
+                payload = {**edit.payload, FILE_VERSION_KEY: file_version(before.base, edit.entry_id)}
+                await self.storage.add_kb_edit(admin_id, edit.entry_id, payload, edit.deleted)
             audit_id = await self.storage.add_audit(
                 admin_id,
                 action,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,27 @@ async def test_curator_persists_undoes_and_skips_stale_edits(kb: KnowledgeBase, 
         actions = [r["action"] for r in await storage.audit_log()]
         assert actions == ["undo", "undo", "delete", "add_question"]
         assert (await Curator(kb, storage).load()).by_id["venue"] == kb.by_id["venue"]
+
+
+async def test_files_stay_the_source_of_truth(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """An edit is replayed only over the file version it was made on: once the file changes (an export
+    was committed, or someone edited it by hand), the file wins."""
+    async with Storage(tmp_path / "db.sqlite3") as storage:
+        curator = Curator(kb, storage)
+        await curator.load()
+        await curator.change(lambda cur: [admin.replace_answer(cur, "term", "en", "Twenty-five years.")], 7, "answer")
+        await curator.change(lambda cur: [admin.add_question(cur, "venue", "en", "which town hosted it")], 7, "ask")
+        assert (await Curator(kb, storage).load()).by_id["term"].en.answer == "Twenty-five years."
+        # knowledge/ now has a different 'term' (edited by hand after the admin's change): the file wins,
+        # while the edit of the untouched 'venue' entry is still replayed.
+        term = kb.by_id["term"]
+        by_hand = replace(term, en=replace(term.en, answer="Concluded for 25 years (edited in the file)."))
+        changed_files = kb.replace_entries(by_hand if e.id == "term" else e for e in kb.entries)
+        restarted = Curator(changed_files, storage)
+        live = await restarted.load()
+        assert live.by_id["term"].en.answer == "Concluded for 25 years (edited in the file)."
+        assert "which town hosted it" in live.by_id["venue"].en.questions
+        assert any("superseded by knowledge/" in note for note in restarted.skipped)
 
 
 def test_cli_kb_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
