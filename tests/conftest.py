@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fake_telegram import Call, FakeTelegram
 from telegram import Update
+from telegram.request import BaseRequest
 
 from bot.config import Config, StorageConfig, TelegramConfig
 from bot.knowledge import KnowledgeBase, load_knowledge
@@ -100,11 +101,20 @@ class TelegramBots:
         storage = StorageConfig(database=str(self.tmp_path / "chat.sqlite3"), flush_interval=0.02)
         return Config(**{"telegram": telegram, "storage": storage, **sections})
 
-    async def start(self, config: Config | None = None, *, webhook: bool = False) -> RunningBot:
+    async def start(
+        self,
+        config: Config | None = None,
+        *,
+        webhook: bool = False,
+        storage: Storage | None = None,
+        request: BaseRequest | None = None,
+    ) -> RunningBot:
+        """Start a bot; ``storage`` replaces the one the config describes, ``request`` PTB's HTTP client."""
         config = config or self.config()
-        storage = Storage.from_config(config.storage) if config.storage.database else None
+        if storage is None and config.storage.database:
+            storage = Storage.from_config(config.storage)
         services = Services(config, self.kb, self.matcher, storage)
-        app = build_application(config, services)
+        app = build_application(config, services, request=request)
         await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)

@@ -21,14 +21,10 @@ import aiohttp
 import pytest
 from conftest import RunningBot, TelegramBots
 from fake_telegram import Call, FakeTelegram
-from telegram import Update
 from telegram.request import HTTPXRequest
 
 from bot.config import Config
 from bot.knowledge import KnowledgeBase
-from bot.storage import Storage
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNED = "Who signed the treaty?"
@@ -83,7 +79,7 @@ async def test_a_timed_out_send_is_logged_and_the_next_question_answered(
 ) -> None:
     config = telegram_bots.config()
     request = HTTPXRequest(connection_pool_size=8, read_timeout=0.3, write_timeout=0.3, connect_timeout=0.3)
-    bot = await start_with_request(config, kb, telegram_bots, request)
+    bot = await telegram_bots.start(config, request=request)
     try:
         fake_tg.set_delay("sendMessage", 1.0)
         update_id = fake_tg.add_update(fake_tg.private_message(SIGNED, user_id=310))
@@ -96,33 +92,7 @@ async def test_a_timed_out_send_is_logged_and_the_next_question_answered(
         fake_tg.set_delay("sendMessage", 0)
         await ask_and_check(bot, kb, 311)
     finally:
-        await stop_started(bot)
-
-
-async def start_with_request(
-    config: Config, kb: KnowledgeBase, bots: TelegramBots, request: HTTPXRequest
-) -> RunningBot:
-    """Like TelegramBots.start (polling), with a given request object for the bot's calls."""
-    storage = Storage.from_config(config.storage)
-    services = Services(config, kb, bots.matcher, storage)
-    app = build_application(config, services, request=request)
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
-    await app.start()
-    return RunningBot(app, services, bots.fake)
-
-
-async def stop_started(bot: RunningBot) -> None:
-    app = bot.app
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
+        await telegram_bots.stop(bot)
 
 
 # --- malformed and unknown updates --------------------------------------------------------------------

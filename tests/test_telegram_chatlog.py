@@ -16,13 +16,10 @@ from typing import Any
 
 from conftest import RunningBot, TelegramBots
 from fake_telegram import Call
-from telegram import Update
 
 from bot.config import StorageConfig
 from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
-from bot.telegram.app import build_application
-from bot.telegram.context import Services
 
 DB_NAME = "chatlog.sqlite3"
 
@@ -55,22 +52,6 @@ def db_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
         return list(conn.execute(sql))
     finally:
         conn.close()
-
-
-async def start_with(bots: TelegramBots, storage: Storage) -> RunningBot:
-    """Like ``TelegramBots.start`` (polling), with a Storage built here (for its busy_timeout)."""
-    config = bots.config(storage=StorageConfig(database=str(storage.path), flush_interval=0.02))
-    services = Services(config, bots.kb, bots.matcher, storage)
-    app = build_application(config, services)
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
-    await app.start()
-    bot = RunningBot(app, services, bots.fake)
-    bots.running.append(bot)
-    return bot
 
 
 async def test_shutdown_flushes_every_exchange(telegram_bots: TelegramBots, kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -113,7 +94,8 @@ async def test_locked_database_delays_the_log_not_the_replies(
     db = tmp_path / DB_NAME
     # StorageConfig has no busy timeout (Storage.from_config uses the 5 s default): build it here.
     storage = Storage(db, flush_interval=0.02, busy_timeout=0.05)
-    bot = await start_with(telegram_bots, storage)
+    config = telegram_bots.config(storage=StorageConfig(database=str(storage.path), flush_interval=0.02))
+    bot = await telegram_bots.start(config, storage=storage)
     fake = bot.fake
     first, second = curated(kb, 20)[:10], curated(kb, 20)[10:]
 
