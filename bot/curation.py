@@ -141,11 +141,12 @@ class Curator:
         audit_id = 0
         if self.persistent:
             assert self.storage is not None
-            for edit in edits:
-                payload = {**edit.payload, FILE_VERSION_KEY: file_version(before.base, edit.entry_id)}
-                await self.storage.add_kb_edit(admin_id, edit.entry_id, payload, edit.deleted)
-            audit_id = await self.storage.add_audit(
+            audit_id = await self.storage.add_kb_change(
                 admin_id,
+                [
+                    (e.entry_id, {**e.payload, FILE_VERSION_KEY: file_version(before.base, e.entry_id)}, e.deleted)
+                    for e in edits
+                ],
                 action,
                 ids[0] if len(ids) == 1 else None,
                 _dumps({i: before.state(i) for i in ids}),

@@ -1078,6 +1078,30 @@ class Storage:
         ):
             return int(cur.lastrowid or 0)
 
+    async def add_kb_change(
+        self,
+        admin_id: int | None,
+        edits: Sequence[tuple[str, dict[str, Any], bool]],
+        action: str,
+        entry_id: str | None,
+        before: str | None,
+        after: str | None,
+    ) -> int:
+        """Store a whole change, its edits ``(entry_id, payload, deleted)`` and its audit row, in one
+        transaction: an import of many entries is stored entirely or not at all. Returns the audit id."""
+        now = time.time()
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO kb_edits (ts, admin_id, entry_id, payload, deleted) VALUES (?, ?, ?, ?, ?)",
+                [(now, admin_id, eid, json.dumps(payload, ensure_ascii=False), int(deleted))
+                 for eid, payload, deleted in edits],
+            )
+            async with conn.execute(
+                "INSERT INTO admin_audit (ts, admin_id, action, entry_id, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+                (now, admin_id, action, entry_id, before, after),
+            ) as cur:
+                return int(cur.lastrowid or 0)
+
     async def kb_edits(self, entry_id: str | None = None) -> list[dict[str, Any]]:
         """Knowledge edits in the order they were made (``payload`` decoded), for one entry or all."""
         rows = await self._dicts(

@@ -771,3 +771,15 @@ def test_cli_export(filled_db: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_cli_db_without_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("db") == 2
     assert "backup" in capsys.readouterr().err
+
+
+async def test_a_kb_change_is_stored_whole_or_not_at_all(tmp_path: Path) -> None:
+    """An import of many entries must not be half stored when one row fails."""
+    async with Storage(tmp_path / "kb.sqlite3") as storage:
+        audit = await storage.add_kb_change(1, [("a", {"x": 1}, False), ("b", {}, True)], "import", None, "{}", "{}")
+        assert audit > 0 and [r["entry_id"] for r in await storage.kb_edits()] == ["a", "b"]
+        bad: list[tuple[str, dict[str, Any], bool]] = [("c", {"x": 2}, False), (None, {}, False)]  # type: ignore[list-item]
+        with pytest.raises(StorageError, match="NOT NULL constraint failed"):
+            await storage.add_kb_change(1, bad, "import", None, "{}", "{}")
+        assert [r["entry_id"] for r in await storage.kb_edits()] == ["a", "b"]
+        assert len(await storage.audit_log()) == 1
