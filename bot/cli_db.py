@@ -10,14 +10,16 @@ is an error (exit 1): these commands never create an empty one.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from bot.storage import Storage, StorageError
+from bot.errors import StorageError
+
+if TYPE_CHECKING:
+    pass
 
 EXPORT_CHOICES = ("exchanges", "feedback", "clicks")
 
@@ -110,6 +112,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def _run(args: argparse.Namespace, action: Callable[[Path], Awaitable[int]]) -> int:
+    import asyncio  # here, not at the top: `treaty-bot ask` imports this module and must start fast
     try:
         path = database_path(args)
         return asyncio.run(_call(action, path))
@@ -123,6 +126,7 @@ async def _call(action: Callable[[Path], Awaitable[int]], path: Path) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
+    from bot.storage import Storage
     days: int | None = getattr(args, "days", None)
     top: int = getattr(args, "top", 10)
     as_json: bool = getattr(args, "json", False)
@@ -140,6 +144,7 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    from bot.storage import Storage
     dest = Path(args.path)
 
     async def action(path: Path) -> int:
@@ -153,6 +158,9 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.storage import Storage
     fmt: Literal["csv", "jsonl"] = args.format
     table: str = getattr(args, "table", "exchanges")
     output: str | None = getattr(args, "output", None)

@@ -8,12 +8,14 @@ No Telegram imports.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.storage import Storage
+if TYPE_CHECKING:
+    from bot.storage import Storage
+
 
 
 def add_kb_subcommands(
@@ -46,10 +48,13 @@ def _database(args: argparse.Namespace, configured: str) -> Path | None:
 
 def cmd_kb_export(args: argparse.Namespace) -> int:
     """Write files + stored edits as a knowledge directory that ``kb check`` accepts."""
+    import asyncio  # here, not at the top: `treaty-bot ask` imports this module and must start fast
+
     from bot.admin import write_knowledge_dir
     from bot.cli import load_engine
     from bot.curation import Curator
     from bot.knowledge import load_knowledge
+    from bot.storage import Storage
 
     config, base, _matcher = load_engine(args)
     path = _database(args, config.storage.database)
@@ -73,10 +78,13 @@ def cmd_kb_export(args: argparse.Namespace) -> int:
 
 def cmd_kb_import(args: argparse.Namespace) -> int:
     """Validate a document, print the diff and the regression replay, apply it (audited, admin "cli")."""
+    import asyncio  # here, not at the top: `treaty-bot ask` imports this module and must start fast
+
     from bot import admin
     from bot.cli import load_engine, thresholds_from
     from bot.curation import CLI_ADMIN_ID, Curator, load_regression_items
     from bot.matching import Matcher
+    from bot.storage import Storage
     from bot.texts import replay_text
 
     config, base, _matcher = load_engine(args)

@@ -19,11 +19,12 @@ Everything here is deterministic and has no I/O, so it is tested directly.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
@@ -39,9 +40,7 @@ Status = Literal["answered", "clarify", "unknown"]
 MAX_QUESTION_CHARS = 1000  # longer messages are cut before matching (the reply says nothing of it)
 QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
 
-_ZERO_WIDTH = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "’": "'", "‘": "'", "`": "'",
                          "–": "-", "—": "-", "‑": "-", "−": "-", "ё": "е", "Ё": "Е"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffb]")
@@ -55,7 +54,9 @@ _SENTENCE_END = re.compile(r"[.!?…]\s*$")
 
 def normalise(text: str) -> str:
     """Text as the matcher sees it: one line, no invisible characters, no leading address, casefolded."""
-    text = unicodedata.normalize("NFKC", text[:MAX_QUESTION_CHARS]).translate(_ZERO_WIDTH)
+    text = text[:MAX_QUESTION_CHARS]
+    if not text.isascii():  # NFKC and the invisible characters concern non-ASCII text only
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = _CONTROL.sub(" ", text)
     if not text.isascii():
         # Drop combining accents ("café" -> "cafe", "ё" -> "е") but keep the breve of "й".
@@ -372,6 +373,7 @@ class _Indexed:
     answer_terms: frozenset[str]
     questions: tuple[_Question, ...]
     small_talk: frozenset[str]  # whole normalised questions, for stop-word-only small talk
+    term_questions: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # term -> its questions
 
 
 # Scoring weights: coverage of the user's question by the entry, coverage of the entry's best curated
@@ -385,6 +387,7 @@ UNKNOWN_WORD_WEIGHT = 1.2  # each unknown content word dilutes coverage like a r
 ENTITY_PENALTY = 0.55  # the question names an entity the entry never mentions
 NUMBER_PENALTY = 0.55  # the question has a number the entry never mentions
 QTYPE_PENALTY = 0.75  # the question asks who/when/where/how much and the entry cannot say
+COMMON_SHARE = 0.3  # terms in more entries than this do not nominate candidates (they still score)
 PRESELECT = 16  # candidates scored in full after the cheap index pass
 GAP_MARGIN = 0.05  # a gap entry must beat the best fact by this much to decline the question
 CONFIDENT = 0.85  # at or above this the best entry is answered even with a close rival
@@ -434,7 +437,14 @@ class Matcher:
                 if q
             )
             asked = frozenset(t for q in qlists for t in q)
-            self.entries.append(_Indexed(e, asked, frozenset(answer_terms - asked), questions, frozenset(small)))
+            term_questions: dict[str, list[int]] = defaultdict(list)
+            for qi, question in enumerate(questions):
+                for t in question.terms:
+                    term_questions[t].append(qi)
+            self.entries.append(
+                _Indexed(e, asked, frozenset(answer_terms - asked), questions, frozenset(small),
+                         {t: tuple(v) for t, v in term_questions.items()})
+            )
             for t in asked | answer_terms:
                 self.index[t].append(i)
 
@@ -453,14 +463,15 @@ class Matcher:
             elif t in ix.answer_terms:
                 matched += ANSWER_ONLY_WEIGHT * w * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
         cov_query = matched / query_weight if query_weight else 0.0
-        qset = weights.keys()
+        shared: dict[int, float] = defaultdict(float)  # question index -> weight of the words it shares
+        for t, w in weights.items():
+            for qi in ix.term_questions.get(t, ()):
+                shared[qi] += w
         best_entry_cov = 0.0
         best_fuzz = 0.0
-        for q in ix.questions:
-            common = q.terms & qset
-            if not common:
-                continue
-            cov = sum(weights[t] for t in common) / q.weight
+        for qi, weight in shared.items():
+            q = ix.questions[qi]
+            cov = weight / q.weight
             if cov > best_entry_cov:
                 best_entry_cov = cov
             # rapidfuzz only where it can still change the result: a question at least half as close.
@@ -496,12 +507,20 @@ class Matcher:
         # ("my grandfather in ... keeps asking") must not drown its question.
         unknown = min(len(a.unknown), MAX_UNKNOWN_COUNTED)
         query_weight = sum(self._weight(t) for t in a.terms) + UNKNOWN_WORD_WEIGHT * self.max_idf * unknown
+        # Candidates come from the question's distinctive words; words found in a large share of entries
+        # ("treaty", "Russia") pick no one out and would make every entry a candidate.
+        distinctive = [t for t in a.terms if self.df_share.get(t, 0.0) <= COMMON_SHARE] or list(a.terms)
         rough: dict[int, float] = defaultdict(float)
-        for t in a.terms:
+        for t in distinctive:
             w = self._weight(t)
             for i in self.index.get(t, ()):
                 rough[i] += w
-        shortlist = sorted(rough, key=lambda i: -rough[i])[:PRESELECT]
+        common = [(t, self._weight(t)) for t in a.terms if t not in distinctive]
+        if common:  # they still order the nominated entries
+            for i in rough:
+                ix = self.entries[i]
+                rough[i] += sum(w for t, w in common if t in ix.question_terms or t in ix.answer_terms)
+        shortlist = heapq.nlargest(PRESELECT, rough, key=rough.__getitem__)
         qtext = " ".join(sorted(set(a.terms)))
         weights = {t: self._weight(t) for t in a.terms}
         scored = [Candidate(self.entries[i].entry, *self._score(a, self.entries[i], query_weight, qtext, weights))
