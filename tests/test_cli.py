@@ -64,13 +64,19 @@ def test_ask_plain_prints_answer_and_source() -> None:
     assert "Tibilov" in result.stdout and "Source:" in result.stdout
 
 
-def test_ask_does_not_import_telegram() -> None:
-    # Start-up time: neither the Telegram library nor the database driver is loaded to answer a question.
+@pytest.mark.parametrize(
+    ("argv", "stdin"),
+    [(["ask", "hi"], ""), (["kb", "check"], ""), (["eval", str(DEV_SET)], ""), (["chat"], "hi\nquit\n")],
+)
+def test_core_commands_do_not_import_telegram(argv: list[str], stdin: str) -> None:
+    """Start-up time: neither the Telegram library nor the database driver is loaded by these."""
     code = (
-        "import sys; from bot.cli import main; main(['ask', 'hi']); "
-        "assert not {'telegram', 'aiosqlite', 'asyncio'} & set(sys.modules), sorted(sys.modules)"
+        f"import sys; from bot.cli import main; main({argv!r}); "
+        "assert not {'telegram', 'aiosqlite'} & set(sys.modules), sorted(sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=stdin, capture_output=True, text=True, timeout=60, check=False, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr
 
 
