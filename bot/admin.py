@@ -40,7 +40,7 @@ from bot.knowledge import (
 from bot.matching import Matcher, normalise, tokens
 
 if TYPE_CHECKING:
-    from bot.cli import EvalItem
+    from bot.evaluation import EvalItem
 
 MAX_IMPORT_BYTES = 256 * 1024
 MAX_EXAMPLES = 5
@@ -402,7 +402,7 @@ def replay(
     fallback: str = "en",
 ) -> Replay:
     """Replay real questions and the regression sets through both knowledge bases and compare."""
-    from bot.cli import evaluate
+    from bot.evaluation import evaluate
 
     seen: dict[str, tuple[str, str | None]] = {}
     for question, lang in [*questions, *((item.question, None) for item in regression)]:

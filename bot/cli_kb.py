@@ -35,6 +35,41 @@ def add_kb_subcommands(
     common(p)
     p.set_defaults(func=cmd_kb_import)
 
+    p = kb_sub.add_parser("fit", help="fit the answer decision on labelled question sets (eval schema)")
+    p.add_argument("files", nargs="+", help=".jsonl question sets to fit on (never the sets you report)")
+    p.add_argument("--out", help="where to write the model (default: decision.toml in the knowledge directory)")
+    p.add_argument("--dry-run", action="store_true", help="report the fit, write nothing")
+    common(p)
+    p.set_defaults(func=cmd_kb_fit)
+
+
+def cmd_kb_fit(args: argparse.Namespace) -> int:
+    """Fit the learned answer decision (bot/fitting.py) and write it as ``decision.toml``."""
+    from bot.config import find_config_path, load_config
+    from bot.decision import decision_toml
+    from bot.evaluation import read_eval
+    from bot.fitting import fit_decision
+    from bot.knowledge import load_knowledge
+
+    config = load_config(find_config_path(args.config))
+    kb = load_knowledge(args.knowledge or config.knowledge.directory or None, decision=False)
+    items = [item for name in args.files for item in read_eval(Path(name))]
+    names = [Path(name).name for name in args.files]
+    report = fit_decision(kb, items, names)
+    print(f"fitted on {report.items} questions ({', '.join(names)}): {report.rows} candidate rows, "
+          f"{report.positives} right answers among them")
+    print(f"thresholds: answer {report.model.answer:.2f}, clarify {report.model.clarify:.2f}")
+    print(f"on the fitting questions themselves (not a measure of new wordings): in-scope "
+          f"{100 * report.train_in_scope:.1f}%, refusal {100 * report.train_refusal:.1f}%")
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    out = Path(args.out) if args.out else Path(kb.directory) / "decision.toml"
+    comment = f"fitted on {report.items} labelled questions: {', '.join(names)}"
+    out.write_text(decision_toml(report.model, comment), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
 
 def _database_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", metavar="PATH", default=None,
@@ -81,8 +116,9 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
     import asyncio  # here, not at the top: `treaty-bot ask` imports this module and must start fast
 
     from bot import admin
-    from bot.cli import load_engine, thresholds_from
+    from bot.cli import load_engine
     from bot.curation import CLI_ADMIN_ID, Curator, load_regression_items
+    from bot.engine import thresholds_from
     from bot.matching import Matcher
     from bot.storage import Storage
     from bot.texts import replay_text

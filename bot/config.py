@@ -74,8 +74,9 @@ class BotConfig:
 
 @dataclass(frozen=True)
 class MatchingConfig:
-    answer_threshold: float = 0.60  # best score at or above this (and clear of the runner-up): answered
-    clarify_threshold: float = 0.45  # best score at or above this: clarify with close candidates
+    # Probabilities from the learned decision (knowledge/decision.toml); unset: the fitted values there.
+    answer_threshold: float | None = None  # the best entry at or above this (clear of rivals) is answered
+    clarify_threshold: float | None = None  # close candidates at or above this are offered back
     clarify_margin: float = 0.06  # a runner-up within this of the best makes it a clarify
     max_candidates: int = 3
 
@@ -157,7 +158,9 @@ def _coerce(key: str, value: Any, tp: Any) -> Any:
             raise ConfigError(f"{key}: expected a list, got {type(value).__name__}")
         return tuple(_coerce(f"{key}[{i}]", v, item_tp) for i, v in enumerate(value))
     if origin in (typing.Union, types.UnionType):
-        raise ConfigError(f"{key}: unsupported type")  # pragma: no cover - no unions in Config
+        # ``X | None``: TOML has no null, so a value given is always an X (None is only the default).
+        (inner,) = (arg for arg in typing.get_args(tp) if arg is not type(None))
+        return _coerce(key, value, inner)
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise ConfigError(f"{key}: expected a table, got {type(value).__name__}")
@@ -189,8 +192,12 @@ def _build(cls: Any, data: dict[str, Any], prefix: str = "") -> Any:
 
 def _validate(config: Config) -> None:
     m = config.matching
-    if not 0 < m.clarify_threshold <= m.answer_threshold <= 1:
-        raise ConfigError("matching: need 0 < clarify_threshold <= answer_threshold <= 1")
+    for name in ("answer_threshold", "clarify_threshold"):
+        value = getattr(m, name)
+        if value is not None and not 0 < value < 1:
+            raise ConfigError(f"matching.{name}: must be a probability between 0 and 1")
+    if m.answer_threshold is not None and m.clarify_threshold is not None and m.clarify_threshold > m.answer_threshold:
+        raise ConfigError("matching: need clarify_threshold <= answer_threshold")
     if not 1 <= config.bot.suggestions <= 5:
         raise ConfigError("bot.suggestions: must be between 1 and 5")
     if not 1 <= config.telegram.webhook.port <= 65535:

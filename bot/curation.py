@@ -26,7 +26,7 @@ from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.storage import Storage
 
 if TYPE_CHECKING:
-    from bot.cli import EvalItem
+    from bot.evaluation import EvalItem
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ class Curator:
 
 def load_regression_items(paths: Sequence[str], base_dir: Path | None = None) -> list[EvalItem]:
     """The questions of the configured regression sets (shared/eval JSONL); a missing file is logged."""
-    from bot.cli import read_eval
+    from bot.evaluation import read_eval
 
     items: list[EvalItem] = []
     for name in paths:

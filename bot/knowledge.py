@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.decision import DecisionError, DecisionModel, load_decision
+
 if sys.version_info >= (3, 11):  # noqa: UP036 - the tomli backport is declared for older interpreters
     import tomllib
 else:  # pragma: no cover
@@ -25,6 +27,7 @@ QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity")
 ID_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 MIN_QUESTIONS = 3
 MAX_ANSWER_CHARS = 1500
+DECISION_FILE = "decision.toml"
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,11 @@ class Lexicon:
     stopwords: Mapping[str, frozenset[str]]
     concepts: tuple[Concept, ...]
     qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]
+    heads: frozenset[str] = frozenset()  # "what", "which", "какой": the next word names what is asked for
+    followup: frozenset[str] = frozenset()  # "and", "what about", "а": a message opening a follow-up
+    pronouns: frozenset[str] = frozenset()  # "he", "that", "она": words that point back to the last answer
+    foreign: frozenset[str] = frozenset()  # common words of languages the bot does not answer in
+    asks: frozenset[str] = frozenset()  # words that open a question ("is", "has", "почему")
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,7 @@ class KnowledgeBase:
     lexicon: Lexicon
     article: Article
     directory: str = ""
+    decision: DecisionModel | None = None  # knowledge/decision.toml; None: the shipped one
     by_id: Mapping[str, Entry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -164,7 +173,7 @@ class KnowledgeBase:
 
     def replace_entries(self, entries: Iterable[Entry]) -> KnowledgeBase:
         """A new knowledge base with these entries (validated by the caller)."""
-        return KnowledgeBase(tuple(entries), self.topics, self.lexicon, self.article, self.directory)
+        return KnowledgeBase(tuple(entries), self.topics, self.lexicon, self.article, self.directory, self.decision)
 
 
 def default_knowledge_dir() -> Path:
@@ -389,11 +398,32 @@ def _parse_lexicon(data: dict[str, Any], c: _Collector) -> Lexicon:
                 c.add("lexicon.toml", "", f"qtypes.{lang}.{qt}", "must be a list of strings")
             else:
                 qtypes[lang][qt] = tuple(phrases)
-    return Lexicon(stopwords, tuple(concepts), qtypes)
+    return Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, c) for name in WORD_LISTS))
 
 
-def load_knowledge(directory: str | Path | None = None) -> KnowledgeBase:
-    """Load and validate a knowledge directory; raise ``KnowledgeError`` listing every problem."""
+WORD_LISTS = ("heads", "followup", "pronouns", "foreign", "asks")
+
+
+def _word_list(data: dict[str, Any], name: str, c: _Collector) -> frozenset[str]:
+    """An optional ``[name]`` table of word lists by key (languages), as one normalised set."""
+    raw = data.get(name, {})
+    if not isinstance(raw, dict):
+        c.add("lexicon.toml", "", name, "must be a table of word lists")
+        return frozenset()
+    words: set[str] = set()
+    for key, items in raw.items():
+        if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
+            c.add("lexicon.toml", "", f"{name}.{key}", "must be a list of non-empty strings")
+            continue
+        words.update(" ".join(w.casefold().replace("ё", "е").split()) for w in items)
+    return frozenset(words)
+
+
+def load_knowledge(directory: str | Path | None = None, *, decision: bool = True) -> KnowledgeBase:
+    """Load and validate a knowledge directory; raise ``KnowledgeError`` listing every problem.
+
+    ``decision=False`` leaves ``decision.toml`` unread (``kb fit`` replaces it, stale or not).
+    """
     root = Path(directory) if directory else default_knowledge_dir()
     c = _Collector()
     if not root.is_dir():
@@ -426,9 +456,15 @@ def load_knowledge(directory: str | Path | None = None) -> KnowledgeBase:
             if entry is not None:
                 entries.append(entry)
     check_entries(entries, topics, article_text, c)
+    model: DecisionModel | None = None
+    if decision and (root / DECISION_FILE).is_file():
+        try:
+            model = load_decision(root / DECISION_FILE)
+        except DecisionError as exc:
+            c.add(DECISION_FILE, "", "", str(exc).removeprefix(f"{root / DECISION_FILE}: "))
     if c.problems:
         raise KnowledgeError(c.problems)
-    return KnowledgeBase(tuple(entries), tuple(topics), lexicon, article, str(root))
+    return KnowledgeBase(tuple(entries), tuple(topics), lexicon, article, str(root), model)
 
 
 def parse_entries_document(text: str, name: str, base: KnowledgeBase) -> list[Entry]:

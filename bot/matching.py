@@ -8,11 +8,15 @@ The pipeline for one question:
    (rapidfuzz Levenshtein), Snowball stems, synonym concepts from ``lexicon.toml`` (both languages map
    to the same concept, so a Russian question can use an English curated word and back), stop words
    dropped, question type (who / when / where / quantity) detected.
-3. ``Matcher.match``: candidate entries from an inverted index, each scored by IDF-weighted coverage in
-   both directions (how much of the question the entry explains, how much of its best curated question
-   the user asked) plus rapidfuzz token similarity; then the guards that turn near misses into honest
-   declines: a named entity or a number the entry does not mention, a question type the entry does not
-   answer, an unknown capitalised name, a matched ``gap`` entry.
+3. ``Matcher.rank``: candidate entries from an inverted index over every field of an entry (curated
+   questions, keywords and tags, answers in both languages, source sentences), shortlisted by a fixed
+   blend of coverage in both directions and rapidfuzz similarity; for each, the features the learned
+   decision reads (``bot/decision.py``: field coverage, BM25F, unknown words, the thing asked for,
+   question-type fit, margin to the runner-up, ...) and its probability of being a right answer.
+4. ``Matcher.match``: the best candidate is answered when that probability reaches the fitted
+   threshold; two principled guards (a named entity or a number the entry never mentions) and a
+   better-matching ``gap`` entry decline; close candidates on other topics are offered back. Long
+   messages are also read as their question sentence; the surest reading decides.
 
 Everything here is deterministic and has no I/O, so it is tested directly.
 """
@@ -33,7 +37,8 @@ import Stemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.knowledge import Entry, KnowledgeBase
+from bot.decision import FEATURES, DecisionModel, load_decision
+from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 
 Status = Literal["answered", "clarify", "unknown"]
 
@@ -118,13 +123,17 @@ class Analysis:
     unknown_names: tuple[str, ...]  # of those, the ones written as a name (capitalised mid-sentence)
     all_terms: tuple[str, ...]  # every term including stop words (for small talk)
     corrected: frozenset[str] = frozenset()  # terms that exist only thanks to a typo correction
+    head: str | None = None  # the term right after "what"/"which"/"какой": the thing asked for
+    head_unknown: bool = False  # that word is one the knowledge base does not know
 
 
 @dataclass(frozen=True)
 class Candidate:
     entry: Entry
-    score: float
+    score: float  # the probability that answering with this entry is right (bot/decision.py)
     coverage: float = 1.0  # the share of the question's meaning this entry explains
+    base: float = 0.0  # the fixed blend that shortlisted it
+    features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -140,13 +149,18 @@ class Outcome:
     gap: Entry | None = None  # unknown because it matched something the article does not say
     reason: str = ""  # why this outcome (for logs, eval and tests)
     analysis: Analysis | None = field(default=None, compare=False, repr=False)
+    parts: tuple[Outcome, ...] = ()  # several questions in one message: one answered outcome each
+    uncovered: tuple[str, ...] = ()  # ... and the parts the article does not cover, as the user wrote them
+    resolved: str = ""  # a follow-up: the question the bot understood it as (for the chat log)
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.60
-    clarify: float = 0.45
-    margin: float = 0.06
+    """Overrides of the decision model's fitted thresholds (None: the fitted value)."""
+
+    answer: float | None = None  # probability at or above which the best entry is answered
+    clarify: float | None = None  # close candidates at or above this are offered back
+    margin: float = 0.06  # a rival on another topic within this of the best makes it a question back
     max_candidates: int = 3
 
 
@@ -158,6 +172,7 @@ class Analyzer:
         qwords = {w for table in lex.qtypes.values() for ps in table.values() for p in ps for w in tokens(normalise(p))}
         # Question words say what kind of answer is wanted (see ``qtype``), not what it is about.
         self.stopwords: frozenset[str] = frozenset().union(*lex.stopwords.values(), qwords)
+        self.heads = lex.heads
         self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
         self.single: dict[str, str] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
@@ -316,6 +331,7 @@ class Analyzer:
                 unknown.append(w)
         content, every = self._terms(words)
         exact, _ = self._terms([(w, False) for w, fixed in words if not fixed])
+        head, head_unknown = self._head(text, fixes, unknown)
         corrected_text = _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
         return Analysis(
             text=text,
@@ -328,7 +344,24 @@ class Analyzer:
             unknown_names=tuple(unknown_names),
             all_terms=tuple(every),
             corrected=frozenset(content) - frozenset(exact),
+            head=head,
+            head_unknown=head_unknown,
         )
+
+    def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:
+        """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for."""
+        words = tokens(text)
+        for i, w in enumerate(words[:-1]):
+            if w not in self.heads:
+                continue
+            nxt = words[i + 1]
+            if nxt in self.stopwords or nxt.isdigit():
+                return None, False
+            if nxt in unknown:
+                return None, True
+            terms, _ = self._terms([(fixes.get(nxt, nxt), False)])
+            return (terms[0] if terms else None), False
+        return None, False
 
 
 _SENTENCES = re.compile(r"[^.!?…]+[.!?…]*")
@@ -370,99 +403,143 @@ class _Question:
 class _Indexed:
     entry: Entry
     question_terms: frozenset[str]
-    answer_terms: frozenset[str]
+    answer_terms: frozenset[str]  # terms found in the answers but not in the curated questions
+    source_terms: frozenset[str]  # terms found only in the source sentences
     questions: tuple[_Question, ...]
-    small_talk: frozenset[str]  # whole normalised questions, for stop-word-only small talk
-    term_questions: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # term -> its questions
+    small_talk: frozenset[str]  # whole normalised questions, for small talk
+    term_questions: Mapping[str, tuple[int, ...]]  # term -> its questions
+    fields: Mapping[str, float]  # term -> field-weighted frequency (BM25F)
 
 
-# Scoring weights: coverage of the user's question by the entry, coverage of the entry's best curated
-# question by the user's words, and rapidfuzz token similarity with that question. Tuned on the
-# development set with the knowledge base's own questions held out (see benchmarks/tune.py).
+# The base score blends coverage of the user's question by the entry, coverage of the entry's closest
+# curated question by the user's words, and rapidfuzz similarity with it. It only shortlists candidates
+# and gives the ``margin`` feature: whether to answer is the learned decision (bot/decision.py).
 W_QUERY, W_ENTRY, W_FUZZ = 0.45, 0.35, 0.20
-ANSWER_ONLY_WEIGHT = 0.6  # a term found only in the answer or source counts for less
-CORRECTED_WEIGHT = 0.7  # a word that matched only after a typo correction is less certain evidence
+# BM25F: a term's weight in an entry is the field-weighted sum of where it occurs.
+FIELD_QUESTION, FIELD_KEYWORD, FIELD_ANSWER, FIELD_SOURCE = 1.0, 0.8, 0.8, 0.6
+BM25_K1 = 1.2
 MAX_UNKNOWN_COUNTED = 3
-UNKNOWN_WORD_WEIGHT = 1.2  # each unknown content word dilutes coverage like a rare term
-ENTITY_PENALTY = 0.55  # the question names an entity the entry never mentions
-NUMBER_PENALTY = 0.55  # the question has a number the entry never mentions
-QTYPE_PENALTY = 0.75  # the question asks who/when/where/how much and the entry cannot say
+CORRECTED_WEIGHT = 0.7  # a word that matched only after a typo correction is less certain evidence
 COMMON_SHARE = 0.3  # terms in more entries than this do not nominate candidates (they still score)
 PRESELECT = 16  # candidates scored in full after the cheap index pass
-GAP_MARGIN = 0.05  # a gap entry must beat the best fact by this much to decline the question
-CONFIDENT = 0.85  # at or above this the best entry is answered even with a close rival
+SCORED = 8  # of those, the best this many by base score are judged by the model
 GENERIC_SHARE = 0.4  # a term found in more than this share of entries says nothing specific on its own
-MIN_COVERAGE = 0.30  # an answer must explain at least this share of the question's (IDF-weighted) words
+GAP_MIN_BASE = 0.45  # a gap entry declines the question when its base score is at least this
+GAP_MARGIN = 0.05  # ... and beats the best fact's by this much
+CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
 LONG_MESSAGE_TERMS = 5  # words in a message before its question sentence is tried on its own
+SMALL_TALK_SIMILARITY = 90  # a message this close (0-100) to a small-talk phrase is small talk
+SMALL_TALK_MAX_WORDS = 6
+
+
+@dataclass(frozen=True)
+class _Scored:
+    index: int
+    base: float
+    values: dict[str, float]
 
 
 class Matcher:
     """Scores questions against one knowledge base. Build once; ``match`` is cheap and pure."""
 
-    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None,
+                 decision: DecisionModel | None = None) -> None:
         self.kb = kb
-        self.thresholds = thresholds or Thresholds()
+        self.decision = decision or kb.decision or shipped_decision()
+        given = thresholds or Thresholds()
+        self.answer_threshold = given.answer if given.answer is not None else self.decision.answer
+        self.clarify_threshold = min(
+            given.clarify if given.clarify is not None else self.decision.clarify, self.answer_threshold
+        )
+        self.thresholds = given
         self.analyzer = Analyzer(kb)
-        raw: list[tuple[Entry, list[list[str]], set[str], set[str]]] = []
+        raw: list[tuple[Entry, list[list[str]], dict[str, float], set[str]]] = []
         df: dict[str, int] = defaultdict(int)
         for e in kb.entries:
             qlists: list[list[str]] = []
             small: set[str] = set()
             for lang in ("en", "ru"):
                 b = e.block(lang)
-                for q in (*b.questions, *b.keywords):
+                for q in b.questions:
                     content, every = self.analyzer.terms_of(normalise(q))
                     qlists.append(content or every)
                     small.add(" ".join(every))
-            answer_terms: set[str] = set()
+            fields: dict[str, float] = defaultdict(float)  # term -> field-weighted frequency
+            for qterms in qlists:
+                for t in set(qterms):
+                    fields[t] += FIELD_QUESTION / max(len(qlists), 1) * 3  # share of questions, ~3 = all
+            keyword_texts = [*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags)]
             # A gap entry's answer says what the article *does* say instead, so it is matched by its
             # questions alone; otherwise it would compete for exactly the facts it points to.
-            texts = (*e.tags,) if e.kind == "gap" else (e.en.answer, e.ru.answer, *e.source, *e.tags)
-            for text in texts:
-                answer_terms.update(self.analyzer.terms_of(normalise(text))[0])
-            qterms = {t for q in qlists for t in q}
-            for t in qterms | answer_terms:
+            answer_texts = () if e.kind == "gap" else (e.en.answer, e.ru.answer)
+            source_texts = () if e.kind == "gap" else e.source
+            for texts, weight in ((keyword_texts, FIELD_KEYWORD), (answer_texts, FIELD_ANSWER),
+                                  (source_texts, FIELD_SOURCE)):
+                seen: set[str] = set()
+                for text in texts:
+                    seen.update(self.analyzer.terms_of(normalise(text))[0])
+                for t in seen:
+                    fields[t] += weight
+            for t in fields:
                 df[t] += 1
-            raw.append((e, qlists, answer_terms, small))
+            raw.append((e, qlists, dict(fields), small))
         n = max(len(kb.entries), 1)
         self.idf: dict[str, float] = {t: math.log(1 + n / c) for t, c in df.items()}
         self.df_share: dict[str, float] = {t: c / n for t, c in df.items()}
         self.max_idf = math.log(1 + n)
         self.index: dict[str, list[int]] = defaultdict(list)
         self.entries: list[_Indexed] = []
-        for i, (e, qlists, answer_terms, small) in enumerate(raw):
+        for i, (e, qlists, fields, small) in enumerate(raw):
             questions = tuple(
                 _Question(frozenset(q), " ".join(sorted(set(q))), sum(self.idf[t] for t in set(q)) or 1.0)
                 for q in qlists
                 if q
             )
             asked = frozenset(t for q in qlists for t in q)
+            keyword_terms: set[str] = set()
+            for text in (*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags)):
+                keyword_terms.update(self.analyzer.terms_of(normalise(text))[0])
+            answer_terms: set[str] = set()
+            source_terms: set[str] = set()
+            if e.kind != "gap":
+                for text in (e.en.answer, e.ru.answer):
+                    answer_terms.update(self.analyzer.terms_of(normalise(text))[0])
+                for text in e.source:
+                    source_terms.update(self.analyzer.terms_of(normalise(text))[0])
             term_questions: dict[str, list[int]] = defaultdict(list)
             for qi, question in enumerate(questions):
                 for t in question.terms:
                     term_questions[t].append(qi)
+            curated = asked | keyword_terms
             self.entries.append(
-                _Indexed(e, asked, frozenset(answer_terms - asked), questions, frozenset(small),
-                         {t: tuple(v) for t, v in term_questions.items()})
+                _Indexed(e, curated, frozenset(answer_terms - curated),
+                         frozenset(source_terms - curated - answer_terms), questions, frozenset(small),
+                         {t: tuple(v) for t, v in term_questions.items()}, fields)
             )
-            for t in asked | answer_terms:
-                self.index[t].append(i)
+            if e.kind != "smalltalk":
+                for t in fields:
+                    self.index[t].append(i)
 
     # --- scoring -----------------------------------------------------------------------------
 
     def _weight(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)
 
-    def _score(
-        self, a: Analysis, ix: _Indexed, query_weight: float, qtext: str, weights: dict[str, float]
-    ) -> tuple[float, float]:
-        matched = 0.0
+    def _score(self, a: Analysis, i: int, qtext: str, weights: dict[str, float], total: float) -> _Scored:
+        """The base score and the model's features of entry ``i`` for the question."""
+        ix = self.entries[i]
+        in_question = in_answer = in_source = bm25 = 0.0
         for t, w in weights.items():
+            w_eff = w * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
             if t in ix.question_terms:
-                matched += w * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
+                in_question += w_eff
             elif t in ix.answer_terms:
-                matched += ANSWER_ONLY_WEIGHT * w * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
-        cov_query = matched / query_weight if query_weight else 0.0
+                in_answer += w_eff
+            elif t in ix.source_terms:
+                in_source += w_eff
+            tf = ix.fields.get(t, 0.0)
+            if tf:
+                bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
         shared: dict[int, float] = defaultdict(float)  # question index -> weight of the words it shares
         for t, w in weights.items():
             for qi in ix.term_questions.get(t, ()):
@@ -479,34 +556,52 @@ class Matcher:
                 sim = fuzz.token_sort_ratio(qtext, q.text, score_cutoff=best_fuzz * 100) / 100.0
                 if sim > best_fuzz:
                     best_fuzz = sim
-        score = W_QUERY * cov_query + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz
-        known = ix.question_terms | ix.answer_terms
-        if any(ent not in known for ent in a.entities):
-            score *= ENTITY_PENALTY
-        elif not self.analyzer.strict_ids.isdisjoint(weights) and not any(
+        cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
+        known = ix.question_terms | ix.answer_terms | ix.source_terms
+        entity_miss = any(ent not in known for ent in a.entities)
+        strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not any(
             weights.keys() <= q.terms for q in ix.questions
-        ):
-            # "who is X" asks about X itself: only an entry curated for exactly that question answers it.
-            score *= ENTITY_PENALTY
-        if any(num not in known for num in a.numbers):
-            score *= NUMBER_PENALTY
-        if a.qtype and not self._gives(ix.entry, a.qtype):
-            score *= QTYPE_PENALTY
-        return score, cov_query
+        )
+        number_miss = any(num not in known for num in a.numbers)
+        head_miss = a.head is not None and a.head not in known
+        gives = self._gives(ix.entry, a.qtype) if a.qtype else False
+        base = W_QUERY * cov_any + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz
+        if entity_miss or strict_miss:
+            base *= 0.55
+        if number_miss:
+            base *= 0.55
+        if a.qtype and not gives:
+            base *= 0.75
+        values = {
+            "cov_question": in_question / total,
+            "cov_answer": in_answer / total,
+            "cov_source": in_source / total,
+            "cov_any": cov_any,
+            "best_question_cov": min(best_entry_cov, 1.0),
+            "fuzz": best_fuzz,
+            "bm25f": bm25 / ((BM25_K1 + 1) * total),
+            "entity_miss": float(entity_miss),
+            "number_miss": float(number_miss),
+            "strict_miss": float(strict_miss),
+            "qtype_fit": float(bool(a.qtype) and gives),
+            "qtype_miss": float(bool(a.qtype) and not gives),
+            "head_miss": float(head_miss),
+            "is_gap": float(ix.entry.kind == "gap"),
+            "is_broad": float("overview" in ix.entry.tags),
+        }
+        return _Scored(i, base, values)
 
     @staticmethod
     def _gives(entry: Entry, qtype: str) -> bool:
         return entry.kind != "fact" or qtype in entry.answers
 
     def rank(self, a: Analysis) -> list[Candidate]:
-        """Every entry that shares a term with the question, best first."""
+        """The entries that share a term with the question, best base score first.
+
+        ``Candidate.score`` is the model's probability that answering with the entry is right.
+        """
         if not a.terms:
             return []
-        # Unknown words dilute the question like rare terms, up to a few: a short question that is
-        # mostly unknown ("how old is Putin") is not about the article, while a long message's chatter
-        # ("my grandfather in ... keeps asking") must not drown its question.
-        unknown = min(len(a.unknown), MAX_UNKNOWN_COUNTED)
-        query_weight = sum(self._weight(t) for t in a.terms) + UNKNOWN_WORD_WEIGHT * self.max_idf * unknown
         # Candidates come from the question's distinctive words; words found in a large share of entries
         # ("treaty", "Russia") pick no one out and would make every entry a candidate.
         distinctive = [t for t in a.terms if self.df_share.get(t, 0.0) <= COMMON_SHARE] or list(a.terms)
@@ -514,117 +609,153 @@ class Matcher:
         for t in distinctive:
             w = self._weight(t)
             for i in self.index.get(t, ()):
-                rough[i] += w
+                rough[i] += w * self.entries[i].fields[t]  # where the term is counts: questions most
         common = [(t, self._weight(t)) for t in a.terms if t not in distinctive]
         if common:  # they still order the nominated entries
             for i in rough:
-                ix = self.entries[i]
-                rough[i] += sum(w for t, w in common if t in ix.question_terms or t in ix.answer_terms)
+                fields = self.entries[i].fields
+                rough[i] += sum(w for t, w in common if t in fields)
         shortlist = heapq.nlargest(PRESELECT, rough, key=rough.__getitem__)
+        if not shortlist:
+            return []
         qtext = " ".join(sorted(set(a.terms)))
         weights = {t: self._weight(t) for t in a.terms}
-        scored = [Candidate(self.entries[i].entry, *self._score(a, self.entries[i], query_weight, qtext, weights))
-                  for i in shortlist]
-        scored.sort(key=lambda c: (-c.score, c.entry.id))
-        return scored
+        total = sum(weights.values())
+        scored = sorted((self._score(a, i, qtext, weights, total) for i in shortlist),
+                        key=lambda s: (-s.base, self.entries[s.index].entry.id))[:SCORED]
+        shared = self._question_values(a, total)
+        unknown_weight = self.max_idf * min(len(a.unknown), MAX_UNKNOWN_COUNTED)
+        candidates: list[Candidate] = []
+        # The margin to the runner-up is taken among entries of the same kind: a fact competes with
+        # facts (a near-miss gap entry is judged separately), a gap with gaps.
+        by_kind: dict[str, list[float]] = defaultdict(list)
+        first: dict[str, int] = {}
+        for pos, s in enumerate(scored):
+            kind = self.entries[s.index].entry.kind
+            by_kind[kind].append(s.base)
+            first.setdefault(kind, pos)
+        for pos, s in enumerate(scored):
+            kind = self.entries[s.index].entry.kind
+            peers = by_kind[kind]
+            top = first[kind] == pos
+            rival = (peers[1] if len(peers) > 1 else 0.0) if top else peers[0]
+            values = {**shared, **s.values, "margin": s.base - rival, "is_top": float(top)}
+            values["cov_diluted"] = values["cov_any"] * total / (total + unknown_weight)
+            values["cov_question_known"] = values["cov_question"] * (1 - values["unknown_share"])
+            values["source_only"] = float(values["cov_source"] > 0 and values["cov_question"] == 0
+                                          and values["cov_answer"] == 0)
+            values["best_x_cov"] = values["best_question_cov"] * values["cov_any"]
+            p = self.decision.accept.probability([values[name] for name in FEATURES])
+            candidates.append(Candidate(self.entries[s.index].entry, p, values["cov_any"], s.base, values))
+        return candidates
+
+    def _question_values(self, a: Analysis, total: float) -> dict[str, float]:
+        """The features that describe the question itself, the same for every candidate."""
+        unknown = len(a.unknown)
+        return {
+            "unknown_share": unknown / (len(a.terms) + unknown),
+            "unknown_name": float(bool(a.unknown_names)),
+            "generic_only": float(all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)),
+            "log_terms": math.log1p(len(a.terms)),
+            "corrected_share": len(a.corrected & set(a.terms)) / len(a.terms),
+            "unknown_count": float(min(unknown, MAX_UNKNOWN_COUNTED)),
+            "head_unknown": float(a.head_unknown),
+        }
 
     # --- the decision ------------------------------------------------------------------------
 
     def match(self, text: str, lang: str | None = None, fallback_lang: str = "en") -> Outcome:
         """Decide what to do with one question. ``lang`` forces the language of the reply.
 
-        A long message (a greeting, some background, then the question) is first decided by its last
-        question sentence, with the named entities of the rest as extra words; when that gives no
-        confident answer, by the whole message (whose unknown names then count).
+        A long message (a greeting, some background, then the question) is also read as its question
+        sentence alone, and with the named things of the rest added; the reading the model is most sure
+        of decides.
         """
         a = self.analyzer.analyse(text, lang)
         reply_lang = lang or a.lang or fallback_lang
+        outcome = self.decide(a, reply_lang)
         if len(a.terms) + len(a.unknown) >= LONG_MESSAGE_TERMS:
             focus = focus_sentence(strip_address(text[:MAX_QUESTION_CHARS]))
             if focus is not None:
                 f = self.analyzer.analyse(focus, lang)
-                # The message's other named things may be what the question refers to ("...a treaty with
-                # Abkhazia. When did it come into force?") or mere background ("I study the Caucasus"):
-                # try the question sentence with them as extra words, then on its own.
                 with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
-                for candidate in (with_context, f) if with_context.terms != f.terms else (f,):
-                    focused = self._decide(candidate, reply_lang)
-                    if focused.status == "answered":
-                        return focused
-                whole = self._decide(a, reply_lang)
-                # Two questions in one sentence ("how long, and is it ratified?") are better offered as
-                # choices than declined because the whole message matched nothing well.
-                return focused if whole.status == "unknown" and focused.status == "clarify" else whole
-        return self._decide(a, reply_lang)
+                for reading in (with_context, f) if with_context.terms != f.terms else (f,):
+                    focused = self.decide(reading, reply_lang)
+                    if _rank_of(focused) > _rank_of(outcome):
+                        outcome = focused
+        return outcome
 
-    def _decide(self, a: Analysis, reply_lang: str) -> Outcome:
-        th = self.thresholds
-
+    def decide(self, a: Analysis, reply_lang: str) -> Outcome:
+        """The outcome for one reading of a message (``match`` chooses among readings)."""
         def unknown(reason: str, near: Iterable[Entry] = (), gap: Entry | None = None, score: float = 0.0) -> Outcome:
             return Outcome("unknown", reply_lang, round(score, 4), suggestions=self._suggest(near), gap=gap,
                            reason=reason, analysis=a)
 
+        talk = self._small_talk(a)
+        if talk is not None:
+            return Outcome("answered", reply_lang, 1.0, entry=talk, reason="small_talk", analysis=a)
         if not a.terms:
-            talk = self._small_talk(a)
-            if talk is not None:
-                return Outcome("answered", reply_lang, 1.0, entry=talk, reason="small_talk", analysis=a)
             return unknown("empty" if not a.all_terms and not a.unknown else "no_content")
         ranked = self.rank(a)
-        facts = [c for c in ranked if c.entry.kind != "gap"]
-        gaps = [c for c in ranked if c.entry.kind == "gap"]
-        near = [c.entry for c in facts[:6]]
         if not ranked:
             return unknown("off_topic")
-        # A gap entry (something the article does not say) wins only when it is clearly the better match:
-        # it shares most of its words with the fact it is a near miss of.
-        if gaps and gaps[0].score >= th.clarify and (not facts or gaps[0].score >= facts[0].score + GAP_MARGIN):
+        facts = [c for c in ranked if c.entry.kind == "fact"]
+        near = [c.entry for c in facts[:6]]
+        gaps = [c for c in ranked if c.entry.kind == "gap"]
+        if gaps and gaps[0].base >= GAP_MIN_BASE and (not facts or gaps[0].base >= facts[0].base + GAP_MARGIN):
+            # The closest reading is something people ask that the article does not say.
             gap = gaps[0].entry
             return unknown("gap", [self.kb.by_id[r] for r in gap.related if r in self.kb.by_id], gap=gap,
                            score=gaps[0].score)
-        if a.unknown_names and not (facts and facts[0].entry.kind == "smalltalk"):
-            return unknown("unknown_name", near, score=ranked[0].score)
         if not facts:
             return unknown("off_topic")
-        best = facts[0]
-        if all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms) and best.score < CONFIDENT:
-            # Only words that fit everything ("treaty", "Russia"): ask which part they mean, unless the
-            # question also has words the knowledge base does not know ("what did Turkey say about the
-            # treaty"): those carry its meaning, and the article does not cover them.
-            if a.unknown:
-                return unknown("unknown_words", near, score=best.score)
-            broad = [Candidate(e, best.score) for e in self.kb.facts() if "overview" in e.tags]
+        top = facts[0]
+        th = self.thresholds
+        # Principled guards, not learned: the question names a thing or a number that even the closest
+        # entry never mentions, or asks who someone is when no entry is about exactly that person, so
+        # whatever the entry says is about something else.
+        for guard in ("entity_miss", "number_miss", "strict_miss"):
+            if top.features.get(guard):
+                return unknown(guard.removesuffix("_miss"), near, score=top.score)
+        generic = all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
+        if generic and top.score < self.answer_threshold and not a.unknown:
+            # Only words that fit everything ("treaty", "Russia"): ask which part they mean.
+            broad = [Candidate(e, top.score) for e in self.kb.facts() if "overview" in e.tags]
             options = tuple((broad or facts)[: th.max_candidates])
-            return Outcome("clarify", reply_lang, round(best.score, 4), candidates=options, reason="vague",
+            return Outcome("clarify", reply_lang, round(top.score, 4), candidates=options, reason="vague",
                            analysis=a)
-        if best.score < th.clarify:
-            return unknown("low_score", near if best.score >= th.clarify * 0.6 else (), score=best.score)
-        if a.qtype and not self._gives(best.entry, a.qtype):
-            # The question asks who/when/where/how much: among the good matches, take one that says it.
-            giving = [c for c in facts if self._gives(c.entry, a.qtype) and c.score >= th.answer]
-            if not giving:
-                return unknown(f"qtype:{a.qtype}", near, score=best.score)
-            best = giving[0]
-            facts = [best, *[c for c in facts if c is not best]]
         # Close candidates from another topic are different readings of the question; close ones from the
         # same topic (an overview and its detail) answer it alike, so they need no question back.
-        rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= best.score - th.margin
-                  and c.entry.topic != best.entry.topic and c.entry.kind == "fact"]
-        if best.score >= th.answer and best.coverage >= MIN_COVERAGE:
-            if not rivals or best.score >= CONFIDENT:
-                return Outcome("answered", reply_lang, round(best.score, 4), entry=best.entry,
-                               suggestions=self._related(best.entry), reason="match", analysis=a)
-            return Outcome("clarify", reply_lang, round(best.score, 4),
-                           candidates=tuple([best, *rivals][: th.max_candidates]), reason="close_candidates",
+        rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= top.score - th.margin
+                  and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic]
+        if top.score >= self.answer_threshold:
+            if not rivals or top.score >= CONFIDENT:
+                return Outcome("answered", reply_lang, round(top.score, 4), entry=top.entry,
+                               suggestions=self._related(top.entry), reason="match", analysis=a)
+            return Outcome("clarify", reply_lang, round(top.score, 4),
+                           candidates=tuple([top, *rivals][: th.max_candidates]), reason="close_candidates",
+                           analysis=a)
+        if top.score >= self.clarify_threshold and rivals:
+            return Outcome("clarify", reply_lang, round(top.score, 4),
+                           candidates=tuple([top, *rivals][: th.max_candidates]), reason="close_candidates",
                            analysis=a)
         # Not sure enough to answer: decline, offering the nearest entries as suggestions.
-        return unknown("unsure" if best.coverage >= MIN_COVERAGE else "low_coverage", near, score=best.score)
+        return unknown("unsure", near, score=top.score)
 
     def _small_talk(self, a: Analysis) -> Entry | None:
+        """A small-talk entry when the whole message is small talk ("thanks!", "who made you?")."""
         key = " ".join(a.all_terms)
         if not key:
             return None
+        words = a.text.split()
         for ix in self.entries:
-            if ix.entry.kind == "smalltalk" and key in ix.small_talk:
+            if ix.entry.kind != "smalltalk":
+                continue
+            if key in ix.small_talk:
+                return ix.entry
+            if len(words) <= SMALL_TALK_MAX_WORDS and process.extractOne(
+                key, ix.small_talk, scorer=fuzz.ratio, score_cutoff=SMALL_TALK_SIMILARITY
+            ):
                 return ix.entry
         return None
 
@@ -635,3 +766,18 @@ class Matcher:
     def _suggest(near: Iterable[Entry]) -> tuple[Entry, ...]:
         """Up to three distinct article facts near the question (empty: the caller offers topics)."""
         return tuple(dict.fromkeys(e for e in near if e.kind == "fact"))[:3]
+
+
+def _rank_of(outcome: Outcome) -> tuple[int, float]:
+    """How good an outcome is, to choose between readings of one message: an answer beats a question
+    back, which beats a decline; then the probability."""
+    order = {"answered": 2, "clarify": 1, "unknown": 0}[outcome.status]
+    if outcome.reason == "small_talk":
+        order = 0
+    return order, outcome.score
+
+
+@lru_cache(maxsize=1)
+def shipped_decision() -> DecisionModel:
+    """The decision model shipped with the package (``knowledge/decision.toml``)."""
+    return load_decision(default_knowledge_dir() / DECISION_FILE)

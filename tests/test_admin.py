@@ -30,9 +30,9 @@ def fields(exc: pytest.ExceptionInfo[KnowledgeError]) -> set[str]:
 
 def test_edits_make_a_new_validated_kb_and_leave_the_old_one(kb: KnowledgeBase) -> None:
     cur = Curated.from_base(kb)
-    added = cur.apply(admin.add_question(cur, "signatories", "en", "who put pen to paper"))
-    assert "who put pen to paper" in added.kb.by_id["signatories"].en.questions
-    assert "who put pen to paper" not in cur.kb.by_id["signatories"].en.questions  # untouched
+    added = cur.apply(admin.add_question(cur, "signatories", "en", "who autographed the parchment"))
+    assert "who autographed the parchment" in added.kb.by_id["signatories"].en.questions
+    assert "who autographed the parchment" not in cur.kb.by_id["signatories"].en.questions  # untouched
     answered = added.apply(admin.replace_answer(added, "signatories", "ru", "Путин и Тибилов."))
     assert answered.kb.by_id["signatories"].ru.answer == "Путин и Тибилов."
     removed = answered.apply(admin.remove_question(answered, "signatories", "en", 0))
@@ -156,8 +156,11 @@ async def test_curator_persists_undoes_and_skips_stale_edits(kb: KnowledgeBase, 
     async with Storage(tmp_path / "db.sqlite3") as storage:
         curator = Curator(kb, storage)
         await curator.load()
-        await curator.change(lambda cur: [admin.add_question(cur, "signatories", "en", "who put pen to paper")], 7,
-                             "add_question")
+        await curator.change(
+            lambda cur: [admin.add_question(cur, "signatories", "en", "who autographed the parchment")],
+            7,
+            "add_question",
+        )
         await curator.change(lambda cur: [admin.delete_entry(cur, "venue")], 8, "delete")
         assert "venue" not in curator.kb.by_id
         # A stored edit that no longer validates (its topic is gone) is skipped with a warning.
@@ -165,7 +168,7 @@ async def test_curator_persists_undoes_and_skips_stale_edits(kb: KnowledgeBase, 
         await storage.add_kb_edit(9, "signing_date", stale)
         restarted = Curator(kb, storage)
         live = await restarted.load()
-        assert "venue" not in live.by_id and "who put pen to paper" in live.by_id["signatories"].en.questions
+        assert "venue" not in live.by_id and "who autographed the parchment" in live.by_id["signatories"].en.questions
         assert len(restarted.skipped) == 1 and "signing_date" in restarted.skipped[0]
         undone = await restarted.undo(7)
         assert undone is not None and undone.action == "delete" and "venue" in restarted.kb.by_id
@@ -205,7 +208,7 @@ def test_cli_kb_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[
     db = str(tmp_path / "db.sqlite3")
     kb = load_knowledge(knowledge)
     entry = kb.by_id["signatories"].to_dict()
-    entry["en"]["questions"].append("who put pen to paper")
+    entry["en"]["questions"].append("who autographed the parchment")
     doc = tmp_path / "edit.toml"
     cur = Curated.from_base(kb).apply(Edit("signatories", entry))
     doc.write_text(admin.dump_entries([cur.kb.by_id["signatories"]]), encoding="utf-8")
@@ -215,7 +218,7 @@ def test_cli_kb_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["--knowledge", str(knowledge), "kb", "import", str(doc), "--database", db]) == 0
     assert "applied" in capsys.readouterr().out
     assert main(["--knowledge", str(knowledge), "kb", "export", str(tmp_path / "out"), "--database", db]) == 0
-    assert "who put pen to paper" in load_knowledge(tmp_path / "out").by_id["signatories"].en.questions
+    assert "who autographed the parchment" in load_knowledge(tmp_path / "out").by_id["signatories"].en.questions
     assert main(["--knowledge", str(tmp_path / "out"), "kb", "check"]) == 0
     png = tmp_path / "chart.png"
     png.write_bytes(PNG)

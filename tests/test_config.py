@@ -44,7 +44,8 @@ def test_env_token_wins_and_is_not_in_repr(tmp_path: Path) -> None:
         ("[storage]\nstore_text = 'yes'\n", "storage.store_text: expected bool"),
         ("[nonsense]\n", "unknown key 'nonsense'"),
         ("[telegram.webhook]\nprot = 8443\n", "unknown key 'telegram.webhook.prot'"),
-        ("[matching]\nanswer_threshold = 0.2\n", "clarify_threshold <= answer_threshold"),
+        ("[matching]\nanswer_threshold = 0.2\nclarify_threshold = 0.5\n", "clarify_threshold <= answer_threshold"),
+        ("[matching]\nanswer_threshold = 1.5\n", "between 0 and 1"),
         ("not toml at all", "not valid TOML"),
     ],
 )

@@ -49,7 +49,7 @@ ANSWERED = [
     ("is the treaty ratified yet", "ratification"),
     ("what about customs", "prov_customs"),
     ("will getting a russian passport be easier", "prov_citizenship"),
-    ("what did jen psaki say", "us_position"),
+    ("what did jen psaki say", "psaki_statements"),
     ("кто подписал соглашение", "signatories"),
     ("кто подписывал договор", "signatories"),  # inflection
     ("на сколько лет заключили договор", "term"),

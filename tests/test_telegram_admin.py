@@ -97,17 +97,17 @@ async def test_browse_search_and_edit_an_entry_with_buttons(telegram_bots: Teleg
     assert "Who signed the treaty?" in card.result["text"] and "K:q:en:signatories" in buttons(card.result)
     prompt = await press(bot, "K:q:en:signatories", card.result)
     assert "Send the new en question" in prompt.params["text"]
-    done = await say(bot, "who put pen to paper for Russia")
+    done = await say(bot, "who autographed the parchment for Russia")
     assert done.params["text"].startswith("Done: question added")
-    assert "who put pen to paper for Russia" in bot.services.kb.by_id["signatories"].en.questions
-    answer = await say(bot, "who put pen to paper for Russia", 42)
+    assert "who autographed the parchment for Russia" in bot.services.kb.by_id["signatories"].en.questions
+    answer = await say(bot, "who autographed the parchment for Russia", 42)
     assert answer.params["text"].startswith(bot.services.kb.by_id["signatories"].en.answer)
     # Remove it again with the ➖ button.
     pick = await press(bot, "K:r:en:signatories", done.result, method="editMessageText")
     last = len(bot.services.kb.by_id["signatories"].en.questions) - 1
     assert f"K:x:en:{last}:signatories" in buttons(pick.result)
     await press(bot, f"K:x:en:{last}:signatories", pick.result)
-    assert "who put pen to paper for Russia" not in bot.services.kb.by_id["signatories"].en.questions
+    assert "who autographed the parchment for Russia" not in bot.services.kb.by_id["signatories"].en.questions
     # Replace the Russian answer: previewed with the regression replay, applied with the button.
     await press(bot, "K:a:ru:signatories", card.result)
     preview = await say(bot, "Подписали Путин и Тибилов.")
@@ -162,13 +162,13 @@ async def test_undo_history_and_edits_survive_a_restart(telegram_bots: TelegramB
     bot = await start(telegram_bots)
     card = await say(bot, "/kb signatories")
     await press(bot, "K:q:en:signatories", card.result)
-    await say(bot, "who put pen to paper")
+    await say(bot, "who autographed the parchment")
     history = await say(bot, "/kb_history signatories")
     assert "add_question · signatories: en.questions" in history.params["text"]
     await telegram_bots.stop(bot)
 
     again = await start(telegram_bots)
-    assert "who put pen to paper" in again.services.kb.by_id["signatories"].en.questions
+    assert "who autographed the parchment" in again.services.kb.by_id["signatories"].en.questions
     undone = await say(again, "/kb_undo", ADMIN2)
     assert undone.params["text"] == "Undone: add_question (signatories)."
     assert (await say(again, "/kb_undo")).params["text"] == t("undo_nothing", "en")

@@ -210,7 +210,7 @@ async def apply_change(
 
 async def compute_replay(services: Services, new_kb: KnowledgeBase) -> admin.Replay:
     """The regression replay of a change: recent real questions and the configured regression sets."""
-    from bot.cli import thresholds_from
+    from bot.engine import thresholds_from
     from bot.matching import Matcher
 
     questions: list[tuple[str, str | None]] = []

@@ -276,7 +276,7 @@ def check_webhook(config: Config) -> None:
 
 def make_services(config: Config, knowledge_dir: str | None = None) -> Services:
     """Load the knowledge base and the matcher, and prepare (not open) the chat log."""
-    from bot.cli import thresholds_from
+    from bot.engine import thresholds_from
     from bot.knowledge import load_knowledge
     from bot.matching import Matcher
     from bot.storage import Storage

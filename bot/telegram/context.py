@@ -83,7 +83,7 @@ class Services:
 
     def replace_knowledge(self, kb: KnowledgeBase) -> None:
         """Answer from ``kb`` from now on (a new matcher with the configured thresholds)."""
-        from bot.cli import thresholds_from
+        from bot.engine import thresholds_from
 
         self.matcher = Matcher(kb, thresholds_from(self.config))
         self.kb = kb

@@ -28,7 +28,7 @@ def inline_entries(matcher: Matcher, kb: KnowledgeBase, query: str, lang: str) -
         return []
     found: list[Entry] = [outcome.entry] if outcome.entry is not None else [c.entry for c in outcome.candidates]
     if outcome.analysis is not None:
-        floor = matcher.thresholds.clarify
+        floor = matcher.clarify_threshold
         found += [c.entry for c in matcher.rank(outcome.analysis) if c.score >= floor and c.entry.kind == "fact"]
     return list(dict.fromkeys(found))[:MAX_RESULTS]
 

@@ -1,0 +1,120 @@
+"""Fit the matcher's answer decision on labelled question sets (pure; ``treaty-bot kb fit`` runs it).
+
+Every labelled question is read the way ``Matcher.match`` reads it (the whole message, and for a long
+one its question sentence too); the best fact candidate of every reading becomes one row of features,
+labelled 1 when answering with that entry would be right by the eval rule (the reply has every ``must``
+group; never for a question that should be declined). A logistic regression over those rows is the
+decision; the answer threshold is then the one that maximises in-scope accuracy
+plus refusal accuracy over the same questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bot.decision import FEATURES, DecisionModel, Linear, fit_logistic, zero_model
+from bot.evaluation import EvalItem, evaluate, is_correct
+from bot.knowledge import Entry, KnowledgeBase
+from bot.matching import (
+    LONG_MESSAGE_TERMS,
+    MAX_QUESTION_CHARS,
+    Analysis,
+    Matcher,
+    Outcome,
+    focus_sentence,
+    strip_address,
+)
+from bot.texts import answer_text
+
+CLARIFY_BELOW = 0.15  # the clarify threshold sits this far below the answer threshold
+L2 = 1.0
+
+
+@dataclass(frozen=True)
+class FitReport:
+    model: DecisionModel
+    rows: int
+    positives: int
+    items: int
+    train_in_scope: float
+    train_refusal: float
+
+
+def _right(item: EvalItem, entry: Entry) -> int:
+    """1 when answering ``item`` with ``entry`` is right by the eval rule."""
+    if item.expect != "answer" or entry.kind != "fact":
+        return 0
+    lang = item.lang if item.lang in ("en", "ru") else "en"
+    outcome = Outcome("answered", lang, 1.0, entry=entry)
+    return int(is_correct(item, outcome, answer_text(entry, lang, html=False)))
+
+
+def readings(matcher: Matcher, question: str) -> list[Analysis]:
+    """The analyses ``Matcher.match`` considers for a message (whole; question sentence, with context)."""
+    a = matcher.analyzer.analyse(question)
+    found = [a]
+    if len(a.terms) + len(a.unknown) >= LONG_MESSAGE_TERMS:
+        focus = focus_sentence(strip_address(question[:MAX_QUESTION_CHARS]))
+        if focus is not None:
+            f = matcher.analyzer.analyse(focus)
+            found += [f, replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))]
+    return found
+
+
+def accept_rows(matcher: Matcher, items: Sequence[EvalItem]) -> tuple[list[list[float]], list[int]]:
+    """The best fact candidate of every reading of every item, and whether answering with it is right."""
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for item in items:
+        for reading in readings(matcher, item.question):
+            top = next((c for c in matcher.rank(reading) if c.entry.kind == "fact"), None)
+            if top is not None:
+                rows.append([top.features[name] for name in FEATURES])
+                labels.append(_right(item, top.entry))
+    return rows, labels
+
+
+def choose_threshold(matcher: Matcher, items: Sequence[EvalItem]) -> float:
+    """The answer threshold that maximises in-scope accuracy plus refusal accuracy (balanced: both are
+    reported, and unknown questions are the minority of a set, so plain accuracy would under-weight them)."""
+    probe = Matcher(matcher.kb, decision=replace(matcher.decision, answer=0.01, clarify=0.01))
+    probe.thresholds = replace(probe.thresholds, margin=0.0)
+    answerable: list[tuple[float, bool]] = []  # (probability of the answer given, right?) per answerable item
+    declinable: list[float] = []  # probability of the answer given per unknown item (-1: declined anyway)
+    for item in items:
+        outcome = probe.match(item.question)
+        answered = outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk"
+        p = outcome.score if answered else -1.0
+        if item.expect == "answer":
+            ok = answered and outcome.entry is not None and is_correct(
+                item, outcome, answer_text(outcome.entry, outcome.lang, html=False))
+            answerable.append((p, ok))
+        else:
+            declinable.append(p)
+    best_t, best_u = 0.5, float("-inf")
+    for step in range(30, 91):
+        t = step / 100
+        in_scope = sum(ok and p >= t for p, ok in answerable) / max(len(answerable), 1)
+        refusal = sum(p < t for p in declinable) / max(len(declinable), 1)
+        if in_scope + refusal > best_u:
+            best_t, best_u = t, in_scope + refusal
+    return best_t
+
+
+def fit_decision(kb: KnowledgeBase, items: Sequence[EvalItem], names: Sequence[str] = ()) -> FitReport:
+    """Fit the decision on ``items`` (labelled questions) over ``kb``."""
+    if not items:
+        raise ValueError("no labelled questions to fit on")
+    model = zero_model()
+    rows, labels = accept_rows(Matcher(kb, decision=model), items)
+    if not any(labels) or all(labels):
+        raise ValueError("the labelled questions give only one kind of label; add both answerable and not")
+    weights, bias = fit_logistic(rows, labels, l2=L2)
+    model = replace(model, accept=Linear(dict(zip(FEATURES, weights, strict=True)), bias), fitted_on=tuple(names))
+    answer = choose_threshold(Matcher(kb, decision=model), items)
+    model = replace(model, answer=answer, clarify=max(answer - CLARIFY_BELOW, 0.05))
+    report = evaluate(Matcher(kb, decision=model), items)
+    acc = report["accuracy"]
+    return FitReport(model, len(rows), sum(labels), len(items),
+                     acc.get("in_scope", {}).get("rate", 0.0), acc.get("refusal", {}).get("rate", 0.0))
