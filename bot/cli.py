@@ -16,9 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, find_config_path, load_config
-from bot.engine import thresholds_from
+from bot.conversation import Context, Conversation
+from bot.engine import build_matcher
 from bot.errors import StorageError
-from bot.evaluation import evaluate, print_eval, read_eval
+from bot.evaluation import (
+    evaluate,
+    evaluate_dialogues,
+    is_dialogue_file,
+    print_dialogue_eval,
+    print_eval,
+    read_dialogues,
+    read_eval,
+)
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matching import Matcher, Outcome
 
@@ -28,7 +37,7 @@ def load_engine(args: argparse.Namespace) -> tuple[Config, KnowledgeBase, Matche
     config = load_config(find_config_path(args.config))
     directory = args.knowledge or config.knowledge.directory or None
     kb = load_knowledge(directory)
-    return config, kb, Matcher(kb, thresholds_from(config))
+    return config, kb, build_matcher(kb, config)
 
 
 def outcome_json(question: str, outcome: Outcome) -> dict[str, Any]:
@@ -46,7 +55,25 @@ def outcome_json(question: str, outcome: Outcome) -> dict[str, Any]:
         "answer": outcome_text(outcome, html=False),
         "source": " ".join(entry.source) if entry and entry.source and entry.kind == "fact" else None,
         "suggestions": [{"entry_id": e.id, "question": e.title(outcome.lang)} for e in options],
+        "resolved": outcome.resolved or None,  # a follow-up: the question it was understood as
+        "parts": [p.entry.id for p in outcome.parts if p.entry is not None],  # several questions answered
+        "uncovered": list(outcome.uncovered),  # ... and the parts the article does not cover
     }
+
+
+def _ask_line(line: str) -> tuple[str, str | None]:
+    """(question, context) of one ``ask --json`` input line: plain text, or a JSON object with
+    ``question`` and an optional ``context`` (the previous question, or an entry id)."""
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError:
+            return line, None
+        if isinstance(data, dict) and isinstance(data.get("question"), str):
+            context = data.get("context")
+            return data["question"], context if isinstance(context, str) and context.strip() else None
+    return line, None
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -54,6 +81,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.texts import outcome_text
 
     config, _kb, matcher = load_engine(args)
+    conversation = Conversation(matcher)
     fallback = config.bot.default_language
     if args.question:
         questions: Iterable[str] = [" ".join(args.question)]
@@ -62,10 +90,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print("treaty-bot ask: give a question, e.g. treaty-bot ask \"who signed the treaty?\"", file=sys.stderr)
         return 2
-    for question in questions:
-        if args.json and not question.strip() and not args.question:
+    for line in questions:
+        if args.json and not line.strip() and not args.question:
             continue
-        outcome = matcher.match(question, lang=args.lang, fallback_lang=fallback)
+        question, earlier = _ask_line(line) if args.json and not args.question else (line, None)
+        context = conversation.context_from(earlier, args.lang or fallback) if earlier else None
+        outcome = conversation.answer(question, lang=args.lang, fallback_lang=fallback, context=context)
         if args.json:
             print(json.dumps(outcome_json(question, outcome), ensure_ascii=False), flush=True)
         else:
@@ -84,6 +114,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.texts import outcome_text
 
     config, kb, matcher = load_engine(args)
+    conversation = Conversation(matcher)
+    context: Context | None = None
     lang = args.lang
     print(f"treaty-bot: {kb.article.title('en')}")
     print("Ask a question (English or Russian); a number picks an option; Ctrl-D or 'quit' ends.\n")
@@ -99,7 +131,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if line.strip().isdigit() and 1 <= int(line.strip()) <= len(options):
             entry = kb.by_id[options[int(line.strip()) - 1]]
             line = entry.title(lang or "en")
-        outcome = matcher.match(line, lang=lang, fallback_lang=config.bot.default_language)
+        outcome = conversation.answer(line, lang=lang, fallback_lang=config.bot.default_language, context=context)
+        context = conversation.context_after(outcome) or context
         print("bot> " + outcome_text(outcome, html=False, list_options=False).replace("\n", "\n     "))
         shown = [c.entry for c in outcome.candidates] or list(outcome.suggestions)
         options = [e.id for e in shown]
@@ -122,7 +155,20 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score a question set in the shared/eval schema (the admins' regression check)."""
     config, _kb, matcher = load_engine(args)
-    items = read_eval(Path(args.file))
+    path = Path(args.file)
+    if is_dialogue_file(path):
+        report = evaluate_dialogues(matcher, read_dialogues(path), config.bot.default_language)
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False, indent=2))
+        else:
+            print_dialogue_eval(report, sys.stdout)
+        rate = report["accuracy"].get("turns", {}).get("rate", 1.0)
+        if args.min_accuracy is not None and rate < (args.min_accuracy / 100 if args.min_accuracy > 1
+                                                     else args.min_accuracy):
+            print(f"dialogue turns {100 * rate:.1f}% right is below the floor", file=sys.stderr)
+            return 1
+        return 0
+    items = read_eval(path)
     report = evaluate(matcher, items, config.bot.default_language)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.conversation import Context, Conversation
 from bot.matching import Matcher, Outcome
+from bot.texts import is_content_free, outcome_text
 
 
 @dataclass
@@ -55,13 +57,12 @@ def is_correct(item: EvalItem, outcome: Outcome, reply: str) -> bool:
 
 def evaluate(matcher: Matcher, items: Sequence[EvalItem], fallback: str = "en") -> dict[str, Any]:
     """Score a question set; returns figures overall, per language and per style, and the failures."""
-    from bot.texts import outcome_text
-
+    conversation = Conversation(matcher)
     buckets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failures: list[dict[str, Any]] = []
     wrong_lang = 0
     for item in items:
-        outcome = matcher.match(item.question, fallback_lang=fallback)
+        outcome = conversation.answer(item.question, fallback_lang=fallback)
         reply = outcome_text(outcome, html=False)
         ok = is_correct(item, outcome, reply)
         wrong_lang += outcome.lang != item.lang
@@ -108,3 +109,108 @@ def print_eval(report: dict[str, Any], out: TextIO) -> None:
                   f"{f['score']}): {f['question']}\n    -> {reply}", file=out)
 
 
+
+
+# --- dialogues ---------------------------------------------------------------------------------
+
+TURN_EXPECTS = ("answer", "unknown", "small_talk", "language_note")
+
+
+@dataclass
+class Turn:
+    question: str
+    expect: str
+    must: list[list[str]]
+
+
+@dataclass
+class Dialogue:
+    id: str
+    lang: str
+    kind: str
+    turns: list[Turn]
+
+
+def read_dialogues(path: Path) -> list[Dialogue]:
+    """Dialogues, one JSON object a line: ``{"id", "lang", "kind", "turns": [{"question", "expect", "must"}]}``."""
+    dialogues: list[Dialogue] = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                turns = [Turn(t["question"], t["expect"], t.get("must", [])) for t in d["turns"]]
+                if not turns or any(t.expect not in TURN_EXPECTS for t in turns):
+                    raise ValueError(f"each turn's expect must be one of {', '.join(TURN_EXPECTS)}")
+                dialogues.append(Dialogue(d["id"], d.get("lang", "en"), d.get("kind", ""), turns))
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{path}:{n}: not a dialogue ({exc})") from None
+    return dialogues
+
+
+def is_dialogue_file(path: Path) -> bool:
+    """True when the first line of ``path`` is a dialogue (it has ``turns``)."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                try:
+                    return "turns" in json.loads(line)
+                except (json.JSONDecodeError, TypeError):
+                    return False
+    return False
+
+
+def turn_correct(turn: Turn, outcome: Outcome, reply: str) -> bool:
+    if turn.expect == "small_talk":
+        return outcome.reason == "small_talk" or is_content_free(outcome)
+    if turn.expect == "language_note":
+        return outcome.reason == "other_language"
+    item = EvalItem("", "", turn.question, turn.expect, turn.must, "")
+    return is_correct(item, outcome, reply)
+
+
+def evaluate_dialogues(matcher: Matcher, dialogues: Sequence[Dialogue], fallback: str = "en") -> dict[str, Any]:
+    """Score dialogues turn by turn, each turn with the context the earlier ones left (as the bot does)."""
+    conversation = Conversation(matcher)
+    buckets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    failures: list[dict[str, Any]] = []
+    inherited_switches = 0
+    for dialogue in dialogues:
+        context: Context | None = None
+        for i, turn in enumerate(dialogue.turns):
+            outcome = conversation.answer(turn.question, fallback_lang=fallback, context=context, now=float(i))
+            reply = outcome_text(outcome, html=False)
+            ok = turn_correct(turn, outcome, reply)
+            if dialogue.kind == "topic_switch" and i > 0 and outcome.resolved:
+                inherited_switches += 1
+            for key in ("turns", f"turns:kind:{dialogue.kind}", f"turns:lang:{dialogue.lang}"):
+                buckets[key][0] += ok
+                buckets[key][1] += 1
+            if not ok:
+                failures.append({"id": f"{dialogue.id}#{i + 1}", "expect": turn.expect, "status": outcome.status,
+                                 "reason": outcome.reason, "entry_id": outcome.entry.id if outcome.entry else None,
+                                 "score": outcome.score, "question": turn.question, "reply": reply})
+            context = conversation.context_after(outcome, float(i)) or context
+    return {
+        "dialogues": len(dialogues),
+        "accuracy": {k: {"correct": v[0], "total": v[1], "rate": v[0] / v[1]} for k, v in sorted(buckets.items())},
+        "topic_switches_inheriting_context": inherited_switches,
+        "failures": failures,
+    }
+
+
+def print_dialogue_eval(report: dict[str, Any], out: TextIO) -> None:
+    acc = report["accuracy"]
+    print(f"Dialogue turns right: {_pct(report, 'turns')} over {report['dialogues']} dialogues", file=out)
+    kinds = sorted(k.split(":")[-1] for k in acc if k.startswith("turns:kind:"))
+    langs = sorted(k.split(":")[-1] for k in acc if k.startswith("turns:lang:"))
+    print("by kind: " + ", ".join(f"{k} {_pct(report, f'turns:kind:{k}')}" for k in kinds), file=out)
+    print("by language: " + ", ".join(f"{lg} {_pct(report, f'turns:lang:{lg}')}" for lg in langs), file=out)
+    print(f"Topic switches that inherited context: {report['topic_switches_inheriting_context']}", file=out)
+    if report["failures"]:
+        print(f"\nFailures ({len(report['failures'])}):", file=out)
+        for f in report["failures"]:
+            reply = f["reply"].replace("\n", " ")[:160]
+            print(f"- {f['id']} expect={f['expect']} got={f['status']}({f['reason']}, {f['entry_id']}): "
+                  f"{f['question']}\n    -> {reply}", file=out)

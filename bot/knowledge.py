@@ -118,6 +118,7 @@ class Concept:
     words: tuple[str, ...]
     entity: bool = False
     strict: bool = False
+    person: bool = False  # a person a follow-up's "he"/"she" may refer to
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class Lexicon:
     heads: frozenset[str] = frozenset()  # "what", "which", "какой": the next word names what is asked for
     followup: frozenset[str] = frozenset()  # "and", "what about", "а": a message opening a follow-up
     pronouns: frozenset[str] = frozenset()  # "he", "that", "она": words that point back to the last answer
+    person_pronouns: frozenset[str] = frozenset()  # "he", "she", "он": point back to a person
     foreign: frozenset[str] = frozenset()  # common words of languages the bot does not answer in
     asks: frozenset[str] = frozenset()  # words that open a question ("is", "has", "почему")
 
@@ -385,7 +387,8 @@ def _parse_lexicon(data: dict[str, Any], c: _Collector) -> Lexicon:
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
             c.add("lexicon.toml", "", f"concept {cid}.words", "must be a non-empty list of strings")
             continue
-        concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False))))
+        concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
+                                bool(raw.get("person", False))))
     qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
     raw_q = data.get("qtypes", {})
     for lang in LANGS:
@@ -401,7 +404,7 @@ def _parse_lexicon(data: dict[str, Any], c: _Collector) -> Lexicon:
     return Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, c) for name in WORD_LISTS))
 
 
-WORD_LISTS = ("heads", "followup", "pronouns", "foreign", "asks")
+WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks")
 
 
 def _word_list(data: dict[str, Any], name: str, c: _Collector) -> frozenset[str]:

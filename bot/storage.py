@@ -97,6 +97,7 @@ class Exchange:
     score: float | None = None
     latency_ms: float | None = None
     reply_message_id: int | None = None
+    resolved: str | None = None  # a follow-up: the question it was understood as (an entry's title)
     ts: float = field(default_factory=time.time)
 
     def __post_init__(self) -> None:
@@ -248,13 +249,19 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE INDEX admin_audit_entry ON admin_audit (entry_id, ts);
     CREATE INDEX kb_edits_entry ON kb_edits (entry_id, ts);
     """,
+    # Version 3: a follow-up ("and where?") is recorded with the question the bot understood it as
+    # (the answered entry's title), so admins see what was resolved; NULL for a question that stood alone.
+    """
+    ALTER TABLE exchanges ADD COLUMN resolved TEXT;
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 _INSERT_EXCHANGE: Final = """
     INSERT INTO exchanges (update_id, ts, channel, chat_id, chat_type, chat_title, user_id, username,
-                           user_lang, question, lang, status, entry_id, score, latency_ms, reply_message_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           user_lang, question, lang, status, entry_id, score, latency_ms, reply_message_id,
+                           resolved)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (update_id) DO NOTHING
 """
 # ?1 exchange_id, ?2 update_id, ?3 ts, ?4 user_id, ?5 chat_id, ?6 reply_message_id, ?7 entry_id, ?8 value.
@@ -757,6 +764,7 @@ class Storage:
                         r.score,
                         r.latency_ms,
                         r.reply_message_id,
+                        r.resolved,
                     )
                 )
             elif isinstance(r, Feedback):

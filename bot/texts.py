@@ -20,6 +20,20 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "The article does not say that.",
         "ru": "В статье об этом не говорится.",
     },
+    "other_language": {
+        "en": "I answer in English and Russian only. Please ask again in one of them.\n"
+        "Я отвечаю только по-английски и по-русски. Спросите, пожалуйста, на одном из этих языков.",
+        "ru": "Я отвечаю только по-английски и по-русски. Спросите, пожалуйста, на одном из этих языков.\n"
+        "I answer in English and Russian only. Please ask again in one of them.",
+    },
+    "content_free": {
+        "en": "🙂 Ask me anything about the Russia–South Ossetia treaty whenever you like.",
+        "ru": "🙂 Спрашивайте о договоре России и Южной Осетии, когда захотите.",
+    },
+    "uncovered": {
+        "en": "The article does not say: {parts}.",
+        "ru": "В статье не сказано: {parts}.",
+    },
     "decline_empty": {
         "en": "Please ask a question about the Russia–South Ossetia treaty, in words.",
         "ru": "Задайте, пожалуйста, вопрос о договоре России и Южной Осетии словами.",
@@ -62,6 +76,11 @@ _STRINGS: dict[str, dict[str, str]] = {
     "topic_page": {"en": "{topic} ({page}/{pages})", "ru": "{topic} ({page}/{pages})"},
     "lang_prompt": {"en": "Choose the language of my answers:", "ru": "Выберите язык ответов:"},
     "lang_set": {"en": "I will answer in English.", "ru": "Я буду отвечать по-русски."},
+    "lang_set_auto": {
+        "en": "I will answer in the language of each message (English or Russian).",
+        "ru": "Я буду отвечать на языке каждого сообщения (по-русски или по-английски).",
+    },
+    "lang_auto": {"en": "Auto", "ru": "Авто"},
     "ask_usage": {
         "en": "Write your question after the command, for example: /ask who signed the treaty?",
         "ru": "Напишите вопрос после команды, например: /ask кто подписал договор?",
@@ -196,19 +215,31 @@ def _bullets(entries: Iterable[Entry], lang: str, html: bool) -> str:
     return escape("\n".join(lines), quote=False) if html else "\n".join(lines)
 
 
+def is_content_free(outcome: Outcome) -> bool:
+    """A message with nothing to answer ("ok", "hmm", an emoji): a friendly line, never a decline."""
+    return outcome.reason in ("empty", "no_content") and (outcome.analysis is None or not outcome.analysis.unknown)
+
+
 def outcome_text(outcome: Outcome, *, html: bool, list_options: bool = True) -> str:
     """The message for an outcome. ``list_options=False`` when buttons carry the options instead."""
     lang = outcome.lang
     tr = ht if html else t
     if outcome.status == "answered" and outcome.entry is not None:
-        return answer_text(outcome.entry, lang, html=html)
+        answers = [answer_text(p.entry, lang, html=html) for p in outcome.parts if p.entry is not None]
+        text = "\n\n".join(answers) if answers else answer_text(outcome.entry, lang, html=html)
+        if outcome.uncovered:
+            missing = "; ".join(_quote(part, lang) for part in outcome.uncovered)
+            text += "\n\n" + tr("uncovered", lang, parts=missing)
+        return truncate(text)
+    if outcome.reason == "other_language":
+        return tr("other_language", lang)
     if outcome.status == "clarify":
         text = tr("clarify", lang)
         if list_options:
             text += "\n" + _bullets((c.entry for c in outcome.candidates), lang, html)
         return text
-    if outcome.reason in ("empty", "no_content") and outcome.analysis is not None and not outcome.analysis.unknown:
-        return tr("decline_empty", lang)
+    if is_content_free(outcome):
+        return tr("content_free", lang)
     parts = [tr("decline", lang)]
     if outcome.gap is not None:
         note = outcome.gap.block(lang).answer

@@ -33,7 +33,8 @@ def test_ask_json_contract() -> None:
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 4  # the blank line is skipped
-    keys = {"question", "lang", "status", "entry_id", "score", "answer", "source", "suggestions"}
+    keys = {"question", "lang", "status", "entry_id", "score", "answer", "source", "suggestions", "resolved", "parts",
+            "uncovered"}
     for row in rows:
         assert set(row) == keys
         assert row["status"] in ("answered", "clarify", "unknown")

@@ -106,7 +106,7 @@ async def test_open_creates_directory_and_latest_schema(tmp_path: Path) -> None:
         assert s.is_open
         assert await s.integrity_check() == "ok"
     assert not s.is_open
-    assert query(path, "PRAGMA user_version")[0][0] == SCHEMA_VERSION == 2
+    assert query(path, "PRAGMA user_version")[0][0] == SCHEMA_VERSION == 3
     assert query(path, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in query(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"exchanges", "feedback", "clicks", "user_prefs", "admin_audit", "kb_edits"} <= tables
@@ -140,9 +140,18 @@ async def test_migrates_version_1_database_with_rows(tmp_path: Path) -> None:
         1,
         1,
     ]
-    assert query(path, "SELECT question FROM exchanges WHERE id = 1") == [("old question",)]
+    assert query(path, "SELECT question, resolved FROM exchanges WHERE id = 1") == [("old question", None)]
     indexes = {r[0] for r in query(path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "feedback_exchange" in indexes
+
+
+async def test_a_follow_up_is_stored_with_what_it_was_resolved_to(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    async with Storage(path, flush_interval=0.01) as s:
+        s.record_exchange(Exchange(channel="private", status="answered", question="and where?", update_id=1,
+                                   resolved="Where was the treaty signed?"))
+        assert await s.flush(5)
+    assert query(path, "SELECT question, resolved FROM exchanges") == [("and where?", "Where was the treaty signed?")]
 
 
 async def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,7 +163,7 @@ async def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(storage_module, "SCHEMA_VERSION", len(broken))
     with pytest.raises(StorageError, match=r"log\.sqlite3"):
         await Storage(path).open()
-    assert query(path, "PRAGMA user_version")[0][0] == 2
+    assert query(path, "PRAGMA user_version")[0][0] == 3
     assert not query(path, "SELECT name FROM sqlite_master WHERE name = 'half_done'")
 
 

@@ -148,7 +148,7 @@ async def test_topics_pages_back_and_forth(tg_bot: RunningBot, kb: KnowledgeBase
 async def test_lang_choice_is_remembered_across_restarts(telegram_bots: TelegramBots, kb: KnowledgeBase) -> None:
     bot = await telegram_bots.start()
     prompt = await bot.feed(bot.fake.private_message("/lang", user_id=18))
-    assert [d for _, d in buttons(prompt.result)] == ["l:en", "l:ru"]
+    assert buttons(prompt.result) == [("✓ Auto", "l:auto"), ("English", "l:en"), ("Русский", "l:ru")]
     chosen = await bot.feed(bot.fake.callback_query("l:ru", prompt.result, 18), "editMessageText")
     assert chosen.result["text"] == t("lang_set", "ru")
     await telegram_bots.stop(bot)
@@ -156,11 +156,17 @@ async def test_lang_choice_is_remembered_across_restarts(telegram_bots: Telegram
     again = await telegram_bots.start()
     start = await again.feed(again.fake.private_message("/start", user_id=18, language_code="en"))
     assert start.result["text"].startswith("Здравствуйте")
-    # A question clearly written in the other script is still answered in its own language.
+    prompt = await again.feed(again.fake.private_message("/lang", user_id=18))
+    assert ("✓ Русский", "l:ru") in buttons(prompt.result)
+    # A fixed choice holds for every answer, even to a question written in the other language.
+    english = await again.feed(again.fake.private_message("Who signed the treaty?", user_id=18))
+    assert english.result["text"].startswith(kb.by_id["signatories"].ru.answer)
+    # Auto: each message in its own language again.
+    await again.feed(again.fake.callback_query("l:auto", prompt.result, 18), "editMessageText")
     english = await again.feed(again.fake.private_message("Who signed the treaty?", user_id=18))
     assert english.result["text"].startswith(kb.by_id["signatories"].en.answer)
-    numbers = await again.feed(again.fake.private_message("2016?", user_id=18))
-    assert "Source:" not in numbers.result["text"] and any("\u0400" <= ch <= "\u04ff" for ch in numbers.result["text"])
+    russian = await again.feed(again.fake.private_message("кто подписал договор?", user_id=18))
+    assert russian.result["text"].startswith(kb.by_id["signatories"].ru.answer)
 
 
 async def test_telegram_language_code_is_the_fallback(tg_bot: RunningBot) -> None:

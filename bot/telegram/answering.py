@@ -26,7 +26,7 @@ from bot.matching import Outcome, normalise, strip_address, tokens
 from bot.storage import Exchange
 from bot.telegram.context import BotContext, Services
 from bot.telegram.keyboards import outcome_keyboard
-from bot.texts import outcome_text
+from bot.texts import is_content_free, outcome_text
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,28 @@ def entry_outcome(entry: Entry, lang: str, services: Services) -> Outcome:
     """The outcome of asking exactly ``entry``'s question (a button press)."""
     kb = services.kb
     related = tuple(e for r in entry.related if (e := kb.get(r)) is not None)
-    return Outcome("answered", lang, 1.0, entry=entry, suggestions=related, reason="button")
+    analysis = services.matcher.analyzer.analyse(entry.title(lang), lang)
+    return Outcome("answered", lang, 1.0, entry=entry, suggestions=related, reason="button", analysis=analysis)
+
+
+def quiet_in_groups(outcome: Outcome, question: str) -> bool:
+    """"ok", "thanks", an emoji addressed to the bot in a group: no reply at all (a question about the
+    bot itself, "what can you do?", is still answered)."""
+    return is_content_free(outcome) or (outcome.reason == "small_talk" and not question.rstrip().endswith("?"))
+
+
+def conversation_key(update: Update) -> tuple[int, int] | None:
+    """Whose conversation a message belongs to: a private chat, or one user within a group."""
+    chat, user = update.effective_chat, update.effective_user
+    return (chat.id, user.id) if chat is not None and user is not None else None
+
+
+def remember(update: Update, services: Services, outcome: Outcome) -> None:
+    """Keep an answer as the context of the asker's next message."""
+    key = conversation_key(update)
+    new = services.conversation.context_after(outcome)
+    if key is not None and new is not None:
+        services.contexts.put(key, new)
 
 
 def question_key(question: str) -> str:
@@ -158,15 +179,22 @@ def record_exchange(
             score=outcome.score if outcome is not None else None,
             latency_ms=latency_ms,
             reply_message_id=reply.message_id if reply is not None else None,
+            resolved=(outcome.resolved or None) if outcome is not None else None,
         )
     )
 
 
 async def match(update: Update, context: BotContext, question: str) -> Outcome:
-    """Match a question in the asker's language (its script, else their /lang, Telegram's, default)."""
-    services = context.services
-    fallback = await services.reply_language(question, update.effective_user)
-    return services.matcher.match(question, fallback_lang=fallback)
+    """Answer a question in its conversation (follow-ups, several parts) and in the asker's language:
+    a fixed /lang choice, else the question's own, else Telegram's or the default."""
+    services, user = context.services, update.effective_user
+    fixed = await services.chosen_language(user.id) if user is not None else None
+    fallback = await services.reply_language(question, user)
+    key = conversation_key(update)
+    earlier = services.contexts.get(key) if key is not None else None
+    outcome = services.conversation.answer(question, lang=fixed, fallback_lang=fallback, context=earlier)
+    remember(update, services, outcome)
+    return outcome
 
 
 async def respond(update: Update, context: BotContext, question: str) -> Message | None:
@@ -177,6 +205,9 @@ async def respond(update: Update, context: BotContext, question: str) -> Message
         return None
     services = context.services
     outcome = await match(update, context, question)
+    if message.chat.type in GROUP_TYPES and quiet_in_groups(outcome, question):
+        record_exchange(update, services, question, outcome, started, None, status="ignored")
+        return None
     reply = render(outcome, services)
     sent = await send(context, message.chat_id, reply.text, reply.markup, reply_parameters(message))
     services.replies.put((message.chat_id, message.message_id), sent.message_id)

@@ -9,8 +9,9 @@ from telegram import CallbackQuery, Message, Update
 
 from bot.storage import Click, Feedback
 from bot.telegram.answering import edit, entry_outcome, record_exchange, render, send
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, telegram_language
 from bot.telegram.keyboards import (
+    AUTO,
     Action,
     Ask,
     Forget,
@@ -137,7 +138,12 @@ async def _set_lang(context: BotContext, query: CallbackQuery, action: SetLang) 
     await context.services.set_language(query.from_user.id, action.lang)
     await query.answer()
     if message is not None:
-        await edit(context, message.chat_id, message.message_id, ht("lang_set", action.lang))
+        if action.lang == AUTO:
+            lang = telegram_language(query.from_user) or context.services.config.bot.default_language
+            text = ht("lang_set_auto", lang)
+        else:
+            text = ht("lang_set", action.lang)
+        await edit(context, message.chat_id, message.message_id, text)
     return True
 
 

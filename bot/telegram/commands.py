@@ -7,7 +7,7 @@ from telegram import Update
 from bot.telegram.answering import GROUP_TYPES, reply_parameters, respond, send, strip_mention
 from bot.telegram.context import BotContext
 from bot.telegram.group import group_answer
-from bot.telegram.keyboards import forget_keyboard, lang_keyboard, start_keyboard, topics_keyboard
+from bot.telegram.keyboards import AUTO, forget_keyboard, lang_keyboard, start_keyboard, topics_keyboard
 from bot.texts import about_text, ht
 
 
@@ -52,11 +52,13 @@ async def on_about(update: Update, context: BotContext) -> None:
 
 
 async def on_lang(update: Update, context: BotContext) -> None:
-    """English or Русский, as buttons (remembered per user)."""
-    message = update.effective_message
-    if message is not None:
+    """Auto, English or Русский, as buttons with the current choice marked (remembered per user)."""
+    message, user = update.effective_message, update.effective_user
+    if message is not None and user is not None:
         lang = await _lang(update, context)
-        await send(context, message.chat_id, ht("lang_prompt", lang), lang_keyboard(), reply_parameters(message))
+        current = await context.services.chosen_language(user.id) or AUTO
+        keyboard = lang_keyboard(current, lang)
+        await send(context, message.chat_id, ht("lang_prompt", lang), keyboard, reply_parameters(message))
 
 
 async def on_ask(update: Update, context: BotContext) -> None:

@@ -15,6 +15,8 @@ from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Config
+from bot.conversation import Contexts, Conversation
+from bot.engine import build_matcher
 from bot.knowledge import LANGS, KnowledgeBase
 from bot.matching import Matcher, detect_language
 from bot.storage import Click, Exchange, Feedback, Storage
@@ -73,6 +75,9 @@ class Services:
     matcher: Matcher
     storage: Storage | None = None
     flood: FloodControl = field(init=False)
+    conversation: Conversation = field(init=False)
+    # The last answer per conversation (a private chat, or one user in a group), for follow-ups.
+    contexts: Contexts = field(default_factory=Contexts)
     # The /lang choice per user: "" means "looked up, none stored".
     languages: Lru[int, str] = field(default_factory=lambda: Lru(100_000))
     # (chat id, the user's message id) -> the bot's reply, so that an edited question edits the answer.
@@ -80,18 +85,19 @@ class Services:
 
     def __post_init__(self) -> None:
         self.flood = FloodControl(self.config.flood)
+        self.conversation = Conversation(self.matcher)
 
     def replace_knowledge(self, kb: KnowledgeBase) -> None:
         """Answer from ``kb`` from now on (a new matcher with the configured thresholds)."""
-        from bot.engine import thresholds_from
-
-        self.matcher = Matcher(kb, thresholds_from(self.config))
+        self.matcher = build_matcher(kb, self.config)
+        self.conversation = Conversation(self.matcher)
         self.kb = kb
 
     # --- languages ---------------------------------------------------------------------------
 
     async def chosen_language(self, user_id: int) -> str | None:
-        """The user's /lang choice: memory first, then the database (once per user per process)."""
+        """The user's fixed /lang choice ("en"/"ru"; None for Auto or no choice): memory first, then the
+        database (once per user per process)."""
         cached = self.languages.get(user_id)
         if cached is not None:
             return cached or None
@@ -102,12 +108,12 @@ class Services:
             except Exception:
                 log.warning("could not read a user's language from the database", exc_info=True)
                 return None
-        self.languages.put(user_id, stored if stored in LANGS else "")
+        self.languages.put(user_id, stored if stored in LANGS else "")  # "auto" or nothing: no fixed choice
         return stored if stored in LANGS else None
 
     async def set_language(self, user_id: int, lang: str) -> None:
-        """Remember a /lang choice (in memory at once, in the database when there is one)."""
-        self.languages.put(user_id, lang)
+        """Remember a /lang choice, "en", "ru" or "auto" (in memory at once, in the database when there is one)."""
+        self.languages.put(user_id, lang if lang in LANGS else "")
         if self.storage is not None and self.storage.is_open:
             try:
                 await self.storage.set_user_language(user_id, lang)
@@ -120,12 +126,16 @@ class Services:
         return chosen or telegram_language(user) or self.config.bot.default_language
 
     async def reply_language(self, text: str | None, user: User | None) -> str:
-        """The question's script, else the user's fallback language (no disk read when the script says)."""
-        return (detect_language(text) if text else None) or await self.fallback_language(user)
+        """A fixed /lang choice, else the question's script, else Telegram's language or the default."""
+        chosen = await self.chosen_language(user.id) if user is not None else None
+        return chosen or (detect_language(text) if text else None) or telegram_language(user) or (
+            self.config.bot.default_language
+        )
 
     async def forget(self, user_id: int) -> int:
         """Delete what is recorded about a user; the number of records deleted."""
         self.languages.pop(user_id)
+        self.contexts.forget_user(user_id)
         if self.storage is None or not self.storage.is_open:
             return 0
         return await self.storage.forget_user(user_id)

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.knowledge import LANGS, Entry, KnowledgeBase
 from bot.matching import Outcome
-from bot.texts import button_label, t
+from bot.texts import button_label, is_content_free, t
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,12 @@ class Topics:
     page: int = 0
 
 
+AUTO = "auto"  # the /lang choice "each message in its own language"
+
+
 @dataclass(frozen=True)
 class SetLang:
-    lang: str
+    lang: str  # "en", "ru" or AUTO
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def parse(data: str | None) -> Action | None:
         return Topics(args[0])
     if kind == "t" and len(args) == 3 and args[0] in LANGS and args[1] and args[2].isdigit():
         return Topics(args[0], args[1], int(args[2]))
-    if kind == "l" and len(args) == 1 and args[0] in LANGS:
+    if kind == "l" and len(args) == 1 and args[0] in (*LANGS, AUTO):
         return SetLang(args[0])
     if kind == "x" and len(args) == 2 and args[0] in ("forget", "cancel") and args[1] in LANGS:
         return Forget(args[1], confirm=args[0] == "forget")
@@ -151,6 +154,8 @@ def outcome_keyboard(
         return _markup(_question_rows([c.entry for c in outcome.candidates], lang, replace=True))
     if outcome.suggestions:
         return _markup(_question_rows(outcome.suggestions[:suggestions], lang))
+    if is_content_free(outcome) or outcome.reason == "other_language":
+        return None  # "ok", "hmm", another language: a line of text, no menu
     return _markup(topic_rows(kb, lang))
 
 
@@ -202,8 +207,12 @@ def topic_page_keyboard(kb: KnowledgeBase, lang: str, topic_id: str, page: int) 
     return InlineKeyboardMarkup(rows)
 
 
-def lang_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(t("lang_name", lang), SetLang(lang)) for lang in LANGS]])
+def lang_keyboard(current: str, lang: str) -> InlineKeyboardMarkup:
+    """Auto, English, Русский; the current choice marked with ✓ (labels in ``lang``)."""
+    options = [(AUTO, t("lang_auto", lang)), *((code, t("lang_name", code)) for code in LANGS)]
+    return InlineKeyboardMarkup(
+        [[_button(("✓ " if code == current else "") + label, SetLang(code)) for code, label in options]]
+    )
 
 
 def forget_keyboard(lang: str) -> InlineKeyboardMarkup:

@@ -1,0 +1,236 @@
+"""A message in its conversation: follow-ups, several questions at once, other languages (pure).
+
+``Conversation.answer`` is what every front end calls (the Telegram handlers, ``treaty-bot chat``,
+``ask`` and ``eval``); it wraps ``Matcher.match`` with three things a single question does not need:
+
+- **Follow-ups.** A message that cannot stand alone ("and where?", "who said that?", "а Песков?") is
+  read together with the last question answered in the same conversation, when there is one and it is
+  recent (``CONTEXT_SECONDS``): the new message's question type and named things replace the old ones,
+  the rest of the old question's meaning is kept. A message that stands alone is matched alone, so a
+  change of subject inherits nothing.
+- **Several questions in one message** ("who signed it and when?", "pensions and salaries?"): the
+  message is split at question marks, "and"/"и" and commas; when two or three parts each get their own
+  answer, the reply answers each, and names a part the article does not cover.
+- **Other languages**: a message in neither English nor Russian gets a note that the bot answers in those
+  two, instead of a false "the article does not say".
+
+``Contexts`` is the bounded, expiring in-memory map from a conversation key (a private chat, or a user
+within a group) to its last answer.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from bot.matching import Analysis, Matcher, Outcome, normalise, strip_address, tokens
+
+CONTEXT_SECONDS = 600.0  # a follow-up refers to an answer at most this old
+MAX_CONTEXTS = 10_000  # conversations remembered at once (the oldest are forgotten first)
+FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
+MAX_PARTS = 3
+BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
+_PART_SPLIT = re.compile(r"\?+|[.!;]+\s|,\s*|\s+(?:and|и|а также|also)\s+", re.IGNORECASE)
+_UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
+
+
+@dataclass(frozen=True)
+class Context:
+    """The last question answered in a conversation."""
+
+    entry_id: str
+    analysis: Analysis
+    lang: str
+    at: float  # time.monotonic() of the answer
+
+
+def other_language(text: str, foreign: frozenset[str], known: Callable[[str], bool]) -> bool:
+    """True when ``text`` is written in a language other than English or Russian.
+
+    Ukrainian letters decide at once; otherwise a Latin-script message counts as foreign when words
+    typical of another language outnumber the words the knowledge base knows.
+    """
+    if _UKRAINIAN.search(text):
+        return True
+    words = tokens(normalise(text))
+    if not words or (not text.isascii() and not re.search("[a-zA-Z]", text)):
+        return False
+    alien = sum(w in foreign for w in words)
+    familiar = sum(known(w) for w in words if w not in foreign)
+    return (alien >= 2 and alien > familiar) or (alien >= 1 and familiar == 0 and len(words) >= 2)
+
+
+class Conversation:
+    """Answers messages with the context of their conversation (see the module docstring)."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        lex = matcher.kb.lexicon
+        self.openers = lex.followup
+        self.pronouns = lex.pronouns
+        self.foreign = lex.foreign
+        self.person_pronouns = lex.person_pronouns
+        self.persons = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
+        self.asking = lex.asks
+
+    # --- the public entry ------------------------------------------------------------------------
+
+    def answer(self, text: str, lang: str | None = None, fallback_lang: str = "en",
+               context: Context | None = None, now: float | None = None) -> Outcome:
+        """The outcome for ``text``; ``context`` is the conversation's last answer (or None)."""
+        now = time.monotonic() if now is None else now
+        if context is not None and now - context.at > CONTEXT_SECONDS:
+            context = None
+        analyzer = self.matcher.analyzer
+        if other_language(strip_address(text), self.foreign, lambda w: w in analyzer.vocab):
+            return Outcome("unknown", lang or fallback_lang, 0.0, reason="other_language")
+        whole = self._one(text, lang, fallback_lang, context)
+        multi = self._several(text, lang, fallback_lang, context, whole)
+        return multi or whole
+
+    def context_after(self, outcome: Outcome, now: float | None = None) -> Context | None:
+        """The context an answered outcome leaves for the next message (None: keep the old one)."""
+        if outcome.status != "answered" or outcome.reason == "small_talk":
+            return None
+        last = outcome.parts[-1] if outcome.parts else outcome
+        if last.entry is None or last.analysis is None:
+            return None
+        return Context(last.entry.id, last.analysis, outcome.lang, time.monotonic() if now is None else now)
+
+    def context_from(self, question_or_entry: str, lang: str = "en", now: float | None = None) -> Context | None:
+        """A context from an earlier question or an entry id (``ask --json`` lines carry one)."""
+        at = time.monotonic() if now is None else now
+        entry = self.matcher.kb.get(question_or_entry)
+        if entry is not None:
+            question = entry.title(lang)
+            return Context(entry.id, self.matcher.analyzer.analyse(question, lang), lang, at)
+        outcome = self.answer(question_or_entry, fallback_lang=lang, now=at)
+        return self.context_after(outcome, at)
+
+    # --- one question, maybe a follow-up ----------------------------------------------------------
+
+    def _one(self, text: str, lang: str | None, fallback_lang: str, context: Context | None) -> Outcome:
+        alone = self.matcher.match(text, lang=lang, fallback_lang=context.lang if context and not lang
+                                   else fallback_lang)
+        if context is None or context.entry_id not in self.matcher.kb.by_id:
+            return alone
+        a = self.matcher.analyzer.analyse(text, lang)
+        if not self._leans_on_context(a):
+            return alone
+        followed = self.matcher.decide(self._with_context(a, context.analysis), lang or a.lang or context.lang)
+        if followed.status != "answered" or followed.entry is None:
+            return alone
+        if alone.status == "answered" and alone.score >= followed.score and alone.entry != followed.entry:
+            return alone
+        return replace(followed, resolved=followed.entry.title(followed.lang))
+
+    def _leans_on_context(self, a: Analysis) -> bool:
+        """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a
+        pronoun, or naming nothing but a question type or a name ("when?", "and Tibilov?")."""
+        words = a.text.split()
+        if not words or len(words) > FOLLOWUP_MAX_WORDS:
+            return False
+        if not a.terms and a.qtype is None:
+            return False  # "ok", "thanks", "hmm": nothing to ask about, whatever came before
+        opens = words[0] in self.openers or " ".join(words[:2]) in self.openers
+        points_back = any(w in self.pronouns for w in tokens(a.text))
+        bare = len([t for t in a.terms if t not in a.entities]) == 0
+        return opens or points_back or bare
+
+    def _with_context(self, a: Analysis, before: Analysis) -> Analysis:
+        """The follow-up's meaning completed by the earlier question's: its own question type, named things
+        and words win. When it has words of its own ("and when was it *signed*?") only the earlier named
+        things carry over (for "he"/"she", the earlier person); when it has none ("and where?", "who said
+        that?") the earlier meaning does."""
+        own = [t for t in a.terms if t not in a.entities and t not in self.persons]
+        named = a.entities | (self.persons & set(a.terms))
+        if own:
+            persons = sorted(self.persons & set(before.terms))
+            if named:
+                kept = []
+            elif persons and any(w in self.person_pronouns for w in tokens(a.text)):
+                kept = persons
+            else:
+                kept = sorted(before.entities | self.persons.intersection(before.terms))
+        else:
+            kept = [t for t in before.terms if not (a.entities and t in before.entities)]
+        terms = tuple(dict.fromkeys((*a.terms, *kept)))
+        entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
+        numbers = frozenset(t for t in terms if t.isdigit())
+        return replace(a, terms=terms, entities=entities, numbers=numbers,
+                       qtype=a.qtype or (None if a.terms else before.qtype))
+
+    # --- several questions in one message -------------------------------------------------------
+
+    def _several(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
+                 whole: Outcome) -> Outcome | None:
+        pieces = [p.strip() for p in _PART_SPLIT.split(strip_address(text)) if len(tokens(p)) >= 1]
+        if len(pieces) < 2 or len(pieces) > MAX_PARTS + 2:
+            return None
+        answered: list[Outcome] = []
+        uncovered: list[str] = []
+        previous = context
+        for piece in pieces:
+            # A part counts when it is a question itself or a bare topic ("pensions and salaries");
+            # background ("I read the news about it") is neither answered nor reported.
+            asks = self._asks(piece)
+            if not asks and len(self.matcher.analyzer.analyse(piece).terms) > BARE_TOPIC_TERMS:
+                continue
+            outcome = self._one(piece, lang, whole.lang, previous)
+            if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
+                if all(o.entry != outcome.entry for o in answered):
+                    answered.append(outcome)
+                previous = self.context_after(outcome) or previous
+            elif asks and outcome.reason not in ("empty", "no_content", "small_talk"):
+                uncovered.append(piece)
+        answered = answered[:MAX_PARTS]
+        if len(answered) >= 2:
+            return replace(answered[0], parts=tuple(answered), uncovered=tuple(uncovered), lang=whole.lang,
+                           reason="several")
+        if len(answered) == 1 and uncovered and (whole.status != "answered" or whole.entry == answered[0].entry):
+            return replace(answered[0], uncovered=tuple(uncovered), lang=whole.lang)
+        return None
+
+    def _asks(self, piece: str) -> bool:
+        """A part of a message that is itself a question: it has a question type, or opens (after an
+        "and") with a word that opens questions ("is", "has", "what", "ли", "почему")."""
+        words = tokens(normalise(piece))
+        if words and words[0] in self.openers:
+            words = words[1:]
+        return bool(words) and (words[0] in self.asking or self.matcher.analyzer.qtype(" ".join(words)) is not None)
+
+
+class Contexts:
+    """The last answer per conversation: bounded (least recently used out) and expiring."""
+
+    def __init__(self, limit: int = MAX_CONTEXTS, seconds: float = CONTEXT_SECONDS) -> None:
+        self._items: OrderedDict[tuple[int, int], Context] = OrderedDict()
+        self.limit = limit
+        self.seconds = seconds
+
+    def get(self, key: tuple[int, int], now: float | None = None) -> Context | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if (time.monotonic() if now is None else now) - item.at > self.seconds:
+            del self._items[key]
+            return None
+        self._items.move_to_end(key)
+        return item
+
+    def put(self, key: tuple[int, int], context: Context) -> None:
+        self._items[key] = context
+        self._items.move_to_end(key)
+        while len(self._items) > self.limit:
+            self._items.popitem(last=False)
+
+    def forget_user(self, user_id: int) -> None:
+        """Drop every context of a user (``/forgetme``): their private chat and their group threads."""
+        for key in [k for k in self._items if user_id in k]:
+            del self._items[key]
+
+    def __len__(self) -> int:
+        return len(self._items)

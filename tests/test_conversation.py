@@ -1,0 +1,174 @@
+"""A message in its conversation: follow-ups, several questions in one message, other languages.
+
+Phrasings written for these tests (none from an eval set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import CONTEXT_SECONDS, Context, Contexts, Conversation
+from bot.knowledge import KnowledgeBase
+from bot.matching import Matcher
+from bot.texts import outcome_text
+
+
+@pytest.fixture(scope="module")
+def conversation(matcher: Matcher) -> Conversation:
+    return Conversation(matcher)
+
+
+def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
+    outcome = conversation.answer(first, now=now)
+    context = conversation.context_after(outcome, now)
+    assert context is not None, (first, outcome.status, outcome.reason)
+    return context
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "entry_id"),
+    [
+        ("When did the presidents sign the agreement?", "and where?", "venue"),
+        ("Когда был подписан договор?", "а где?", "venue"),
+        ("what is the american position on the treaty", "who said that?", "us_position"),
+        ("who is leonid tibilov", "who is he?", "tibilov_who"),
+        ("что ответил Песков американцам", "кто он такой?", "peskov_who"),
+        ("when did the abkhazia agreement come into force", "and when was it signed?", "abkhazia_treaty"),
+        ("how long will the treaty last", "has it been ratified?", "ratification"),
+    ],
+)
+def test_follow_ups_are_read_with_the_last_answer(
+    conversation: Conversation, first: str, follow_up: str, entry_id: str
+) -> None:
+    context = _after(conversation, first)
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert (outcome.status, outcome.entry.id if outcome.entry else None) == ("answered", entry_id), outcome.reason
+
+
+def test_a_follow_up_names_what_it_was_understood_as(conversation: Conversation) -> None:
+    context = _after(conversation, "When did the presidents sign the agreement?")
+    outcome = conversation.answer("and where?", context=context, now=1.0)
+    assert outcome.resolved == outcome.entry.title("en") if outcome.entry else False
+
+
+@pytest.mark.parametrize(
+    "switch",
+    ["What is the capital of France?", "how tall is the eiffel tower", "Какая погода в Цхинвале?"],
+)
+def test_a_change_of_subject_inherits_nothing(conversation: Conversation, switch: str) -> None:
+    context = _after(conversation, "who signed the treaty")
+    outcome = conversation.answer(switch, context=context, now=1.0)
+    assert outcome.status == "unknown" and not outcome.resolved
+
+
+def test_a_standalone_question_after_another_is_matched_alone(conversation: Conversation) -> None:
+    context = _after(conversation, "who signed the treaty")
+    outcome = conversation.answer("how much money will south ossetia get in 2016", context=context, now=1.0)
+    assert outcome.status == "answered" and not outcome.resolved
+    assert "1 billion" in outcome_text(outcome, html=False)
+
+
+@pytest.mark.parametrize(
+    ("context_age", "status"),
+    [(1.0, "answered"), (CONTEXT_SECONDS + 1, "unknown")],
+)
+def test_an_expired_context_is_forgotten(conversation: Conversation, context_age: float, status: str) -> None:
+    context = _after(conversation, "When did the presidents sign the agreement?")
+    assert conversation.answer("and where?", context=context, now=context_age).status == status
+
+
+def test_a_follow_up_with_no_earlier_question_is_matched_alone(conversation: Conversation) -> None:
+    outcome = conversation.answer("and where?")
+    assert outcome.status in ("unknown", "clarify") and not outcome.resolved
+
+
+def test_a_context_whose_entry_was_deleted_is_ignored(kb: KnowledgeBase, conversation: Conversation) -> None:
+    context = _after(conversation, "When did the presidents sign the agreement?")
+    gone = kb.replace_entries(e for e in kb.entries if e.id != context.entry_id)
+    outcome = Conversation(Matcher(gone)).answer("and where?", context=context, now=1.0)
+    assert outcome.status in ("answered", "unknown", "clarify")  # a sensible outcome, no exception
+    assert outcome.entry is None or outcome.entry.id in gone.by_id
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_ids"),
+    [
+        ("Who signed it and when?", ["signatories", "signing_date"]),
+        ("How long is the treaty valid, and has it been ratified?", ["term", "ratification"]),
+        ("кто подписал договор и где?", ["signatories", "venue"]),
+        ("will pensions go up, and what about public sector wages?", ["prov_pensions", "prov_wages"]),
+    ],
+)
+def test_several_questions_get_one_answer_each(conversation: Conversation, message: str, entry_ids: list[str]) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and [p.entry.id for p in outcome.parts if p.entry] == entry_ids
+    reply = outcome_text(outcome, html=False)
+    assert reply.count("Source:") + reply.count("Источник:") == len(entry_ids)
+
+
+def test_a_part_the_article_does_not_cover_is_named(conversation: Conversation) -> None:
+    outcome = conversation.answer("How long is it valid, and when will parliament ratify it?")
+    assert outcome.status == "answered" and outcome.uncovered
+    assert "when will parliament ratify it" in outcome_text(outcome, html=False)
+
+
+def test_background_sentences_are_not_parts(conversation: Conversation) -> None:
+    outcome = conversation.answer("I read the news about South Ossetia yesterday, and I wonder: will pensions go up?")
+    assert outcome.status == "answered" and not outcome.parts and not outcome.uncovered
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["wer hat den Vertrag unterschrieben?", "Qui a signé le traité?", "¿Quién firmó el tratado?",
+     "Хто підписав договір?", "Chi ha firmato il trattato?"],
+)
+def test_other_languages_get_a_note_in_both(conversation: Conversation, message: str) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.reason == "other_language"
+    text = outcome_text(outcome, html=False)
+    assert "English and Russian" in text and "по-русски" in text
+
+
+@pytest.mark.parametrize(
+    "message", ["who signed the treaty", "Who is Federica Mogherini?", "Psaki", "кто такой Песков"]
+)
+def test_english_and_russian_are_not_foreign(conversation: Conversation, message: str) -> None:
+    assert conversation.answer(message).reason != "other_language"
+
+
+@pytest.mark.parametrize("message", ["ok", "hmm", "👍", "ясно", "thanks bot"])
+def test_content_free_messages_get_a_friendly_line_even_after_an_answer(
+    conversation: Conversation, message: str
+) -> None:
+    context = _after(conversation, "who signed the treaty")
+    outcome = conversation.answer(message, context=context, now=1.0)
+    assert outcome.entry is None or outcome.entry.kind == "smalltalk"
+    assert "does not say" not in outcome_text(outcome, html=False)
+
+
+def test_contexts_are_bounded_expiring_and_forgettable(conversation: Conversation) -> None:
+    context = _after(conversation, "who signed the treaty", now=0.0)
+    contexts = Contexts(limit=2, seconds=10)
+    contexts.put((1, 1), context)
+    contexts.put((-5, 1), context)
+    contexts.put((2, 2), context)
+    assert len(contexts) == 2 and contexts.get((1, 1), now=0.0) is None  # the oldest went first
+    assert contexts.get((2, 2), now=11.0) is None  # expired
+    contexts.put((3, 3), context)
+    contexts.forget_user(1)
+    assert contexts.get((-5, 1), now=0.0) is None and contexts.get((3, 3), now=0.0) is not None
+
+
+def test_ask_json_accepts_a_context(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import json
+
+    from bot.cli import main
+
+    lines = [json.dumps({"question": "and where?", "context": "When did the presidents sign the agreement?"}),
+             json.dumps({"question": "who said that?", "context": "us_position"}),
+             "who signed the treaty"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["ask", "--json"]) == 0
+    out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["entry_id"] for o in out] == ["venue", "us_position", "signatories"]
+    assert out[0]["resolved"] and out[2]["resolved"] is None
