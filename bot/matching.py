@@ -453,64 +453,53 @@ class Matcher:
         )
         self.thresholds = given
         self.analyzer = Analyzer(kb)
-        raw: list[tuple[Entry, list[list[str]], dict[str, float], set[str]]] = []
+        raw: list[tuple[Entry, list[list[str]], set[str], tuple[set[str], set[str], set[str]], dict[str, float]]] = []
         df: dict[str, int] = defaultdict(int)
         for e in kb.entries:
             qlists: list[list[str]] = []
             small: set[str] = set()
             for lang in ("en", "ru"):
-                b = e.block(lang)
-                for q in b.questions:
+                for q in e.block(lang).questions:
                     content, every = self.analyzer.terms_of(normalise(q))
                     qlists.append(content or every)
                     small.add(" ".join(every))
-            fields: dict[str, float] = defaultdict(float)  # term -> field-weighted frequency
+            # A gap entry's answer says what the article *does* say instead, so it is matched by its
+            # questions alone; otherwise it would compete for exactly the facts it points to.
+            keyword_texts = (*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags))
+            answer_texts = () if e.kind == "gap" else (e.en.answer, e.ru.answer)
+            source_texts = () if e.kind == "gap" else e.source
+            keyword_terms, answer_terms, source_terms = (
+                {t for text in texts for t in self.analyzer.terms_of(normalise(text))[0]}
+                for texts in (keyword_texts, answer_texts, source_texts)
+            )
+            fields: dict[str, float] = defaultdict(float)  # term -> field-weighted frequency (BM25F)
             for qterms in qlists:
                 for t in set(qterms):
                     fields[t] += FIELD_QUESTION / max(len(qlists), 1) * 3  # share of questions, ~3 = all
-            keyword_texts = [*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags)]
-            # A gap entry's answer says what the article *does* say instead, so it is matched by its
-            # questions alone; otherwise it would compete for exactly the facts it points to.
-            answer_texts = () if e.kind == "gap" else (e.en.answer, e.ru.answer)
-            source_texts = () if e.kind == "gap" else e.source
-            for texts, weight in ((keyword_texts, FIELD_KEYWORD), (answer_texts, FIELD_ANSWER),
-                                  (source_texts, FIELD_SOURCE)):
-                seen: set[str] = set()
-                for text in texts:
-                    seen.update(self.analyzer.terms_of(normalise(text))[0])
-                for t in seen:
+            for terms, weight in ((keyword_terms, FIELD_KEYWORD), (answer_terms, FIELD_ANSWER),
+                                  (source_terms, FIELD_SOURCE)):
+                for t in terms:
                     fields[t] += weight
             for t in fields:
                 df[t] += 1
-            raw.append((e, qlists, dict(fields), small))
+            raw.append((e, qlists, small, (keyword_terms, answer_terms, source_terms), dict(fields)))
         n = max(len(kb.entries), 1)
         self.idf: dict[str, float] = {t: math.log(1 + n / c) for t, c in df.items()}
         self.df_share: dict[str, float] = {t: c / n for t, c in df.items()}
         self.max_idf = math.log(1 + n)
         self.index: dict[str, list[int]] = defaultdict(list)
         self.entries: list[_Indexed] = []
-        for i, (e, qlists, fields, small) in enumerate(raw):
+        for i, (e, qlists, small, (keyword_terms, answer_terms, source_terms), fields) in enumerate(raw):
             questions = tuple(
                 _Question(frozenset(q), " ".join(sorted(set(q))), sum(self.idf[t] for t in set(q)) or 1.0)
                 for q in qlists
                 if q
             )
-            asked = frozenset(t for q in qlists for t in q)
-            keyword_terms: set[str] = set()
-            for text in (*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags)):
-                keyword_terms.update(self.analyzer.terms_of(normalise(text))[0])
-            answer_terms: set[str] = set()
-            source_terms: set[str] = set()
-            if e.kind != "gap":
-                for text in (e.en.answer, e.ru.answer):
-                    answer_terms.update(self.analyzer.terms_of(normalise(text))[0])
-                for text in e.source:
-                    source_terms.update(self.analyzer.terms_of(normalise(text))[0])
             term_questions: dict[str, list[int]] = defaultdict(list)
             for qi, question in enumerate(questions):
                 for t in question.terms:
                     term_questions[t].append(qi)
-            curated = asked | keyword_terms
+            curated = frozenset(t for q in qlists for t in q) | keyword_terms
             self.entries.append(
                 _Indexed(e, curated, frozenset(answer_terms - curated),
                          frozenset(source_terms - curated - answer_terms), questions, frozenset(small),

@@ -54,7 +54,7 @@ def not_in_article(lang: str) -> InlineQueryResultArticle:
 
 
 async def on_inline_query(update: Update, context: BotContext) -> None:
-    """Answer an inline query in the query's language (else the user's)."""
+    """Answer an inline query in the user's fixed /lang choice, else the query's language, else theirs."""
     query = update.inline_query
     if query is None:
         return
