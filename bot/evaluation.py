@@ -71,17 +71,28 @@ def evaluate(matcher: Matcher, items: Sequence[EvalItem], fallback: str = "en") 
             buckets[key][0] += ok
             buckets[key][1] += 1
         if not ok:
-            failures.append(
-                {"id": item.id, "expect": item.expect, "status": outcome.status, "reason": outcome.reason,
-                 "entry_id": outcome.entry.id if outcome.entry else None, "score": outcome.score,
-                 "question": item.question, "reply": reply}
-            )
-    return {
-        "items": len(items),
-        "accuracy": {k: {"correct": v[0], "total": v[1], "rate": v[0] / v[1]} for k, v in sorted(buckets.items())},
-        "reply_language_mismatches": wrong_lang,
-        "failures": failures,
-    }
+            failures.append(_failure(item.id, item.expect, outcome, item.question, reply))
+    return {"items": len(items), "accuracy": _rates(buckets), "reply_language_mismatches": wrong_lang,
+            "failures": failures}
+
+
+def _failure(item_id: str, expect: str, outcome: Outcome, question: str, reply: str) -> dict[str, Any]:
+    return {"id": item_id, "expect": expect, "status": outcome.status, "reason": outcome.reason,
+            "entry_id": outcome.entry.id if outcome.entry else None, "score": outcome.score,
+            "question": question, "reply": reply}
+
+
+def _rates(buckets: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+    return {k: {"correct": v[0], "total": v[1], "rate": v[0] / v[1]} for k, v in sorted(buckets.items())}
+
+
+def _print_failures(report: dict[str, Any], out: TextIO) -> None:
+    if report["failures"]:
+        print(f"\nFailures ({len(report['failures'])}):", file=out)
+        for f in report["failures"]:
+            reply = f["reply"].replace("\n", " ")[:160]
+            print(f"- {f['id']} expect={f['expect']} got={f['status']}({f['reason']}, {f['entry_id']}, "
+                  f"{f['score']}): {f['question']}\n    -> {reply}", file=out)
 
 
 def _pct(report: dict[str, Any], key: str) -> str:
@@ -101,12 +112,7 @@ def print_eval(report: dict[str, Any], out: TextIO) -> None:
         print(f"{kind.replace('_', '-')} by style: "
               + ", ".join(f"{s} {_pct(report, f'{kind}:style:{s}')}" for s in styles), file=out)
     print(f"\nReplies in another language than the question's: {report['reply_language_mismatches']}", file=out)
-    if report["failures"]:
-        print(f"\nFailures ({len(report['failures'])}):", file=out)
-        for f in report["failures"]:
-            reply = f["reply"].replace("\n", " ")[:160]
-            print(f"- {f['id']} expect={f['expect']} got={f['status']}({f['reason']}, {f['entry_id']}, "
-                  f"{f['score']}): {f['question']}\n    -> {reply}", file=out)
+    _print_failures(report, out)
 
 
 
@@ -188,16 +194,10 @@ def evaluate_dialogues(matcher: Matcher, dialogues: Sequence[Dialogue], fallback
                 buckets[key][0] += ok
                 buckets[key][1] += 1
             if not ok:
-                failures.append({"id": f"{dialogue.id}#{i + 1}", "expect": turn.expect, "status": outcome.status,
-                                 "reason": outcome.reason, "entry_id": outcome.entry.id if outcome.entry else None,
-                                 "score": outcome.score, "question": turn.question, "reply": reply})
+                failures.append(_failure(f"{dialogue.id}#{i + 1}", turn.expect, outcome, turn.question, reply))
             context = conversation.context_after(outcome, float(i)) or context
-    return {
-        "dialogues": len(dialogues),
-        "accuracy": {k: {"correct": v[0], "total": v[1], "rate": v[0] / v[1]} for k, v in sorted(buckets.items())},
-        "topic_switches_inheriting_context": inherited_switches,
-        "failures": failures,
-    }
+    return {"dialogues": len(dialogues), "accuracy": _rates(buckets),
+            "topic_switches_inheriting_context": inherited_switches, "failures": failures}
 
 
 def print_dialogue_eval(report: dict[str, Any], out: TextIO) -> None:
@@ -208,9 +208,4 @@ def print_dialogue_eval(report: dict[str, Any], out: TextIO) -> None:
     print("by kind: " + ", ".join(f"{k} {_pct(report, f'turns:kind:{k}')}" for k in kinds), file=out)
     print("by language: " + ", ".join(f"{lg} {_pct(report, f'turns:lang:{lg}')}" for lg in langs), file=out)
     print(f"Topic switches that inherited context: {report['topic_switches_inheriting_context']}", file=out)
-    if report["failures"]:
-        print(f"\nFailures ({len(report['failures'])}):", file=out)
-        for f in report["failures"]:
-            reply = f["reply"].replace("\n", " ")[:160]
-            print(f"- {f['id']} expect={f['expect']} got={f['status']}({f['reason']}, {f['entry_id']}): "
-                  f"{f['question']}\n    -> {reply}", file=out)
+    _print_failures(report, out)
