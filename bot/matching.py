@@ -1,130 +1,62 @@
-"""Question matching: normalise, detect the language, score entries, decide an outcome (pure).
+"""Matching (pure): candidate entries for an analysed question, their features, and the decision.
 
-The pipeline for one question:
-
-1. ``normalise``: NFKC, case, ``ё``/``е``, quotes and dashes, invisible characters, a leading
-   ``@botname`` or ``/ask``; ``detect_language``: Cyrillic script means Russian.
-2. ``Analyzer.analyse``: tokens, typo correction against the knowledge base's own vocabulary
-   (rapidfuzz Levenshtein), Snowball stems, synonym concepts from ``lexicon.toml`` (both languages map
-   to the same concept, so a Russian question can use an English curated word and back), stop words
-   dropped, question type (who / when / where / quantity) detected.
-3. ``Matcher.rank``: candidate entries from an inverted index over every field of an entry (curated
+1. ``Matcher.rank``: candidate entries from an inverted index over every field of an entry (curated
    questions, keywords and tags, answers in both languages, source sentences), shortlisted by a fixed
    blend of coverage in both directions and rapidfuzz similarity; for each, the features the learned
    decision reads (``bot/decision.py``: field coverage, BM25F, unknown words, the thing asked for,
    question-type fit, margin to the runner-up, ...) and its probability of being a right answer.
-4. ``Matcher.match``: the best candidate is answered when that probability reaches the fitted
+2. ``Matcher.match``: the best candidate is answered when that probability reaches the fitted
    threshold; two principled guards (a named entity or a number the entry never mentions) and a
    better-matching ``gap`` entry decline; close candidates on other topics are offered back. Long
    messages are also read as their question sentence; the surest reading decides.
 
-Everything here is deterministic and has no I/O, so it is tested directly.
+The question itself is read by ``bot.analysis``; everything here is deterministic and has no I/O.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-import Stemmer
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
+from bot.analysis import (
+    MAX_QUESTION_CHARS,
+    Analysis,
+    Analyzer,
+    detect_language,
+    focus_sentence,
+    normalise,
+    stem,
+    strip_address,
+    tokens,
+)
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 
+# Re-exported: callers read a question's text helpers from here as well as from bot.analysis.
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "Analysis",
+    "Analyzer",
+    "Candidate",
+    "Matcher",
+    "Outcome",
+    "Thresholds",
+    "detect_language",
+    "focus_sentence",
+    "normalise",
+    "stem",
+    "strip_address",
+    "tokens",
+]
+
 Status = Literal["answered", "clarify", "unknown"]
-
-MAX_QUESTION_CHARS = 1000  # longer messages are cut before matching (the reply says nothing of it)
-QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
-
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "’": "'", "‘": "'", "`": "'",
-                         "–": "-", "—": "-", "‑": "-", "−": "-", "ё": "е", "Ё": "Е"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffb]")
-_COMBINING = re.compile(r"[\u0300-\u0305\u0307-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_LEADING_ADDRESS = re.compile(r"^\s*(?:/ask(?:@\w+)?|@\w+)[\s,:;.!?-]*", re.IGNORECASE)
-_TOKEN = re.compile(r"\d+|[^\W\d_]+(?:'[^\W\d_]+)?")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[a-zA-Z]")
-_SENTENCE_END = re.compile(r"[.!?…]\s*$")
-
-
-def normalise(text: str) -> str:
-    """Text as the matcher sees it: one line, no invisible characters, no leading address, casefolded."""
-    text = text[:MAX_QUESTION_CHARS]
-    if not text.isascii():  # NFKC and the invisible characters concern non-ASCII text only
-        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-    text = _CONTROL.sub(" ", text)
-    if not text.isascii():
-        # Drop combining accents ("café" -> "cafe", "ё" -> "е") but keep the breve of "й".
-        text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
-        text = text.translate(_QUOTES)
-    while True:
-        stripped = _LEADING_ADDRESS.sub("", text, count=1)
-        if stripped == text:
-            break
-        text = stripped
-    return " ".join(text.casefold().split())
-
-
-def strip_address(text: str) -> str:
-    """The message without a leading ``@botname`` or ``/ask`` (original case kept)."""
-    while True:
-        stripped = _LEADING_ADDRESS.sub("", text, count=1)
-        if stripped == text:
-            return text.strip()
-        text = stripped
-
-
-def detect_language(text: str) -> str | None:
-    """``ru`` when the text has Cyrillic letters, ``en`` when it has Latin ones, else None."""
-    if _CYRILLIC.search(text):
-        return "ru"
-    if _LATIN.search(text):
-        return "en"
-    return None
-
-
-_STEMMERS = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The Snowball stem of a lower-case word, in the stemmer its script calls for."""
-    if word.isdigit():
-        return word
-    lang = "ru" if _CYRILLIC.search(word) else "en"
-    return str(_STEMMERS[lang].stemWord(word))
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """A question as the matcher understands it."""
-
-    text: str  # normalised
-    lang: str | None
-    terms: tuple[str, ...]  # content terms: concept ids ("#sign"), stems, numbers
-    entities: frozenset[str]  # entity concept ids named in the question
-    numbers: frozenset[str]
-    qtype: str | None
-    unknown: tuple[str, ...]  # content words found nowhere in the knowledge base
-    unknown_names: tuple[str, ...]  # of those, the ones written as a name (capitalised mid-sentence)
-    all_terms: tuple[str, ...]  # every term including stop words (for small talk)
-    corrected: frozenset[str] = frozenset()  # terms that exist only thanks to a typo correction
-    head: str | None = None  # the term right after "what"/"which"/"какой": the thing asked for
-    head_unknown: bool = False  # that word is one the knowledge base does not know
 
 
 @dataclass(frozen=True)
@@ -164,242 +96,14 @@ class Thresholds:
     max_candidates: int = 3
 
 
-class Analyzer:
-    """Turns text into terms using one knowledge base's lexicon and vocabulary."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        lex = kb.lexicon
-        qwords = {w for table in lex.qtypes.values() for ps in table.values() for p in ps for w in tokens(normalise(p))}
-        # Question words say what kind of answer is wanted (see ``qtype``), not what it is about.
-        self.stopwords: frozenset[str] = frozenset().union(*lex.stopwords.values(), qwords)
-        self.heads = lex.heads
-        self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
-        self.single: dict[str, str] = {}
-        self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
-        self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
-        for concept in lex.concepts:
-            cid = f"#{concept.id}"
-            for word in concept.words:
-                stems = tuple(stem(t) for t in tokens(normalise(word)))
-                if len(stems) == 1:
-                    self.single.setdefault(stems[0], cid)
-                elif stems:
-                    self.phrases[stems[0]].append((stems, cid))
-        for items in self.phrases.values():
-            items.sort(key=lambda p: -len(p[0]))
-        phrase_types: dict[str, str] = {}
-        for table in lex.qtypes.values():
-            for qtype, phrases in table.items():
-                for phrase in phrases:
-                    words = normalise(phrase).split()
-                    if words:
-                        phrase_types.setdefault(" ".join(words), qtype)
-        self.phrase_types = phrase_types
-        # One alternation, longest phrases first, so "how long" wins over "how".
-        alternation = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrase_types, key=len, reverse=True))
-        self.qtype_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if phrase_types else None
-        # Vocabulary for typo correction: every word the knowledge base itself uses.
-        vocab: set[str] = set(self.stopwords)
-        texts: list[str] = [kb.article.text]
-        gap_texts: list[str] = []
-        for e in kb.entries:
-            for lang in ("en", "ru"):
-                b = e.block(lang)
-                (gap_texts if e.kind == "gap" else texts).extend((*b.questions, *b.keywords, b.answer))
-        for c in lex.concepts:
-            texts.extend(c.words)
-        for table in lex.qtypes.values():
-            for phrases in table.values():
-                texts.extend(phrases)
-        for t in texts:
-            vocab.update(w for w in tokens(normalise(t)) if not w.isdigit())
-        # Names the article and its facts know. A name known only from a gap entry ("Germany", "NATO")
-        # is still unknown to the article: a question naming it is declined.
-        self.name_vocab = frozenset(vocab)
-        self.name_stems = frozenset(stem(w) for w in vocab) | frozenset(self.single)
-        for t in gap_texts:
-            vocab.update(w for w in tokens(normalise(t)) if not w.isdigit())
-        self.vocab = frozenset(vocab)
-        self.vocab_stems = frozenset(stem(w) for w in vocab)
-        by_initial: dict[str, list[str]] = defaultdict(list)
-        for w in sorted(vocab):
-            if len(w) >= 3:
-                by_initial[w[0]].append(w)
-        self._vocab_by_initial = {k: tuple(v) for k, v in by_initial.items()}
-        stop_by_initial: dict[str, list[str]] = defaultdict(list)
-        for w in sorted(self.stopwords):
-            if len(w) >= 3 and " " not in w:
-                stop_by_initial[w[0]].append(w)
-        self._stop_by_initial = {k: tuple(v) for k, v in stop_by_initial.items()}
-        self._correct_cache: dict[str, str | None] = {}
-
-    def correct(self, word: str) -> str | None:
-        """The knowledge-base word a misspelt ``word`` most likely meant, or None.
-
-        One edit (a swap of neighbours counts as one: "abuot") for words up to six letters, two for longer
-        ones ("дагавор"), and the first letter must agree: people rarely mistype it, and requiring it
-        keeps "recipe" from becoming "recap".
-        """
-        if word in self._correct_cache:
-            return self._correct_cache[word]
-        n = len(word)
-        result: str | None = None
-        if n == 3 and not word.isdigit():
-            # Three letters are too few to guess a content word from, but "wen" is "when".
-            pool = self._stop_by_initial.get(word[0], ())
-            match = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=1)
-            if match is not None:
-                result = match[0]
-        elif n >= 4 and not word.isdigit():
-            max_d = 1 if n <= 6 else 2
-            pool = self._vocab_by_initial.get(word[0], ())
-            match = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=max_d)
-            # A word two edits from a stop word is more likely another word ("weather", not "whether").
-            if match is not None and (match[1] <= 1 or match[0] not in self.stopwords):
-                result = match[0]
-        if len(self._correct_cache) < 100_000:
-            self._correct_cache[word] = result
-        return result
-
-    def qtype(self, text: str) -> str | None:
-        """What kind of answer the question wants: the first who/when/where/quantity phrase that starts
-        within a sentence's first words ("so when was it signed", not "what did Psaki say when ...")."""
-        if self.qtype_re is None:
-            return None
-        for sentence in _SENTENCES.finditer(text):
-            words = sentence.group().split()
-            head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
-            m = self.qtype_re.search(head)
-            if m is not None and len(head[: m.start()].split()) < QTYPE_WINDOW:
-                return self.phrase_types.get(" ".join(m.group().split()))
-        return None
-
-    def terms_of(self, text: str) -> tuple[list[str], list[str]]:
-        """(content terms, all terms) of already-normalised curated text: no typo correction."""
-        return self._terms([(w, False) for w in tokens(text)])
-
-    def _terms(self, words: Sequence[tuple[str, bool]]) -> tuple[list[str], list[str]]:
-        stems = [stem(w) for w, _ in words]
-        content: list[str] = []
-        every: list[str] = []
-        i = 0
-        while i < len(stems):
-            phrase = next(
-                (p for p in self.phrases.get(stems[i], ()) if tuple(stems[i : i + len(p[0])]) == p[0]), None
-            )
-            if phrase is not None:
-                content.append(phrase[1])
-                every.append(phrase[1])
-                i += len(phrase[0])
-                continue
-            word, s = words[i][0], stems[i]
-            term = self.single.get(s) or self.single.get(word) or s
-            every.append(term)
-            if term.startswith("#") or (
-                word not in self.stopwords and s not in self.stop_stems and (len(word) > 1 or word.isdigit())
-            ):
-                content.append(term)
-            i += 1
-        return content, every
-
-    def analyse(self, raw: str, lang: str | None = None) -> Analysis:
-        text = normalise(raw)
-        detected = lang or detect_language(text)
-        original = strip_address(raw[:MAX_QUESTION_CHARS])
-        names = _capitalised_words(original)
-        words: list[tuple[str, bool]] = []
-        fixes: dict[str, str] = {}
-        unknown: list[str] = []
-        unknown_names: list[str] = []
-        for w in tokens(text):
-            if w in names and w not in self.name_vocab and stem(w) not in self.name_stems:
-                unknown_names.append(w)
-            if w.isdigit() or w in self.vocab or w in self.stopwords:
-                words.append((w, False))
-                continue
-            s = stem(w)
-            if s in self.vocab_stems or s in self.single:
-                words.append((w, False))
-                continue
-            fixed = self.correct(w)
-            if fixed is not None:
-                words.append((fixed, True))
-                fixes[w] = fixed
-                continue
-            if len(w) >= 3:
-                unknown.append(w)
-        content, every = self._terms(words)
-        exact, _ = self._terms([(w, False) for w, fixed in words if not fixed])
-        head, head_unknown = self._head(text, fixes, unknown)
-        corrected_text = _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
-        return Analysis(
-            text=text,
-            lang=detected,
-            terms=tuple(dict.fromkeys(content)),
-            entities=frozenset(t for t in content if t in self.entity_ids),
-            numbers=frozenset(t for t in content if t.isdigit()),
-            qtype=self.qtype(corrected_text),
-            unknown=tuple(unknown),
-            unknown_names=tuple(unknown_names),
-            all_terms=tuple(every),
-            corrected=frozenset(content) - frozenset(exact),
-            head=head,
-            head_unknown=head_unknown,
-        )
-
-    def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:
-        """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for."""
-        words = tokens(text)
-        for i, w in enumerate(words[:-1]):
-            if w not in self.heads:
-                continue
-            nxt = words[i + 1]
-            if nxt in self.stopwords or nxt.isdigit():
-                return None, False
-            if nxt in unknown:
-                return None, True
-            terms, _ = self._terms([(fixes.get(nxt, nxt), False)])
-            return (terms[0] if terms else None), False
-        return None, False
-
-
-_SENTENCES = re.compile(r"[^.!?…]+[.!?…]*")
-
-
-def focus_sentence(text: str) -> str | None:
-    """The last sentence that asks something (else the last sentence) of a message of several."""
-    sentences = [m.group().strip() for m in _SENTENCES.finditer(text) if len(tokens(m.group())) >= 2]
-    if len(sentences) < 2:
-        return None
-    questions = [x for x in sentences if x.endswith("?")]
-    return (questions or sentences)[-1]
-
-
-def _capitalised_words(text: str) -> set[str]:
-    """Casefolded words written with a capital (or in capitals) anywhere but a sentence's start."""
-    names: set[str] = set()
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        if not word[:1].isupper():
-            continue
-        before = text[: m.start()]
-        at_start = not before.strip() or bool(_SENTENCE_END.search(before)) or before.rstrip().endswith(
-            ("\n", ":", '"', "«", "(")
-        )
-        if not at_start or (len(word) > 1 and word.isupper()):
-            names.add(normalise(word))
-    return names
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Question:
     terms: frozenset[str]
     text: str  # the terms joined, for rapidfuzz
     weight: float  # sum of idf of its terms
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Indexed:
     entry: Entry
     question_terms: frozenset[str]
@@ -407,7 +111,7 @@ class _Indexed:
     source_terms: frozenset[str]  # terms found only in the source sentences
     questions: tuple[_Question, ...]
     small_talk: frozenset[str]  # whole normalised questions, for small talk
-    term_questions: Mapping[str, tuple[int, ...]]  # term -> its questions
+    term_questions: Mapping[str, list[int]]  # term -> its questions
     fields: Mapping[str, float]  # term -> field-weighted frequency (BM25F)
 
 
@@ -462,7 +166,8 @@ class Matcher:
                 for q in e.block(lang).questions:
                     content, every = self.analyzer.terms_of(normalise(q))
                     qlists.append(content or every)
-                    small.add(" ".join(every))
+                    if e.kind == "smalltalk":  # whole phrases are kept for small talk only
+                        small.add(" ".join(every))
             # A gap entry's answer says what the article *does* say instead, so it is matched by its
             # questions alone; otherwise it would compete for exactly the facts it points to.
             keyword_texts = (*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags))
@@ -499,11 +204,11 @@ class Matcher:
             for qi, question in enumerate(questions):
                 for t in question.terms:
                     term_questions[t].append(qi)
-            curated = frozenset(t for q in qlists for t in q) | keyword_terms
+            curated = frozenset(t for q in qlists for t in q).union(keyword_terms)
             self.entries.append(
                 _Indexed(e, curated, frozenset(answer_terms - curated),
                          frozenset(source_terms - curated - answer_terms), questions, frozenset(small),
-                         {t: tuple(v) for t, v in term_questions.items()}, fields)
+                         term_questions, fields)
             )
             if e.kind != "smalltalk":
                 for t in fields:
