@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
@@ -98,21 +99,19 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class _Question:
-    terms: frozenset[str]
-    text: str  # the terms joined, for rapidfuzz
+    terms: tuple[str, ...]  # its content terms, sorted, each once (interned strings)
     weight: float  # sum of idf of its terms
 
 
 @dataclass(frozen=True, slots=True)
 class _Indexed:
     entry: Entry
-    question_terms: frozenset[str]
-    answer_terms: frozenset[str]  # terms found in the answers but not in the curated questions
-    source_terms: frozenset[str]  # terms found only in the source sentences
     questions: tuple[_Question, ...]
-    small_talk: frozenset[str]  # whole normalised questions, for small talk
-    term_questions: Mapping[str, list[int]]  # term -> its questions
-    fields: Mapping[str, float]  # term -> field-weighted frequency (BM25F)
+    small_talk: frozenset[str]  # whole normalised questions, for small talk entries only
+
+
+# Where a term occurs in an entry, as bits of a posting: curated questions or keywords, answers, sources.
+IN_QUESTION, IN_ANSWER, IN_SOURCE = 1, 2, 4
 
 
 # The base score blends coverage of the user's question by the entry, coverage of the entry's closest
@@ -157,9 +156,12 @@ class Matcher:
         )
         self.thresholds = given
         self.analyzer = Analyzer(kb)
-        raw: list[tuple[Entry, list[list[str]], set[str], tuple[set[str], set[str], set[str]], dict[str, float]]] = []
-        df: dict[str, int] = defaultdict(int)
-        for e in kb.entries:
+        # Postings: term -> (entry indexes, field-weighted frequencies for BM25F, field bits), as compact
+        # arrays; with curated questions as tuples of interned terms this keeps a 10,000-entry index small.
+        postings: dict[str, tuple[list[int], list[float], list[int]]] = {}
+        self.entries: list[_Indexed] = []
+        qlists_of: list[list[list[str]]] = []
+        for i, e in enumerate(kb.entries):
             qlists: list[list[str]] = []
             small: set[str] = set()
             for lang in ("en", "ru"):
@@ -173,88 +175,91 @@ class Matcher:
             keyword_texts = (*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags))
             answer_texts = () if e.kind == "gap" else (e.en.answer, e.ru.answer)
             source_texts = () if e.kind == "gap" else e.source
-            keyword_terms, answer_terms, source_terms = (
-                {t for text in texts for t in self.analyzer.terms_of(normalise(text))[0]}
-                for texts in (keyword_texts, answer_texts, source_texts)
-            )
-            fields: dict[str, float] = defaultdict(float)  # term -> field-weighted frequency (BM25F)
+            tf: dict[str, float] = defaultdict(float)  # term -> field-weighted frequency (BM25F)
+            where: dict[str, int] = defaultdict(int)  # term -> the fields it occurs in (bits)
+            share = FIELD_QUESTION / max(len(qlists), 1) * 3  # a term in every question counts ~3
             for qterms in qlists:
                 for t in set(qterms):
-                    fields[t] += FIELD_QUESTION / max(len(qlists), 1) * 3  # share of questions, ~3 = all
-            for terms, weight in ((keyword_terms, FIELD_KEYWORD), (answer_terms, FIELD_ANSWER),
-                                  (source_terms, FIELD_SOURCE)):
-                for t in terms:
-                    fields[t] += weight
-            for t in fields:
-                df[t] += 1
-            raw.append((e, qlists, small, (keyword_terms, answer_terms, source_terms), dict(fields)))
+                    tf[t] += share
+                    where[t] |= IN_QUESTION
+            for texts, weight, bit in ((keyword_texts, FIELD_KEYWORD, IN_QUESTION),
+                                       (answer_texts, FIELD_ANSWER, IN_ANSWER),
+                                       (source_texts, FIELD_SOURCE, IN_SOURCE)):
+                for t in {t for text in texts for t in self.analyzer.terms_of(normalise(text))[0]}:
+                    tf[t] += weight
+                    where[t] |= bit
+            for t, frequency in tf.items():
+                entries, tfs, masks = postings.setdefault(t, ([], [], []))
+                entries.append(i)
+                tfs.append(frequency)
+                masks.append(where[t])
+            qlists_of.append(qlists)
+            self.entries.append(_Indexed(e, (), frozenset(small)))
         n = max(len(kb.entries), 1)
-        self.idf: dict[str, float] = {t: math.log(1 + n / c) for t, c in df.items()}
-        self.df_share: dict[str, float] = {t: c / n for t, c in df.items()}
+        self.idf: dict[str, float] = {t: math.log(1 + n / len(p[0])) for t, p in postings.items()}
+        self.df_share: dict[str, float] = {t: len(p[0]) / n for t, p in postings.items()}
         self.max_idf = math.log(1 + n)
-        self.index: dict[str, list[int]] = defaultdict(list)
-        self.entries: list[_Indexed] = []
-        for i, (e, qlists, small, (keyword_terms, answer_terms, source_terms), fields) in enumerate(raw):
+        # One pair of flat arrays for every posting, and per term its slice: entry indexes, and the
+        # field-weighted frequency (in 1/1024ths) and field bits packed in one integer.
+        self._ids = array("I")
+        self._packed = array("I")
+        self.postings: dict[str, tuple[int, int]] = {}
+        for t, (ids, tfs, bits) in postings.items():
+            self.postings[t] = (len(self._ids), len(self._ids) + len(ids))
+            self._ids.extend(ids)
+            self._packed.extend((round(f * 1024) << 3) | b for f, b in zip(tfs, bits, strict=True))
+        for i, qlists in enumerate(qlists_of):
             questions = tuple(
-                _Question(frozenset(q), " ".join(sorted(set(q))), sum(self.idf[t] for t in set(q)) or 1.0)
-                for q in qlists
-                if q
+                _Question(tuple(sorted(set(q))), sum(self.idf[t] for t in set(q)) or 1.0) for q in qlists if q
             )
-            term_questions: dict[str, list[int]] = defaultdict(list)
-            for qi, question in enumerate(questions):
-                for t in question.terms:
-                    term_questions[t].append(qi)
-            curated = frozenset(t for q in qlists for t in q).union(keyword_terms)
-            self.entries.append(
-                _Indexed(e, curated, frozenset(answer_terms - curated),
-                         frozenset(source_terms - curated - answer_terms), questions, frozenset(small),
-                         term_questions, fields)
-            )
-            if e.kind != "smalltalk":
-                for t in fields:
-                    self.index[t].append(i)
+            self.entries[i] = _Indexed(self.entries[i].entry, questions, self.entries[i].small_talk)
+        self._listed = [e.kind != "smalltalk" for e in kb.entries]  # small talk is never a candidate
 
     # --- scoring -----------------------------------------------------------------------------
+
+    def _postings(self, term: str) -> Iterator[tuple[int, float, int]]:
+        """(entry index, field-weighted frequency, field bits) of every entry that has ``term``."""
+        start, end = self.postings.get(term, (0, 0))
+        for i, packed in zip(self._ids[start:end], self._packed[start:end], strict=True):
+            yield i, (packed >> 3) / 1024, packed & 7
 
     def _weight(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)
 
-    def _score(self, a: Analysis, i: int, qtext: str, weights: dict[str, float], total: float) -> _Scored:
-        """The base score and the model's features of entry ``i`` for the question."""
+    def _score(self, a: Analysis, i: int, hits: Mapping[str, tuple[float, int]], qtext: str,
+               weights: dict[str, float], total: float) -> _Scored:
+        """The base score and the model's features of entry ``i`` (``hits``: where each of the question's
+        terms occurs in it) for the question."""
         ix = self.entries[i]
         in_question = in_answer = in_source = bm25 = 0.0
-        for t, w in weights.items():
-            w_eff = w * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
-            if t in ix.question_terms:
+        for t, (tf, bits) in hits.items():
+            w_eff = weights[t] * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
+            if bits & IN_QUESTION:
                 in_question += w_eff
-            elif t in ix.answer_terms:
+            elif bits & IN_ANSWER:
                 in_answer += w_eff
-            elif t in ix.source_terms:
+            else:
                 in_source += w_eff
-            tf = ix.fields.get(t, 0.0)
-            if tf:
-                bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
-        shared: dict[int, float] = defaultdict(float)  # question index -> weight of the words it shares
-        for t, w in weights.items():
-            for qi in ix.term_questions.get(t, ()):
-                shared[qi] += w
+            bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
         best_entry_cov = 0.0
         best_fuzz = 0.0
-        for qi, weight in shared.items():
-            q = ix.questions[qi]
-            cov = weight / q.weight
+        for q in ix.questions:
+            shared = sum(w for t, w in weights.items() if t in q.terms)
+            if not shared:
+                continue
+            cov = shared / q.weight
             if cov > best_entry_cov:
                 best_entry_cov = cov
             # rapidfuzz only where it can still change the result: a question at least half as close.
             if cov * 2 >= best_entry_cov:
-                sim = fuzz.token_sort_ratio(qtext, q.text, score_cutoff=best_fuzz * 100) / 100.0
+                sim = fuzz.token_sort_ratio(qtext, " ".join(q.terms), score_cutoff=best_fuzz * 100) / 100.0
                 if sim > best_fuzz:
                     best_fuzz = sim
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
-        known = ix.question_terms | ix.answer_terms | ix.source_terms
+        known = hits.keys()
         entity_miss = any(ent not in known for ent in a.entities)
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not any(
-            weights.keys() <= q.terms for q in ix.questions
+            all(t in q.terms for t in weights) for q in ix.questions
         )
         number_miss = any(num not in known for num in a.numbers)
         head_miss = a.head is not None and a.head not in known
@@ -300,22 +305,29 @@ class Matcher:
         # ("treaty", "Russia") pick no one out and would make every entry a candidate.
         distinctive = [t for t in a.terms if self.df_share.get(t, 0.0) <= COMMON_SHARE] or list(a.terms)
         rough: dict[int, float] = defaultdict(float)
+        hits: dict[int, dict[str, tuple[float, int]]] = defaultdict(dict)
         for t in distinctive:
             w = self._weight(t)
-            for i in self.index.get(t, ()):
-                rough[i] += w * self.entries[i].fields[t]  # where the term is counts: questions most
-        common = [(t, self._weight(t)) for t in a.terms if t not in distinctive]
-        if common:  # they still order the nominated entries
-            for i in rough:
-                fields = self.entries[i].fields
-                rough[i] += sum(w for t, w in common if t in fields)
+            for i, tf, b in self._postings(t):
+                if self._listed[i]:
+                    rough[i] += w * tf  # where the term is counts: questions most
+                    hits[i][t] = (tf, b)
+        for t in a.terms:
+            if t in distinctive:
+                continue
+            # Common words nominate no one, but still order (and describe) the nominated entries.
+            w = self._weight(t)
+            for i, tf, b in self._postings(t):
+                if i in rough:
+                    rough[i] += w
+                    hits[i][t] = (tf, b)
         shortlist = heapq.nlargest(PRESELECT, rough, key=rough.__getitem__)
         if not shortlist:
             return []
         qtext = " ".join(sorted(set(a.terms)))
         weights = {t: self._weight(t) for t in a.terms}
         total = sum(weights.values())
-        scored = sorted((self._score(a, i, qtext, weights, total) for i in shortlist),
+        scored = sorted((self._score(a, i, hits[i], qtext, weights, total) for i in shortlist),
                         key=lambda s: (-s.base, self.entries[s.index].entry.id))[:SCORED]
         shared = self._question_values(a, total)
         unknown_weight = self.max_idf * min(len(a.unknown), MAX_UNKNOWN_COUNTED)
