@@ -5,7 +5,7 @@ one its question sentence too); the best fact candidate of every reading becomes
 labelled 1 when answering with that entry would be right by the eval rule (the reply has every ``must``
 group; never for a question that should be declined). A logistic regression over those rows is the
 decision; the answer threshold is then the one that maximises in-scope accuracy
-plus refusal accuracy over the same questions.
+plus twice the refusal accuracy over the same questions.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.matching import (
 )
 from bot.texts import answer_text
 
+REFUSAL_WEIGHT = 2.0  # a wrongly answered unknown question costs this many declined answerable ones
 CLARIFY_BELOW = 0.15  # the clarify threshold sits this far below the answer threshold
 L2 = 1.0
 
@@ -76,8 +77,9 @@ def accept_rows(matcher: Matcher, items: Sequence[EvalItem]) -> tuple[list[list[
 
 
 def choose_threshold(matcher: Matcher, items: Sequence[EvalItem]) -> float:
-    """The answer threshold that maximises in-scope accuracy plus refusal accuracy (balanced: both are
-    reported, and unknown questions are the minority of a set, so plain accuracy would under-weight them)."""
+    """The answer threshold that maximises in-scope accuracy plus ``REFUSAL_WEIGHT`` times refusal accuracy:
+    rates, not counts, because unknown questions are the minority of a set, and refusal weighs more
+    because answering a question the article does not cover is the worst thing the bot can do."""
     probe = Matcher(matcher.kb, decision=replace(matcher.decision, answer=0.01, clarify=0.01))
     probe.thresholds = replace(probe.thresholds, margin=0.0)
     answerable: list[tuple[float, bool]] = []  # (probability of the answer given, right?) per answerable item
@@ -97,8 +99,9 @@ def choose_threshold(matcher: Matcher, items: Sequence[EvalItem]) -> float:
         t = step / 100
         in_scope = sum(ok and p >= t for p, ok in answerable) / max(len(answerable), 1)
         refusal = sum(p < t for p in declinable) / max(len(declinable), 1)
-        if in_scope + refusal > best_u:
-            best_t, best_u = t, in_scope + refusal
+        utility = in_scope + REFUSAL_WEIGHT * refusal
+        if utility > best_u:
+            best_t, best_u = t, utility
     return best_t
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.evaluation import EvalItem, evaluate, is_correct, read_eval
+from bot.evaluation import EvalItem, evaluate, evaluate_dialogues, is_correct, read_dialogues, read_eval
 from bot.matching import Matcher
 from bot.texts import outcome_text
 
@@ -41,3 +41,22 @@ def test_is_correct_follows_the_scoring_rule(matcher: Matcher) -> None:
     assert is_correct(EvalItem("x", "en", "q", "answer", [["putin"], ["TIBILOV"]], "plain"), outcome, reply)
     assert not is_correct(EvalItem("x", "en", "q", "answer", [["putin"], ["Medvedev"]], "plain"), outcome, reply)
     assert not is_correct(EvalItem("x", "en", "q", "unknown", [], "nearmiss"), outcome, reply)
+
+
+def test_held_out_set_floors(matcher: Matcher) -> None:
+    """Sets written from the article alone by people who saw neither the knowledge base nor the other sets.
+    heldout-1 is fitted on (with shared/eval's training sets); 2 and 3 were never used while tuning and were
+    reported untouched (issue #9), then kept here as floors a little under those figures."""
+    floors = {"heldout-1.jsonl": (0.85, 0.83), "heldout-2.jsonl": (0.80, 0.78), "heldout-3.jsonl": (0.80, 0.88)}
+    for name, (in_scope, refusal) in floors.items():
+        acc, failures = rates(matcher, name)
+        assert acc["in_scope"] >= in_scope, f"{name}\n{failures}"
+        assert acc["refusal"] >= refusal, f"{name}\n{failures}"
+
+
+def test_dialogue_set_floor(matcher: Matcher) -> None:
+    """70 dialogues (follow-ups, two-part messages, topic switches, other languages), turn by turn."""
+    report = evaluate_dialogues(matcher, read_dialogues(DATA / "dialogues.jsonl"))
+    failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
+    assert report["accuracy"]["turns"]["rate"] >= 0.83, failures
+    assert report["topic_switches_inheriting_context"] == 0

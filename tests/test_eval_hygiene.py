@@ -12,7 +12,7 @@ from bot.knowledge import KnowledgeBase
 from bot.matching import normalise
 
 DATA = Path(__file__).resolve().parent / "data"
-NEAR_COPY = 92  # rapidfuzz ratio of the normalised texts at or above which a question is a near copy
+NEAR_COPY = 95  # rapidfuzz ratio of the normalised texts at or above which a question is a near copy
 
 
 def _eval_questions() -> list[tuple[str, str]]:
