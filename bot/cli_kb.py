@@ -1,8 +1,8 @@
 """``treaty-bot kb export DIR`` and ``treaty-bot kb import FILE``: the admin tools on the command line.
 
 The live knowledge base is ``knowledge/`` plus the admins' edits stored in the database
-(``--database PATH``, else ``storage.database`` from the configuration; used when the file exists).
-No Telegram imports.
+(``--database PATH``, else ``storage.database`` from the configuration; used when the file exists),
+as the bot's curation store (``bot.curation.store.CurationStore``) owns it. No Telegram imports.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.curation.store import CurationStore
+    from bot.knowledge import KnowledgeBase
     from bot.storage import Storage
-
 
 
 def add_kb_subcommands(
@@ -81,33 +83,47 @@ def _database(args: argparse.Namespace, configured: str) -> Path | None:
     return Path(name) if name else None
 
 
+def _load(args: argparse.Namespace) -> tuple[Config, KnowledgeBase]:
+    """The configuration and the files' knowledge base as the options say."""
+    from bot.config import find_config_path, load_config
+    from bot.knowledge import load_knowledge
+
+    config = load_config(find_config_path(args.config))
+    return config, load_knowledge(args.knowledge or config.knowledge.directory or None)
+
+
+async def _open_store(base: KnowledgeBase, storage: Storage | None) -> CurationStore:
+    """The curation store over ``base`` with the stored edits of ``storage`` (when there is one) replayed."""
+    from bot.curation.store import CurationStore
+
+    store = CurationStore(base, storage)
+    await store.load()
+    return store
+
+
 def cmd_kb_export(args: argparse.Namespace) -> int:
     """Write files + stored edits as a knowledge directory that ``kb check`` accepts."""
     import asyncio  # here, not at the top: `treaty-bot ask` imports this module and must start fast
 
-    from bot.admin import write_knowledge_dir
-    from bot.cli import load_engine
-    from bot.curation import Curator
+    from bot.curation.export import write_knowledge_dir
     from bot.knowledge import load_knowledge
     from bot.storage import Storage
 
-    config, base, _matcher = load_engine(args)
+    config, base = _load(args)
     path = _database(args, config.storage.database)
 
-    async def live() -> Curator:
+    async def live() -> CurationStore:
         if path is None or not path.is_file():
-            return Curator(base)
+            return await _open_store(base, None)
         async with Storage(path) as storage:
-            curator = Curator(base, storage)
-            await curator.load()
-            return curator
+            return await _open_store(base, storage)
 
-    curator = asyncio.run(live())
-    for note in curator.skipped:
+    store = asyncio.run(live())
+    for note in store.skipped:
         print(f"warning: {note}", file=sys.stderr)
-    write_knowledge_dir(curator.kb, args.dir, base.directory)
+    write_knowledge_dir(store.kb, args.dir, base.directory)
     kb = load_knowledge(args.dir)  # what was written loads and validates
-    print(f"wrote {len(kb.entries)} entries to {args.dir} ({len(curator.state.deleted)} deleted entries left out)")
+    print(f"wrote {len(kb.entries)} entries to {args.dir} ({len(store.edited.deleted)} deleted entries left out)")
     return 0
 
 
@@ -115,44 +131,41 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
     """Validate a document, print the diff and the regression replay, apply it (audited, admin "cli")."""
     import asyncio  # here, not at the top: `treaty-bot ask` imports this module and must start fast
 
-    from bot import admin
-    from bot.cli import load_engine
-    from bot.curation import CLI_ADMIN_ID, Curator, load_regression_items
-    from bot.engine import thresholds_from
-    from bot.matching import Matcher
+    from bot.admin_texts import replay_text
+    from bot.curation import diff_knowledge, import_document, load_regression_items, replay_change
+    from bot.curation.importing import decode_document
+    from bot.curation.store import CLI_ADMIN_ID
+    from bot.engine import build_matcher
     from bot.storage import Storage
-    from bot.texts import replay_text
 
-    config, base, _matcher = load_engine(args)
+    config, base = _load(args)
     source = Path(args.file)
-    text = admin.decode_document(source.read_bytes(), source.name)
+    text = decode_document(source.read_bytes(), source.name)
     path = _database(args, config.storage.database)
     regression = load_regression_items(config.knowledge.regression_sets,
                                        Path(config.source).parent if config.source else None)
 
     async def run(storage: Storage | None) -> int:
-        curator = Curator(base, storage)
-        await curator.load()
-        edits = admin.import_document(curator.state, text, source.name)
+        store = await _open_store(base, storage)
+        edits = import_document(store.edited, text, source.name)
         if not edits:
             print(f"{source.name} changes nothing")
             return 0
-        new = curator.state.apply(*edits)
-        d = admin.diff(curator.kb, new.kb)
+        new = store.edited.apply(*edits)
+        d = diff_knowledge(store.kb, new.kb)
         print(f"{source.name}: {len(d.added)} new, {len(d.changed)} changed entries")
         for entry_id in d.added:
             print(f"  + {entry_id}")
         for entry_id in d.changed:
             print(f"  ~ {entry_id}")
         questions = await storage.recent_questions(500) if storage is not None else []
-        old_matcher = Matcher(curator.kb, thresholds_from(config))
-        result = admin.replay(old_matcher, Matcher(new.kb, thresholds_from(config)), questions, regression,
-                              config.bot.default_language)
+        result = replay_change(build_matcher(store.kb, config), build_matcher(new.kb, config), questions, regression,
+                               config.bot.default_language)
         print(replay_text(result, "en", html=False))
         if args.dry_run or storage is None:
             print("dry run: nothing was changed")
             return 0
-        await curator.change(lambda cur: admin.import_document(cur, text, source.name), CLI_ADMIN_ID, "import")
+        await store.change(lambda cur: import_document(cur, text, source.name), CLI_ADMIN_ID, "import")
         print(f"applied to {path}; a running bot picks it up with /kb_reload, SIGHUP or a restart")
         return 0
 

@@ -14,12 +14,14 @@ import pytest
 from conftest import KNOWLEDGE_DIR, RunningBot, TelegramBots
 from fake_telegram import Call, FakeTelegram, JSONDict, UploadedFile, _chat_member, text_entities
 
-from bot import admin
-from bot.config import BotConfig
-from bot.knowledge import load_knowledge
+import bot.telegram.admin.keyboards as keys
+from bot import curation
+from bot.admin_texts import t
+from bot.config import BotConfig, Config
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matching import Matcher
 from bot.storage import Storage
-from bot.texts import t
+from bot.telegram.context import Services
 
 ADMIN, ADMIN2, STRANGER = 501, 502, 999
 
@@ -255,7 +257,7 @@ async def test_export_and_import_round_trip_and_malformed_files(telegram_bots: T
     cancelled = await press(bot, buttons(back.result)[1], back.result, method="editMessageText")
     assert cancelled.params["text"] == t("admin_cancelled", "en")
     live = bot.services.kb
-    entry = admin.dump_entries([live.by_id["venue"]])
+    entry = curation.dump_entries([live.by_id["venue"]])
     bad = {
         "bad.toml": (b"[[entry]\nid=", "not valid TOML"),
         "schema.toml": (b'[[entry]]\nid = "venue"\ncolour = 1\n', "unknown field"),
@@ -266,7 +268,7 @@ async def test_export_and_import_round_trip_and_malformed_files(telegram_bots: T
         reply = await bot.feed(document(bot.fake, content, name), "sendMessage", to(ADMIN))
         assert reply.params["text"].startswith("Nothing was changed") and problem in reply.params["text"], name
     since = len(bot.fake.calls_to("getFile"))
-    big = document(bot.fake, b"#", "big.toml", size=admin.MAX_IMPORT_BYTES + 1)
+    big = document(bot.fake, b"#", "big.toml", size=curation.MAX_IMPORT_BYTES + 1)
     assert "limit is 256 KiB" in (await bot.feed(big, "sendMessage", to(ADMIN))).params["text"]
     assert len(bot.fake.calls_to("getFile")) == since  # never downloaded
     assert bot.services.kb is live
@@ -330,3 +332,36 @@ async def test_administrators_of_the_admin_chat_are_admins(telegram_bots: Telegr
     assert (await say(bot, "/kb", 78)).params["text"].startswith("Knowledge base:")
     assert (await say(bot, "/kb", 79)).params["text"] == t("admin_only", "en")
     assert len(fake.calls_to("getChatAdministrators")) == 1  # cached
+
+
+def test_admin_button_actions_round_trip_and_malformed_data_is_none() -> None:
+    actions: list[keys.Action] = [
+        keys.ListEntries(2), keys.OpenEntry("venue"), keys.PromptText("question", "en", "venue"),
+        keys.PromptText("answer", "ru", "venue"), keys.PickRemoval("ru", "venue"),
+        keys.RemoveQuestion("en", 3, "venue"), keys.AskDelete("venue"), keys.Delete("venue"), keys.Restore("venue"),
+        keys.Decide("tok_-1", True),
+        keys.Decide("tok_-1", False), keys.GroupChoice("tok", 1, "add"), keys.GroupChoice("tok", 0, "choose"),
+        keys.GroupChoice("tok", 7, "ignore"), keys.AddToEntry("tok", 1, "venue"), keys.NewFromGroup("tok", 0),
+        keys.ChooseTopic("signing"), keys.ConfirmNew(True), keys.ConfirmNew(False),
+    ]
+    for action in actions:
+        data = keys.encode(action)
+        assert data.startswith("K:") and len(data.encode()) <= 64 and keys.parse(data) == action, data
+    # The wire format the buttons already sent carry (and the tests above press) is unchanged.
+    assert keys.encode(keys.RemoveQuestion("en", 3, "venue")) == "K:x:en:3:venue"
+    assert keys.encode(keys.GroupChoice("tok", 1, "ignore")) == "K:u:tok:1:i"
+    for bad in ("", "x:o:venue", "K:", "K:o:", "K:l:x", "K:l:²", "K:q:de:venue", "K:x:en:one:venue", "K:u:tok:1:z",
+                "K:c:maybe", "K:o:venue:extra", "K:N:tok", "K:?:venue", "K:o:" + "a" * 70):
+        assert keys.parse(bad) is None, bad
+    with pytest.raises(ValueError):
+        keys.encode(keys.OpenEntry("a" * 70))
+
+
+async def test_services_answer_from_the_curation_stores_knowledge_base(kb: KnowledgeBase, matcher: Matcher) -> None:
+    services = Services(Config(), kb, matcher)
+    assert services.kb is services.curation.kb is kb and services.matcher is matcher
+    await services.curation.change(lambda cur: [curation.delete_entry(cur, "venue")], ADMIN, "delete")
+    assert "venue" not in services.kb.by_id and services.kb is services.curation.kb
+    assert services.matcher.kb is services.kb and services.conversation.matcher is services.matcher
+    services.replace_knowledge(kb)  # the old way in still works, through the store
+    assert services.curation.kb is kb and services.matcher.kb is kb

@@ -32,7 +32,7 @@ from bot.config import Config, ConfigError
 from bot.knowledge import LANGS
 from bot.redact import RedactingFormatter, redact, secrets_of
 from bot.telegram import buttons, commands, group, inline, ops, private
-from bot.telegram.admin import register_admin_handlers
+from bot.telegram.admin import register_admin_handlers, start_admin, stop_admin
 from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.telegram.request import AiohttpRequest
 from bot.texts import t
@@ -100,7 +100,7 @@ def build_application(
     message = filters.UpdateType.MESSAGE
     private_chat, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     # The order matters: in one group the first handler whose filters match an update handles it.
-    # 0. Admin tools: commands, conversations and K: buttons (private chats only; see bot/telegram/admin.py).
+    # 0. Admin tools: commands, conversations and K: buttons (private chats only; see bot/telegram/admin/).
     register_admin_handlers(app)
     # 1. Commands, in any chat (edited commands fall through to 5).
     app.add_handler(CommandHandler("start", commands.on_start, filters=message))
@@ -143,7 +143,8 @@ async def on_error(update: object, context: BotContext) -> None:
 
 
 async def post_init(app: BotApplication) -> None:
-    """Open the chat log, publish the commands and descriptions (en default, ru), schedule purges."""
+    """Open the chat log, publish the commands and descriptions (en default, ru), schedule purges, and
+    start the admin tools (the stored edits replayed over knowledge/, SIGHUP)."""
     services: Services = app.bot_data[SERVICES_KEY]
     if services.storage is not None and not services.storage.is_open:
         # A database that cannot be opened at start is a configuration error (StorageError names the
@@ -155,6 +156,7 @@ async def post_init(app: BotApplication) -> None:
     if days > 0 and services.storage is not None and app.job_queue is not None:
         app.job_queue.run_repeating(purge_old_records, interval=PURGE_INTERVAL, first=60.0, name="purge")
     await ops.on_started(app)
+    await start_admin(app)
 
 
 async def publish_profile(app: BotApplication) -> None:
@@ -185,7 +187,8 @@ async def purge_old_records(context: BotContext) -> None:
 
 
 async def post_shutdown(app: BotApplication) -> None:
-    """Close the chat log (writing what is still queued)."""
+    """Stop the admin tools (SIGHUP), close the chat log (writing what is still queued)."""
+    stop_admin(app)
     services: Services = app.bot_data[SERVICES_KEY]
     if services.storage is not None and services.storage.is_open:
         await services.storage.close()

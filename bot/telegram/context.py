@@ -1,14 +1,14 @@
 """The bot's shared state (``Services``, kept in ``bot_data``) and the typed ``BotContext`` handlers get.
 
 Handlers reach the knowledge base, the matcher, the chat log and the flood state only through
-``context.services``, so an admin reload (``Services.replace_knowledge``) swaps them for every handler.
+``context.services``. The knowledge base is the curation store's (``Services.curation``), so an admin
+edit, undo or reload swaps it, and the matcher with it, for every handler.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from telegram import User
@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Config
 from bot.conversation import Contexts, Conversation
+from bot.curation.store import CurationStore
 from bot.engine import build_matcher
 from bot.knowledge import LANGS, KnowledgeBase
 from bot.matching import Matcher, detect_language
@@ -66,32 +67,52 @@ def telegram_language(user: User | None) -> str | None:
     return base if base in LANGS else None
 
 
-@dataclass
 class Services:
-    """Everything handlers share; one instance per Application, in ``bot_data[SERVICES_KEY]``."""
+    """Everything handlers share; one instance per Application, in ``bot_data[SERVICES_KEY]``.
 
-    config: Config
-    kb: KnowledgeBase
-    matcher: Matcher
-    storage: Storage | None = None
-    flood: FloodControl = field(init=False)
-    conversation: Conversation = field(init=False)
-    # The last answer per conversation (a private chat, or one user in a group), for follow-ups.
-    contexts: Contexts = field(default_factory=Contexts)
-    # The /lang choice per user: "" means "looked up, none stored".
-    languages: Lru[int, str] = field(default_factory=lambda: Lru(100_000))
-    # (chat id, the user's message id) -> the bot's reply, so that an edited question edits the answer.
-    replies: Lru[tuple[int, int], int] = field(default_factory=lambda: Lru(20_000))
+    The live knowledge base is owned by ``curation`` (the curation store: ``knowledge/`` plus the admins'
+    stored edits); ``kb`` reads it there, and the matcher follows it: a new knowledge base (an edit, an
+    undo, a reload) gets a new matcher at once, for every handler.
+    """
 
-    def __post_init__(self) -> None:
-        self.flood = FloodControl(self.config.flood)
-        self.conversation = Conversation(self.matcher)
+    def __init__(
+        self,
+        config: Config,
+        kb: KnowledgeBase,
+        matcher: Matcher,
+        storage: Storage | None = None,
+        *,
+        curation: CurationStore | None = None,
+    ) -> None:
+        self.config = config
+        self.storage = storage
+        self.curation = curation if curation is not None else CurationStore(kb, storage)
+        self.matcher = matcher  # built for ``kb``; rebuilt whenever the curation store has a new one
+        self.conversation = Conversation(matcher)
+        self.flood = FloodControl(config.flood)
+        # The last answer per conversation (a private chat, or one user in a group), for follow-ups.
+        self.contexts = Contexts()
+        # The /lang choice per user: "" means "looked up, none stored".
+        self.languages: Lru[int, str] = Lru(100_000)
+        # (chat id, the user's message id) -> the bot's reply, so that an edited question edits the answer.
+        self.replies: Lru[tuple[int, int], int] = Lru(20_000)
+        self.curation.subscribe(self._follow)
+        self._follow(self.curation.kb)  # a store passed in may already hold edits over ``kb``
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The live knowledge base (the curation store's)."""
+        return self.curation.kb
+
+    def _follow(self, kb: KnowledgeBase) -> None:
+        """A new live knowledge base: answer from it (a new matcher with the configured thresholds)."""
+        if self.matcher.kb is not kb:
+            self.matcher = build_matcher(kb, self.config)
+            self.conversation = Conversation(self.matcher)
 
     def replace_knowledge(self, kb: KnowledgeBase) -> None:
-        """Answer from ``kb`` from now on (a new matcher with the configured thresholds)."""
-        self.matcher = build_matcher(kb, self.config)
-        self.conversation = Conversation(self.matcher)
-        self.kb = kb
+        """Answer from ``kb`` from now on (it becomes the curation store's base, with no edits applied)."""
+        self.curation.replace(kb)
 
     # --- languages ---------------------------------------------------------------------------
 

@@ -1,13 +1,16 @@
-"""Admin edits made durable: the ``Curator`` keeps the curated knowledge base and its database records.
+"""The curation store: the one owner of the live knowledge base (the files plus the admins' stored edits).
 
-Every change is applied in memory first (validated by ``bot.admin``), then stored: one ``kb_edits`` row
-per entry (its full new content, or a deletion marker) and one ``admin_audit`` row saying who did what,
-with the entries' states before and after (``{entry_id: {"deleted": bool, "entry": {...}} | null}``).
-At start the bot replays the stored edits over ``knowledge/``; an edit that no longer validates is
-skipped with a warning. Undo is itself a change: it writes the entries' earlier states back, and the
-undo stack is read from the audit log (each ``undo`` row takes the latest change not yet undone).
+Every change is applied in memory first (validated by ``EditedKnowledge.apply``), then stored: one
+``kb_edits`` row per entry (its full new content, or a deletion marker) and one ``admin_audit`` row
+saying who did what, with the entries' states before and after (``{entry_id: {"deleted": bool,
+"entry": {...}} | null}``). At start the stored edits are replayed over ``knowledge/``; an edit that no
+longer validates is skipped with a warning. Undo is itself a change: it writes the entries' earlier
+states back, and the undo stack is read from the audit log (each ``undo`` row takes the latest change
+not yet undone). Changes are serialised by one lock.
 
-No Telegram imports: the command line uses this too.
+Whoever answers from the knowledge base reads ``CurationStore.kb`` (the bot's ``Services.kb`` is a
+property over it) and may ``subscribe`` to hear of a new one. No Telegram imports: the command line
+(``bot/cli_kb.py``) uses this too, and the database is whatever ``bot.storage.Storage`` it is given.
 """
 
 from __future__ import annotations
@@ -18,15 +21,14 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.admin import Curated, Edit
+from bot.curation.history import CLI_ADMIN_ID as CLI_ADMIN_ID  # recorded by the command line
+from bot.curation.overlay import Edit, EditedKnowledge
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
-from bot.storage import Storage
 
 if TYPE_CHECKING:
-    from bot.evaluation import EvalItem
+    from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,10 @@ CHANGE_ACTIONS = frozenset(
     {"add_question", "remove_question", "replace_answer", "add_entry", "delete", "restore", "import", "undo"}
 )
 UNDOABLE = CHANGE_ACTIONS - {"undo"}
-CLI_ADMIN_ID = 0  # the admin id recorded for changes made with the command line
+
+# Each stored edit remembers which version of the entry's file it was made over, so that files stay
+# the source of truth: an edit made over a version that is no longer on disk is not replayed.
+FILE_VERSION_KEY = "__file_version"
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,6 @@ class Change:
     audit_id: int
     action: str
     entry_ids: tuple[str, ...]
-
-
-# Each stored edit remembers which version of the entry's file it was made over, so that files stay
-# the source of truth: an edit made over a version that is no longer on disk is not replayed.
-FILE_VERSION_KEY = "__file_version"
 
 
 def file_version(base: KnowledgeBase, entry_id: str) -> str:
@@ -64,41 +64,63 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-class Curator:
-    """The curated knowledge base of one process, and the one way to change it (serialised by a lock)."""
+class CurationStore:
+    """The live knowledge base of one process, and the one way to change it (serialised by a lock)."""
 
     def __init__(self, base: KnowledgeBase, storage: Storage | None = None) -> None:
         self.storage = storage
-        self.state = Curated.from_base(base)
+        self._edited = EditedKnowledge.from_base(base)
         self.skipped: list[str] = []  # stored edits that no longer validate (at the last load)
         self.lock = asyncio.Lock()
+        self._listeners: list[Callable[[KnowledgeBase], None]] = []
+
+    @property
+    def edited(self) -> EditedKnowledge:
+        """The current state: the base, the live entries as edited, the soft-deleted ones."""
+        return self._edited
 
     @property
     def kb(self) -> KnowledgeBase:
-        return self.state.kb
+        """The live knowledge base: what the bot answers from."""
+        return self._edited.kb
 
     @property
     def persistent(self) -> bool:
         return self.storage is not None and self.storage.is_open
+
+    def subscribe(self, listener: Callable[[KnowledgeBase], None]) -> None:
+        """Call ``listener(kb)`` whenever the live knowledge base is replaced (a change, undo, (re)load)."""
+        self._listeners.append(listener)
+
+    def _set(self, edited: EditedKnowledge) -> None:
+        self._edited = edited
+        for listener in self._listeners:
+            listener(edited.kb)
+
+    def replace(self, base: KnowledgeBase) -> None:
+        """Answer from ``base`` as it is from now on, no edits applied (the stored ones return on a load)."""
+        self.skipped = []
+        self._set(EditedKnowledge.from_base(base))
 
     # -- loading ---------------------------------------------------------------------------------
 
     async def load(self, base: KnowledgeBase | None = None) -> KnowledgeBase:
         """Replay the stored edits over ``base`` (default: the current base); the resulting live KB."""
         async with self.lock:
-            self.state, self.skipped = await self._replayed(base or self.state.base)
+            edited, self.skipped = await self._replayed(base or self._edited.base)
+            self._set(edited)
         return self.kb
 
     async def reload(self) -> KnowledgeBase:
         """Re-read ``knowledge/`` from disk plus the stored edits; ``KnowledgeError`` keeps the old state."""
-        directory = self.state.base.directory or None
+        directory = self._edited.base.directory or None
         base = await asyncio.to_thread(load_knowledge, directory)
         return await self.load(base)
 
-    async def _replayed(self, base: KnowledgeBase) -> tuple[Curated, list[str]]:
-        state, skipped = Curated.from_base(base), list[str]()
+    async def _replayed(self, base: KnowledgeBase) -> tuple[EditedKnowledge, list[str]]:
+        edited, skipped = EditedKnowledge.from_base(base), list[str]()
         if not self.persistent:
-            return state, skipped
+            return edited, skipped
         assert self.storage is not None
         for row in await self.storage.kb_edits():
             payload = dict(row["payload"])
@@ -113,17 +135,17 @@ class Curator:
                 continue
             edit = Edit(entry_id, payload, bool(row["deleted"]))
             try:
-                state = state.apply(edit)
+                edited = edited.apply(edit)
             except KnowledgeError as exc:
                 note = f"stored edit #{row['id']} of {edit.entry_id!r} skipped: {exc}"
                 log.warning("knowledge: %s", note)
                 skipped.append(note)
-        return state, skipped
+        return edited, skipped
 
     # -- changing --------------------------------------------------------------------------------
 
     async def change(
-        self, build: Callable[[Curated], Sequence[Edit]], admin_id: int, action: str
+        self, build: Callable[[EditedKnowledge], Sequence[Edit]], admin_id: int, action: str
     ) -> Change:
         """Build edits from the current state (under the lock), apply, store, audit.
 
@@ -131,11 +153,11 @@ class Curator:
         serialised: the second change is built on the first one's result, and both are audited.
         """
         async with self.lock:
-            edits = list(build(self.state))
+            edits = list(build(self._edited))
             return await self._commit(edits, admin_id, action)
 
     async def _commit(self, edits: Sequence[Edit], admin_id: int, action: str) -> Change:
-        before = self.state
+        before = self._edited
         after = before.apply(*edits)
         ids = tuple(dict.fromkeys(e.entry_id for e in edits))
         audit_id = 0
@@ -149,34 +171,37 @@ class Curator:
                 ],
                 action,
                 ids[0] if len(ids) == 1 else None,
-                _dumps({i: before.state(i) for i in ids}),
-                _dumps({i: after.state(i) for i in ids}),
+                _dumps({i: before.entry_state(i) for i in ids}),
+                _dumps({i: after.entry_state(i) for i in ids}),
             )
-        self.state = after
+        self._set(after)
         return Change(audit_id, action, ids)
 
     async def undo(self, admin_id: int) -> Change | None:
         """Revert the latest change not yet undone (by anyone); None when there is nothing to undo."""
         if not self.persistent:
             return None
-        assert self.storage is not None
         async with self.lock:
             target = await self._undo_target()
             if target is None:
                 return None
             previous: dict[str, Any] = json.loads(target["before"] or "{}")
-            edits: list[Edit] = []
-            for entry_id, was in previous.items():
-                now = self.state.state(entry_id)
-                if now == was:
-                    continue
-                if was is None or was["deleted"]:
-                    if now is not None and not now["deleted"]:
-                        edits.append(Edit(entry_id, now["entry"], deleted=True))
-                else:
-                    edits.append(Edit(entry_id, was["entry"]))
-            change = await self._commit(edits, admin_id, "undo")
+            change = await self._commit(self._reverting(previous), admin_id, "undo")
             return Change(change.audit_id, str(target["action"]), tuple(previous))
+
+    def _reverting(self, previous: dict[str, Any]) -> list[Edit]:
+        """The edits that bring each entry back to its audited earlier state."""
+        edits: list[Edit] = []
+        for entry_id, was in previous.items():
+            now = self._edited.entry_state(entry_id)
+            if now == was:
+                continue
+            if was is None or was["deleted"]:
+                if now is not None and not now["deleted"]:
+                    edits.append(Edit(entry_id, now["entry"], deleted=True))
+            else:
+                edits.append(Edit(entry_id, was["entry"]))
+        return edits
 
     async def _undo_target(self) -> dict[str, Any] | None:
         assert self.storage is not None
@@ -189,6 +214,8 @@ class Curator:
             elif row["action"] in UNDOABLE:
                 stack.append(row)
         return stack[-1] if stack else None
+
+    # -- records ---------------------------------------------------------------------------------
 
     async def record(
         self, admin_id: int | None, action: str, entry_id: str | None = None, detail: str | None = None
@@ -209,19 +236,3 @@ class Curator:
         assert self.storage is not None
         rows = await self.storage.audit_log(limit=100_000)
         return {str(r["after"]) for r in rows if r["action"] == "ignore" and r["after"]}
-
-
-def load_regression_items(paths: Sequence[str], base_dir: Path | None = None) -> list[EvalItem]:
-    """The questions of the configured regression sets (shared/eval JSONL); a missing file is logged."""
-    from bot.evaluation import read_eval
-
-    items: list[EvalItem] = []
-    for name in paths:
-        path = Path(name)
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
-        try:
-            items += read_eval(path)
-        except (OSError, ValueError) as exc:
-            log.warning("regression set %s cannot be read: %s", path, exc)
-    return items

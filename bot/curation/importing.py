@@ -1,0 +1,56 @@
+"""Importing an entries document: an uploaded file checked as UTF-8 TOML, and the edits it makes.
+
+Pure: the caller reads the file (/import downloads it, ``treaty-bot kb import`` opens it) and applies
+the edits through the curation store. A document is only ever parsed as TOML, never run.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+
+from bot.curation.overlay import Edit, EditedKnowledge, problem
+from bot.knowledge import KnowledgeError, _Collector, parse_entry
+
+MAX_IMPORT_BYTES = 256 * 1024
+
+
+def decode_document(data: bytes, name: str, limit: int = MAX_IMPORT_BYTES) -> str:
+    """An uploaded file as TOML text: size-capped, UTF-8 only (anything else is refused, never run)."""
+    if len(data) > limit:
+        raise problem("", "", f"the file is {len(data) // 1024} KiB; the limit is {limit // 1024} KiB", name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise problem("", "", "not a UTF-8 text file (a TOML document is expected)", name) from None
+
+
+def import_document(edited: EditedKnowledge, text: str, name: str) -> list[Edit]:
+    """The edits an entries document makes: new entries, changed ones, deleted ones it restores.
+
+    Entries the document does not mention are kept. Raises ``KnowledgeError`` listing every problem.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise problem("", "", f"not valid TOML: {exc}", name) from None
+    c = _Collector()
+    for key in sorted(set(data) - {"entry"}):
+        c.add(name, "", key, "unknown top-level key (entries are [[entry]] tables)")
+    raw_entries = data.get("entry")
+    if not isinstance(raw_entries, list) or not raw_entries:
+        c.add(name, "", "entry", "no [[entry]] tables found")
+        raise KnowledgeError(c.problems)
+    parsed = [e for i, raw in enumerate(raw_entries) if (e := parse_entry(raw, name, c, i)) is not None]
+    for entry_id, n in Counter(e.id for e in parsed).items():
+        if n > 1:
+            c.add(name, entry_id, "id", f"duplicate id ({n} entries in this document)")
+    if c.problems:
+        raise KnowledgeError(c.problems)
+    edits: list[Edit] = []
+    for entry in parsed:
+        current = edited.get(entry.id)
+        if current is None or current.to_dict() != entry.to_dict():
+            edits.append(Edit(entry.id, entry.to_dict()))
+    edited.apply(*edits)  # validate the whole result now (unknown topics, related ids, sources)
+    return edits

@@ -1,0 +1,171 @@
+"""The admin button router: a ``K:`` button's callback_data parsed into a typed action and carried out.
+
+Stale or malformed data (a button of an entry since deleted, a preview already applied, a listing
+forgotten) gets the "expired" notice. Buttons that start or continue a conversation (➕ question,
+✏️ answer, a new entry from an unanswered group, /kb_add's topic and confirmation) are handled by
+``conversations.py``; ``AdminButton`` routes each kind of action to its handler.
+"""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Message, Update
+from telegram.ext import CallbackQueryHandler
+
+import bot.telegram.admin.keyboards as keys
+from bot.admin_texts import ht, t
+from bot.curation.overlay import add_question, delete_entry, remove_question, restore_entry
+from bot.curation.unanswered import UnansweredGroup, question_key
+from bot.telegram.admin.auth import Handler
+from bot.telegram.admin.changes import apply_change, card, title
+from bot.telegram.admin.state import AdminCall, admin_call
+from bot.telegram.answering import edit, send
+from bot.telegram.context import BotContext
+
+
+class AdminButton(CallbackQueryHandler[BotContext, object]):
+    """A CallbackQueryHandler for admin buttons (``K:``) of the given action types (any, when none given)."""
+
+    def __init__(self, callback: Handler, *kinds: type) -> None:
+        super().__init__(callback)
+        self.kinds = kinds
+
+    def check_update(self, update: object) -> bool | object | None:
+        query = update.callback_query if isinstance(update, Update) else None
+        if query is None or not isinstance(query.data, str) or not query.data.startswith(keys.PREFIX):
+            return None
+        if self.kinds and not isinstance(keys.parse(query.data), self.kinds):
+            return None
+        return super().check_update(update)
+
+
+def pressed(update: Update) -> tuple[CallbackQuery, Message | None, keys.Action | None]:
+    """The pressed button's query, the message it is under, and its action (None when malformed)."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message if isinstance(query.message, Message) else None
+    return query, message, keys.parse(query.data)
+
+
+def unanswered_group(c: AdminCall, token: str, index: int) -> UnansweredGroup | None:
+    """Group ``index`` of the /unanswered listing kept under ``token`` (None once forgotten)."""
+    groups = c.state.groups.get(token)
+    return groups[index] if groups is not None and index < len(groups) else None
+
+
+async def on_callback(update: Update, context: BotContext) -> None:
+    """Dispatch an admin button; stale or malformed data gets the "expired" notice."""
+    query, message, action = pressed(update)
+    c = await admin_call(update, context)
+    if action is None or message is None or not await _carry_out(context, c, message, action):
+        await query.answer(t("expired", c.lang))
+        return
+    await query.answer()
+
+
+async def _carry_out(context: BotContext, c: AdminCall, message: Message, action: keys.Action) -> bool:
+    """Do what ``action`` asks; False when it no longer applies (the notice is "expired")."""
+    match action:
+        case keys.ListEntries(page):
+            return await _list(context, c, message, page)
+        case keys.OpenEntry(entry_id):
+            shown = card(c, entry_id)
+            return shown is not None and await edit(context, c.chat_id, message.message_id, *shown)
+        case keys.PickRemoval(lang, entry_id):
+            return await _pick_removal(context, c, message, lang, entry_id)
+        case keys.RemoveQuestion(lang, index, entry_id) if c.edited.get(entry_id) is not None:
+            what = t("what_remove_question", c.lang, title=title(c, entry_id))
+            build = lambda cur: [remove_question(cur, entry_id, lang, index)]  # noqa: E731
+            await apply_change(context, c, build, "remove_question", what, entry_id)
+            return True
+        case keys.AskDelete(entry_id):
+            return await _ask_delete(context, c, message, entry_id)
+        case keys.Delete(entry_id) if c.edited.get(entry_id) is not None:
+            what = t("what_delete", c.lang, title=title(c, entry_id))
+            await apply_change(context, c, lambda cur: [delete_entry(cur, entry_id)], "delete", what, entry_id)
+            return True
+        case keys.Restore(entry_id) if entry_id in c.edited.deleted:
+            what = t("what_restore", c.lang, title=title(c, entry_id))
+            await apply_change(context, c, lambda cur: [restore_entry(cur, entry_id)], "restore", what, entry_id)
+            return True
+        case keys.Decide(token, apply):
+            return await (_apply(context, c, message, token) if apply else _cancel(context, c, message, token))
+        case keys.GroupChoice(token, index, choice):
+            return await _group_choice(context, c, token, index, choice)
+        case keys.AddToEntry(token, index, entry_id):
+            group = unanswered_group(c, token, index)
+            if group is None or c.edited.get(entry_id) is None:
+                return False
+            return await add_to(context, c, group, entry_id)
+    return False
+
+
+async def _list(context: BotContext, c: AdminCall, message: Message, page: int) -> bool:
+    """◀ / ▶ through the entries."""
+    markup = keys.entry_list(c.edited.entries, list(c.edited.deleted.values()), c.lang, page)
+    text = ht("kb_list", c.lang, count=len(c.edited.entries), deleted=len(c.edited.deleted))
+    return await edit(context, c.chat_id, message.message_id, text, markup)
+
+
+async def _pick_removal(context: BotContext, c: AdminCall, message: Message, lang: str, entry_id: str) -> bool:
+    """Which question to remove (one button per question; at least three must remain)."""
+    entry = c.edited.get(entry_id)
+    if entry is None:
+        return False
+    text = ht("pick_remove", c.lang, language=lang)
+    return await edit(context, c.chat_id, message.message_id, text, keys.remove_choices(entry, lang, c.lang))
+
+
+async def _ask_delete(context: BotContext, c: AdminCall, message: Message, entry_id: str) -> bool:
+    """🗑: ask for confirmation first (the entry is soft-deleted, restorable)."""
+    entry = c.edited.get(entry_id)
+    if entry is None:
+        return False
+    text = ht("confirm_delete", c.lang, title=entry.title(c.lang))
+    return await edit(context, c.chat_id, message.message_id, text, keys.confirm_delete(entry, c.lang))
+
+
+async def _apply(context: BotContext, c: AdminCall, message: Message, token: str) -> bool:
+    """Apply a previewed change (an answer, an import), rebuilt on the current state."""
+    pending = c.state.pending.get(token)
+    if pending is None:
+        return False
+    c.state.pending.pop(token)
+    await edit(context, c.chat_id, message.message_id, message.text_html or "", None)
+    await apply_change(context, c, pending.build, pending.action, pending.what)
+    return True
+
+
+async def _cancel(context: BotContext, c: AdminCall, message: Message, token: str) -> bool:
+    """Cancel a previewed change: nothing changes."""
+    c.state.pending.pop(token)
+    return await edit(context, c.chat_id, message.message_id, ht("admin_cancelled", c.lang))
+
+
+async def _group_choice(
+    context: BotContext, c: AdminCall, token: str, index: int, choice: keys.GroupChoiceKind
+) -> bool:
+    """An unanswered group: add it to the suggested entry, choose another entry, or ignore it."""
+    group = unanswered_group(c, token, index)
+    if group is None:
+        return False
+    if choice == "add":
+        return group.suggestion is not None and await add_to(context, c, group, group.suggestion.id)
+    if choice == "choose":
+        matcher = c.services.matcher
+        ranked = [x.entry for x in matcher.rank(matcher.analyzer.analyse(group.question))]
+        options = list(dict.fromkeys([*ranked[:6], *c.edited.entries]))[:8]
+        text = ht("unanswered_choose", c.lang, question=group.question)
+        await send(context, c.chat_id, text, keys.choose_entry(options, token, index, c.lang))
+        return True
+    for question in group.questions:
+        await c.store.record(c.user_id, "ignore", None, question_key(question))
+    await send(context, c.chat_id, ht("unanswered_ignored", c.lang, question=group.question))
+    return True
+
+
+async def add_to(context: BotContext, c: AdminCall, group: UnansweredGroup, entry_id: str) -> bool:
+    """Add an unanswered question as an alternate question of an entry (in the question's language)."""
+    what = t("what_add_question", c.lang, title=title(c, entry_id))
+    build = lambda cur: [add_question(cur, entry_id, group.lang, group.question)]  # noqa: E731
+    await apply_change(context, c, build, "add_question", what, entry_id)
+    return True
