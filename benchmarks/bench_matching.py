@@ -1,7 +1,8 @@
 """Matcher speed: per-question latency and throughput, against a naive rapidfuzz baseline.
 
 Prints figures (no assertions): median and p99 latency per question and questions/s for the shipped
-knowledge base and for a synthetic one of 10,000 entries, beside the naive baseline (rapidfuzz
+knowledge base (and through ``Conversation``, with and without a follow-up context) and for a
+synthetic one of 10,000 entries, beside the naive baseline (rapidfuzz
 ``extractOne`` with ``WRatio`` over every question string) run in the same process, as a ratio; and
 the cold-start time of ``treaty-bot ask``. Run: ``.venv/bin/python benchmarks/bench_matching.py``.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from bot.conversation import Conversation
 from bot.knowledge import Entry, KnowledgeBase, LangBlock, load_knowledge
 from bot.matching import Matcher, normalise, tokens
 
@@ -94,6 +96,12 @@ def main() -> None:
     ours, _ = summary("treaty-bot matcher", timings(matcher.match, questions, 20))
     base, _ = summary("naive extractOne(WRatio)", timings(naive(kb), questions, 20))
     print(f"  ratio p50 naive/ours: {base / ours:.2f}x")
+    conversation = Conversation(matcher)
+    alone, _ = summary("conversation, no context", timings(conversation.answer, questions, 20))
+    context = conversation.context_from("signing_date")
+    with_context, _ = summary("conversation, with a context",
+                              timings(lambda q: conversation.answer(q, context=context), questions, 20))
+    print(f"  ratio p50 with/without context: {with_context / alone:.2f}x")
 
     t0 = time.perf_counter()
     big = synthetic(kb, 10_000)

@@ -117,7 +117,9 @@ class Conversation:
                                    else fallback_lang)
         if context is None or context.entry_id not in self.matcher.kb.by_id:
             return alone
-        a = self.matcher.analyzer.analyse(text, lang)
+        a = alone.analysis
+        if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
+            a = self.matcher.analyzer.analyse(text, lang)
         if not self._leans_on_context(a):
             return alone
         followed = self.matcher.decide(self._with_context(a, context.analysis), lang or a.lang or context.lang)
