@@ -26,7 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.storage import _INSERT_EXCHANGE, Exchange, Storage
+from bot.storage import Exchange, Storage
+from bot.storage.records import Privacy
+from bot.storage.writer import INSERT_EXCHANGE, exchange_row
 
 
 def make_exchange(i: int) -> Exchange:
@@ -98,7 +100,7 @@ async def make_schema(path: Path) -> None:
 def bench_naive(path: Path, n: int, *, wal: bool) -> float:
     """Seconds for ``n`` exchanges inserted and committed one at a time with plain sqlite3."""
     asyncio.run(make_schema(path))
-    rows = Storage(path)._rows(make_exchange(i) for i in range(n))[0]
+    rows = [exchange_row(make_exchange(i), Privacy()) for i in range(n)]
     conn = sqlite3.connect(path)
     try:
         if wal:
@@ -109,7 +111,7 @@ def bench_naive(path: Path, n: int, *, wal: bool) -> float:
             conn.execute("PRAGMA synchronous = FULL")
         start = time.perf_counter()
         for row in rows:
-            conn.execute(_INSERT_EXCHANGE, row)
+            conn.execute(INSERT_EXCHANGE, row)
             conn.commit()
         elapsed = time.perf_counter() - start
         (count,) = conn.execute("SELECT COUNT(*) FROM exchanges").fetchone()

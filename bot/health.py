@@ -118,15 +118,10 @@ def check_database(database: str, timeout: float = 2.0) -> Check:
         if probe.is_dir() and os.access(probe, os.W_OK | os.X_OK):
             return Check("database", True, f"{path}: not created yet (the bot creates it at start)")
         return Check("database", False, f"{path}: does not exist and {probe} is not writable")
-    from bot.storage import SCHEMA_VERSION
+    from bot.storage import SCHEMA_VERSION, read_schema_version
 
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=timeout)
-        try:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        finally:
-            conn.close()
+        version = read_schema_version(path, timeout)
     except sqlite3.Error as exc:
         return Check("database", False, f"{path}: {exc}")
     if version > SCHEMA_VERSION:

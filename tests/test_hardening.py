@@ -266,7 +266,7 @@ async def test_a_full_disk_delays_the_log_not_the_replies(tg_bot: RunningBot, kb
     assert storage is not None
     await ask_and_check(tg_bot, kb, 370)
     await storage.flush(max_wait=5)
-    conn = storage._conn  # the bot's own connection: max_page_count is per connection
+    conn = storage._db.conn  # the bot's own connection: max_page_count is per connection
     assert conn is not None
     pages = (await (await conn.execute("PRAGMA page_count")).fetchone() or (0,))[0]
     await conn.execute(f"PRAGMA max_page_count = {int(pages)}")
@@ -281,17 +281,24 @@ async def test_a_full_disk_delays_the_log_not_the_replies(tg_bot: RunningBot, kb
 
 # --- code-level guarantees ---------------------------------------------------------------------------------
 
-SQL_CALLS = {"execute", "executemany", "executescript", "execute_fetchall", "_scalar", "_dicts"}
+SQL_CALLS = {"execute", "executemany", "executescript", "execute_fetchall", "scalar", "dicts"}
 # Interpolations allowed in SQL text: constants and integers the code itself computes, never user input
 # (``table`` is checked against EXPORT_TABLES first; ``counted`` and ``script`` are module constants).
 SQL_SAFE_NAMES = {"number", "SCHEMA_VERSION", "script", "counted", "table"}
+
+
+def _called_name(func: ast.expr) -> str | None:
+    """``scalar`` for ``scalar(...)`` and ``conn.scalar(...)`` alike."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def sql_fstrings(tree: ast.AST) -> list[ast.JoinedStr]:
     """f-strings given as the SQL of a database call (or assigned to a name ending in ``sql``)."""
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS:
+        if isinstance(node, ast.Call) and _called_name(node.func) in SQL_CALLS:
             found += [a for a in node.args[:2] if isinstance(a, ast.JoinedStr)]
         if (
             isinstance(node, ast.Assign)
@@ -315,7 +322,7 @@ def test_sql_is_parameterised() -> None:
                     safe = expr in SQL_SAFE_NAMES or expr.startswith("int(")
                     if not safe:
                         offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {{{expr}}}")
-    assert checked >= 3  # the PRAGMA, migration and table-count f-strings of bot/storage.py at least
+    assert checked >= 3  # the PRAGMA, migration and table-count f-strings of bot/storage/ at least
     assert not offenders, "SQL built from non-constant values:\n" + "\n".join(offenders)
 
 

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 from bot import cli_db
-from bot import storage as storage_module
 from bot.storage import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -33,6 +32,7 @@ from bot.storage import (
     StorageError,
     pseudonym,
 )
+from bot.storage import schema as schema_module
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = 86400.0
@@ -159,8 +159,8 @@ async def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.M
     async with Storage(path):
         pass
     broken = (*MIGRATIONS, "CREATE TABLE half_done (a); INSERT INTO no_such_table VALUES (1);")
-    monkeypatch.setattr(storage_module, "MIGRATIONS", broken)
-    monkeypatch.setattr(storage_module, "SCHEMA_VERSION", len(broken))
+    monkeypatch.setattr(schema_module, "MIGRATIONS", broken)
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", len(broken))
     with pytest.raises(StorageError, match=r"log\.sqlite3"):
         await Storage(path).open()
     assert query(path, "PRAGMA user_version")[0][0] == 3

@@ -1,0 +1,135 @@
+"""What the chat log records (exchanges, votes, button clicks) and how people appear in it.
+
+The record dataclasses are what the bot hands to ``Storage.record_*``. :class:`Privacy` says how they are
+stored: question text kept or not, and, when pseudonymizing, user ids as a salted HMAC (:func:`pseudonym`),
+usernames left out, and positive chat ids (private chats, whose id is the user's id) replaced by a salted
+56-bit number. Every look-up by user or chat applies the same functions, so they keep working.
+
+Pure: no database here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass, field
+from typing import Final
+
+__all__ = [
+    "CHANNELS",
+    "STATUSES",
+    "Click",
+    "Exchange",
+    "Feedback",
+    "Privacy",
+    "Record",
+    "normalise_question",
+    "pseudonym",
+]
+
+STATUSES: Final = ("answered", "clarify", "unknown", "ignored", "flood")
+CHANNELS: Final = ("private", "group", "supergroup", "channel", "inline", "button", "cli")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Exchange:
+    """One incoming question (or message) and what the bot did with it."""
+
+    channel: str  # private | group | supergroup | channel | inline | button | cli
+    status: str  # answered | clarify | unknown | ignored | flood
+    question: str | None = None
+    update_id: int | None = None  # None for non-Telegram sources (the CLI)
+    chat_id: int | None = None
+    chat_type: str | None = None
+    chat_title: str | None = None
+    user_id: int | str | None = None
+    username: str | None = None
+    user_lang: str | None = None  # the user's Telegram language_code
+    lang: str | None = None  # the language the bot answered in
+    entry_id: str | None = None
+    score: float | None = None
+    latency_ms: float | None = None
+    reply_message_id: int | None = None
+    resolved: str | None = None  # a follow-up: the question it was understood as (an entry's title)
+    ts: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"Exchange.status: {self.status!r} is not one of {', '.join(STATUSES)}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Feedback:
+    """A 👍 (+1) or 👎 (-1) on an answer.
+
+    ``exchange_id`` may be left None: the writer links the vote to the exchange whose reply it is
+    (by ``chat_id`` and ``reply_message_id``) when that exchange is in the database.
+    """
+
+    value: int  # -1 or 1
+    update_id: int | None = None
+    user_id: int | str | None = None
+    chat_id: int | None = None
+    reply_message_id: int | None = None
+    entry_id: str | None = None
+    exchange_id: int | None = None
+    ts: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        if self.value not in (-1, 1) or isinstance(self.value, bool):
+            raise ValueError(f"Feedback.value: {self.value!r} is not -1 or 1")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Click:
+    """A press on an inline button (callback query)."""
+
+    data: str
+    update_id: int | None = None
+    user_id: int | str | None = None
+    chat_id: int | None = None
+    entry_id: str | None = None
+    ts: float = field(default_factory=time.time)
+
+
+Record = Exchange | Feedback | Click
+
+
+def pseudonym(salt: str, user_id: int | str) -> str:
+    """The stored form of a user id when pseudonymizing: a salted HMAC-SHA256, 32 hex digits."""
+    return hmac.new(salt.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def chat_pseudonym(salt: str, chat_id: int) -> int:
+    """The stored form of a private chat's id when pseudonymizing: a salted HMAC-SHA256, 56 bits."""
+    digest = hmac.new(salt.encode(), f"chat:{chat_id}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:7], "big")
+
+
+def normalise_question(text: str | None) -> str | None:
+    """How questions are grouped in statistics: case-folded, whitespace collapsed."""
+    if text is None:
+        return None
+    return " ".join(text.casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy:
+    """What is stored about people: question text or not, ids as given or pseudonymized."""
+
+    store_text: bool = True
+    pseudonymize: bool = False
+    salt: str = field(default="", repr=False)  # a secret: kept out of repr() and the logs
+
+    def user_key(self, user_id: int | str | None) -> str | None:
+        """A user id as stored: the id as text, or its salted hash when pseudonymizing."""
+        if user_id is None:
+            return None
+        return pseudonym(self.salt, user_id) if self.pseudonymize else str(user_id)
+
+    def chat_key(self, chat_id: int | None) -> int | None:
+        """A chat id as stored: private chats (positive ids, the user's id) are hashed when pseudonymizing."""
+        if chat_id is None or not self.pseudonymize or chat_id <= 0:
+            return chat_id
+        return chat_pseudonym(self.salt, chat_id)

@@ -1,0 +1,142 @@
+"""The database schema: numbered migrations, applied in order, one transaction each.
+
+The database's ``PRAGMA user_version`` is the number of migrations applied. :func:`migrate` applies the
+missing ones, each together with its version number in one transaction (so a failed migration leaves the
+previous version intact), and refuses a database newer than this code. A schema change is a new
+migration at the end: a database already past a migration never runs it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Final
+
+import aiosqlite
+
+from bot.errors import StorageError
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
+
+log = logging.getLogger("bot.storage")  # one logger for the whole package
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    # Version 1: the chat log, votes, clicks, language preferences, and the admin tables.
+    """
+    CREATE TABLE exchanges (
+        id INTEGER PRIMARY KEY,
+        update_id INTEGER UNIQUE,
+        ts REAL NOT NULL,
+        channel TEXT NOT NULL,
+        chat_id INTEGER,
+        chat_type TEXT,
+        chat_title TEXT,
+        user_id TEXT,
+        username TEXT,
+        user_lang TEXT,
+        question TEXT,
+        lang TEXT,
+        status TEXT NOT NULL CHECK (status IN ('answered', 'clarify', 'unknown', 'ignored', 'flood')),
+        entry_id TEXT,
+        score REAL,
+        latency_ms REAL,
+        reply_message_id INTEGER
+    );
+    CREATE INDEX exchanges_ts ON exchanges (ts);
+    CREATE INDEX exchanges_status_ts ON exchanges (status, ts);
+    CREATE INDEX exchanges_user ON exchanges (user_id);
+    CREATE INDEX exchanges_reply ON exchanges (chat_id, reply_message_id);
+
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        exchange_id INTEGER REFERENCES exchanges (id) ON DELETE CASCADE,
+        update_id INTEGER UNIQUE,
+        ts REAL NOT NULL,
+        user_id TEXT,
+        chat_id INTEGER,
+        reply_message_id INTEGER,
+        entry_id TEXT,
+        value INTEGER NOT NULL CHECK (value IN (-1, 1))
+    );
+
+    CREATE TABLE clicks (
+        id INTEGER PRIMARY KEY,
+        update_id INTEGER UNIQUE,
+        ts REAL NOT NULL,
+        user_id TEXT,
+        chat_id INTEGER,
+        data TEXT,
+        entry_id TEXT
+    );
+
+    CREATE TABLE user_prefs (
+        user_id TEXT PRIMARY KEY,
+        lang TEXT,
+        updated REAL
+    );
+
+    CREATE TABLE admin_audit (
+        id INTEGER PRIMARY KEY,
+        ts REAL NOT NULL,
+        admin_id INTEGER,
+        action TEXT NOT NULL,
+        entry_id TEXT,
+        before TEXT,
+        after TEXT
+    );
+
+    CREATE TABLE kb_edits (
+        id INTEGER PRIMARY KEY,
+        ts REAL NOT NULL,
+        admin_id INTEGER,
+        entry_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+    # Version 2: indexes on the other tables. feedback.exchange_id is a foreign key child column:
+    # without an index, every deleted exchange (purge, forget_user) scans the whole feedback table
+    # for the ON DELETE CASCADE. purge_older_than and forget_user filter feedback and clicks by ts
+    # and user_id; the admin audit log is read per entry.
+    """
+    CREATE INDEX feedback_exchange ON feedback (exchange_id);
+    CREATE INDEX feedback_ts ON feedback (ts);
+    CREATE INDEX feedback_user ON feedback (user_id);
+    CREATE INDEX clicks_ts ON clicks (ts);
+    CREATE INDEX clicks_user ON clicks (user_id);
+    CREATE INDEX admin_audit_entry ON admin_audit (entry_id, ts);
+    CREATE INDEX kb_edits_entry ON kb_edits (entry_id, ts);
+    """,
+    # Version 3: a follow-up ("and where?") is recorded with the question the bot understood it as
+    # (the answered entry's title), so admins see what was resolved; NULL for a question that stood alone.
+    """
+    ALTER TABLE exchanges ADD COLUMN resolved TEXT;
+    """,
+)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    """Bring the database at ``path`` to ``SCHEMA_VERSION``; ``StorageError`` when it is newer."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    version = int(row[0]) if row is not None else 0
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"the database {path} has schema version {version}, newer than this bot's "
+            f"{SCHEMA_VERSION}; upgrade the bot"
+        )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        script = MIGRATIONS[number - 1]
+        try:
+            # One transaction per migration: the schema change and the version number together.
+            await conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                await conn.rollback()
+            raise
+        log.info("storage: %s: migrated to schema version %d", path, number)
+    # Prove the file is writable now rather than at the first record.
+    await conn.executescript(f"BEGIN IMMEDIATE; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
