@@ -1,7 +1,11 @@
-"""Keeping secrets out of log output (no Telegram imports).
+"""Keeping secrets out of log output and error texts: one placeholder, one log filter (no Telegram imports).
 
-``RedactingFormatter`` wraps the formatter of the bot's log handler and replaces every secret in the
-*finished* line, tracebacks included (a logging.Filter only sees the message, not the exception text).
+``RedactSecrets`` is the bot's only redaction mechanism for logs. ``bot.telegram.app`` installs it on
+the bot's log handler (every line it writes, from any logger) and on the loggers that know request URLs
+(so that other handlers, e.g. pytest's, see the redacted record too). It rewrites the record itself:
+the message with its arguments, the traceback and the stack, so every formatter prints the clean text.
+The transport (``bot.telegram.request``) uses ``redact`` and the same placeholder for the texts of the
+errors it raises.
 """
 
 from __future__ import annotations
@@ -14,29 +18,60 @@ from bot.config import Config
 REDACTED = "<redacted>"
 MIN_SECRET_LENGTH = 6  # shorter values would garble ordinary words in the logs (and are no secret anyway)
 
+_TRACEBACKS = logging.Formatter()  # formats exc_info exactly as every stdlib formatter would
+
 
 def secrets_of(config: Config) -> tuple[str, ...]:
     """The values that must never be logged: the token (and its secret half), webhook secret, salt."""
     token = config.telegram.token
-    values = [token, token.partition(":")[2], config.telegram.webhook.secret_token, config.storage.salt]
-    unique = {v for v in values if len(v) >= MIN_SECRET_LENGTH}
-    return tuple(sorted(unique, key=len, reverse=True))  # longest first: the token before its half
+    return usable([token, token.partition(":")[2], config.telegram.webhook.secret_token, config.storage.salt])
+
+
+def usable(secrets: Iterable[str]) -> tuple[str, ...]:
+    """The secrets worth replacing (long enough), each once, longest first (the token before its half)."""
+    unique = {s for s in secrets if len(s) >= MIN_SECRET_LENGTH}
+    return tuple(sorted(unique, key=len, reverse=True))
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every one of ``secrets`` replaced by ``REDACTED``."""
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text
 
 
-class RedactingFormatter(logging.Formatter):
-    """Formats with ``inner``, then removes the secrets from the whole line (message and traceback)."""
+class RedactSecrets(logging.Filter):
+    """Replaces the secrets in a log record: its message (with the arguments merged), traceback, stack."""
 
-    def __init__(self, inner: logging.Formatter, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.inner = inner
-        self.secrets = tuple(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+        self.secrets = usable(secrets)
 
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(self.inner.format(record), self.secrets)
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a bad format string: let the handler report it as usual
+            return True
+        clean = redact(message, self.secrets)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set, so they all print this redacted traceback.
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self.secrets)
+        return True
+
+
+def protect(loggers: Iterable[str], secrets: Iterable[str]) -> None:
+    """Install a ``RedactSecrets`` for ``secrets`` on each named logger (replacing an earlier one)."""
+    for name in loggers:
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, RedactSecrets)]:
+            logger.removeFilter(old)
+        logger.addFilter(RedactSecrets(secrets))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -14,12 +15,13 @@ from fake_telegram import Call, FakeTelegram
 from telegram import Update
 from telegram.request import BaseRequest
 
-from bot.config import Config, StorageConfig, TelegramConfig
+from bot.config import Config, StorageConfig, TelegramConfig, WebhookConfig
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matching import Matcher
 from bot.storage import Storage
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApplication, Services
+from bot.telegram.webhook import WebhookServer, register
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -61,6 +63,7 @@ class RunningBot:
     fake: FakeTelegram
     webhook_url: str = ""
     webhook_secret: str = ""
+    server: WebhookServer | None = None
 
     async def feed(
         self,
@@ -87,7 +90,8 @@ class RunningBot:
 
 
 class TelegramBots:
-    """Builds the bot as ``bot.telegram.app`` does and runs it like ``run_polling``/``run_webhook``."""
+    """Builds the bot as ``bot.telegram.app`` does and runs it like ``run_polling``/``run_webhook``
+    (``bot.telegram.webhook.serve``)."""
 
     def __init__(self, fake: FakeTelegram, kb: KnowledgeBase, matcher: Matcher, tmp_path: Path) -> None:
         self.fake, self.kb, self.matcher, self.tmp_path = fake, kb, matcher, tmp_path
@@ -109,8 +113,21 @@ class TelegramBots:
         storage: Storage | None = None,
         request: BaseRequest | None = None,
     ) -> RunningBot:
-        """Start a bot; ``storage`` replaces the one the config describes, ``request`` PTB's HTTP client."""
+        """Start a bot; ``storage`` replaces the one the config describes, ``request`` PTB's HTTP client.
+
+        ``webhook``: in webhook mode on a free port (the bot's own server, bot/telegram/webhook.py).
+        """
         config = config or self.config()
+        if webhook:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            hook = WebhookConfig(
+                listen="127.0.0.1", port=port, url_path="telegram",
+                public_url=f"http://127.0.0.1:{port}/telegram", secret_token="s3cret_Token-1",
+            )
+            config = dataclasses.replace(config, telegram=dataclasses.replace(config.telegram, mode="webhook",
+                                                                              webhook=hook))
         if storage is None and config.storage.database:
             storage = Storage.from_config(config.storage)
         services = Services(config, self.kb, self.matcher, storage)
@@ -119,30 +136,26 @@ class TelegramBots:
         if app.post_init is not None:
             await app.post_init(app)
         bot = RunningBot(app, services, self.fake)
-        assert app.updater is not None
         if webhook:
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
-            bot.webhook_url, bot.webhook_secret = f"http://127.0.0.1:{port}/telegram", "s3cret_Token-1"
-            await app.updater.start_webhook(
-                listen="127.0.0.1",
-                port=port,
-                url_path="telegram",
-                webhook_url=bot.webhook_url,
-                secret_token=bot.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            hook = config.telegram.webhook
+            bot.webhook_url, bot.webhook_secret = hook.public_url, hook.secret_token
+            bot.server = WebhookServer(app, hook)
+            await bot.server.start()
+            await register(app, hook)
         else:
+            assert app.updater is not None
             await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
         await app.start()
         self.running.append(bot)
         return bot
 
     async def stop(self, bot: RunningBot) -> None:
-        """Stop like run_polling does on SIGINT: updater, application, shutdown (closes the database)."""
+        """Stop like run_polling does on SIGINT: updater (or webhook server), application, shutdown
+        (closes the database)."""
         self.running.remove(bot)
         app = bot.app
+        if bot.server is not None:
+            await bot.server.stop()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -24,11 +24,14 @@ from bot.knowledge import KnowledgeBase
 from bot.telegram.app import build_application
 from bot.telegram.context import Services
 from bot.telegram.request import AiohttpRequest, _redacted
+from bot.telegram.updates import SkipUnparsableUpdates
 
 
 def requests_of(bot: Bot) -> tuple[object, object]:
-    """(the request for every call, the one for getUpdates)."""
-    return bot.request, bot._request[0]
+    """(the request for every call, the one for getUpdates inside SkipUnparsableUpdates)."""
+    updates_request = bot._request[0]
+    assert isinstance(updates_request, SkipUnparsableUpdates)
+    return bot.request, updates_request.inner
 
 
 async def started(request: AiohttpRequest) -> AiohttpRequest:
@@ -191,7 +194,7 @@ def test_errors_that_quote_the_url_hide_the_token_and_are_not_chained() -> None:
     url = f"https://api.telegram.org/bot{TEST_TOKEN}/getUpdates"
     error, cause = _redacted(TimedOut, aiohttp.ConnectionTimeoutError(f"Connection timeout to host {url}"), url)
     assert isinstance(error, TimedOut) and cause is None
-    assert TEST_TOKEN not in error.message and "/bot<token>/getUpdates" in error.message
+    assert TEST_TOKEN not in error.message and "/bot<redacted>/getUpdates" in error.message
     plain = aiohttp.ServerDisconnectedError()
     error, cause = _redacted(NetworkError, plain, url)
     assert cause is plain and error.message.startswith("aiohttp.ServerDisconnectedError")

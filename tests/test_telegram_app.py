@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 
 import pytest
 from conftest import TEST_TOKEN, RunningBot, TelegramBots
@@ -55,6 +56,24 @@ async def test_the_token_is_never_logged(telegram_bots: TelegramBots, caplog: py
     await telegram_bots.stop(bot)
     assert caplog.records and TEST_TOKEN not in caplog.text
     assert TEST_TOKEN.split(":")[1] not in caplog.text
+
+
+def test_one_filter_redacts_message_arguments_tracebacks_and_stacks() -> None:
+    from bot.redact import REDACTED, RedactSecrets
+    from bot.telegram.app import _JsonFormatter
+
+    secret = "s3cret_Value-42"
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "calling %s", (f"/bot{secret}/getMe",), None)
+    try:
+        raise RuntimeError(f"failed: {secret}")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    record.stack_info = f"Stack (most recent call last): {secret}"
+    assert RedactSecrets([secret, "short"]).filter(record)  # never drops a record
+    assert record.getMessage() == f"calling /bot{REDACTED}/getMe"
+    for formatter in (logging.Formatter(), _JsonFormatter()):
+        line = formatter.format(record)
+        assert secret not in line and f"failed: {REDACTED}" in line
 
 
 async def test_replace_knowledge_swaps_the_matcher(tg_bot: RunningBot, kb: KnowledgeBase) -> None:

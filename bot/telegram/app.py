@@ -30,11 +30,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config, ConfigError
 from bot.knowledge import LANGS
-from bot.redact import RedactingFormatter, redact, secrets_of
+from bot.redact import RedactSecrets, protect, secrets_of
 from bot.telegram import buttons, commands, group, inline, ops, private
 from bot.telegram.admin import register_admin_handlers, start_admin, stop_admin
 from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.updates import SkipUnparsableUpdates
+from bot.telegram.webhook import run_webhook
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -85,10 +87,12 @@ def build_application(
             get_updates_request = AiohttpRequest(connection_pool_size=1)
     if request is not None:
         builder = builder.request(request)
-    # One update PTB cannot parse would otherwise stall polling for good (see ops.SkipUnparsableUpdates).
+    # One update PTB cannot parse would otherwise stall polling for good (see bot/telegram/updates.py).
     builder = builder.get_updates_request(
-        ops.skip_unparsable_updates(get_updates_request or HTTPXRequest(connection_pool_size=1))
+        SkipUnparsableUpdates(get_updates_request or HTTPXRequest(connection_pool_size=1))
     )
+    if config.telegram.mode == "webhook":
+        builder = builder.updater(None)  # the bot's own webhook server feeds it (bot/telegram/webhook.py)
     built: Application[Any, Any, Any, Any, Any, Any]
     if config.telegram.rate_limiter:
         built = builder.rate_limiter(AIORateLimiter(max_retries=config.telegram.max_retries)).build()
@@ -198,22 +202,6 @@ async def post_shutdown(app: BotApplication) -> None:
 # --- running ------------------------------------------------------------------------------------
 
 
-class _RedactToken(logging.Filter):
-    """Replace the bot token in any log line (httpx and others may put request URLs in messages)."""
-
-    def __init__(self, token: str, *secrets: str) -> None:
-        super().__init__()
-        self.token = token
-        self.secrets = secrets  # the webhook secret, the salt (bot.redact.secrets_of)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
-            message = record.getMessage()
-            if self.token in message or any(s in message for s in self.secrets):
-                record.msg, record.args = redact(message.replace(self.token, "<token>"), self.secrets), None
-        return True
-
-
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
@@ -225,8 +213,10 @@ class _JsonFormatter(logging.Formatter):
         fields = getattr(record, "fields", None)  # log.info(..., extra={"fields": {...}})
         if isinstance(fields, dict):
             data.update(fields)
-        if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+        if record.exc_info and not record.exc_text:  # cached like logging.Formatter does (RedactSecrets
+            record.exc_text = self.formatException(record.exc_info)  # may have set it, redacted)
+        if record.exc_text:
+            data["exc"] = record.exc_text
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -238,9 +228,9 @@ def setup_logging(config: Config, token: str) -> None:
         if config.logging.format == "json"
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
-    # Redact the finished line: tracebacks too, and the webhook secret and salt as well as the token.
-    handler.setFormatter(RedactingFormatter(formatter, secrets_of(config)))
-    handler.addFilter(_RedactToken(token, *secrets_of(config)))
+    handler.setFormatter(formatter)
+    # Every line it writes, from any logger: the token, webhook secret and salt, tracebacks too.
+    handler.addFilter(RedactSecrets((token, *secrets_of(config))))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(config.logging.level)
@@ -253,11 +243,7 @@ TOKEN_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater", 
 
 def protect_token(token: str, *secrets: str) -> None:
     """Keep the token out of every log line: redact it at the loggers that know it, quiet httpx."""
-    for name in TOKEN_LOGGERS:
-        logger = logging.getLogger(name)
-        for old in [f for f in logger.filters if isinstance(f, _RedactToken)]:
-            logger.removeFilter(old)
-        logger.addFilter(_RedactToken(token, *secrets))
+    protect(TOKEN_LOGGERS, (token, *secrets))
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL at INFO
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
@@ -300,16 +286,7 @@ def run(config: Config, knowledge_dir: str | None = None) -> int:
     log.info("starting (%s mode): %d entries", config.telegram.mode, len(services.kb.entries))
     ops.state(app).heartbeat.start()  # `treaty-bot health` fails if Telegram stays unreachable from now on
     if config.telegram.mode == "webhook":
-        webhook = config.telegram.webhook
-        app.run_webhook(
-            listen=webhook.listen,
-            port=webhook.port,
-            url_path=webhook.url_path,
-            webhook_url=webhook.public_url,
-            secret_token=webhook.secret_token,
-            allowed_updates=Update.ALL_TYPES,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
-        )
+        run_webhook(app, config.telegram.webhook, bootstrap_retries=BOOTSTRAP_RETRIES)
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES)
     return 0

@@ -23,8 +23,12 @@ upload on a slow link may therefore need a larger ``media_write_timeout`` (or a 
 the call) than httpx needs. Unlike ``HTTPXRequest``, the JSON parameters are sent as an
 ``application/json`` body (the Bot API accepts either), and files as ``multipart/form-data``.
 
-Secrets: Bot API URLs hold the token, and some aiohttp errors quote the URL; those errors' texts are
-redacted and they are not chained to the raised exception, so no traceback or log line shows the token.
+Secrets: Bot API URLs hold the token, and some aiohttp errors quote the URL; in those errors' texts the
+token is replaced by ``bot.redact.REDACTED`` and they are not chained to the raised exception, so no
+traceback or log line shows the token.
+
+Only python-telegram-bot's public API is used: ``BaseRequest``, ``RequestData`` and
+``BaseRequest.DEFAULT_NONE`` (a timeout argument not given: this object's default applies).
 """
 
 from __future__ import annotations
@@ -35,16 +39,21 @@ import logging
 import re
 import ssl
 import urllib.request
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 from urllib.parse import urlsplit
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.redact import redact
+
 log = logging.getLogger(__name__)
+
+# A timeout argument of BaseRequest.do_request: seconds, None (no limit) or BaseRequest.DEFAULT_NONE
+# (not given: the request's own default). PTB names this type only in a private module; ``object``
+# admits all three, and ``_seconds`` tells them apart.
+TimeoutArg: TypeAlias = object
 
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 _POOL_TIMEOUT_MESSAGE: Final = (
@@ -165,10 +174,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: TimeoutArg = BaseRequest.DEFAULT_NONE,
+        write_timeout: TimeoutArg = BaseRequest.DEFAULT_NONE,
+        connect_timeout: TimeoutArg = BaseRequest.DEFAULT_NONE,
+        pool_timeout: TimeoutArg = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See ``BaseRequest.do_request``: one HTTP request; ``(status, body)``."""
         session, pool = self._session, self._pool
@@ -176,14 +185,10 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
 
         files = request_data.multipart_data if request_data is not None else None
-        if isinstance(read_timeout, DefaultValue):
-            read_timeout = self._read_timeout
-        if isinstance(connect_timeout, DefaultValue):
-            connect_timeout = self._connect_timeout
-        if isinstance(pool_timeout, DefaultValue):
-            pool_timeout = self._pool_timeout
-        if isinstance(write_timeout, DefaultValue):
-            write_timeout = self._media_write_timeout if files else self._write_timeout
+        read = _seconds(read_timeout, self._read_timeout)
+        connect = _seconds(connect_timeout, self._connect_timeout)
+        pool_wait = _seconds(pool_timeout, self._pool_timeout)
+        write = _seconds(write_timeout, self._media_write_timeout if files else self._write_timeout)
 
         body: aiohttp.FormData | bytes | None = None
         headers: dict[str, str] | None = None
@@ -194,7 +199,7 @@ class AiohttpRequest(BaseRequest):
 
         if pool.locked():  # every connection busy: wait at most pool_timeout for one
             try:
-                async with asyncio.timeout(pool_timeout):
+                async with asyncio.timeout(pool_wait):
                     await pool.acquire()
             except TimeoutError as exc:
                 raise TimedOut(_POOL_TIMEOUT_MESSAGE) from exc
@@ -203,11 +208,9 @@ class AiohttpRequest(BaseRequest):
         headers_due: asyncio.Timeout | None = None
         deadline: float | None = None
         try:
-            timeout = aiohttp.ClientTimeout(
-                total=None, connect=connect_timeout, sock_connect=connect_timeout, sock_read=read_timeout
-            )
-            if read_timeout is not None and write_timeout is not None and connect_timeout is not None:
-                deadline = connect_timeout + write_timeout + read_timeout
+            timeout = aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect, sock_read=read)
+            if read is not None and write is not None and connect is not None:
+                deadline = connect + write + read
             headers_due = asyncio.timeout(deadline)  # sending has no timeout of its own in aiohttp
             async with headers_due:
                 response = await session.request(
@@ -250,6 +253,18 @@ class AiohttpRequest(BaseRequest):
         return proxy
 
 
+def _seconds(value: TimeoutArg, default: float | None) -> float | None:
+    """A timeout argument as seconds: ``default`` when not given (``BaseRequest.DEFAULT_NONE``).
+
+    Like PTB's ``HTTPXRequest``, any value that is neither a number nor ``None`` counts as not given.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return default
+
+
 def _form_data(parameters: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:
     """multipart/form-data: the parameters as text fields, then the files (bytes or open files)."""
     # quote_fields=False: UTF-8 file names as they are (as httpx and Telegram's own clients send them).
@@ -266,11 +281,11 @@ def _form_data(parameters: dict[str, str], files: dict[str, Any]) -> aiohttp.For
 
 def _redacted(cls: type[NetworkError], exc: BaseException, url: str) -> tuple[NetworkError, BaseException | None]:
     """(``cls`` naming ``exc``, the cause to chain): when ``exc`` quotes the URL, the bot token in it is
-    replaced by ``<token>`` and ``exc`` is not chained (a traceback would show it)."""
+    replaced by ``REDACTED`` and ``exc`` is not chained (a traceback would show it)."""
     text = str(exc)
     match = _TOKEN_IN_URL.search(url)
     leaks = match is not None and match.group(1) in text
     if match is not None and leaks:
-        text = text.replace(match.group(1), "<token>")
+        text = redact(text, [match.group(1)])
     name = f"aiohttp.{type(exc).__name__}" if type(exc).__module__.startswith("aiohttp") else type(exc).__name__
     return cls(f"{name}: {text}" if text else f"{cls.__name__} ({name})"), None if leaks else exc
