@@ -16,7 +16,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +24,7 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.folding import fold
 from bot.knowledge import KnowledgeBase
 
 MAX_QUESTION_CHARS = 1000  # longer messages are cut before matching (the reply says nothing of it)
@@ -56,7 +57,7 @@ def normalise(text: str) -> str:
         if stripped == text:
             break
         text = stripped
-    return " ".join(text.casefold().split())
+    return fold(text)
 
 
 def strip_address(text: str) -> str:
@@ -136,18 +137,18 @@ class Analyzer:
                     self.phrases[stems[0]].append((stems, cid))
         for items in self.phrases.values():
             items.sort(key=lambda p: -len(p[0]))
-        phrase_types: dict[str, str] = {}
-        for table in lex.qtypes.values():
-            for qtype, phrases in table.items():
-                for phrase in phrases:
-                    words = normalise(phrase).split()
-                    if words:
-                        phrase_types.setdefault(" ".join(words), qtype)
-        self.phrase_types = phrase_types
+        self.phrase_types = _phrase_types(lex.qtypes)
         # One alternation, longest phrases first, so "how long" wins over "how".
-        alternation = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrase_types, key=len, reverse=True))
-        self.qtype_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if phrase_types else None
-        # Vocabulary for typo correction: every word the knowledge base itself uses.
+        alternation = "|".join(
+            re.escape(p).replace(r"\ ", r"\s+") for p in sorted(self.phrase_types, key=len, reverse=True)
+        )
+        self.qtype_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if self.phrase_types else None
+        self._build_vocabulary(kb)
+        self._correct_cache: dict[str, str | None] = {}
+        self._words: dict[str, tuple[str, str, bool]] = {}
+
+    def _build_vocabulary(self, kb: KnowledgeBase) -> None:
+        """Every word the knowledge base uses (for typo correction), and the names the article knows."""
         vocab: set[str] = set(self.stopwords)
         texts: list[str] = [kb.article.text]
         gap_texts: list[str] = []
@@ -155,11 +156,8 @@ class Analyzer:
             for lang in ("en", "ru"):
                 b = e.block(lang)
                 (gap_texts if e.kind == "gap" else texts).extend((*b.questions, *b.keywords, b.answer))
-        for c in lex.concepts:
-            texts.extend(c.words)
-        for table in lex.qtypes.values():
-            for phrases in table.values():
-                texts.extend(phrases)
+        texts.extend(w for c in kb.lexicon.concepts for w in c.words)
+        texts.extend(p for table in kb.lexicon.qtypes.values() for phrases in table.values() for p in phrases)
         for t in texts:
             vocab.update(w for w in tokens(normalise(t)) if not w.isdigit())
         # Names the article and its facts know. A name known only from a gap entry ("Germany", "NATO")
@@ -170,18 +168,8 @@ class Analyzer:
             vocab.update(w for w in tokens(normalise(t)) if not w.isdigit())
         self.vocab = frozenset(vocab)
         self.vocab_stems = frozenset(stem(w) for w in vocab)
-        by_initial: dict[str, list[str]] = defaultdict(list)
-        for w in sorted(vocab):
-            if len(w) >= 3:
-                by_initial[w[0]].append(w)
-        self._vocab_by_initial = {k: tuple(v) for k, v in by_initial.items()}
-        stop_by_initial: dict[str, list[str]] = defaultdict(list)
-        for w in sorted(self.stopwords):
-            if len(w) >= 3 and " " not in w:
-                stop_by_initial[w[0]].append(w)
-        self._stop_by_initial = {k: tuple(v) for k, v in stop_by_initial.items()}
-        self._correct_cache: dict[str, str | None] = {}
-        self._words: dict[str, tuple[str, str, bool]] = {}
+        self._vocab_by_initial = _by_initial(w for w in vocab if len(w) >= 3)
+        self._stop_by_initial = _by_initial(w for w in self.stopwords if len(w) >= 3 and " " not in w)
 
     def correct(self, word: str) -> str | None:
         """The knowledge-base word a misspelt ``word`` most likely meant, or None.
@@ -352,3 +340,23 @@ def _capitalised_words(text: str) -> set[str]:
         if not at_start or (len(word) > 1 and word.isupper()):
             names.add(normalise(word))
     return names
+
+
+def _phrase_types(qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]) -> dict[str, str]:
+    """Each question phrase of the lexicon ("how long", "когда") -> its question type."""
+    types: dict[str, str] = {}
+    for table in qtypes.values():
+        for qtype, phrases in table.items():
+            for phrase in phrases:
+                words = normalise(phrase).split()
+                if words:
+                    types.setdefault(" ".join(words), qtype)
+    return types
+
+
+def _by_initial(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Words grouped by their first letter, sorted (typo correction keeps the first letter)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for w in sorted(words):
+        groups[w[0]].append(w)
+    return {k: tuple(v) for k, v in groups.items()}

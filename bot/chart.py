@@ -14,14 +14,6 @@ OUTCOMES = ("answered", "clarify", "unknown")
 COLOURS = {"answered": "#2e7d32", "clarify": "#f9a825", "unknown": "#c62828"}
 
 
-def chart_available() -> bool:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def per_day_png(per_day: Sequence[Mapping[str, Any]], labels: Mapping[str, str], title: str = "") -> bytes | None:
     """A stacked bar chart of ``per_day`` rows (``{"day", "answered", "clarify", "unknown"}``).
 

@@ -28,7 +28,7 @@ from bot.evaluation import (
     read_dialogues,
     read_eval,
 )
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, migrate_entries_text
 from bot.matching import Matcher, Outcome
 
 
@@ -142,8 +142,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
-    """Validate the knowledge base and say what it holds."""
+    """Validate the knowledge base and say what it holds; ``--migrate`` rewrites old field names."""
     _config, kb, _matcher = load_engine(args)
+    if kb.notes and args.migrate:
+        for path in sorted({Path(kb.directory) / note.file for note in kb.notes}):
+            path.write_text(migrate_entries_text(path.read_text(encoding="utf-8")), encoding="utf-8")
+            print(f"migrated {path}")
+        _config, kb, _matcher = load_engine(args)
+    for note in kb.notes:
+        print(f"note: {note}")
     kinds: dict[str, int] = defaultdict(int)
     for e in kb.entries:
         kinds[e.kind] += 1
@@ -242,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     p = kb_sub.add_parser("check", help="validate the knowledge base")
+    p.add_argument("--migrate", action="store_true", help="rewrite old field names in the entry files")
     common(p)
     p.set_defaults(func=cmd_kb_check)
     from bot.cli_kb import add_kb_subcommands  # kb export / kb import (no telegram import)
@@ -257,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:  # pragma: no cover - the chat-log commands are optional pieces
         pass
     else:
-        cli_db.add_subcommands(sub)
+        cli_db.add_subcommands(sub, common)
     return parser
 
 

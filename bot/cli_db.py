@@ -14,12 +14,9 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from typing import Any, Literal, TextIO
 
 from bot.errors import StorageError
-
-if TYPE_CHECKING:
-    pass
 
 EXPORT_CHOICES = ("exchanges", "feedback", "clicks")
 
@@ -28,8 +25,12 @@ class _CliError(Exception):
     """A problem to print as ``error: ...`` with exit status 1."""
 
 
-def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``stats`` and ``db {backup,export}`` on the main CLI's subparsers."""
+def add_subcommands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: Callable[[argparse.ArgumentParser], None] = lambda _p: None,
+) -> None:
+    """Register ``stats`` and ``db {backup,export}`` on the main CLI's subparsers (``common`` adds the
+    ``--config``/``--knowledge`` options every subcommand accepts after its name)."""
     stats = subparsers.add_parser(
         "stats",
         help="usage statistics from the chat log",
@@ -40,6 +41,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     stats.add_argument("--top", type=_positive_int, default=10, metavar="N", help="list lengths (default 10)")
     stats.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     _add_database_option(stats)
+    common(stats)
     stats.set_defaults(func=run_stats)
 
     db = subparsers.add_parser("db", help="database maintenance: backup, export")
@@ -53,6 +55,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     )
     backup.add_argument("path", metavar="PATH", help="where to write the copy (replaced if it exists)")
     _add_database_option(backup)
+    common(backup)
     backup.set_defaults(func=run_backup)
 
     export = db_sub.add_parser("export", help="export a table as CSV or JSON lines")
@@ -60,6 +63,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     export.add_argument("--output", "-o", metavar="FILE", default=None, help="write here (default: stdout)")
     export.add_argument("--table", choices=EXPORT_CHOICES, default="exchanges", help="default: exchanges")
     _add_database_option(export)
+    common(export)
     export.set_defaults(func=run_export)
 
 

@@ -10,17 +10,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import sys
+import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-
-if sys.version_info >= (3, 11):  # noqa: UP036 - the tomli backport is declared for older interpreters
-    import tomllib
-else:  # pragma: no cover - the backport for older interpreters
-    import tomli as tomllib
 
 CONFIG_ENV = "TREATY_BOT_CONFIG"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"

@@ -8,23 +8,16 @@ The schema is documented in ``knowledge/README.md``.
 from __future__ import annotations
 
 import re
-import sys
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.decision import DecisionError, DecisionModel, load_decision
+from bot.lexicon import ID_RE, LANGS, QTYPES, Lexicon, parse_lexicon
 
-if sys.version_info >= (3, 11):  # noqa: UP036 - the tomli backport is declared for older interpreters
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-LANGS: tuple[str, ...] = ("en", "ru")
 KINDS: tuple[str, ...] = ("fact", "smalltalk", "gap")
-QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity")
-ID_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 MIN_QUESTIONS = 3
 MAX_ANSWER_CHARS = 1500
 DECISION_FILE = "decision.toml"
@@ -70,11 +63,12 @@ class Entry:
     topic: str
     en: LangBlock
     ru: LangBlock
-    answers: frozenset[str] = frozenset()
+    gives: frozenset[str] = frozenset()  # which of who/when/where/quantity the answer really gives
     related: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     file: str = ""
+    broad: bool = False  # an overview ("everything the treaty changes"): answers broad questions
 
     def block(self, lang: str) -> LangBlock:
         return self.ru if lang == "ru" else self.en
@@ -87,7 +81,9 @@ class Entry:
         data: dict[str, Any] = {"id": self.id, "kind": self.kind, "topic": self.topic}
         if self.tags:
             data["tags"] = list(self.tags)
-        data["answers"] = sorted(self.answers)
+        if self.broad:
+            data["broad"] = True
+        data["gives"] = sorted(self.gives)
         if self.related:
             data["related"] = list(self.related)
         if self.source:
@@ -113,28 +109,6 @@ class Topic:
 
 
 @dataclass(frozen=True)
-class Concept:
-    id: str
-    words: tuple[str, ...]
-    entity: bool = False
-    strict: bool = False
-    person: bool = False  # a person a follow-up's "he"/"she" may refer to
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    stopwords: Mapping[str, frozenset[str]]
-    concepts: tuple[Concept, ...]
-    qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]
-    heads: frozenset[str] = frozenset()  # "what", "which", "какой": the next word names what is asked for
-    followup: frozenset[str] = frozenset()  # "and", "what about", "а": a message opening a follow-up
-    pronouns: frozenset[str] = frozenset()  # "he", "that", "она": words that point back to the last answer
-    person_pronouns: frozenset[str] = frozenset()  # "he", "she", "он": point back to a person
-    foreign: frozenset[str] = frozenset()  # common words of languages the bot does not answer in
-    asks: frozenset[str] = frozenset()  # words that open a question ("is", "has", "почему")
-
-
-@dataclass(frozen=True)
 class Article:
     text: str
     date: str
@@ -147,6 +121,11 @@ class Article:
     def summary(self, lang: str) -> str:
         return self.summaries.get(lang) or self.summaries["en"]
 
+    def quotes(self, sentence: str) -> bool:
+        """Whether ``sentence`` occurs verbatim (whitespace aside) in the article."""
+        flat = " ".join(sentence.split())
+        return bool(flat) and flat in " ".join(self.text.split())
+
 
 @dataclass(frozen=True)
 class KnowledgeBase:
@@ -156,6 +135,7 @@ class KnowledgeBase:
     article: Article
     directory: str = ""
     decision: DecisionModel | None = None  # knowledge/decision.toml; None: the shipped one
+    notes: tuple[Problem, ...] = ()  # old field names read and what they are called now
     by_id: Mapping[str, Entry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -175,7 +155,8 @@ class KnowledgeBase:
 
     def replace_entries(self, entries: Iterable[Entry]) -> KnowledgeBase:
         """A new knowledge base with these entries (validated by the caller)."""
-        return KnowledgeBase(tuple(entries), self.topics, self.lexicon, self.article, self.directory, self.decision)
+        return KnowledgeBase(tuple(entries), self.topics, self.lexicon, self.article, self.directory, self.decision,
+                             self.notes)
 
 
 def default_knowledge_dir() -> Path:
@@ -198,9 +179,13 @@ def default_knowledge_dir() -> Path:
 class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []  # not errors: old names still read, with what they are now
 
     def add(self, file: str, entry_id: str, field_name: str, message: str) -> None:
         self.problems.append(Problem(file, entry_id, field_name, message))
+
+    def note(self, file: str, entry_id: str, field_name: str, message: str) -> None:
+        self.notes.append(Problem(file, entry_id, field_name, message))
 
 
 def _str_list(
@@ -225,8 +210,29 @@ def _str_list(
     return tuple(v for v in items if v)
 
 
-_ENTRY_KEYS = {"id", "kind", "topic", "tags", "answers", "related", "source", "en", "ru"}
+_ENTRY_KEYS = {"id", "kind", "topic", "tags", "broad", "gives", "related", "source", "en", "ru"}
+# Old names still read (``kb check`` says what they are now; ``kb check --migrate`` rewrites the files).
+OLD_GIVES = "answers"  # -> gives
+OLD_BROAD_TAG = "overview"  # a tag that silently made an entry broad -> broad = true
 _BLOCK_KEYS = {"questions", "keywords", "answer"}
+
+
+def _parse_block(raw: Any, lang: str, file: str, eid: str, c: _Collector) -> LangBlock | None:
+    """One entry's ``[entry.en]`` or ``[entry.ru]`` table (None when unusable; problems go to ``c``)."""
+    if not isinstance(raw, dict):
+        c.add(file, eid, lang, "missing language table" if raw is None else "must be a table")
+        return None
+    for key in sorted(set(raw) - _BLOCK_KEYS):
+        c.add(file, eid, f"{lang}.{key}", "unknown field")
+    questions = _str_list(raw.get("questions"), c, file, eid, f"{lang}.questions", required=True, minimum=MIN_QUESTIONS)
+    keywords = _str_list(raw.get("keywords"), c, file, eid, f"{lang}.keywords", required=False)
+    answer = raw.get("answer")
+    if not isinstance(answer, str) or not answer.strip():
+        c.add(file, eid, f"{lang}.answer", "missing or empty")
+        answer = ""
+    elif len(answer) > MAX_ANSWER_CHARS:
+        c.add(file, eid, f"{lang}.answer", f"longer than {MAX_ANSWER_CHARS} characters")
+    return LangBlock(questions, answer.strip(), keywords) if questions else None
 
 
 def parse_entry(data: Any, file: str, c: _Collector, index: int) -> Entry | None:
@@ -238,7 +244,7 @@ def parse_entry(data: Any, file: str, c: _Collector, index: int) -> Entry | None
     if not isinstance(eid, str) or not ID_RE.match(eid):
         c.add(file, f"#{index + 1}", "id", f"must match {ID_RE.pattern}, got {eid!r}")
         return None
-    for key in sorted(set(data) - _ENTRY_KEYS):
+    for key in sorted(set(data) - _ENTRY_KEYS - {OLD_GIVES}):
         c.add(file, eid, key, "unknown field")
     kind = data.get("kind", "fact")
     if kind not in KINDS:
@@ -247,30 +253,23 @@ def parse_entry(data: Any, file: str, c: _Collector, index: int) -> Entry | None
     if not isinstance(topic, str) or not topic:
         c.add(file, eid, "topic", "missing")
         topic = ""
-    answers = _str_list(data.get("answers", []), c, file, eid, "answers", required=False)
-    for a in answers:
+    gives_key = "gives"
+    if OLD_GIVES in data and "gives" not in data:
+        gives_key = OLD_GIVES
+        c.note(file, eid, OLD_GIVES, "is now called 'gives' (treaty-bot kb check --migrate renames it)")
+    gives = _str_list(data.get(gives_key, []), c, file, eid, gives_key, required=False)
+    for a in gives:
         if a not in QTYPES:
-            c.add(file, eid, "answers", f"{a!r} is not one of {', '.join(QTYPES)}")
-    blocks: dict[str, LangBlock] = {}
-    for lang in LANGS:
-        raw = data.get(lang)
-        if not isinstance(raw, dict):
-            c.add(file, eid, lang, "missing language table" if raw is None else "must be a table")
-            continue
-        for key in sorted(set(raw) - _BLOCK_KEYS):
-            c.add(file, eid, f"{lang}.{key}", "unknown field")
-        questions = _str_list(
-            raw.get("questions"), c, file, eid, f"{lang}.questions", required=True, minimum=MIN_QUESTIONS
-        )
-        keywords = _str_list(raw.get("keywords"), c, file, eid, f"{lang}.keywords", required=False)
-        answer = raw.get("answer")
-        if not isinstance(answer, str) or not answer.strip():
-            c.add(file, eid, f"{lang}.answer", "missing or empty")
-            answer = ""
-        elif len(answer) > MAX_ANSWER_CHARS:
-            c.add(file, eid, f"{lang}.answer", f"longer than {MAX_ANSWER_CHARS} characters")
-        if questions:
-            blocks[lang] = LangBlock(questions, answer.strip(), keywords)
+            c.add(file, eid, gives_key, f"{a!r} is not one of {', '.join(QTYPES)}")
+    tags = _str_list(data.get("tags", []), c, file, eid, "tags", required=False)
+    broad = data.get("broad", False)
+    if not isinstance(broad, bool):
+        c.add(file, eid, "broad", "must be true or false")
+        broad = False
+    if OLD_BROAD_TAG in tags and "broad" not in data:
+        broad = True
+        c.note(file, eid, "tags", f"the {OLD_BROAD_TAG!r} tag is now 'broad = true' (kb check --migrate)")
+    blocks = {lang: b for lang in LANGS if (b := _parse_block(data.get(lang), lang, file, eid, c)) is not None}
     source = _str_list(data.get("source", []), c, file, eid, "source", required=False)
     if kind == "fact" and not source:
         c.add(file, eid, "source", "a fact needs at least one source sentence from the article")
@@ -282,22 +281,20 @@ def parse_entry(data: Any, file: str, c: _Collector, index: int) -> Entry | None
         topic=topic,
         en=blocks["en"],
         ru=blocks["ru"],
-        answers=frozenset(answers),
+        gives=frozenset(gives),
         related=_str_list(data.get("related", []), c, file, eid, "related", required=False),
         source=source,
-        tags=_str_list(data.get("tags", []), c, file, eid, "tags", required=False),
+        tags=tuple(t for t in tags if t != OLD_BROAD_TAG),
         file=file,
+        broad=broad,
     )
 
 
-def check_entries(
-    entries: Iterable[Entry], topics: Iterable[Topic], article_text: str, c: _Collector
-) -> None:
+def check_entries(entries: Iterable[Entry], topics: Iterable[Topic], article: Article, c: _Collector) -> None:
     """Cross-entry checks: unique ids, known topics and related ids, sources quoted verbatim."""
     seen: dict[str, str] = {}
     entries = list(entries)
     topic_ids = {t.id for t in topics}
-    flat_article = " ".join(article_text.split())
     for e in entries:
         if e.id in seen:
             c.add(e.file, e.id, "id", f"duplicate id (also in {seen[e.id]})")
@@ -312,7 +309,7 @@ def check_entries(
             elif rid == e.id:
                 c.add(e.file, e.id, "related", "an entry cannot be related to itself")
         for s in e.source:
-            if " ".join(s.split()) not in flat_article:
+            if not article.quotes(s):
                 c.add(e.file, e.id, "source", f"not found verbatim in article.txt: {s[:60]!r}")
 
 
@@ -364,64 +361,6 @@ def _parse_meta(data: dict[str, Any], article_text: str, c: _Collector) -> tuple
     return Article(article_text, date, titles, summaries), topics
 
 
-def _parse_lexicon(data: dict[str, Any], c: _Collector) -> Lexicon:
-    stop_raw = data.get("stopwords", {})
-    stopwords: dict[str, frozenset[str]] = {}
-    for lang in LANGS:
-        words = stop_raw.get(lang, []) if isinstance(stop_raw, dict) else []
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            c.add("lexicon.toml", "", f"stopwords.{lang}", "must be a list of strings")
-            words = []
-        stopwords[lang] = frozenset(w.casefold().replace("ё", "е") for w in words)
-    concepts: list[Concept] = []
-    ids: set[str] = set()
-    for i, raw in enumerate(data.get("concept", [])):
-        cid = raw.get("id") if isinstance(raw, dict) else None
-        words = raw.get("words") if isinstance(raw, dict) else None
-        if not isinstance(cid, str) or not ID_RE.match(cid):
-            c.add("lexicon.toml", "", f"concept #{i + 1}", f"id must match {ID_RE.pattern}")
-            continue
-        if cid in ids:
-            c.add("lexicon.toml", "", f"concept {cid}", "duplicate id")
-        ids.add(cid)
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
-            c.add("lexicon.toml", "", f"concept {cid}.words", "must be a non-empty list of strings")
-            continue
-        concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
-                                bool(raw.get("person", False))))
-    qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
-    raw_q = data.get("qtypes", {})
-    for lang in LANGS:
-        table = raw_q.get(lang, {}) if isinstance(raw_q, dict) else {}
-        qtypes[lang] = {}
-        for qt, phrases in (table.items() if isinstance(table, dict) else []):
-            if qt not in QTYPES:
-                c.add("lexicon.toml", "", f"qtypes.{lang}.{qt}", f"must be one of {', '.join(QTYPES)}")
-            elif not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
-                c.add("lexicon.toml", "", f"qtypes.{lang}.{qt}", "must be a list of strings")
-            else:
-                qtypes[lang][qt] = tuple(phrases)
-    return Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, c) for name in WORD_LISTS))
-
-
-WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks")
-
-
-def _word_list(data: dict[str, Any], name: str, c: _Collector) -> frozenset[str]:
-    """An optional ``[name]`` table of word lists by key (languages), as one normalised set."""
-    raw = data.get(name, {})
-    if not isinstance(raw, dict):
-        c.add("lexicon.toml", "", name, "must be a table of word lists")
-        return frozenset()
-    words: set[str] = set()
-    for key, items in raw.items():
-        if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
-            c.add("lexicon.toml", "", f"{name}.{key}", "must be a list of non-empty strings")
-            continue
-        words.update(" ".join(w.casefold().replace("ё", "е").split()) for w in items)
-    return frozenset(words)
-
-
 def load_knowledge(directory: str | Path | None = None, *, decision: bool = True) -> KnowledgeBase:
     """Load and validate a knowledge directory; raise ``KnowledgeError`` listing every problem.
 
@@ -438,7 +377,8 @@ def load_knowledge(directory: str | Path | None = None, *, decision: bool = True
         article_text = ""
     meta = _load_toml(root / "meta.toml", c, "meta.toml") or {}
     article, topics = _parse_meta(meta, article_text, c)
-    lexicon = _parse_lexicon(_load_toml(root / "lexicon.toml", c, "lexicon.toml") or {}, c)
+    lexicon = parse_lexicon(_load_toml(root / "lexicon.toml", c, "lexicon.toml") or {},
+                            lambda name, message: c.add("lexicon.toml", "", name, message))
     entries: list[Entry] = []
     files = sorted((root / "entries").glob("*.toml"))
     if not files:
@@ -458,7 +398,7 @@ def load_knowledge(directory: str | Path | None = None, *, decision: bool = True
             entry = parse_entry(raw, rel, c, i)
             if entry is not None:
                 entries.append(entry)
-    check_entries(entries, topics, article_text, c)
+    check_entries(entries, topics, article, c)
     model: DecisionModel | None = None
     if decision and (root / DECISION_FILE).is_file():
         try:
@@ -467,21 +407,17 @@ def load_knowledge(directory: str | Path | None = None, *, decision: bool = True
             c.add(DECISION_FILE, "", "", str(exc).removeprefix(f"{root / DECISION_FILE}: "))
     if c.problems:
         raise KnowledgeError(c.problems)
-    return KnowledgeBase(tuple(entries), tuple(topics), lexicon, article, str(root), model)
+    return KnowledgeBase(tuple(entries), tuple(topics), lexicon, article, str(root), model, tuple(c.notes))
 
 
-def parse_entries_document(text: str, name: str, base: KnowledgeBase) -> list[Entry]:
-    """Parse an uploaded/imported entries file against ``base`` (its topics and article)."""
-    c = _Collector()
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeError([Problem(name, "", "", f"not valid TOML: {exc}")]) from None
-    raw_entries = data.get("entry")
-    if not isinstance(raw_entries, list):
-        raise KnowledgeError([Problem(name, "", "entry", "no [[entry]] tables found")])
-    entries = [e for i, raw in enumerate(raw_entries) if (e := parse_entry(raw, name, c, i)) is not None]
-    check_entries(entries, base.topics, base.article.text, c)
-    if c.problems:
-        raise KnowledgeError(c.problems)
-    return entries
+def migrate_entries_text(text: str) -> str:
+    """An entries file with the old names rewritten: ``answers =`` -> ``gives =``, and an ``"overview"``
+    tag -> ``broad = true`` (a textual rewrite: comments and layout stay)."""
+    text = re.sub(r"(?m)^answers(\s*)=", r"gives\1=", text)
+
+    def tags(m: re.Match[str]) -> str:
+        items = [x for x in re.findall(r'"([^"]*)"', m.group(2)) if x != OLD_BROAD_TAG]
+        kept = f'{m.group(1)}[{", ".join(f"{chr(34)}{x}{chr(34)}" for x in items)}]' if items else ""
+        return (kept + "\n" if kept else "") + "broad = true"
+
+    return re.sub(rf'(?m)^(tags\s*=\s*)\[([^\]]*"{OLD_BROAD_TAG}"[^\]]*)\]', tags, text)

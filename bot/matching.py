@@ -162,32 +162,7 @@ class Matcher:
         self.entries: list[_Indexed] = []
         qlists_of: list[list[list[str]]] = []
         for i, e in enumerate(kb.entries):
-            qlists: list[list[str]] = []
-            small: set[str] = set()
-            for lang in ("en", "ru"):
-                for q in e.block(lang).questions:
-                    content, every = self.analyzer.terms_of(normalise(q))
-                    qlists.append(content or every)
-                    if e.kind == "smalltalk":  # whole phrases are kept for small talk only
-                        small.add(" ".join(every))
-            # A gap entry's answer says what the article *does* say instead, so it is matched by its
-            # questions alone; otherwise it would compete for exactly the facts it points to.
-            keyword_texts = (*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags))
-            answer_texts = () if e.kind == "gap" else (e.en.answer, e.ru.answer)
-            source_texts = () if e.kind == "gap" else e.source
-            tf: dict[str, float] = defaultdict(float)  # term -> field-weighted frequency (BM25F)
-            where: dict[str, int] = defaultdict(int)  # term -> the fields it occurs in (bits)
-            share = FIELD_QUESTION / max(len(qlists), 1) * 3  # a term in every question counts ~3
-            for qterms in qlists:
-                for t in set(qterms):
-                    tf[t] += share
-                    where[t] |= IN_QUESTION
-            for texts, weight, bit in ((keyword_texts, FIELD_KEYWORD, IN_QUESTION),
-                                       (answer_texts, FIELD_ANSWER, IN_ANSWER),
-                                       (source_texts, FIELD_SOURCE, IN_SOURCE)):
-                for t in {t for text in texts for t in self.analyzer.terms_of(normalise(text))[0]}:
-                    tf[t] += weight
-                    where[t] |= bit
+            qlists, small, tf, where = self._entry_terms(e)
             for t, frequency in tf.items():
                 entries, tfs, masks = postings.setdefault(t, ([], [], []))
                 entries.append(i)
@@ -215,6 +190,37 @@ class Matcher:
             self.entries[i] = _Indexed(self.entries[i].entry, questions, self.entries[i].small_talk)
         self._listed = [e.kind != "smalltalk" for e in kb.entries]  # small talk is never a candidate
 
+    def _entry_terms(self, e: Entry) -> tuple[list[list[str]], set[str], dict[str, float], dict[str, int]]:
+        """An entry's curated questions as term lists, its small-talk phrases, and for every term of any
+        field its field-weighted frequency (BM25F) and the fields it occurs in (bits)."""
+        qlists: list[list[str]] = []
+        small: set[str] = set()
+        for lang in ("en", "ru"):
+            for q in e.block(lang).questions:
+                content, every = self.analyzer.terms_of(normalise(q))
+                qlists.append(content or every)
+                if e.kind == "smalltalk":  # whole phrases are kept for small talk only
+                    small.add(" ".join(every))
+        # A gap entry's answer says what the article *does* say instead, so it is matched by its
+        # questions alone; otherwise it would compete for exactly the facts it points to.
+        keyword_texts = (*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags))
+        answer_texts = () if e.kind == "gap" else (e.en.answer, e.ru.answer)
+        source_texts = () if e.kind == "gap" else e.source
+        tf: dict[str, float] = defaultdict(float)
+        where: dict[str, int] = defaultdict(int)
+        share = FIELD_QUESTION / max(len(qlists), 1) * 3  # a term in every question counts ~3
+        for qterms in qlists:
+            for t in set(qterms):
+                tf[t] += share
+                where[t] |= IN_QUESTION
+        for texts, weight, bit in ((keyword_texts, FIELD_KEYWORD, IN_QUESTION),
+                                   (answer_texts, FIELD_ANSWER, IN_ANSWER),
+                                   (source_texts, FIELD_SOURCE, IN_SOURCE)):
+            for t in {t for text in texts for t in self.analyzer.terms_of(normalise(text))[0]}:
+                tf[t] += weight
+                where[t] |= bit
+        return qlists, small, tf, where
+
     # --- scoring -----------------------------------------------------------------------------
 
     def _postings(self, term: str) -> Iterator[tuple[int, float, int]]:
@@ -241,20 +247,7 @@ class Matcher:
             else:
                 in_source += w_eff
             bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
-        best_entry_cov = 0.0
-        best_fuzz = 0.0
-        for q in ix.questions:
-            shared = sum(w for t, w in weights.items() if t in q.terms)
-            if not shared:
-                continue
-            cov = shared / q.weight
-            if cov > best_entry_cov:
-                best_entry_cov = cov
-            # rapidfuzz only where it can still change the result: a question at least half as close.
-            if cov * 2 >= best_entry_cov:
-                sim = fuzz.token_sort_ratio(qtext, " ".join(q.terms), score_cutoff=best_fuzz * 100) / 100.0
-                if sim > best_fuzz:
-                    best_fuzz = sim
+        best_entry_cov, best_fuzz = _closest_question(ix.questions, weights, qtext)
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys()
         entity_miss = any(ent not in known for ent in a.entities)
@@ -286,13 +279,13 @@ class Matcher:
             "qtype_miss": float(bool(a.qtype) and not gives),
             "head_miss": float(head_miss),
             "is_gap": float(ix.entry.kind == "gap"),
-            "is_broad": float("overview" in ix.entry.tags),
+            "is_broad": float(ix.entry.broad),
         }
         return _Scored(i, base, values)
 
     @staticmethod
     def _gives(entry: Entry, qtype: str) -> bool:
-        return entry.kind != "fact" or qtype in entry.answers
+        return entry.kind != "fact" or qtype in entry.gives
 
     def rank(self, a: Analysis) -> list[Candidate]:
         """The entries that share a term with the question, best base score first.
@@ -426,7 +419,7 @@ class Matcher:
         generic = all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
         if generic and top.score < self.answer_threshold and not a.unknown:
             # Only words that fit everything ("treaty", "Russia"): ask which part they mean.
-            broad = [Candidate(e, top.score) for e in self.kb.facts() if "overview" in e.tags]
+            broad = [Candidate(e, top.score) for e in self.kb.facts() if e.broad]
             options = tuple((broad or facts)[: th.max_candidates])
             return Outcome("clarify", reply_lang, round(top.score, 4), candidates=options, reason="vague",
                            analysis=a)
@@ -472,6 +465,22 @@ class Matcher:
     def _suggest(near: Iterable[Entry]) -> tuple[Entry, ...]:
         """Up to three distinct article facts near the question (empty: the caller offers topics)."""
         return tuple(dict.fromkeys(e for e in near if e.kind == "fact"))[:3]
+
+
+def _closest_question(questions: Iterable[_Question], weights: Mapping[str, float], qtext: str) -> tuple[float, float]:
+    """(the best share of a curated question the user's words cover, the best rapidfuzz similarity)."""
+    best_cov = best_fuzz = 0.0
+    for q in questions:
+        shared = sum(w for t, w in weights.items() if t in q.terms)
+        if not shared:
+            continue
+        cov = shared / q.weight
+        best_cov = max(best_cov, cov)
+        # rapidfuzz only where it can still change the result: a question at least half as close.
+        if cov * 2 >= best_cov:
+            sim = fuzz.token_sort_ratio(qtext, " ".join(q.terms), score_cutoff=best_fuzz * 100) / 100.0
+            best_fuzz = max(best_fuzz, sim)
+    return best_cov, best_fuzz
 
 
 def _rank_of(outcome: Outcome) -> tuple[int, float]:

@@ -14,6 +14,7 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 ADAPTERS = ("bot.telegram", "bot.storage", "bot.cli", "bot.cli_db", "bot.cli_kb", "bot.health", "bot.curation.store")
 FORBIDDEN_IN_CORE = ("telegram", "aiosqlite", *ADAPTERS)
 MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
 
 
 def _module_name(path: Path) -> str:
@@ -121,3 +122,20 @@ def test_no_module_is_over_500_lines() -> None:
     long = {name: n for name, path in _modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
     assert not long, long
+
+
+def test_no_function_is_over_60_lines() -> None:
+    long = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno is not None:
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{name}.{node.name}: {lines}")
+    assert not long, long
+
+
+def test_every_module_opens_with_a_docstring() -> None:
+    bare = [name for name, path in _modules().items()
+            if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
+    assert not bare, bare

@@ -129,3 +129,21 @@ def test_config_error_names_the_key(tmp_path: Path) -> None:
     cfg.write_text("[matching]\nanswer_treshold = 0.5\n", encoding="utf-8")
     result = run_cli("--config", str(cfg), "ask", "hi")
     assert result.returncode == 1 and "matching.answer_treshold" in result.stderr
+
+
+def test_every_subcommand_accepts_config_and_knowledge_after_its_name() -> None:
+    import argparse
+
+    from bot.cli import build_parser
+
+    def leaves(parser: argparse.ArgumentParser, path: str) -> list[tuple[str, argparse.ArgumentParser]]:
+        found = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found += leaves(sub, f"{path} {name}")
+        return found or [(path, parser)]
+
+    missing = [path for path, p in leaves(build_parser(), "treaty-bot")
+               if not {"--config", "--knowledge"} <= {o for a in p._actions for o in a.option_strings}]
+    assert not missing, missing

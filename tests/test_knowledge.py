@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge
+from bot.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, migrate_entries_text
 
 SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -16,7 +16,7 @@ GOOD_ENTRY = """
 id = "{id}"
 kind = "fact"
 topic = "{topic}"
-answers = ["who"]
+gives = ["who"]
 related = [{related}]
 source = ["{source}"]
 [entry.en]
@@ -113,15 +113,43 @@ def test_missing_language_empty_answer_unknown_related_and_bad_source(kb_copy: P
 
 def test_unknown_fields_and_bad_types(kb_copy: Path) -> None:
     text = GOOD_ENTRY.format(id="x", topic=_topic(kb_copy), related="", source=_source())
-    text = text.replace('answers = ["who"]', 'answers = ["why"]\ncolour = "red"')
+    text = text.replace('gives = ["who"]', 'gives = ["why"]\ncolour = "red"')
     text = text.replace('questions = ["Кто подписал?", "подписанты", "кто поставил подписи"]', "questions = 3")
     _write(kb_copy, "a.toml", text)
     problems = _problems(kb_copy)
     assert any("entry 'x': colour: unknown field" in p for p in problems)
-    assert any("entry 'x': answers: 'why' is not one of" in p for p in problems)
+    assert any("entry 'x': gives: 'why' is not one of" in p for p in problems)
     assert any("entry 'x': ru.questions: must be a list of strings" in p for p in problems)
 
 
 def test_missing_directory() -> None:
     with pytest.raises(KnowledgeError, match="knowledge directory not found"):
         load_knowledge("/nonexistent/knowledge")
+
+
+def test_old_field_names_are_read_explained_and_migrated(kb_copy: Path) -> None:
+    text = GOOD_ENTRY.format(id="x", topic=_topic(kb_copy), related="", source=_source())
+    text = text.replace('gives = ["who"]', '# a comment that stays\ntags = ["people", "overview"]\nanswers = ["who"]')
+    _write(kb_copy, "a.toml", text)
+    kb = load_knowledge(kb_copy)
+    entry = kb.by_id["x"]
+    assert entry.gives == frozenset({"who"}) and entry.broad and entry.tags == ("people",)
+    assert sorted(n.field for n in kb.notes) == ["answers", "tags"]
+    migrated = migrate_entries_text(text)
+    assert 'gives = ["who"]' in migrated and 'tags = ["people"]\nbroad = true' in migrated
+    assert "# a comment that stays" in migrated and "answers" not in migrated
+    _write(kb_copy, "a.toml", migrated)
+    again = load_knowledge(kb_copy)
+    assert again.by_id["x"] == entry and not again.notes
+
+
+def test_kb_check_migrate_rewrites_the_files(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    text = GOOD_ENTRY.format(id="x", topic=_topic(kb_copy), related="", source=_source())
+    _write(kb_copy, "a.toml", text.replace("gives =", "answers ="))
+    assert main(["--knowledge", str(kb_copy), "kb", "check"]) == 0
+    assert "is now called 'gives'" in capsys.readouterr().out
+    assert main(["kb", "check", "--migrate", "--knowledge", str(kb_copy)]) == 0
+    assert "migrated" in capsys.readouterr().out
+    assert "gives = " in (kb_copy / "entries" / "a.toml").read_text(encoding="utf-8")

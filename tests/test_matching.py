@@ -127,11 +127,11 @@ def test_small_talk(matcher: Matcher) -> None:
         assert outcome.entry.kind == "smalltalk"
 
 
-def test_clarify_offers_candidates_from_the_knowledge_base(matcher: Matcher, kb: KnowledgeBase) -> None:
-    outcome = matcher.match("statements")
-    if outcome.status == "clarify":
-        assert 1 <= len(outcome.candidates) <= 3
-        assert all(c.entry.kind == "fact" for c in outcome.candidates)
+@pytest.mark.parametrize("question", ["treaty", "the agreement", "договор"])
+def test_a_vague_question_is_offered_the_broad_entries(matcher: Matcher, kb: KnowledgeBase, question: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "clarify" and 1 <= len(outcome.candidates) <= 3
+    assert all(c.entry.kind == "fact" and c.entry.broad for c in outcome.candidates)
 
 
 def test_answers_have_related_suggestions(matcher: Matcher) -> None:

@@ -10,10 +10,10 @@ import pytest
 from conftest import TEST_TOKEN, RunningBot, TelegramBots
 
 from bot.config import Config, ConfigError, FloodConfig, TelegramConfig, WebhookConfig
+from bot.flood import FloodControl, Verdict
 from bot.knowledge import KnowledgeBase
 from bot.telegram import keyboards
 from bot.telegram.app import COMMANDS, run
-from bot.telegram.flood import FloodControl, Verdict
 from bot.telegram.keyboards import Ask, Forget, SetLang, Topics, Vote, encode, parse
 from bot.texts import t
 

@@ -20,8 +20,7 @@ def split_questions(text: str) -> list[str]:
 
 def source_in_article(kb: KnowledgeBase, sentence: str) -> bool:
     """Whether ``sentence`` appears verbatim (whitespace aside) in the article."""
-    flat = " ".join(sentence.split())
-    return bool(flat) and flat in " ".join(kb.article.text.split())
+    return kb.article.quotes(sentence)
 
 
 def new_entry_id(edited: EditedKnowledge, title: str) -> str:

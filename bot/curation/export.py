@@ -43,7 +43,9 @@ def _entry_toml(e: Entry) -> str:
              f"topic = {toml_string(e.topic)}"]
     if "tags" in data:
         lines.append(f"tags = {_inline(data['tags'])}")
-    lines.append(f"answers = {_inline(data['answers'])}")
+    if data.get("broad"):
+        lines.append("broad = true")
+    lines.append(f"gives = {_inline(data['gives'])}")
     if "related" in data:
         lines.append(f"related = {_inline(data['related'])}")
     if "source" in data:

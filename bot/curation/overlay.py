@@ -106,7 +106,7 @@ class EditedKnowledge:
             deleted.pop(entry.id, None)
         live = prune_related(entries.values(), set(deleted) - set(entries))
         c = _Collector()
-        check_entries(live, self.base.topics, self.base.article.text, c)
+        check_entries(live, self.base.topics, self.base.article, c)
         if c.problems:
             raise KnowledgeError(c.problems)
         return EditedKnowledge(self.base, tuple(entries.values()), deleted, self.base.replace_entries(live))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.folding import fold
 from bot.knowledge import LANGS
 from bot.matching import Matcher
 
@@ -68,7 +69,7 @@ def replay_change(
     """Replay real questions and the regression sets through both knowledge bases and compare."""
     seen: dict[str, tuple[str, str | None]] = {}
     for question, lang in [*questions, *((item.question, None) for item in regression)]:
-        key = " ".join(question.casefold().split())
+        key = fold(question)
         if key and key not in seen:
             seen[key] = (question, lang)
     examples: list[ReplayExample] = []

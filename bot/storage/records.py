@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Final
 
+from bot.folding import fold
+
 __all__ = [
     "CHANNELS",
     "STATUSES",
@@ -111,7 +113,7 @@ def normalise_question(text: str | None) -> str | None:
     """How questions are grouped in statistics: case-folded, whitespace collapsed."""
     if text is None:
         return None
-    return " ".join(text.casefold().split())
+    return fold(text)
 
 
 @dataclass(frozen=True, slots=True)

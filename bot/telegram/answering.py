@@ -82,7 +82,11 @@ def question_key(question: str) -> str:
 def strip_mention(text: str, username: str) -> str:
     """The message without a leading ``/ask`` and without ``@username`` anywhere (any case)."""
     if username:
-        text = re.sub(rf"(?<![\w@])@{re.escape(username)}(?!\w)", " ", text, flags=re.IGNORECASE)
+        mention = re.compile(rf"(?<![\w@])@{re.escape(username)}(?!\w)", re.IGNORECASE)
+        while True:  # "@Bot@Bot": removing the first mention makes the second one stand alone
+            text, found = mention.subn(" ", text)
+            if not found:
+                break
     return " ".join(strip_address(text).split())
 
 

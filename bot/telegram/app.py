@@ -50,19 +50,13 @@ PURGE_INTERVAL = 24 * 3600.0
 BOOTSTRAP_RETRIES = -1
 
 
-def build_application(
+def _builder(
     config: Config,
-    services: Services,
-    *,
-    concurrent_updates: int | bool = CONCURRENT_UPDATES,
-    request: BaseRequest | None = None,
-    get_updates_request: BaseRequest | None = None,
-) -> BotApplication:
-    """The Application with every handler; ``services`` go into ``bot_data``. No network calls.
-
-    Bot API requests go through ``AiohttpRequest`` (bot/telegram/request.py) unless
-    ``telegram.http_client`` is "httpx"; ``request``/``get_updates_request`` replace either.
-    """
+    concurrent_updates: int | bool,
+    request: BaseRequest | None,
+    get_updates_request: BaseRequest | None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The configured, built Application (token, URLs, HTTP clients, rate limiter; no handlers yet)."""
     # Opt in to PTB's timedelta time periods now (RetryAfter.retry_after & co.): without it, every 429
     # emits a PTBDeprecationWarning from inside the library. The bot itself reads none of them.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -93,12 +87,25 @@ def build_application(
     )
     if config.telegram.mode == "webhook":
         builder = builder.updater(None)  # the bot's own webhook server feeds it (bot/telegram/webhook.py)
-    built: Application[Any, Any, Any, Any, Any, Any]
     if config.telegram.rate_limiter:
-        built = builder.rate_limiter(AIORateLimiter(max_retries=config.telegram.max_retries)).build()
-    else:
-        built = builder.build()
-    app = cast(BotApplication, built)
+        return builder.rate_limiter(AIORateLimiter(max_retries=config.telegram.max_retries)).build()
+    return builder.build()
+
+
+def build_application(
+    config: Config,
+    services: Services,
+    *,
+    concurrent_updates: int | bool = CONCURRENT_UPDATES,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> BotApplication:
+    """The Application with every handler; ``services`` go into ``bot_data``. No network calls.
+
+    Bot API requests go through ``AiohttpRequest`` (bot/telegram/request.py) unless
+    ``telegram.http_client`` is "httpx"; ``request``/``get_updates_request`` replace either.
+    """
+    app = cast(BotApplication, _builder(config, concurrent_updates, request, get_updates_request))
     app.bot_data[SERVICES_KEY] = services
 
     message = filters.UpdateType.MESSAGE

@@ -18,10 +18,10 @@ from bot.config import Config
 from bot.conversation import Contexts, Conversation
 from bot.curation.store import CurationStore
 from bot.engine import build_matcher
+from bot.flood import FloodControl
 from bot.knowledge import LANGS, KnowledgeBase
 from bot.matching import Matcher, detect_language
 from bot.storage import Click, Exchange, Feedback, Storage
-from bot.telegram.flood import FloodControl
 
 log = logging.getLogger(__name__)
 

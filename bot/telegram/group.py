@@ -6,6 +6,7 @@ import time
 
 from telegram import Chat, ChatMember, Message, ReplyParameters, Update
 
+from bot.flood import Verdict
 from bot.telegram.answering import (
     GROUP_TYPES,
     mentions,
@@ -17,7 +18,6 @@ from bot.telegram.answering import (
     strip_mention,
 )
 from bot.telegram.context import BotContext, telegram_language
-from bot.telegram.flood import Verdict
 from bot.texts import ht, t
 
 

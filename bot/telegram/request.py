@@ -197,14 +197,7 @@ class AiohttpRequest(BaseRequest):
         elif request_data is not None:
             body, headers = request_data.json_payload, _JSON_HEADERS
 
-        if pool.locked():  # every connection busy: wait at most pool_timeout for one
-            try:
-                async with asyncio.timeout(pool_wait):
-                    await pool.acquire()
-            except TimeoutError as exc:
-                raise TimedOut(_POOL_TIMEOUT_MESSAGE) from exc
-        else:
-            await pool.acquire()  # returns at once
+        await _acquire(pool, pool_wait)
         headers_due: asyncio.Timeout | None = None
         deadline: float | None = None
         try:
@@ -289,3 +282,15 @@ def _redacted(cls: type[NetworkError], exc: BaseException, url: str) -> tuple[Ne
         text = redact(text, [match.group(1)])
     name = f"aiohttp.{type(exc).__name__}" if type(exc).__module__.startswith("aiohttp") else type(exc).__name__
     return cls(f"{name}: {text}" if text else f"{cls.__name__} ({name})"), None if leaks else exc
+
+
+async def _acquire(pool: asyncio.Semaphore, pool_wait: float | None) -> None:
+    """A connection slot: at once when one is free, else within ``pool_wait`` seconds or ``TimedOut``."""
+    if not pool.locked():
+        await pool.acquire()  # returns at once
+        return
+    try:
+        async with asyncio.timeout(pool_wait):
+            await pool.acquire()
+    except TimeoutError as exc:
+        raise TimedOut(_POOL_TIMEOUT_MESSAGE) from exc

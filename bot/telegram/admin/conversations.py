@@ -177,7 +177,7 @@ async def on_add_topic(update: Update, context: BotContext) -> int:
         return ADD_TOPIC
     await query.answer()
     data = {"id": new_entry_id(c.edited, draft["en"]["questions"][0]), "kind": "fact", "topic": topic,
-            "answers": [], "source": draft.get("source", []), "en": draft["en"], "ru": draft["ru"]}
+            "gives": [], "source": draft.get("source", []), "en": draft["en"], "ru": draft["ru"]}
     draft["entry"] = data
     await send(context, c.chat_id, new_entry_text(data, c.lang, html=True), keys.confirm_new(c.lang))
     return ADD_CONFIRM

@@ -100,10 +100,6 @@ class FloodControl:
         self._answers.move_to_end(key)
         self._trim(self._answers)
 
-    def forget_answer(self, chat_id: int, question_key: str) -> None:
-        """Drop a reservation whose answer could not be sent."""
-        self._answers.pop((chat_id, question_key), None)
-
     def _trim(
         self, table: OrderedDict[tuple[int, int], _UserWindow] | OrderedDict[tuple[int, str], EarlierAnswer]
     ) -> None:

@@ -1,0 +1,100 @@
+"""The lexicon (pure): stop words, bilingual concepts, question words and the conversation's word lists.
+
+``knowledge/lexicon.toml`` holds matching data, not answers: which words mean the same thing in both
+languages, which are named things or people, which words ask who/when/where/how much, and the small word
+lists the conversation reads (follow-up openers, pronouns, question openers, other languages' words).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.folding import fold
+
+ID_RE = re.compile(r"^[a-z0-9_]{1,40}$")  # entry and concept ids
+QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity")
+LANGS: tuple[str, ...] = ("en", "ru")
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    words: tuple[str, ...]
+    entity: bool = False
+    strict: bool = False
+    person: bool = False  # a person a follow-up's "he"/"she" may refer to
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    stopwords: Mapping[str, frozenset[str]]
+    concepts: tuple[Concept, ...]
+    qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]
+    heads: frozenset[str] = frozenset()  # "what", "which", "какой": the next word names what is asked for
+    followup: frozenset[str] = frozenset()  # "and", "what about", "а": a message opening a follow-up
+    pronouns: frozenset[str] = frozenset()  # "he", "that", "она": words that point back to the last answer
+    person_pronouns: frozenset[str] = frozenset()  # "he", "she", "он": point back to a person
+    foreign: frozenset[str] = frozenset()  # common words of languages the bot does not answer in
+    asks: frozenset[str] = frozenset()  # words that open a question ("is", "has", "почему")
+
+
+def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> Lexicon:
+    """``lexicon.toml`` as a Lexicon; ``problem(field, message)`` is told of each thing wrong."""
+    stop_raw = data.get("stopwords", {})
+    stopwords: dict[str, frozenset[str]] = {}
+    for lang in LANGS:
+        words = stop_raw.get(lang, []) if isinstance(stop_raw, dict) else []
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            problem(f"stopwords.{lang}", "must be a list of strings")
+            words = []
+        stopwords[lang] = frozenset(fold(w) for w in words)
+    concepts: list[Concept] = []
+    ids: set[str] = set()
+    for i, raw in enumerate(data.get("concept", [])):
+        cid = raw.get("id") if isinstance(raw, dict) else None
+        words = raw.get("words") if isinstance(raw, dict) else None
+        if not isinstance(cid, str) or not ID_RE.match(cid):
+            problem(f"concept #{i + 1}", f"id must match {ID_RE.pattern}")
+            continue
+        if cid in ids:
+            problem(f"concept {cid}", "duplicate id")
+        ids.add(cid)
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+            problem(f"concept {cid}.words", "must be a non-empty list of strings")
+            continue
+        concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
+                                bool(raw.get("person", False))))
+    qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
+    raw_q = data.get("qtypes", {})
+    for lang in LANGS:
+        table = raw_q.get(lang, {}) if isinstance(raw_q, dict) else {}
+        qtypes[lang] = {}
+        for qt, phrases in (table.items() if isinstance(table, dict) else []):
+            if qt not in QTYPES:
+                problem(f"qtypes.{lang}.{qt}", f"must be one of {', '.join(QTYPES)}")
+            elif not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                problem(f"qtypes.{lang}.{qt}", "must be a list of strings")
+            else:
+                qtypes[lang][qt] = tuple(phrases)
+    return Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, problem) for name in WORD_LISTS))
+
+
+WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks")
+
+
+def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:
+    """An optional ``[name]`` table of word lists by key (languages), as one normalised set."""
+    raw = data.get(name, {})
+    if not isinstance(raw, dict):
+        problem(name, "must be a table of word lists")
+        return frozenset()
+    words: set[str] = set()
+    for key, items in raw.items():
+        if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
+            problem(f"{name}.{key}", "must be a list of non-empty strings")
+            continue
+        words.update(fold(w) for w in items)
+    return frozenset(words)
