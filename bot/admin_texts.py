@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from bot.curation.history import HistoryItem
 from bot.curation.replay import Replay
 from bot.curation.unanswered import UnansweredGroup
-from bot.knowledge import LANGS, Entry, LangBlock
+from bot.knowledge import Entry, LangBlock
+from bot.lexicon import LANGS
 from bot.texts import button_label, esc, fill, strings, truncate
 
 _STRINGS: dict[str, dict[str, str]] = {

@@ -9,7 +9,8 @@ import re
 import unicodedata
 
 from bot.curation.overlay import EditedKnowledge
-from bot.knowledge import ID_RE, KnowledgeBase
+from bot.knowledge import KnowledgeBase
+from bot.lexicon import ID_RE
 
 
 def split_questions(text: str) -> list[str]:

@@ -11,7 +11,8 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.knowledge import LANGS, Entry, KnowledgeBase
+from bot.knowledge import Entry, KnowledgeBase
+from bot.lexicon import LANGS
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 

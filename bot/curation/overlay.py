@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge import (
-    LANGS,
     Entry,
     KnowledgeBase,
     KnowledgeError,
@@ -28,6 +27,7 @@ from bot.knowledge import (
     check_entries,
     parse_entry,
 )
+from bot.lexicon import LANGS
 from bot.matching import Matcher
 
 

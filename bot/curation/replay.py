@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.folding import fold
-from bot.knowledge import LANGS
+from bot.lexicon import LANGS
 from bot.matching import Matcher
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import LANGS, Entry
+from bot.knowledge import Entry
+from bot.lexicon import LANGS
 from bot.matching import Matcher, normalise, tokens
 
 GROUP_SIMILARITY = 80  # rapidfuzz token_set_ratio at or above which two unanswered questions are one group
