@@ -29,7 +29,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config, ConfigError
-from bot.knowledge import LANGS
+from bot.lexicon import LANGS
 from bot.redact import RedactSecrets, protect, secrets_of
 from bot.telegram import buttons, commands, group, inline, ops, private
 from bot.telegram.admin import register_admin_handlers, start_admin, stop_admin

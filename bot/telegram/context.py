@@ -19,7 +19,8 @@ from bot.conversation import Contexts, Conversation
 from bot.curation.store import CurationStore
 from bot.engine import build_matcher
 from bot.flood import FloodControl
-from bot.knowledge import LANGS, KnowledgeBase
+from bot.knowledge import KnowledgeBase
+from bot.lexicon import LANGS
 from bot.matching import Matcher, detect_language
 from bot.storage import Click, Exchange, Feedback, Storage
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.knowledge import LANGS, Entry, KnowledgeBase
+from bot.knowledge import Entry, KnowledgeBase
+from bot.lexicon import LANGS
 from bot.matching import Outcome
 from bot.texts import button_label, is_content_free, t
 

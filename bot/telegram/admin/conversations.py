@@ -24,7 +24,8 @@ from bot.curation.drafting import new_entry_id, source_in_article, split_questio
 from bot.curation.importing import MAX_IMPORT_BYTES, decode_document, import_document
 from bot.curation.overlay import add_question, new_entry, replace_answer
 from bot.curation.unanswered import question_key
-from bot.knowledge import LANGS, MAX_ANSWER_CHARS, KnowledgeError
+from bot.knowledge import MAX_ANSWER_CHARS, KnowledgeError
+from bot.lexicon import LANGS
 from bot.telegram.admin.auth import Handler, admin_only
 from bot.telegram.admin.buttons import AdminButton, pressed, unanswered_group
 from bot.telegram.admin.changes import apply_change, preview, title

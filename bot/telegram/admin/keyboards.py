@@ -23,7 +23,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.admin_texts import t
 from bot.curation.unanswered import UnansweredGroup
-from bot.knowledge import LANGS, Entry, KnowledgeBase
+from bot.knowledge import Entry, KnowledgeBase
+from bot.lexicon import LANGS
 from bot.telegram.keyboards import MAX_CALLBACK_BYTES
 from bot.texts import button_label
 
