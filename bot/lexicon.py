@@ -43,14 +43,17 @@ class Lexicon:
 
 def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> Lexicon:
     """``lexicon.toml`` as a Lexicon; ``problem(field, message)`` is told of each thing wrong."""
-    stop_raw = data.get("stopwords", {})
-    stopwords: dict[str, frozenset[str]] = {}
-    for lang in LANGS:
-        words = stop_raw.get(lang, []) if isinstance(stop_raw, dict) else []
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            problem(f"stopwords.{lang}", "must be a list of strings")
-            words = []
-        stopwords[lang] = frozenset(fold(w) for w in words)
+    stopwords: dict[str, frozenset[str]] = {lang: frozenset() for lang in LANGS}
+    # [stopwords] are grammar; [ignored] are content words this article's questions do not need
+    # (labelled apart because they are tuning); matching reads both the same way.
+    for section in ("stopwords", "ignored"):
+        raw = data.get(section, {})
+        for lang in LANGS:
+            words = raw.get(lang, []) if isinstance(raw, dict) else []
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                problem(f"{section}.{lang}", "must be a list of strings")
+                words = []
+            stopwords[lang] |= frozenset(fold(w) for w in words)
     concepts: list[Concept] = []
     ids: set[str] = set()
     for i, raw in enumerate(data.get("concept", [])):
