@@ -106,7 +106,7 @@ async def test_open_creates_directory_and_latest_schema(tmp_path: Path) -> None:
         assert s.is_open
         assert await s.integrity_check() == "ok"
     assert not s.is_open
-    assert query(path, "PRAGMA user_version")[0][0] == SCHEMA_VERSION == 3
+    assert query(path, "PRAGMA user_version")[0][0] == SCHEMA_VERSION == len(MIGRATIONS)
     assert query(path, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in query(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"exchanges", "feedback", "clicks", "user_prefs", "admin_audit", "kb_edits"} <= tables
@@ -163,7 +163,7 @@ async def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(schema_module, "SCHEMA_VERSION", len(broken))
     with pytest.raises(StorageError, match=r"log\.sqlite3"):
         await Storage(path).open()
-    assert query(path, "PRAGMA user_version")[0][0] == 3
+    assert query(path, "PRAGMA user_version")[0][0] == len(MIGRATIONS)  # the version before the broken step
     assert not query(path, "SELECT name FROM sqlite_master WHERE name = 'half_done'")
 
 

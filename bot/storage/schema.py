@@ -114,6 +114,13 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE exchanges ADD COLUMN resolved TEXT;
     """,
+    # Version 4: what became of the reply (issue 12: an exchange is recorded whatever the send's outcome):
+    # 'sent' (Telegram confirmed it), 'failed' (refused or unreachable on every attempt: not delivered),
+    # 'unknown' (the last attempt timed out: Telegram may have delivered it). NULL when nothing was sent
+    # (an ignored message, an inline answer) and for rows recorded before this version.
+    """
+    ALTER TABLE exchanges ADD COLUMN send_status TEXT CHECK (send_status IN ('sent', 'failed', 'unknown'));
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
