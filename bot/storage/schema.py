@@ -121,6 +121,30 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE exchanges ADD COLUMN send_status TEXT CHECK (send_status IN ('sent', 'failed', 'unknown'));
     """,
+    # Version 5: abuse that costs nothing (issue 12). One vote per user per answer: earlier duplicates go
+    # (the latest vote stays), a unique index keeps it so, and a vote replaces the user's earlier one on
+    # the same reply (the trigger; a redelivered update, already recorded, changes nothing). Refused admin
+    # attempts are one audit row per user per minute with a ``count``, keyed by ``user_key`` (the user id
+    # as the chat log stores it, pseudonymized when configured) so that /forgetme finds them; the undo
+    # stack, the history and the ignored questions read the audit log by action.
+    """
+    DELETE FROM feedback WHERE user_id IS NOT NULL AND reply_message_id IS NOT NULL AND id NOT IN (
+        SELECT MAX(id) FROM feedback WHERE user_id IS NOT NULL AND reply_message_id IS NOT NULL
+        GROUP BY user_id, chat_id, reply_message_id
+    );
+    CREATE UNIQUE INDEX feedback_one_vote ON feedback (user_id, chat_id, reply_message_id);
+    CREATE TRIGGER feedback_vote_replaces BEFORE INSERT ON feedback
+    WHEN NEW.user_id IS NOT NULL AND NEW.reply_message_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM feedback WHERE update_id = NEW.update_id)
+    BEGIN
+        DELETE FROM feedback
+        WHERE user_id = NEW.user_id AND chat_id IS NEW.chat_id AND reply_message_id = NEW.reply_message_id;
+    END;
+    ALTER TABLE admin_audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE admin_audit ADD COLUMN user_key TEXT;
+    CREATE INDEX admin_audit_action ON admin_audit (action, user_key, ts);
+    CREATE INDEX admin_audit_admin ON admin_audit (admin_id);
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
