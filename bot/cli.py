@@ -42,7 +42,7 @@ def load_engine(args: argparse.Namespace) -> tuple[Config, KnowledgeBase, Matche
 
 def outcome_json(question: str, outcome: Outcome) -> dict[str, Any]:
     """The ``ask --json`` contract: one object per question."""
-    from bot.texts import outcome_text
+    from bot.texts import outcome_text, source_quote
 
     entry = outcome.entry if outcome.status == "answered" else None
     options = (outcome.candidates and [c.entry for c in outcome.candidates]) or list(outcome.suggestions)
@@ -53,7 +53,7 @@ def outcome_json(question: str, outcome: Outcome) -> dict[str, Any]:
         "entry_id": entry.id if entry else None,
         "score": outcome.score,
         "answer": outcome_text(outcome, html=False),
-        "source": " ".join(entry.source) if entry and entry.source and entry.kind == "fact" else None,
+        "source": source_quote(entry) if entry else None,  # the article's sentences, "…" where some are left out
         "suggestions": [{"entry_id": e.id, "question": e.title(outcome.lang)} for e in options],
         "resolved": outcome.resolved or None,  # a follow-up: the question it was understood as
         "parts": [p.entry.id for p in outcome.parts if p.entry is not None],  # several questions answered

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bot.decision import DecisionError, DecisionModel, load_decision
 from bot.lexicon import ID_RE, LANGS, QTYPES, Lexicon, parse_lexicon
+from bot.sentences import GAP, Sentence, cite, quote_text, split_sentences
 
 KINDS: tuple[str, ...] = ("fact", "smalltalk", "gap")
 MIN_QUESTIONS = 3
@@ -69,6 +70,13 @@ class Entry:
     tags: tuple[str, ...] = ()
     file: str = ""
     broad: bool = False  # an overview ("everything the treaty changes"): answers broad questions
+    # The article's sentences ``source`` names, in article order (set by the KnowledgeBase holding it).
+    cited: tuple[Sentence, ...] = field(default=(), compare=False, repr=False)
+
+    def quote(self) -> str:
+        """The source quote shown: the cited sentences in article order, "…" where some are left out
+        (an entry outside a knowledge base, a draft, shows its source lines as given)."""
+        return quote_text(self.cited) if self.cited else GAP.join(self.source)
 
     def block(self, lang: str) -> LangBlock:
         return self.ru if lang == "ru" else self.en
@@ -114,6 +122,15 @@ class Article:
     date: str
     titles: Mapping[str, str]
     summaries: Mapping[str, str]
+    sentences: tuple[Sentence, ...] = ()  # the text split into numbered sentences (at load, see sentences.py)
+
+    def __post_init__(self) -> None:
+        if not self.sentences:
+            object.__setattr__(self, "sentences", split_sentences(self.text))
+
+    def cite(self, lines: Iterable[str]) -> tuple[Sentence, ...]:
+        """The sentences ``lines`` quote, in article order (see ``bot.sentences.cite``)."""
+        return cite(self.sentences, lines)
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles["en"]
@@ -139,6 +156,10 @@ class KnowledgeBase:
     by_id: Mapping[str, Entry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # Each entry's source resolved to the article's sentences once, here, for every way a knowledge
+        # base is made (load, admin edits, replace_entries).
+        resolved = tuple(replace(e, cited=self.article.cite(e.source)) if e.source else e for e in self.entries)
+        object.__setattr__(self, "entries", resolved)
         object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
 
     def get(self, entry_id: str) -> Entry | None:

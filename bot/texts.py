@@ -16,6 +16,7 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.matching import Outcome
 
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit for one message's text, after entity parsing
+LONG_QUOTE_CHARS = 300  # a longer source quote is shown collapsed (an expandable blockquote)
 
 _STRINGS: dict[str, dict[str, str]] = {
     "decline": {
@@ -40,7 +41,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "Please ask a question about the Russia–South Ossetia treaty, in words.",
         "ru": "Задайте, пожалуйста, вопрос о договоре России и Южной Осетии словами.",
     },
-    "source": {"en": "Source", "ru": "Источник"},
+    "source": {"en": "Source", "ru": "Источник (оригинал на английском)"},
     "related": {"en": "Related questions", "ru": "Связанные вопросы"},
     "you_could_ask": {"en": "You could ask", "ru": "Можно спросить"},
     "browse_topics": {
@@ -127,6 +128,15 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
     "forget_done": {"en": "Done: I deleted {count} records about you.", "ru": "Готово: удалено записей: {count}."},
     "forget_cancelled": {"en": "Nothing was deleted.", "ru": "Ничего не удалено."},
+    "forget_private": {
+        "en": "Privacy first: /forgetme works in our private chat. Open it with the button and confirm there.",
+        "ru": "Ради вашей приватности /forgetme работает в личном чате. Откройте его кнопкой и подтвердите там.",
+    },
+    "forget_not_yours": {
+        "en": "Only the person who asked can confirm this.",
+        "ru": "Подтвердить может только тот, кто спросил.",
+    },
+    "open_private": {"en": "Open the private chat", "ru": "Открыть личный чат"},
     "yes_delete": {"en": "Yes, delete", "ru": "Да, удалить"},
     "cancel": {"en": "Cancel", "ru": "Отмена"},
     "previous": {"en": "◀ Back", "ru": "◀ Назад"},
@@ -212,18 +222,33 @@ def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return cut.rstrip() + "…"
 
 
+def source_quote(entry: Entry) -> str | None:
+    """The article's words an answer rests on (plain text), or None when it shows no quote."""
+    return entry.quote() if entry.source and entry.kind == "fact" else None
+
+
+def quote_html(quote: str) -> str:
+    """A source quote as a Telegram blockquote; a long one is expandable (collapsed to a few lines)."""
+    tag = "blockquote expandable" if len(quote) > LONG_QUOTE_CHARS else "blockquote"
+    return f"<{tag}>{escape(quote, quote=False)}</blockquote>"
+
+
 def answer_text(entry: Entry, lang: str, *, html: bool, with_source: bool = True) -> str:
-    """An entry's answer, with the article's sentence as its source when it has one."""
+    """An entry's answer, with the article's sentences as its source when it has them.
+
+    The quote is the entry's cited sentences in article order ("…" where some are left out), always in
+    English: Russian replies say so in the label.
+    """
     answer = entry.block(lang).answer
+    quote = source_quote(entry) if with_source else None
     if not html:
         parts = [answer]
-        if with_source and entry.source and entry.kind == "fact":
-            parts.append(f"{t('source', lang)}: {_quote(' '.join(entry.source), 'en')}")
+        if quote:
+            parts.append(f"{t('source', lang)}: {_quote(quote, 'en')}")
         return "\n\n".join(parts)
     parts = [escape(answer, quote=False)]
-    if with_source and entry.source and entry.kind == "fact":
-        quoted = escape(" ".join(entry.source), quote=False)
-        parts.append(f"<i>{ht('source', lang)}:</i>\n<blockquote>{quoted}</blockquote>")
+    if quote:
+        parts.append(f"<i>{ht('source', lang)}:</i>\n{quote_html(quote)}")
     # Telegram counts the text after parsing: markup does not count, but stay safe on the raw length.
     return "\n\n".join(parts) if len("\n\n".join(parts)) <= MAX_MESSAGE_CHARS else escape(
         truncate(answer), quote=False

@@ -102,7 +102,7 @@ def test_several_questions_get_one_answer_each(conversation: Conversation, messa
     outcome = conversation.answer(message)
     assert outcome.status == "answered" and [p.entry.id for p in outcome.parts if p.entry] == entry_ids
     reply = outcome_text(outcome, html=False)
-    assert reply.count("Source:") + reply.count("Источник:") == len(entry_ids)
+    assert reply.count("Source:") + reply.count("Источник (оригинал на английском):") == len(entry_ids)
 
 
 def test_a_part_the_article_does_not_cover_is_named(conversation: Conversation) -> None:

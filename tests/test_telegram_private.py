@@ -62,7 +62,7 @@ async def test_russian_question_gets_russian_answer(tg_bot: RunningBot, kb: Know
     call = await tg_bot.feed(update)
     entry = kb.by_id["signatories"]
     assert call.result["text"].startswith(entry.ru.answer)
-    assert "Источник:" in call.result["text"]
+    assert "Источник (оригинал на английском):" in call.result["text"]
     assert any(label == entry.ru.questions[0] or d.startswith("a:ru:") for label, d in buttons(call.result))
 
 
