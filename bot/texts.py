@@ -116,6 +116,11 @@ _STRINGS: dict[str, dict[str, str]] = {
         "ru": "Вы задаёте вопросы слишком часто для группы. Подождите минуту или спросите меня в личном "
         "чате.",
     },
+    "inline_miss_button": {
+        "en": "The article does not say that. Closest questions:",
+        "ru": "В статье этого нет. Ближайшие вопросы:",
+    },
+    "continue_private": {"en": "Continue in private", "ru": "Продолжить в личном чате"},
     "inline_unknown_title": {"en": "The article does not say", "ru": "В статье этого нет"},
     "inline_unknown_desc": {
         "en": "Try other words, or browse the topics in a chat with the bot.",
@@ -253,6 +258,15 @@ def answer_text(entry: Entry, lang: str, *, html: bool, with_source: bool = True
     return "\n\n".join(parts) if len("\n\n".join(parts)) <= MAX_MESSAGE_CHARS else escape(
         truncate(answer), quote=False
     )
+
+
+def inline_answer_text(entry: Entry, lang: str) -> str:
+    """An answer sent from inline mode (HTML): the chat never saw the question, so it comes first."""
+    question = f"❓ <b>{escape(entry.title(lang), quote=False)}</b>\n\n"
+    text = question + answer_text(entry, lang, html=True)
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return question + escape(truncate(entry.block(lang).answer, MAX_MESSAGE_CHARS // 2), quote=False)
 
 
 def _bullets(entries: Iterable[Entry], lang: str, html: bool) -> str:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram import Update
 
-from bot.telegram.answering import GROUP_TYPES, reply_parameters, respond, send, strip_mention
+from bot.telegram.answering import (
+    GROUP_TYPES,
+    entry_outcome,
+    record_exchange,
+    remember,
+    render,
+    reply_parameters,
+    respond,
+    send,
+    strip_mention,
+)
 from bot.telegram.context import BotContext
 from bot.telegram.group import group_answer
+from bot.telegram.inline import entry_of_start
 from bot.telegram.keyboards import AUTO, forget_keyboard, lang_keyboard, start_keyboard, topics_keyboard
 from bot.texts import about_text, ht
 
@@ -16,13 +29,34 @@ async def _lang(update: Update, context: BotContext) -> str:
 
 
 async def on_start(update: Update, context: BotContext) -> None:
-    """A greeting and sample questions as buttons."""
+    """A greeting and sample questions as buttons; ``/start en-signatories`` (a "Continue in private" link
+    from an inline answer) answers that entry instead."""
     message, kb = update.effective_message, context.services.kb
     if message is None:
+        return
+    if context.args and await _answer_start_link(update, context, context.args[0]):
         return
     lang = await _lang(update, context)
     text = ht("start", lang, title=kb.article.title(lang)) + "\n\n" + ht("try_asking", lang)
     await send(context, message.chat_id, text, start_keyboard(kb, lang), reply_parameters(message))
+
+
+async def _answer_start_link(update: Update, context: BotContext, payload: str) -> bool:
+    """Answer the entry a deep link names, as if its question had been asked here (a fixed /lang choice
+    still wins over the link's language); False for a payload that names no entry."""
+    started, services = time.perf_counter(), context.services
+    message, user = update.effective_message, update.effective_user
+    found = entry_of_start(services.kb, payload)
+    if found is None or message is None:
+        return False
+    entry, lang = found
+    lang = (await services.chosen_language(user.id) if user is not None else None) or lang
+    outcome = entry_outcome(entry, lang, services)
+    remember(update, services, outcome)  # a follow-up ("and when?") reads on from it
+    reply = render(outcome, services)
+    sent = await send(context, message.chat_id, reply.text, reply.markup, reply_parameters(message))
+    record_exchange(update, services, entry.title(lang), outcome, started, sent, channel="button")
+    return True
 
 
 async def on_help(update: Update, context: BotContext) -> None:
