@@ -26,6 +26,17 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "Sorry, this command is for the bot's admins only.",
         "ru": "Извините, эта команда только для администраторов бота.",
     },
+    # The admin commands in /help and in each admin's command menu (bot/telegram/admin/menu.py).
+    "admin_help_title": {"en": "Admin commands (private chat)", "ru": "Команды администратора (в личном чате)"},
+    "acmd_kb": {"en": "List or search the entries", "ru": "Записи базы знаний: список и поиск"},
+    "acmd_kb_add": {"en": "Add an entry step by step", "ru": "Добавить запись по шагам"},
+    "acmd_kb_undo": {"en": "Undo the latest change", "ru": "Отменить последнее изменение"},
+    "acmd_kb_history": {"en": "The latest admin actions", "ru": "Последние действия администраторов"},
+    "acmd_unanswered": {"en": "Questions the bot could not answer", "ru": "Вопросы, оставшиеся без ответа"},
+    "acmd_stats": {"en": "Chat-log summary and chart", "ru": "Статистика и график"},
+    "acmd_export": {"en": "The knowledge base as a TOML file", "ru": "База знаний файлом TOML"},
+    "acmd_import": {"en": "Upload entries as TOML", "ru": "Загрузить записи из TOML"},
+    "acmd_kb_reload": {"en": "Re-read knowledge/ from disk", "ru": "Перечитать knowledge/ с диска"},
     "kb_list": {
         "en": "Knowledge base: {count} entries, {deleted} deleted. Open one, or search with /kb words.",
         "ru": "База знаний: записей {count}, удалённых {deleted}. Откройте запись или ищите: /kb слова.",

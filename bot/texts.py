@@ -65,11 +65,11 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "Ask a question in your own words, in a private chat, or in a group with /ask, by mentioning "
         "me, or by replying to me. In any chat you can type @{username} and a question.\n\n"
         "/topics: browse everything I know\n/about: the article\n/lang: English or Russian\n"
-        "/ask question: ask in a group\n/forgetme: delete what I recorded about you",
+        "/ask question: ask in a group\n/forgetme: delete what I recorded about you\n/whoami: your user id",
         "ru": "Задайте вопрос своими словами: в личном чате, а в группе командой /ask, упоминанием или "
         "ответом на моё сообщение. В любом чате можно набрать @{username} и вопрос.\n\n"
         "/topics: всё, что я знаю, по темам\n/about: о статье\n/lang: русский или английский\n"
-        "/ask вопрос: спросить в группе\n/forgetme: удалить то, что я о вас записал",
+        "/ask вопрос: спросить в группе\n/forgetme: удалить то, что я о вас записал\n/whoami: ваш id пользователя",
     },
     "about": {
         "en": "“{title}”\n\n{summary}\n\nI know {count} facts from it, in {topics} topics: /topics.",
@@ -170,6 +170,19 @@ _STRINGS: dict[str, dict[str, str]] = {
     "cmd_lang": {"en": "English or Russian", "ru": "Русский или английский"},
     "cmd_ask": {"en": "Ask a question (in groups)", "ru": "Задать вопрос (в группах)"},
     "cmd_forgetme": {"en": "Delete what I recorded about you", "ru": "Удалить то, что я о вас записал"},
+    "cmd_whoami": {"en": "Your user id (for admins)", "ru": "Ваш id пользователя (для админов)"},
+    "whoami_user": {"en": "Your Telegram user id:", "ru": "Ваш id пользователя в Telegram:"},
+    "whoami_chat": {"en": "This chat's id:", "ru": "id этого чата:"},
+    "whoami_admin": {
+        "en": "You are an admin of this bot: /help lists the admin commands.",
+        "ru": "Вы администратор этого бота: команды администратора есть в /help.",
+    },
+    "whoami_not_admin": {
+        "en": "You are not an admin of this bot. To make you one, its operator adds this id to bot.admins in "
+        "the bot's config.",
+        "ru": "Вы не администратор этого бота. Чтобы назначить вас, оператор бота добавит этот id в bot.admins "
+        "в конфигурации.",
+    },
     "unknown_command": {
         "en": "I don't know that command. Just type your question, or see /help.",
         "ru": "Я не знаю такой команды. Просто напишите вопрос или посмотрите /help.",
@@ -267,6 +280,15 @@ def inline_answer_text(entry: Entry, lang: str) -> str:
     if len(text) <= MAX_MESSAGE_CHARS:
         return text
     return question + escape(truncate(entry.block(lang).answer, MAX_MESSAGE_CHARS // 2), quote=False)
+
+
+def whoami_text(user_id: int, chat_id: int | None, admin: bool, lang: str) -> str:
+    """/whoami (HTML): the user's id (and a group's), easy to copy, and whether they are an admin."""
+    lines = [f"{ht('whoami_user', lang)} <code>{user_id}</code>"]
+    if chat_id is not None and chat_id != user_id:
+        lines.append(f"{ht('whoami_chat', lang)} <code>{chat_id}</code>")
+    lines.append(ht("whoami_admin" if admin else "whoami_not_admin", lang))
+    return "\n".join(lines)
 
 
 def _bullets(entries: Iterable[Entry], lang: str, html: bool) -> str:

@@ -33,6 +33,7 @@ from bot.lexicon import LANGS
 from bot.redact import RedactSecrets, protect, secrets_of
 from bot.telegram import buttons, commands, group, inline, ops, private
 from bot.telegram.admin import register_admin_handlers, start_admin, stop_admin
+from bot.telegram.admin.menu import publish_admin_menus
 from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import SkipUnparsableUpdates
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 # Updates processed at once. Handlers mostly wait on HTTP; matching is quick and synchronous.
 CONCURRENT_UPDATES = 64
-COMMANDS: tuple[str, ...] = ("start", "help", "topics", "about", "lang", "ask", "forgetme")
+COMMANDS: tuple[str, ...] = ("start", "help", "topics", "about", "lang", "ask", "forgetme", "whoami")
 PURGE_INTERVAL = 24 * 3600.0
 # Telegram unreachable at start (getMe, setWebhook/deleteWebhook): PTB retries with back-off (1 s, x1.5,
 # at most 30 s apart) until it answers or SIGTERM; an invalid token (401) still stops the bot at once.
@@ -121,6 +122,7 @@ def build_application(
     app.add_handler(CommandHandler("lang", commands.on_lang, filters=message))
     app.add_handler(CommandHandler("ask", commands.on_ask, filters=message))
     app.add_handler(CommandHandler("forgetme", commands.on_forgetme, filters=message))
+    app.add_handler(CommandHandler("whoami", commands.on_whoami, filters=message))
     # 2. Button presses (callback_data parsed and validated there; bad or stale data -> "expired").
     app.add_handler(CallbackQueryHandler(buttons.on_callback))
     # 3. Inline mode.
@@ -187,6 +189,8 @@ async def publish_profile(app: BotApplication) -> None:
             log.warning("could not publish the bot's commands or descriptions: %s", result)
         elif isinstance(result, BaseException):
             raise result
+    # After the default menu: each configured admin's own menu, the admin commands included.
+    await publish_admin_menus(app, COMMANDS)
 
 
 async def purge_old_records(context: BotContext) -> None:

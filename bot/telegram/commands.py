@@ -1,11 +1,14 @@
-"""Commands: /start, /help, /topics, /about, /lang, /ask and /forgetme (any chat)."""
+"""Commands: /start, /help, /topics, /about, /lang, /ask, /forgetme and /whoami (any chat)."""
 
 from __future__ import annotations
 
 import time
 
 from telegram import Update
+from telegram.constants import ChatType
 
+from bot.telegram.admin.auth import is_admin
+from bot.telegram.admin.menu import admin_help
 from bot.telegram.answering import (
     GROUP_TYPES,
     entry_outcome,
@@ -21,7 +24,7 @@ from bot.telegram.context import BotContext
 from bot.telegram.group import group_answer
 from bot.telegram.inline import entry_of_start
 from bot.telegram.keyboards import AUTO, forget_keyboard, lang_keyboard, start_keyboard, topics_keyboard
-from bot.texts import about_text, ht
+from bot.texts import about_text, ht, whoami_text
 
 
 async def _lang(update: Update, context: BotContext) -> str:
@@ -60,11 +63,23 @@ async def _answer_start_link(update: Update, context: BotContext, payload: str) 
 
 
 async def on_help(update: Update, context: BotContext) -> None:
-    """How to ask."""
-    message = update.effective_message
+    """How to ask; for an admin in a private chat, the admin commands too."""
+    message, user = update.effective_message, update.effective_user
     if message is not None:
         lang = await _lang(update, context)
         text = ht("help", lang, username=context.bot.username)
+        if message.chat.type == ChatType.PRIVATE and user is not None and await is_admin(context, user.id):
+            text += "\n\n" + admin_help(lang)
+        await send(context, message.chat_id, text, reply_to=reply_parameters(message))
+
+
+async def on_whoami(update: Update, context: BotContext) -> None:
+    """/whoami, for anyone: their user id (what ``bot.admins`` lists), a group's id, and whether they are an
+    admin."""
+    message, user = update.effective_message, update.effective_user
+    if message is not None and user is not None:
+        lang = await _lang(update, context)
+        text = whoami_text(user.id, message.chat_id, await is_admin(context, user.id), lang)
         await send(context, message.chat_id, text, reply_to=reply_parameters(message))
 
 
