@@ -123,6 +123,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "chart_answered": {"en": "answered", "ru": "отвечено"},
     "chart_clarify": {"en": "clarified", "ru": "уточнено"},
     "chart_unknown": {"en": "not answered", "ru": "без ответа"},
+    "chart_x": {"en": "Day (UTC)", "ru": "День (UTC)"},
+    "chart_y": {"en": "Questions", "ru": "Вопросы"},
     "export_caption": {
         "en": "The live knowledge base: {count} entries (the entries/*.toml format).",
         "ru": "Текущая база знаний: записей {count} (формат entries/*.toml).",

@@ -8,6 +8,7 @@ Each handler is thin: the work is in ``bot.curation`` (pure, and the store), the
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from typing import TYPE_CHECKING
 
@@ -110,10 +111,13 @@ async def on_stats(update: Update, context: BotContext) -> None:
     days = int(arg) if arg.isdigit() and 0 < int(arg) <= 3650 else STATS_DAYS
     stats = await storage.stats(days=days)
     await send(context, c.chat_id, admin_stats_text(stats, days, c.lang, html=True))
-    labels = {k: t(f"chart_{k}", c.lang) for k in ("answered", "clarify", "unknown")}
-    png = await asyncio.to_thread(per_day_png, stats["per_day"], labels, t("chart_caption", c.lang))
+    # Every day of the range is a bar (zeros too); the title is in the picture, so no caption repeats it.
+    labels = {k: t(f"chart_{k}", c.lang) for k in ("answered", "clarify", "unknown", "x", "y")}
+    png = await asyncio.to_thread(
+        functools.partial(per_day_png, stats["per_day"], labels, t("chart_caption", c.lang), days=days)
+    )
     if png is not None:
-        await context.bot.send_photo(c.chat_id, png, caption=t("chart_caption", c.lang))
+        await context.bot.send_photo(c.chat_id, png)
 
 
 async def on_export(update: Update, context: BotContext) -> None:
