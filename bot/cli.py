@@ -201,9 +201,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.lang = None
         return cmd_chat(args)
     config.require_token()
-    from bot.telegram.app import run
+    from bot.storage.lock import DatabaseLock
 
-    return run(config, knowledge_dir=args.knowledge)
+    lock = DatabaseLock(config.storage.database)
+    try:
+        lock.acquire()  # one bot per database: a second `run` stops here, before any network call
+    except StorageError as exc:
+        print(f"treaty-bot: {exc}", file=sys.stderr)
+        return 1
+    with lock:
+        from bot.telegram.app import run
+
+        return run(config, knowledge_dir=args.knowledge)
 
 
 # --- wiring ------------------------------------------------------------------------------------

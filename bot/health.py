@@ -7,8 +7,9 @@ The running bot writes a small JSON file next to the database, ``<storage.databa
 ``started`` when ``treaty-bot run`` starts, ``last_contact`` after each successful exchange with Telegram
 (start-up, updates received, a ``getWebhookInfo`` ping every ``PING_INTERVAL`` seconds); the file is
 removed on a clean shutdown. ``treaty-bot health`` exits 0 when the configuration is valid, the knowledge
-base loads, the database opens (or can be created), and, when a heartbeat file is present, the last
-contact with Telegram (or the start, if there was none yet) is younger than ``--max-age`` seconds.
+base loads, the database opens (or can be created, unless the bot runs: a database missing under a
+running bot was deleted), and, when a heartbeat file is present, the last contact with Telegram (or the
+start, if there was none yet) is younger than ``--max-age`` seconds.
 """
 
 from __future__ import annotations
@@ -105,11 +106,15 @@ def check_knowledge(directory: str | None) -> Check:
     return Check("knowledge", True, f"{len(kb.entries)} entries in {kb.directory}")
 
 
-def check_database(database: str, timeout: float = 2.0) -> Check:
-    """The database opens and reads (schema version); a missing file is fine when it can be created."""
+def check_database(database: str, timeout: float = 2.0, *, running: bool = False) -> Check:
+    """The database opens and reads (schema version); a missing file is fine when it can be created,
+    unless the bot is ``running`` (it was deleted under the bot, which restores it at its next write)."""
     if not database:
         return Check("database", True, "none configured (chat log off)")
     path = Path(database)
+    if not path.exists() and running:
+        return Check("database", False, f"{path}: missing while the bot runs (deleted?); the bot restores it "
+                                        "from its open connection at its next write, within seconds")
     if not path.exists():
         parent = path.parent if str(path.parent) else Path(".")
         probe = parent
@@ -161,7 +166,8 @@ def run_checks(config_path: str | None, knowledge: str | None, max_age: float) -
         return [Check("config", False, str(exc))]
     checks = [Check("config", True, config.source or "defaults and environment")]
     checks.append(check_knowledge(knowledge or config.knowledge.directory or None))
-    checks.append(check_database(config.storage.database))
+    beat = heartbeat_path(config.storage.database)
+    checks.append(check_database(config.storage.database, running=beat is not None and beat.exists()))
     checks.append(check_heartbeat(config.storage.database, max_age))
     return checks
 

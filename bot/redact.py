@@ -6,6 +6,12 @@ the bot's log handler (every line it writes, from any logger) and on the loggers
 the message with its arguments, the traceback and the stack, so every formatter prints the clean text.
 The transport (``bot.telegram.request``) uses ``redact`` and the same placeholder for the texts of the
 errors it raises.
+
+The same filter keeps the privacy settings: with ``storage.store_text = false`` or ``storage.pseudonymize
+= true`` (``private``), the DEBUG lines of the libraries are dropped, because they carry what the chat log
+is told not to keep (python-telegram-bot logs every Bot API call's parameters and result, so question
+texts and user ids; aiosqlite every statement's parameters). The bot's own lines (``bot.*``, which never
+hold a question's text) and python-telegram-bot's network retry loop (``telegram.ext``: no content) stay.
 """
 
 from __future__ import annotations
@@ -19,6 +25,20 @@ REDACTED = "<redacted>"
 MIN_SECRET_LENGTH = 6  # shorter values would garble ordinary words in the logs (and are no secret anyway)
 
 _TRACEBACKS = logging.Formatter()  # formats exc_info exactly as every stdlib formatter would
+# Loggers outside ``bot`` whose DEBUG lines carry no user content (kept when the privacy settings are on).
+CONTENT_FREE_LOGGERS = frozenset({"telegram.ext"})
+
+
+def keeps_private(config: Config) -> bool:
+    """Whether the privacy settings ask for the libraries' DEBUG lines to be dropped."""
+    return not config.storage.store_text or config.storage.pseudonymize
+
+
+def _may_hold_user_content(record: logging.LogRecord) -> bool:
+    """A library's DEBUG (or lower) line: it may quote a question or a user id."""
+    name = record.name
+    own = name == "bot" or name.startswith("bot.") or name in CONTENT_FREE_LOGGERS
+    return record.levelno < logging.INFO and not own
 
 
 def secrets_of(config: Config) -> tuple[str, ...]:
@@ -42,13 +62,17 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces the secrets in a log record: its message (with the arguments merged), traceback, stack."""
+    """Replaces the secrets in a log record: its message (with the arguments merged), traceback, stack;
+    ``private``: drops the libraries' DEBUG lines (see the module docstring)."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str], *, private: bool = False) -> None:
         super().__init__()
         self.secrets = usable(secrets)
+        self.private = private
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if self.private and _may_hold_user_content(record):
+            return False
         if not self.secrets:
             return True
         try:
@@ -68,10 +92,10 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def protect(loggers: Iterable[str], secrets: Iterable[str]) -> None:
+def protect(loggers: Iterable[str], secrets: Iterable[str], *, private: bool = False) -> None:
     """Install a ``RedactSecrets`` for ``secrets`` on each named logger (replacing an earlier one)."""
     for name in loggers:
         logger = logging.getLogger(name)
         for old in [f for f in logger.filters if isinstance(f, RedactSecrets)]:
             logger.removeFilter(old)
-        logger.addFilter(RedactSecrets(secrets))
+        logger.addFilter(RedactSecrets(secrets, private=private))

@@ -696,6 +696,13 @@ class FakeTelegram:
         fault = _Fault(status, description, retry_after if status == 429 else None, count)
         self._faults.setdefault(self._canonical(method), []).append(fault)
 
+    def clear_faults(self, method: str | None = None) -> None:
+        """Forget the faults still due for ``method`` (every method when None): the outage is over."""
+        if method is None:
+            self._faults.clear()
+        else:
+            self._faults.pop(self._canonical(method), None)
+
     def set_delay(self, method: str, seconds: float) -> None:
         """Delay every answer to ``method`` by ``seconds`` (0 removes the delay)."""
         name = self._canonical(method)

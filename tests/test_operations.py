@@ -25,11 +25,11 @@ WEBHOOK_SECRET = "webhook_Secret-0123456789"
 SALT = "salt-0123456789-pepper"
 
 
-def write_config(tmp_path: Path, fake: FakeTelegram, extra: str = "") -> Path:
+def write_config(tmp_path: Path, fake: FakeTelegram, extra: str = "", *, pseudonymize: bool = True) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f'[telegram]\napi_base_url = "{fake.base_url}"\napi_file_url = "{fake.base_file_url}"\n{extra}\n'
-        '[storage]\npseudonymize = true\n'
+        f'[storage]\npseudonymize = {str(pseudonymize).lower()}\n'
         '[logging]\nlevel = "DEBUG"\nformat = "json"\n',
         encoding="utf-8",
     )
@@ -126,7 +126,9 @@ async def test_webhook_run_serves_healthz_and_keeps_its_secret_out_of_the_logs(
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/telegram"
     extra = f'mode = "webhook"\n[telegram.webhook]\nlisten = "127.0.0.1"\nport = {port}\npublic_url = "{url}"\n'
-    env = bot_env(tmp_path, write_config(tmp_path, fake_tg, extra))
+    # Privacy settings off, so that python-telegram-bot's DEBUG lines (the setWebhook call, with the secret)
+    # are logged, and redacted (with them on, they are dropped: tests/test_lose_nothing.py).
+    env = bot_env(tmp_path, write_config(tmp_path, fake_tg, extra, pseudonymize=False))
     proc = await start_bot(tmp_path, env)
     try:
         await fake_tg.wait_for("setWebhook", timeout=20)

@@ -31,10 +31,12 @@ from bot.storage.connection import Database, read_schema_version
 from bot.storage.queries import EXPORT_TABLES, ChatLog
 from bot.storage.records import (
     CHANNELS,
+    SEND_STATUSES,
     STATUSES,
     Click,
     Exchange,
     Feedback,
+    LanguageChoice,
     Privacy,
     Record,
     normalise_question,
@@ -53,10 +55,12 @@ __all__ = [
     "EXPORT_TABLES",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "SEND_STATUSES",
     "STATUSES",
     "Click",
     "Exchange",
     "Feedback",
+    "LanguageChoice",
     "Record",
     "Storage",
     "StorageError",
@@ -150,6 +154,11 @@ class Storage:
     def is_open(self) -> bool:
         return self._db.is_open
 
+    def file_problem(self) -> str | None:
+        """"deleted" or "replaced" while the file at ``path`` is not the one the bot opened (the writer
+        repairs it before its next batch, or within a few seconds when idle); None when all is well."""
+        return self._db.file_problem()
+
     @property
     def store_text(self) -> bool:
         return self._privacy.store_text
@@ -206,6 +215,10 @@ class Storage:
     def record_click(self, click: Click) -> None:
         self._writer.enqueue(click)
 
+    def record_language(self, choice: LanguageChoice) -> None:
+        """A /lang choice, written through the queue like the records (never blocks)."""
+        self._writer.enqueue(choice)
+
     async def flush(self, max_wait: float | None = None) -> bool:
         """Wait until every record accepted so far is written (or given up on).
 
@@ -221,6 +234,11 @@ class Storage:
 
     async def get_user_language(self, user_id: int | str) -> str | None:
         return await self._log.get_user_language(user_id)
+
+    async def user_languages(self) -> dict[str, str]:
+        """Every fixed /lang choice ("en"/"ru") by :meth:`user_key`: the bot loads them at start, so that
+        a reply never waits on the database for the asker's language."""
+        return await self._log.user_languages()
 
     async def exchange_for_reply(self, chat_id: int, reply_message_id: int) -> int | None:
         """The id of the exchange whose answer is message ``reply_message_id`` in ``chat_id``."""

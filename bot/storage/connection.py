@@ -21,6 +21,7 @@ from typing import Any
 import aiosqlite
 
 from bot.errors import StorageError
+from bot.storage.lock import refresh as refresh_lock
 from bot.storage.records import normalise_question
 from bot.storage.schema import migrate
 
@@ -37,20 +38,36 @@ async def scalar(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = (
 
 
 class Database:
-    """The connection to the database at ``path``: ``await open()`` before use, ``await close()`` after."""
+    """The connection to the database at ``path``: ``await open()`` before use, ``await close()`` after.
+
+    The file can be deleted or replaced under an open connection (SQLite keeps writing to the unlinked
+    file, and everything written is lost): :meth:`check_file`, called by the writer before each batch,
+    notices it, restores a deleted file from the still-open connection (or opens, and migrates, the file
+    that replaced it) and reports it; until that succeeds the database is ``lost`` (still open, writes
+    fail and are retried).
+    """
 
     def __init__(self, path: Path, busy_timeout: float) -> None:
         self.path = path
         self.busy_timeout = busy_timeout
         self.conn: aiosqlite.Connection | None = None
         self.lock = asyncio.Lock()  # one user of the connection (and its transaction) at a time
+        self._file_id: tuple[int, int] | None = None  # (device, inode) of the file opened
+        self.lost: str | None = None  # why the connection was closed under the bot: "deleted", "replaced"
+        self._reported: str | None = None  # the file problem already logged
 
     @property
     def is_open(self) -> bool:
-        return self.conn is not None
+        return self.conn is not None or self.lost is not None
 
     async def open(self) -> None:
         """Connect (creating the file and its directory if needed), set up and migrate."""
+        self.conn = await self._connect()
+        self._file_id = self._stat()
+        self.lost = None
+        self.lock = asyncio.Lock()  # asyncio primitives bind to the loop they are first awaited in
+
+    async def _connect(self) -> aiosqlite.Connection:
         where = str(self.path)
         if where != ":memory:":
             try:
@@ -76,8 +93,7 @@ class Database:
             if "readonly" in str(exc) or "read-only" in str(exc):
                 raise StorageError(f"the database {where} is not writable: {exc}") from None
             raise StorageError(f"cannot open the database {where}: {exc}") from None
-        self.conn = conn
-        self.lock = asyncio.Lock()  # asyncio primitives bind to the loop they are first awaited in
+        return conn
 
     async def _set_up(self, conn: aiosqlite.Connection) -> None:
         await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
@@ -91,6 +107,7 @@ class Database:
 
     async def close(self) -> None:
         """Close the connection once its current user is done."""
+        self.lost = None
         conn = self.conn
         if conn is None:
             return
@@ -103,14 +120,82 @@ class Database:
 
     def require(self) -> aiosqlite.Connection:
         if self.conn is None:
+            if self.lost is not None:
+                raise StorageError(f"the database {self.path} was {self.lost} while open and is not back yet")
             raise StorageError(f"the database {self.path} is not open")
         return self.conn
+
+    # -- the file under the connection -------------------------------------------------------------
+
+    def _stat(self) -> tuple[int, int] | None:
+        """(device, inode) of the file at ``path`` now; None when there is none (or no file is involved)."""
+        where = str(self.path)
+        if where == ":memory:" or where.startswith("file:"):
+            return None
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def file_problem(self) -> str | None:
+        """"deleted" or "replaced" when the file at ``path`` is no longer the one opened, else None."""
+        if self.lost is not None:
+            return self.lost
+        if self._file_id is None or self.conn is None:
+            return None
+        now = self._stat()
+        if now == self._file_id:
+            return None
+        return "deleted" if now is None else "replaced"
+
+    async def check_file(self) -> str | None:
+        """Make sure the connection writes to the file at ``path``: when it was deleted, restore it from the
+        open connection (every row kept); when another file replaced it, switch to that one (migrated).
+        Returns what was repaired ("deleted"/"replaced"), None when nothing was wrong; raises
+        ``StorageError`` when the repair failed (logged once; call again to retry)."""
+        refresh_lock(self.path)  # ``rm data/*`` takes the lock file too
+        if self.file_problem() is None:
+            return None
+        async with self.lock:
+            problem = self.file_problem()
+            if problem is None:
+                return None
+            if self._reported != problem:
+                self._reported = problem
+                log.error("storage: %s was %s while the bot had it open; %s", self.path, problem,
+                          "restoring it from the open connection" if problem == "deleted" else "opening the new file")
+            await self._repair(problem)
+            self._reported = None
+        log.warning("storage: %s is back (%s); writing resumed", self.path,
+                    "restored with every row" if problem == "deleted" else "the new file, migrated")
+        return problem
+
+    async def _repair(self, problem: str) -> None:
+        restored = self.path.with_name(f".{self.path.name}.restored")
+        if self.conn is not None:
+            if problem == "deleted":
+                await self._copy(self.conn, restored)  # on failure the open connection is kept, to retry
+            old, self.conn, self.lost = self.conn, None, problem
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await old.close()  # before anything opens the path: closing removes "<path>-wal" by name
+        try:
+            if self._stat() is None:
+                for leftover in (Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                    leftover.unlink(missing_ok=True)  # the deleted file's, never to be applied to another
+                if restored.exists():
+                    restored.replace(self.path)
+            self.conn = await self._connect()
+        except OSError as exc:
+            raise StorageError(f"cannot restore the database {self.path}: {exc.strerror or exc}") from None
+        self._file_id = self._stat()
+        self.lost = None
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
         """The connection, to this caller alone; SQL errors raised as ``StorageError``."""
-        conn = self.require()
         async with self.lock:
+            conn = self.require()  # under the lock: check_file may have swapped it
             try:
                 yield conn
             except sqlite3.Error as exc:
@@ -119,8 +204,8 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Like :meth:`reading`, inside ``BEGIN IMMEDIATE`` ... ``COMMIT`` (rolled back on any error)."""
-        conn = self.require()
         async with self.lock:
+            conn = self.require()
             try:
                 await conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -155,6 +240,11 @@ class Database:
 
     async def backup(self, dest: Path) -> None:
         """A consistent copy at ``dest`` (SQLite online backup), written next to it and renamed into place."""
+        async with self.reading() as conn:
+            await self._copy(conn, dest)
+
+    async def _copy(self, conn: aiosqlite.Connection, dest: Path) -> None:
+        """Back up ``conn`` to ``dest`` (the caller holds ``lock``)."""
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -165,15 +255,11 @@ class Database:
         try:
             target = sqlite3.connect(tmp, check_same_thread=False)
             try:
-                async with self.reading() as conn:
-                    await conn.backup(target)
+                await conn.backup(target)
                 target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             finally:
                 target.close()
             tmp.replace(dest)
-        except StorageError:
-            tmp.unlink(missing_ok=True)
-            raise
         except (sqlite3.Error, OSError) as exc:
             tmp.unlink(missing_ok=True)
             raise StorageError(f"cannot back up {self.path} to {dest}: {exc}") from None

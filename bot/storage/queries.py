@@ -52,6 +52,12 @@ class ChatLog:
             )
         return None if value is None else str(value)
 
+    async def user_languages(self) -> dict[str, str]:
+        """Every fixed /lang choice ("en"/"ru"), by the user id as stored (pseudonymized when configured)."""
+        async with self._db.reading() as conn:
+            rows = await conn.execute_fetchall("SELECT user_id, lang FROM user_prefs WHERE lang IN ('en', 'ru')")
+        return {str(user): str(lang) for user, lang in rows}
+
     async def exchange_for_reply(self, chat_id: int, reply_message_id: int) -> int | None:
         """The id of the exchange whose answer is message ``reply_message_id`` in ``chat_id``."""
         async with self._db.reading() as conn:

@@ -1,7 +1,8 @@
 """What the chat log records (exchanges, votes, button clicks) and how people appear in it.
 
-The record dataclasses are what the bot hands to ``Storage.record_*``. :class:`Privacy` says how they are
-stored: question text kept or not, and, when pseudonymizing, user ids as a salted HMAC (:func:`pseudonym`),
+The record dataclasses are what the bot hands to ``Storage.record_*`` (a /lang choice too: it goes
+through the same queue, so choosing a language never waits on the database). :class:`Privacy` says how
+they are stored: question text kept or not, and, when pseudonymizing, user ids as a salted HMAC (:func:`pseudonym`),
 usernames left out, and positive chat ids (private chats, whose id is the user's id) replaced by a salted
 56-bit number. Every look-up by user or chat applies the same functions, so they keep working.
 
@@ -20,10 +21,12 @@ from bot.folding import fold
 
 __all__ = [
     "CHANNELS",
+    "SEND_STATUSES",
     "STATUSES",
     "Click",
     "Exchange",
     "Feedback",
+    "LanguageChoice",
     "Privacy",
     "Record",
     "normalise_question",
@@ -31,6 +34,9 @@ __all__ = [
 ]
 
 STATUSES: Final = ("answered", "clarify", "unknown", "ignored", "flood")
+# What became of the reply: Telegram confirmed it; refused or unreachable on every attempt (not delivered);
+# the last attempt timed out (Telegram may have delivered it).
+SEND_STATUSES: Final = ("sent", "failed", "unknown")
 CHANNELS: Final = ("private", "group", "supergroup", "channel", "inline", "button", "cli")
 
 
@@ -54,11 +60,14 @@ class Exchange:
     latency_ms: float | None = None
     reply_message_id: int | None = None
     resolved: str | None = None  # a follow-up: the question it was understood as (an entry's title)
+    send_status: str | None = None  # one of SEND_STATUSES; None when no reply was sent
     ts: float = field(default_factory=time.time)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"Exchange.status: {self.status!r} is not one of {', '.join(STATUSES)}")
+        if self.send_status is not None and self.send_status not in SEND_STATUSES:
+            raise ValueError(f"Exchange.send_status: {self.send_status!r} is not one of {', '.join(SEND_STATUSES)}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,7 +104,16 @@ class Click:
     ts: float = field(default_factory=time.time)
 
 
-Record = Exchange | Feedback | Click
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LanguageChoice:
+    """A user's /lang choice: "en", "ru" or "auto" (stored in ``user_prefs``, replacing the earlier one)."""
+
+    user_id: int | str
+    lang: str
+    ts: float = field(default_factory=time.time)
+
+
+Record = Exchange | Feedback | Click | LanguageChoice
 
 
 def pseudonym(salt: str, user_id: int | str) -> str:

@@ -6,6 +6,9 @@ writes the queue to SQLite in batches (one transaction per batch). When the data
 resumes when the database recovers; memory stays bounded by dropping the oldest records (counted in
 ``dropped``). A record the database rejects on its own (an id too large, say) is dropped alone. Each kind
 of trouble is logged at most once a minute. :meth:`Writer.stop` writes what is left before the end.
+Before each round of batches (and every few seconds while idle) the writer has the database check that
+its file is still the one opened (``Database.check_file``: a deleted file is restored, a replaced one
+opened), so a database that vanishes costs no record.
 """
 
 from __future__ import annotations
@@ -21,21 +24,23 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
+from bot.errors import StorageError
 from bot.storage.connection import Database
-from bot.storage.records import Exchange, Feedback, Privacy, Record
+from bot.storage.records import Exchange, Feedback, LanguageChoice, Privacy, Record
 
-__all__ = ["INSERT_CLICK", "INSERT_EXCHANGE", "INSERT_FEEDBACK", "Writer", "exchange_row", "rows"]
+__all__ = ["INSERT_CLICK", "INSERT_EXCHANGE", "INSERT_FEEDBACK", "UPSERT_LANGUAGE", "Writer", "exchange_row", "rows"]
 
 log = logging.getLogger("bot.storage")  # one logger for the whole package
 
 _ERROR_LOG_INTERVAL: Final = 60.0  # seconds between two log lines about the same trouble
 _MAX_RETRY_DELAY: Final = 5.0  # seconds between write attempts while the database is unwritable
+_FILE_CHECK_INTERVAL: Final = 5.0  # seconds between two looks at the database file while nothing is written
 
 INSERT_EXCHANGE: Final = """
     INSERT INTO exchanges (update_id, ts, channel, chat_id, chat_type, chat_title, user_id, username,
                            user_lang, question, lang, status, entry_id, score, latency_ms, reply_message_id,
-                           resolved)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           resolved, send_status)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (update_id) DO NOTHING
 """
 # ?1 exchange_id, ?2 update_id, ?3 ts, ?4 user_id, ?5 chat_id, ?6 reply_message_id, ?7 entry_id, ?8 value.
@@ -56,6 +61,10 @@ INSERT_CLICK: Final = """
     INSERT INTO clicks (update_id, ts, user_id, chat_id, data, entry_id)
     VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (update_id) DO NOTHING
+"""
+UPSERT_LANGUAGE: Final = """
+    INSERT INTO user_prefs (user_id, lang, updated) VALUES (?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, updated = excluded.updated
 """
 
 # Errors that belong to a record rather than to the database: written one by one, the bad ones dropped.
@@ -84,14 +93,16 @@ def exchange_row(r: Exchange, privacy: Privacy) -> Row:
         r.latency_ms,
         r.reply_message_id,
         r.resolved,
+        r.send_status,
     )
 
 
-def rows(batch: Iterable[Record], privacy: Privacy) -> tuple[list[Row], list[Row], list[Row]]:
-    """The parameters of the three inserts for a batch: exchanges, feedback, clicks."""
+def rows(batch: Iterable[Record], privacy: Privacy) -> tuple[list[Row], list[Row], list[Row], list[Row]]:
+    """The parameters of the four statements for a batch: exchanges, feedback, clicks, language choices."""
     exchanges: list[Row] = []
     feedback: list[Row] = []
     clicks: list[Row] = []
+    languages: list[Row] = []
     user, chat = privacy.user_key, privacy.chat_key
     for r in batch:
         if isinstance(r, Exchange):
@@ -101,9 +112,11 @@ def rows(batch: Iterable[Record], privacy: Privacy) -> tuple[list[Row], list[Row
                 (r.exchange_id, r.update_id, r.ts, user(r.user_id), chat(r.chat_id), r.reply_message_id, r.entry_id,
                  r.value)
             )
+        elif isinstance(r, LanguageChoice):
+            languages.append((user(r.user_id), r.lang, r.ts))
         else:
             clicks.append((r.update_id, r.ts, user(r.user_id), chat(r.chat_id), r.data, r.entry_id))
-    return exchanges, feedback, clicks
+    return exchanges, feedback, clicks, languages
 
 
 class _RateLimitedLog:
@@ -276,7 +289,9 @@ class Writer:
                         if self._closing:
                             return
                         self._has_items.clear()
-                        await self._has_items.wait()
+                        await _wait_event(self._has_items, _FILE_CHECK_INTERVAL)
+                        if not self._has_items.is_set():
+                            await self._check_file_while_idle()
                     if self._queue.qsize() < self._batch_size and not self._closing:
                         await _wait_event(self._urgent, self._flush_interval)
                 self._urgent.clear()
@@ -296,6 +311,13 @@ class Writer:
                     delay = min(max(delay * 2, self._flush_interval, 0.05), _MAX_RETRY_DELAY)
         finally:
             self._wake_waiters(everyone=True)
+
+    async def _check_file_while_idle(self) -> None:
+        """A quiet bot notices a deleted or replaced database too (and repairs it) before the next record."""
+        try:
+            await self._db.check_file()
+        except StorageError as exc:
+            self._error_log(logging.ERROR, "storage: %s: %s; retrying", self._db.path, exc)
 
     def _drain(self) -> None:
         """Move the queue into ``pending``, dropping the oldest beyond ``queue_size``."""
@@ -321,6 +343,11 @@ class Writer:
 
     async def _write_pending(self) -> bool:
         """Write ``pending`` in batches. False when the database refused (the rest is kept)."""
+        try:
+            await self._db.check_file()  # deleted or replaced under us: repaired before writing
+        except StorageError as exc:
+            self._on_write_failure(exc)
+            return False
         while self._pending:
             batch = list(itertools.islice(self._pending, self._batch_size))
             try:
@@ -343,7 +370,7 @@ class Writer:
         self._done += count
         self._wake_waiters()
 
-    def _on_write_failure(self, exc: sqlite3.Error) -> None:
+    def _on_write_failure(self, exc: sqlite3.Error | StorageError) -> None:
         self.failed_batches += 1
         self._failing = True
         self._error_log(
@@ -373,10 +400,10 @@ class Writer:
 
     async def _write_batch(self, batch: Sequence[Record]) -> int:
         """One transaction for the whole batch; returns the number of rows inserted."""
-        exchanges, feedback, clicks = rows(batch, self._privacy)
-        conn = self._db.require()
+        exchanges, feedback, clicks, languages = rows(batch, self._privacy)
         inserted = 0
         async with self._db.lock:
+            conn = self._db.require()
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 # Exchanges first: feedback in the same batch may link to them.
@@ -384,6 +411,7 @@ class Writer:
                     (INSERT_EXCHANGE, exchanges),
                     (INSERT_FEEDBACK, feedback),
                     (INSERT_CLICK, clicks),
+                    (UPSERT_LANGUAGE, languages),  # in order: the latest choice wins
                 ):
                     if params:
                         async with conn.executemany(sql, params) as cur:

@@ -1,7 +1,8 @@
 """The one path from a question to a sent answer, shared by private chats, groups, commands and edits.
 
-``respond`` matches, formats through ``bot.texts``, sends once (HTML), remembers the reply for edits,
-and queues the exchange for the chat log after sending (never awaiting the disk).
+``respond`` matches, formats through ``bot.texts``, sends (HTML; a passing failure is tried again, see
+``bot.telegram.delivery``), remembers the reply for edits, and queues the exchange for the chat log after
+sending, whatever became of the send (never awaiting the disk).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.knowledge import Entry
 from bot.matching import Outcome, normalise, strip_address, tokens
 from bot.storage import Exchange
 from bot.telegram.context import BotContext, Services
+from bot.telegram.delivery import send_status_of, with_retries
 from bot.telegram.keyboards import outcome_keyboard
 from bot.texts import is_content_free, outcome_text
 
@@ -108,13 +110,18 @@ async def send(
     markup: InlineKeyboardMarkup | None = None,
     reply_to: ReplyParameters | None = None,
 ) -> Message:
-    return await context.bot.send_message(
-        chat_id,
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        reply_parameters=reply_to,
-        link_preview_options=NO_PREVIEW,
+    """Send an HTML message, tried again through a passing failure (``bot.telegram.delivery``)."""
+    return await with_retries(
+        lambda: context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            reply_parameters=reply_to,
+            link_preview_options=NO_PREVIEW,
+        ),
+        what="sendMessage",
+        running=lambda: context.application.running,
     )
 
 
@@ -123,13 +130,17 @@ async def edit(
 ) -> bool:
     """Edit one of the bot's messages; False when it cannot be edited (gone, too old, unchanged)."""
     try:
-        await context.bot.edit_message_text(
-            text,
-            chat_id=chat_id,
-            message_id=message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            link_preview_options=NO_PREVIEW,
+        await with_retries(  # an edit is idempotent: trying it again is always safe
+            lambda: context.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            ),
+            what="editMessageText",
+            running=lambda: context.application.running,
         )
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
@@ -149,8 +160,11 @@ def record_exchange(
     *,
     status: str | None = None,
     channel: str | None = None,
+    send_status: str | None = None,
 ) -> None:
-    """Queue what happened with one question for the chat log (no-op without a database)."""
+    """Queue what happened with one question for the chat log (no-op without a database).
+
+    ``send_status``: what became of the reply ("sent" when ``reply`` is given, unless said otherwise)."""
     chat, user = update.effective_chat, update.effective_user
     entry = outcome.entry if outcome is not None else None
     if entry is None and outcome is not None and outcome.candidates:
@@ -158,13 +172,15 @@ def record_exchange(
     channel = channel or (chat.type if chat is not None else "private")
     status = status or (outcome.status if outcome is not None else "ignored")
     latency_ms = round((time.perf_counter() - started) * 1000, 3)
+    send_status = send_status or ("sent" if reply is not None else None)
     # One line per exchange: ids, outcome and latency only (never the question: it is the user's text).
     log.log(
         logging.DEBUG if status == "ignored" else logging.INFO,
-        "exchange update=%s channel=%s status=%s entry=%s latency_ms=%.1f",
-        update.update_id, channel, status, entry.id if entry is not None else "-", latency_ms,
+        "exchange update=%s channel=%s status=%s entry=%s latency_ms=%.1f send=%s",
+        update.update_id, channel, status, entry.id if entry is not None else "-", latency_ms, send_status or "-",
         extra={"fields": {"event": "exchange", "update_id": update.update_id, "channel": channel, "status": status,
-                          "entry_id": entry.id if entry is not None else None, "latency_ms": latency_ms}},
+                          "entry_id": entry.id if entry is not None else None, "latency_ms": latency_ms,
+                          "send_status": send_status}},
     )
     services.record(
         Exchange(
@@ -184,6 +200,7 @@ def record_exchange(
             latency_ms=latency_ms,
             reply_message_id=reply.message_id if reply is not None else None,
             resolved=(outcome.resolved or None) if outcome is not None else None,
+            send_status=send_status,
         )
     )
 
@@ -213,7 +230,11 @@ async def respond(update: Update, context: BotContext, question: str) -> Message
         record_exchange(update, services, question, outcome, started, None, status="ignored")
         return None
     reply = render(outcome, services)
-    sent = await send(context, message.chat_id, reply.text, reply.markup, reply_parameters(message))
+    try:
+        sent = await send(context, message.chat_id, reply.text, reply.markup, reply_parameters(message))
+    except TelegramError as exc:  # the attempts are over: recorded all the same, then reported
+        record_exchange(update, services, question, outcome, started, None, send_status=send_status_of(exc))
+        raise
     services.replies.put((message.chat_id, message.message_id), sent.message_id)
     record_exchange(update, services, question, outcome, started, sent)
     return sent
@@ -230,5 +251,5 @@ async def re_respond(update: Update, context: BotContext, question: str, reply_i
     reply = render(outcome, services)
     if not await edit(context, message.chat_id, reply_id, reply.text, reply.markup):
         return False
-    record_exchange(update, services, question, outcome, started, None)
+    record_exchange(update, services, question, outcome, started, None, send_status="sent")
     return True

@@ -30,7 +30,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config, ConfigError
 from bot.lexicon import LANGS
-from bot.redact import RedactSecrets, protect, secrets_of
+from bot.redact import RedactSecrets, keeps_private, protect, secrets_of
 from bot.telegram import buttons, commands, group, inline, ops, private
 from bot.telegram.admin import register_admin_handlers, start_admin, stop_admin
 from bot.telegram.admin.menu import publish_admin_menus
@@ -62,7 +62,7 @@ def _builder(
     # emits a PTBDeprecationWarning from inside the library. The bot itself reads none of them.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     token = config.require_token()
-    protect_token(token, *secrets_of(config))
+    protect_token(token, *secrets_of(config), private=keeps_private(config))
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -164,6 +164,7 @@ async def post_init(app: BotApplication) -> None:
         # path): stop with it rather than run for weeks recording nothing. Faults after start are
         # absorbed by the storage writer instead.
         await services.storage.open()
+    await services.load_languages()  # the users' /lang choices, in memory: replies never read the database
     await publish_profile(app)
     days = services.config.storage.retention_days
     if days > 0 and services.storage is not None and app.job_queue is not None:
@@ -240,21 +241,24 @@ def setup_logging(config: Config, token: str) -> None:
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.setFormatter(formatter)
-    # Every line it writes, from any logger: the token, webhook secret and salt, tracebacks too.
-    handler.addFilter(RedactSecrets((token, *secrets_of(config))))
+    # Every line it writes, from any logger: the token, webhook secret and salt, tracebacks too; and, when
+    # the privacy settings are on, no library DEBUG line (they quote questions and user ids).
+    private = keeps_private(config)
+    handler.addFilter(RedactSecrets((token, *secrets_of(config)), private=private))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(config.logging.level)
-    protect_token(token, *secrets_of(config))
+    protect_token(token, *secrets_of(config), private=private)
 
 
 # Loggers that put request URLs (which hold the token) in their messages: PTB's bot at DEBUG, httpx.
 TOKEN_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater", "httpx", "httpcore")
 
 
-def protect_token(token: str, *secrets: str) -> None:
-    """Keep the token out of every log line: redact it at the loggers that know it, quiet httpx."""
-    protect(TOKEN_LOGGERS, (token, *secrets))
+def protect_token(token: str, *secrets: str, private: bool = False) -> None:
+    """Keep the token out of every log line: redact it at the loggers that know it, quiet httpx;
+    ``private``: those loggers drop their DEBUG lines too (``bot.redact``)."""
+    protect(TOKEN_LOGGERS, (token, *secrets), private=private)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL at INFO
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 

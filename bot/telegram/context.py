@@ -22,7 +22,7 @@ from bot.flood import FloodControl
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import LANGS
 from bot.matching import Matcher, detect_language
-from bot.storage import Click, Exchange, Feedback, Storage
+from bot.storage import Click, Exchange, Feedback, LanguageChoice, Storage
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,9 @@ class Services:
         self.flood = FloodControl(config.flood)
         # The last answer per conversation (a private chat, or one user in a group), for follow-ups.
         self.contexts = Contexts()
-        # The /lang choice per user: "" means "looked up, none stored".
-        self.languages: Lru[int, str] = Lru(100_000)
+        # The fixed /lang choices ("en"/"ru"), by the user id as stored (``_language_key``): all of them,
+        # loaded at start (``load_languages``) and kept current, so a reply never waits on the database.
+        self.languages: dict[str, str] = {}
         # (chat id, the user's message id) -> the bot's reply, so that an edited question edits the answer.
         self.replies: Lru[tuple[int, int], int] = Lru(20_000)
         self.curation.subscribe(self._follow)
@@ -117,30 +118,40 @@ class Services:
 
     # --- languages ---------------------------------------------------------------------------
 
+    def _language_key(self, user_id: int) -> str:
+        """A user id as ``user_prefs`` stores it (a salted hash when pseudonymizing)."""
+        key = self.storage.user_key(user_id) if self.storage is not None else None
+        return key if key is not None else str(user_id)
+
+    async def load_languages(self) -> None:
+        """Read every stored /lang choice into memory (at start, once the database is open)."""
+        if self.storage is None or not self.storage.is_open:
+            return
+        try:
+            stored = await self.storage.user_languages()
+        except Exception:
+            log.warning("could not read the users' language choices from the database", exc_info=True)
+            return
+        self.languages = {**stored, **self.languages}  # a choice made meanwhile wins
+        log.info("%d language choices loaded", len(stored))
+
     async def chosen_language(self, user_id: int) -> str | None:
-        """The user's fixed /lang choice ("en"/"ru"; None for Auto or no choice): memory first, then the
-        database (once per user per process)."""
-        cached = self.languages.get(user_id)
-        if cached is not None:
-            return cached or None
-        stored: str | None = None
-        if self.storage is not None and self.storage.is_open:
-            try:
-                stored = await self.storage.get_user_language(user_id)
-            except Exception:
-                log.warning("could not read a user's language from the database", exc_info=True)
-                return None
-        self.languages.put(user_id, stored if stored in LANGS else "")  # "auto" or nothing: no fixed choice
-        return stored if stored in LANGS else None
+        """The user's fixed /lang choice ("en"/"ru"; None for Auto or no choice), from memory only."""
+        return self.languages.get(self._language_key(user_id))
 
     async def set_language(self, user_id: int, lang: str) -> None:
-        """Remember a /lang choice, "en", "ru" or "auto" (in memory at once, in the database when there is one)."""
-        self.languages.put(user_id, lang if lang in LANGS else "")
+        """Remember a /lang choice, "en", "ru" or "auto": in memory at once, in the database through the
+        chat log's queue (never awaited)."""
+        key = self._language_key(user_id)
+        if lang in LANGS:
+            self.languages[key] = lang
+        else:
+            self.languages.pop(key, None)
         if self.storage is not None and self.storage.is_open:
             try:
-                await self.storage.set_user_language(user_id, lang)
+                self.storage.record_language(LanguageChoice(user_id=user_id, lang=lang))
             except Exception:
-                log.warning("could not store a user's language", exc_info=True)
+                log.warning("could not queue a user's language choice", exc_info=True)
 
     async def fallback_language(self, user: User | None) -> str:
         """The language to use when the text itself does not say: /lang, Telegram's, the default."""
@@ -156,7 +167,7 @@ class Services:
 
     async def forget(self, user_id: int) -> int:
         """Delete what is recorded about a user; the number of records deleted."""
-        self.languages.pop(user_id)
+        self.languages.pop(self._language_key(user_id), None)
         self.contexts.forget_user(user_id)
         if self.storage is None or not self.storage.is_open:
             return 0
