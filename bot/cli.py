@@ -289,9 +289,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"treaty-bot: configuration error: {exc}", file=sys.stderr)
     except KnowledgeError as exc:
-        print(f"treaty-bot: the knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        if len(exc.problems) == 1:  # one file that cannot be read, one bad value: one line
+            print(f"treaty-bot: knowledge base: {exc.problems[0]}", file=sys.stderr)
+        else:
+            print(f"treaty-bot: the knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
     except StorageError as exc:
         print(f"treaty-bot: chat log: {exc}", file=sys.stderr)
     except BrokenPipeError:

@@ -8,6 +8,7 @@ as the bot's curation store (``bot.curation.store.CurationStore``) owns it. No T
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -133,14 +134,18 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
 
     from bot.admin_texts import replay_text
     from bot.curation import diff_knowledge, import_document, load_regression_items, replay_change
-    from bot.curation.importing import decode_document
+    from bot.curation.importing import MAX_IMPORT_BYTES, decode_document, too_big
     from bot.curation.store import CLI_ADMIN_ID
     from bot.engine import build_matcher
     from bot.storage import Storage
 
     config, base = _load(args)
     source = Path(args.file)
-    text = decode_document(source.read_bytes(), source.name)
+    with source.open("rb") as fh:  # a file over the limit is refused unread
+        size = os.fstat(fh.fileno()).st_size
+        if size > MAX_IMPORT_BYTES:
+            raise too_big(size, source.name)
+        text = decode_document(fh.read(MAX_IMPORT_BYTES + 1), source.name)
     path = _database(args, config.storage.database)
     regression = load_regression_items(config.knowledge.regression_sets,
                                        Path(config.source).parent if config.source else None)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from bot.tomlsafe import TomlError, read_limited
 
 CONFIG_ENV = "TREATY_BOT_CONFIG"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -27,6 +28,8 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "TREATY_BOT_LOG_LEVEL": ("logging", "level"),
     "TREATY_BOT_LOG_FORMAT": ("logging", "format"),
 }
+
+MAX_CONFIG_BYTES = 64 * 1024  # config.toml.example, every key documented, is about 5 KB
 
 # What a Bot API token looks like: "<bot id>:<35 url-safe characters>".
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
@@ -138,8 +141,14 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _coerce(key: str, value: Any, tp: Any) -> Any:
-    """Check ``value`` against the annotation ``tp``; return it in the dataclass's shape."""
+def _coerce(key: str, value: Any, tp: Any, *, secret: bool = False) -> Any:
+    """Check ``value`` against the annotation ``tp``; return it in the dataclass's shape.
+
+    A ``secret`` (a field kept out of ``repr``: the token, the salt, the webhook secret) is named in
+    the error, never printed.
+    """
+    if secret and not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {type(value).__name__} (the value is a secret, not shown)")
     origin = typing.get_origin(tp)
     if origin is Literal:
         allowed = typing.get_args(tp)
@@ -181,7 +190,8 @@ def _build(cls: Any, data: dict[str, Any], prefix: str = "") -> Any:
             where = f"{prefix}.{key}" if prefix else key
             known = ", ".join(sorted(names))
             raise ConfigError(f"unknown key {where!r} (known keys here: {known})")
-    kwargs = {k: _coerce(f"{prefix}.{k}" if prefix else k, v, hints[k]) for k, v in data.items()}
+    secrets = {f.name for f in dataclasses.fields(cls) if not f.repr}
+    kwargs = {k: _coerce(f"{prefix}.{k}" if prefix else k, v, hints[k], secret=k in secrets) for k, v in data.items()}
     return cls(**kwargs)
 
 
@@ -202,6 +212,24 @@ def _validate(config: Config) -> None:
             raise ConfigError(f"storage.{name}: must be at least 1")
     if config.storage.retention_days < 0:
         raise ConfigError("storage.retention_days: must be 0 (keep forever) or more")
+    _validate_counts(config)
+
+
+def _validate_counts(config: Config) -> None:
+    """Counts and durations that only make sense from a minimum up (a negative one would fail later,
+    far from the config, as a TypeError or ValueError)."""
+    minimums = {
+        "telegram.max_retries": (config.telegram.max_retries, 0),
+        "matching.max_candidates": (config.matching.max_candidates, 1),
+        "matching.clarify_margin": (config.matching.clarify_margin, 0),
+        "flood.repeat_window_seconds": (config.flood.repeat_window_seconds, 0),
+        "flood.user_window_seconds": (config.flood.user_window_seconds, 0),
+        "flood.user_max_questions": (config.flood.user_max_questions, 1),
+        "storage.flush_interval": (config.storage.flush_interval, 0),
+    }
+    for name, (value, least) in minimums.items():
+        if value < least:
+            raise ConfigError(f"{name}: must be {least} or more, not {value}")
 
 
 def find_config_path(explicit: str | None) -> Path | None:
@@ -222,12 +250,11 @@ def load_config(path: str | Path | None = None, env: typing.Mapping[str, str] | 
     if path is not None:
         p = Path(path)
         try:
-            with p.open("rb") as fh:
-                data = tomllib.load(fh)
+            data = read_limited(p, max_bytes=MAX_CONFIG_BYTES)
         except FileNotFoundError:
             raise ConfigError(f"config file not found: {p}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+        except TomlError as exc:  # too big, too deeply nested, not UTF-8 or not valid TOML
+            raise ConfigError(str(exc)) from None
         except OSError as exc:
             raise ConfigError(f"{p}: cannot be read: {exc.strerror}") from None
     try:
@@ -251,5 +278,8 @@ def load_config(path: str | Path | None = None, env: typing.Mapping[str, str] | 
     config = dataclasses.replace(
         config, telegram=telegram, storage=storage, source=str(path) if path is not None else ""
     )
-    _validate(config)
+    try:
+        _validate(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}" if path else str(exc)) from None
     return config

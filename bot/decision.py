@@ -14,10 +14,13 @@ thousand (question, candidate) pairs and twenty features fit in seconds without 
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bot.tomlsafe import TomlError, read_limited
+
+MAX_DECISION_BYTES = 64 * 1024  # a fitted model is about 1 KB
 
 # The order is the model's: a fitted file names every feature, so a renamed one fails loudly.
 FEATURES: tuple[str, ...] = (
@@ -99,9 +102,11 @@ def _sigmoid(z: float) -> float:
 def load_decision(path: Path) -> DecisionModel:
     """The model in ``path``; a missing feature, an unknown one or a bad number is a ``DecisionError``."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
-        raise DecisionError(f"{path}: {exc}") from None
+        data = read_limited(path, max_bytes=MAX_DECISION_BYTES)
+    except TomlError as exc:  # too big, too deeply nested, not UTF-8, not valid TOML
+        raise DecisionError(str(exc)) from None
+    except OSError as exc:
+        raise DecisionError(f"{path}: cannot be read: {exc.strerror}") from None
     return decision_from_dict(data, str(path))
 
 

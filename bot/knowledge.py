@@ -8,7 +8,6 @@ The schema is documented in ``knowledge/README.md``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from bot.decision import DecisionError, DecisionModel, load_decision
 from bot.lexicon import ID_RE, LANGS, QTYPES, Lexicon, parse_lexicon
 from bot.sentences import GAP, Sentence, cite, quote_text, split_sentences
+from bot.tomlsafe import TomlError, read_limited
 
 KINDS: tuple[str, ...] = ("fact", "smalltalk", "gap")
 MIN_QUESTIONS = 3
@@ -201,6 +201,7 @@ class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []  # not errors: old names still read, with what they are now
+        self.unreadable: list[Problem] = []  # files that could not be read: they explain every other problem
 
     def add(self, file: str, entry_id: str, field_name: str, message: str) -> None:
         self.problems.append(Problem(file, entry_id, field_name, message))
@@ -335,15 +336,13 @@ def check_entries(entries: Iterable[Entry], topics: Iterable[Topic], article: Ar
 
 
 def _load_toml(path: Path, c: _Collector, rel: str) -> dict[str, Any] | None:
+    """A knowledge file's TOML (size and nesting checked before parsing), or None with the problem noted."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        c.add(rel, "", "", f"not valid TOML: {exc}")
-    except UnicodeDecodeError:
-        c.add(rel, "", "", "not UTF-8 text")
+        return read_limited(path, rel)
+    except TomlError as exc:  # too big, too deeply nested, not UTF-8, not valid TOML
+        c.unreadable.append(Problem(rel, "", "", exc.reason))
     except OSError as exc:
-        c.add(rel, "", "", f"cannot be read: {exc.strerror}")
+        c.unreadable.append(Problem(rel, "", "", f"cannot be read: {exc.strerror}"))
     return None
 
 
@@ -426,8 +425,8 @@ def load_knowledge(directory: str | Path | None = None, *, decision: bool = True
             model = load_decision(root / DECISION_FILE)
         except DecisionError as exc:
             c.add(DECISION_FILE, "", "", str(exc).removeprefix(f"{root / DECISION_FILE}: "))
-    if c.problems:
-        raise KnowledgeError(c.problems)
+    if c.unreadable or c.problems:
+        raise KnowledgeError(c.unreadable or c.problems)
     return KnowledgeBase(tuple(entries), tuple(topics), lexicon, article, str(root), model, tuple(c.notes))
 
 

@@ -6,22 +6,27 @@ the edits through the curation store. A document is only ever parsed as TOML, ne
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 
 from bot.curation.overlay import Edit, EditedKnowledge, problem
 from bot.knowledge import KnowledgeError, _Collector, parse_entry
+from bot.tomlsafe import TomlError, decode_limited, loads_limited
 
 MAX_IMPORT_BYTES = 256 * 1024
+
+
+def too_big(size: int, name: str, limit: int = MAX_IMPORT_BYTES) -> KnowledgeError:
+    """The error for a document of ``size`` bytes over ``limit`` (said before it is even read)."""
+    return problem("", "", f"the file is {size // 1024} KiB; the limit is {limit // 1024} KiB", name)
 
 
 def decode_document(data: bytes, name: str, limit: int = MAX_IMPORT_BYTES) -> str:
     """An uploaded file as TOML text: size-capped, UTF-8 only (anything else is refused, never run)."""
     if len(data) > limit:
-        raise problem("", "", f"the file is {len(data) // 1024} KiB; the limit is {limit // 1024} KiB", name)
+        raise too_big(len(data), name, limit)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        return decode_limited(data, name, max_bytes=limit)
+    except TomlError:
         raise problem("", "", "not a UTF-8 text file (a TOML document is expected)", name) from None
 
 
@@ -31,9 +36,9 @@ def import_document(edited: EditedKnowledge, text: str, name: str) -> list[Edit]
     Entries the document does not mention are kept. Raises ``KnowledgeError`` listing every problem.
     """
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise problem("", "", f"not valid TOML: {exc}", name) from None
+        data = loads_limited(text, name, max_bytes=MAX_IMPORT_BYTES)
+    except TomlError as exc:  # too big, too deeply nested, not valid TOML: checked before parsing
+        raise problem("", "", exc.reason, name) from None
     c = _Collector()
     for key in sorted(set(data) - {"entry"}):
         c.add(name, "", key, "unknown top-level key (entries are [[entry]] tables)")
