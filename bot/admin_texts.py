@@ -11,6 +11,7 @@ No Telegram imports, and formatting only: the history's JSON parsing and entry d
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping
 
@@ -19,7 +20,7 @@ from bot.curation.replay import Replay
 from bot.curation.unanswered import UnansweredGroup
 from bot.knowledge import Entry, LangBlock
 from bot.lexicon import LANGS
-from bot.texts import button_label, esc, fill, strings, truncate
+from bot.texts import MAX_MESSAGE_CHARS, button_label, esc, fill, strings
 
 _STRINGS: dict[str, dict[str, str]] = {
     "admin_only": {
@@ -180,6 +181,48 @@ _STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+QUOTED_CHARS = 300  # a user's question quoted in an admin message (the whole of it is in the chat log)
+_OPEN_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def clip(text: str, limit: int = QUOTED_CHARS) -> str:
+    """User text quoted inside an admin message: whitespace collapsed, at most ``limit`` characters."""
+    return button_label(" ".join(text.split()), limit)
+
+
+def fit(text: str, *, html: bool = True, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` cut to fit one Telegram message (``limit`` UTF-16 units, markup counted too, so it is on
+    the safe side) at a line or word boundary, with "…"; for HTML no tag or entity is cut in two and
+    the tags left open are closed."""
+    if _utf16(text) <= limit:
+        return text
+    end = limit - 1
+    while (over := _utf16(text[:end]) - (limit - 1)) > 0:
+        end -= over
+    cut = text[:end]
+    for sep in ("\n", " "):
+        pos = cut.rfind(sep)
+        if pos > limit // 2:
+            cut = cut[:pos]
+            break
+    if html:
+        cut = re.sub(r"&#?\w*$", "", re.sub(r"<[^>]*$", "", cut))
+    cut = cut.rstrip() + "…"
+    if html:
+        still_open: list[str] = []
+        for m in _OPEN_TAG.finditer(cut):
+            if not m.group(1):
+                still_open.append(m.group(2))
+            elif still_open and still_open[-1] == m.group(2):
+                still_open.pop()
+        cut += "".join(f"</{name}>" for name in reversed(still_open))
+    return cut
+
+
 def _table(key: str) -> Mapping[str, str]:
     return _STRINGS.get(key) or strings(key)
 
@@ -199,7 +242,7 @@ def problems_text(problems: Iterable[object], lang: str, *, html: bool, key: str
     items = [f"• {p}" for p in problems]
     if len(items) > 15:
         items = [*items[:15], f"… (+{len(items) - 15})"]
-    return truncate((ht if html else t)(key, lang, problems="\n".join(items)))
+    return fit((ht if html else t)(key, lang, problems="\n".join(items)), html=html)
 
 
 def admin_entry_text(entry: Entry, lang: str, *, html: bool, topic: str = "", deleted: bool = False) -> str:
@@ -214,7 +257,7 @@ def admin_entry_text(entry: Entry, lang: str, *, html: bool, topic: str = "", de
         questions = "\n".join(f"{i}. {q}" for i, q in enumerate(block.questions, 1))
         parts.append(f"{tr('kb_questions', lang, language=block_lang)}:\n{esc(questions, html)}")
         parts.append(f"{tr('kb_answer', lang, language=block_lang)}:\n{esc(block.answer, html)}")
-    return truncate("\n\n".join(parts))
+    return fit("\n\n".join(parts), html=html)
 
 
 def replay_text(replay: Replay, lang: str, *, html: bool) -> str:
@@ -247,12 +290,12 @@ def unanswered_text(groups: Iterable[UnansweredGroup], lang: str, *, html: bool)
     lines = [tr("unanswered_title", lang)]
     for n, g in enumerate(groups, 1):
         near = g.suggestion.id if g.suggestion is not None else "—"
-        lines.append(esc(f"{n}. {g.question} ×{g.count}", html))
-        others = list(g.questions[1:4])
+        lines.append(esc(f"{n}. {clip(g.question)} ×{g.count}", html))
+        others = [clip(q, 100) for q in g.questions[1:4]]
         if others:
             lines.append(esc("   (" + "; ".join(others) + ")", html))
         lines.append(f"   {tr('unanswered_suggested', lang)}: {esc(near, html)}")
-    return truncate("\n".join(lines))
+    return fit("\n".join(lines), html=html)
 
 
 def history_text(items: Iterable[HistoryItem], lang: str, *, html: bool) -> str:
@@ -270,7 +313,7 @@ def history_text(items: Iterable[HistoryItem], lang: str, *, html: bool) -> str:
         if item.fields:
             what += ": " + ", ".join(item.fields)
         lines.append(esc(what, html))
-    return truncate("\n".join(lines))
+    return fit("\n".join(lines), html=html)
 
 
 def admin_stats_text(stats: dict[str, object], days: int, lang: str, *, html: bool) -> str:
@@ -285,9 +328,9 @@ def admin_stats_text(stats: dict[str, object], days: int, lang: str, *, html: bo
               unknown_pct=pct("unknown_rate"), up=stats["feedback_up"], down=stats["feedback_down"])
     unanswered = stats.get("unanswered")
     if isinstance(unanswered, list) and unanswered:
-        lines = [f"{item['count']} × {item['question']}" for item in unanswered[:10]]
+        lines = [f"{item['count']} × {clip(str(item['question']), 200)}" for item in unanswered[:10]]
         text += f"\n\n{tr('stats_top_unanswered', lang)}:\n" + esc("\n".join(lines), html)
-    return truncate(text)
+    return fit(text, html=html)
 
 
 def new_entry_text(data: dict[str, object], lang: str, *, html: bool) -> str:
@@ -304,4 +347,4 @@ def new_entry_text(data: dict[str, object], lang: str, *, html: bool) -> str:
     text = admin_entry_text(entry, lang, html=html)
     if entry.source:
         text += f"\n\n{(ht if html else t)('source', lang)}:\n" + esc("\n".join(entry.source), html)
-    return truncate(text)
+    return fit(text, html=html)

@@ -35,7 +35,8 @@ def test_edits_make_a_new_validated_kb_and_leave_the_old_one(kb: KnowledgeBase) 
     assert "who autographed the parchment" not in cur.kb.by_id["signatories"].en.questions  # untouched
     answered = added.apply(curation.replace_answer(added, "signatories", "ru", "Путин и Тибилов."))
     assert answered.kb.by_id["signatories"].ru.answer == "Путин и Тибилов."
-    removed = answered.apply(curation.remove_question(answered, "signatories", "en", 0))
+    first = kb.by_id["signatories"].en.questions[0]
+    removed = answered.apply(curation.remove_question(answered, "signatories", "en", curation.question_id(first)))
     assert removed.kb.by_id["signatories"].en.questions[0] == kb.by_id["signatories"].en.questions[1]
     assert curation.diff_knowledge(kb, removed.kb) == curation.KbDiff((), ("signatories",), ())
 
@@ -46,7 +47,7 @@ def test_bad_changes_raise_naming_the_field(kb: KnowledgeBase) -> None:
     short["ru"]["questions"] = short["ru"]["questions"][:3]
     cur3 = cur.apply(Edit("venue", short))
     with pytest.raises(KnowledgeError) as exc:
-        cur3.apply(curation.remove_question(cur3, "venue", "ru", 0))
+        cur3.apply(curation.remove_question(cur3, "venue", "ru", curation.question_id(short["ru"]["questions"][0])))
     assert "ru.questions" in fields(exc)
     with pytest.raises(KnowledgeError) as exc:
         cur.apply(curation.replace_answer(cur, "signatories", "en", "   "))

@@ -214,7 +214,7 @@ async def test_malformed_and_stale_buttons_say_expired(tg_bot: RunningBot) -> No
 async def test_forgetme_deletes_after_confirmation(tg_bot: RunningBot) -> None:
     await tg_bot.feed(tg_bot.fake.private_message("Who signed the treaty?", user_id=25))
     prompt = await tg_bot.feed(tg_bot.fake.private_message("/forgetme", user_id=25))
-    assert [d for _, d in buttons(prompt.result)] == ["x:forget:en", "x:cancel:en"]
+    assert [d for _, d in buttons(prompt.result)] == ["x:forget:en:25", "x:cancel:en:25"]
     await rows(stored(tg_bot), "exchanges", 1)
     done = await tg_bot.feed(tg_bot.fake.callback_query("x:forget:en", prompt.result, 25), "editMessageText")
     assert done.result["text"].startswith("Done: I deleted") and " 0 " not in done.result["text"]

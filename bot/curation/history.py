@@ -27,7 +27,9 @@ class HistoryItem:
 
     @property
     def who(self) -> str:
-        """The admin's id, or "cli" for a change made with the command line."""
+        """The admin's id, "cli" for a change made with the command line, "—" once the admin was forgotten."""
+        if self.admin_id is None:
+            return "—"
         return "cli" if self.admin_id == CLI_ADMIN_ID else str(self.admin_id)
 
 

@@ -14,6 +14,7 @@ answer, a new entry, delete, restore) from the current state. Pure: no Telegram,
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -148,14 +149,21 @@ def add_question(edited: EditedKnowledge, entry_id: str, lang: str, question: st
     return _with_block(entry, lang, questions=[*entry.block(lang).questions, " ".join(question.split())])
 
 
-def remove_question(edited: EditedKnowledge, entry_id: str, lang: str, index: int) -> Edit:
-    """The entry without its ``index``-th question in ``lang`` (at least 3 must remain)."""
+def question_id(question: str) -> str:
+    """A question's short identity (8 hex digits of its SHA-256): what a "remove this question" button
+    carries, so that a stale button removes that question or nothing, never the one now in its place."""
+    return hashlib.sha256(question.encode("utf-8")).hexdigest()[:8]
+
+
+def remove_question(edited: EditedKnowledge, entry_id: str, lang: str, qid: str) -> Edit:
+    """The entry without its question in ``lang`` whose :func:`question_id` is ``qid`` (at least 3 must
+    remain); an error when it has no such question (any more)."""
     entry = _live(edited, entry_id)
     questions = list(entry.block(lang).questions)
-    if not 0 <= index < len(questions):
-        raise problem(entry_id, f"{lang}.questions", f"there is no question #{index + 1}")
-    del questions[index]
-    return _with_block(entry, lang, questions=questions)
+    kept = [q for q in questions if question_id(q) != qid]
+    if len(kept) == len(questions):
+        raise problem(entry_id, f"{lang}.questions", "that question is not there (any more)")
+    return _with_block(entry, lang, questions=kept)
 
 
 def replace_answer(edited: EditedKnowledge, entry_id: str, lang: str, answer: str) -> Edit:

@@ -205,7 +205,8 @@ class CurationStore:
 
     async def _undo_target(self) -> dict[str, Any] | None:
         assert self.storage is not None
-        rows = await self.storage.audit_log(limit=100_000)
+        # Only the changes, however many other rows (refused attempts, records) the log holds.
+        rows = await self.storage.audit_log(limit=None, actions=CHANGE_ACTIONS)
         stack: list[dict[str, Any]] = []
         for row in reversed(rows):  # oldest first
             if row["action"] == "undo":
@@ -220,7 +221,7 @@ class CurationStore:
     async def record(
         self, admin_id: int | None, action: str, entry_id: str | None = None, detail: str | None = None
     ) -> None:
-        """An audit row for something that changes no entry (denied, reload, ignore, export)."""
+        """An audit row for something that changes no entry (reload, ignore, export)."""
         if not self.persistent:
             return
         assert self.storage is not None
@@ -229,10 +230,21 @@ class CurationStore:
         except Exception:
             log.warning("could not record an admin action in the audit log", exc_info=True)
 
+    async def record_denied(self, user_id: int | None, detail: str | None) -> None:
+        """A refused admin attempt: counted on the user's audit row of the last minute (kept out of the
+        history, the undo stack and the ignored questions)."""
+        if not self.persistent:
+            return
+        assert self.storage is not None
+        try:
+            await self.storage.add_denied(user_id, detail)
+        except Exception:
+            log.warning("could not record a refused admin attempt in the audit log", exc_info=True)
+
     async def ignored_questions(self) -> set[str]:
         """Question keys an admin chose to ignore in /unanswered."""
         if not self.persistent:
             return set()
         assert self.storage is not None
-        rows = await self.storage.audit_log(limit=100_000)
-        return {str(r["after"]) for r in rows if r["action"] == "ignore" and r["after"]}
+        rows = await self.storage.audit_log(limit=None, actions=("ignore",))
+        return {str(r["after"]) for r in rows if r["after"]}

@@ -20,7 +20,7 @@ No Telegram imports here: the package is used by the CLI and the tests as well.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TextIO
@@ -104,7 +104,7 @@ class Storage:
             self._db, self._privacy, queue_size=queue_size, batch_size=batch_size, flush_interval=flush_interval
         )
         self._log = ChatLog(self._db, self._privacy)
-        self._admin = AdminLog(self._db)
+        self._admin = AdminLog(self._db, self._privacy)
 
     @classmethod
     def from_config(cls, cfg: StorageConfig) -> Storage:
@@ -308,9 +308,22 @@ class Storage:
         """Record an admin action; returns its id."""
         return await self._admin.add_audit(admin_id, action, entry_id, before, after)
 
-    async def audit_log(self, entry_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """Admin actions, newest first; only those on ``entry_id`` when given."""
-        return await self._admin.audit_log(entry_id, limit)
+    async def add_denied(self, user_id: int | None, detail: str | None) -> int:
+        """Record a refused admin attempt: one row per user per minute, counting the attempts (the user
+        stored as people are in the chat log, the detail only when question text is kept)."""
+        return await self._admin.add_denied(user_id, detail)
+
+    async def audit_log(
+        self,
+        entry_id: str | None = None,
+        limit: int | None = 20,
+        *,
+        actions: Iterable[str] | None = None,
+        exclude: Iterable[str] = (),
+    ) -> list[dict[str, Any]]:
+        """Admin actions, newest first (``limit`` None: all); only those on ``entry_id`` when given, only
+        the ``actions`` given, none of those in ``exclude``."""
+        return await self._admin.audit_log(entry_id, limit, actions=actions, exclude=exclude)
 
     async def add_kb_edit(
         self, admin_id: int | None, entry_id: str, payload: dict[str, Any], deleted: bool = False

@@ -69,7 +69,12 @@ class ChatLog:
         return None if value is None else int(value)
 
     async def forget_user(self, user_id: int | str) -> int:
-        """Delete everything recorded about a user, votes on their exchanges too; returns rows deleted."""
+        """Delete everything recorded about a user, votes on their exchanges too; returns rows deleted.
+
+        The admin audit log too: the user's refused attempts and other records are deleted; the rows the
+        knowledge base depends on (an admin's changes, which undo reads, and ignored questions) stay,
+        without the user's id.
+        """
         key = self._privacy.user_key(user_id)
         deleted = 0
         async with self._db.transaction() as conn:
@@ -82,6 +87,7 @@ class ChatLog:
             ):
                 async with conn.execute(sql, (key,)) as cur:
                     deleted += max(cur.rowcount, 0)
+            deleted += await _forget_in_audit(conn, key, user_id)
         log.info("storage: forgot a user: %d rows deleted", deleted)
         return deleted
 
@@ -179,6 +185,21 @@ class ChatLog:
                     )
                 rows_written += len(chunk)
         return rows_written
+
+
+async def _forget_in_audit(conn: aiosqlite.Connection, key: str | None, user_id: int | str) -> int:
+    """The user's rows of the admin tables: records deleted, the knowledge base's history anonymised."""
+    raw = user_id if isinstance(user_id, int) else None  # admin ids are stored as Telegram gives them
+    async with conn.execute(
+        "DELETE FROM admin_audit WHERE (user_key = ?1 OR admin_id = ?2) AND before IS NULL AND action != 'ignore'",
+        (key, raw),
+    ) as cur:
+        deleted = max(cur.rowcount, 0)
+    await conn.execute(
+        "UPDATE admin_audit SET admin_id = NULL, user_key = NULL WHERE user_key = ?1 OR admin_id = ?2", (key, raw)
+    )
+    await conn.execute("UPDATE kb_edits SET admin_id = NULL WHERE admin_id = ?", (raw,))
+    return deleted
 
 
 def _check_table(table: str) -> None:

@@ -6,6 +6,8 @@ import logging
 import time
 
 from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
 
 from bot.storage import Click, Feedback
 from bot.telegram.answering import edit, entry_outcome, record_exchange, render, send
@@ -94,7 +96,7 @@ async def _vote(update: Update, context: BotContext, query: CallbackQuery, actio
         return False
     lang = await context.services.fallback_language(query.from_user)
     await query.answer(t("feedback_thanks", lang))
-    context.services.record(
+    context.services.record(  # a second vote replaces the first (one vote per user per answer)
         Feedback(
             value=action.value,
             update_id=update.update_id,
@@ -104,7 +106,12 @@ async def _vote(update: Update, context: BotContext, query: CallbackQuery, actio
             entry_id=action.entry_id,
         )
     )
-    await query.edit_message_reply_markup(without_feedback(message.reply_markup))
+    markup = without_feedback(message.reply_markup)
+    if markup != message.reply_markup:  # the 👍/👎 row is still there (an earlier press may be removing it)
+        try:
+            await query.edit_message_reply_markup(markup)
+        except BadRequest as exc:  # pressed again before the first edit landed: "message is not modified"
+            log.debug("vote buttons already gone: %s", exc.message)
     return True
 
 
@@ -147,9 +154,21 @@ async def _set_lang(context: BotContext, query: CallbackQuery, action: SetLang) 
     return True
 
 
+def _own_forget(query: CallbackQuery, action: Forget) -> bool:
+    """Whether this press is the asker's own, in the asker's private chat (the only place the
+    confirmation is shown; a button made before it carried the asker's id counts only there)."""
+    message, presser = _message(query), query.from_user.id
+    if message is None or message.chat.type != ChatType.PRIVATE or message.chat.id != presser:
+        return False
+    return action.user_id in (0, presser)
+
+
 async def _forget(context: BotContext, query: CallbackQuery, action: Forget) -> bool:
-    """Delete what is recorded about the user (confirmed), or leave it (cancelled)."""
+    """Delete what is recorded about the user (confirmed), or leave it (cancelled); only their own press."""
     message = _message(query)
+    if not _own_forget(query, action):
+        await query.answer(t("forget_not_yours", action.lang), show_alert=True)
+        return True
     if action.confirm:
         count = await context.services.forget(query.from_user.id)
         text = ht("forget_done", action.lang, count=count)

@@ -23,8 +23,17 @@ from bot.telegram.answering import (
 from bot.telegram.context import BotContext
 from bot.telegram.group import group_answer
 from bot.telegram.inline import entry_of_start
-from bot.telegram.keyboards import AUTO, forget_keyboard, lang_keyboard, start_keyboard, topics_keyboard
+from bot.telegram.keyboards import (
+    AUTO,
+    forget_keyboard,
+    lang_keyboard,
+    private_chat_keyboard,
+    start_keyboard,
+    topics_keyboard,
+)
 from bot.texts import about_text, ht, whoami_text
+
+FORGET_PAYLOAD = "forgetme"  # /start forgetme: the private chat's /forgetme, opened from a group
 
 
 async def _lang(update: Update, context: BotContext) -> str:
@@ -36,6 +45,9 @@ async def on_start(update: Update, context: BotContext) -> None:
     from an inline answer) answers that entry instead."""
     message, kb = update.effective_message, context.services.kb
     if message is None:
+        return
+    if context.args and context.args[0] == FORGET_PAYLOAD and message.chat.type == ChatType.PRIVATE:
+        await on_forgetme(update, context)  # "Open the private chat" under /forgetme in a group
         return
     if context.args and await _answer_start_link(update, context, context.args[0]):
         return
@@ -125,14 +137,14 @@ async def on_ask(update: Update, context: BotContext) -> None:
 
 
 async def on_forgetme(update: Update, context: BotContext) -> None:
-    """Ask for confirmation before deleting what was recorded about the user."""
-    message = update.effective_message
-    if message is not None:
-        lang = await _lang(update, context)
-        await send(
-            context,
-            message.chat_id,
-            ht("forget_confirm", lang),
-            forget_keyboard(lang),
-            reply_parameters(message),
-        )
+    """Ask the user (in private) to confirm before deleting what was recorded about them; in a group,
+    point to the private chat instead (nobody else can see, or press, the confirmation there)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    lang = await _lang(update, context)
+    if message.chat.type != ChatType.PRIVATE:
+        keyboard = private_chat_keyboard(lang, context.bot.username, FORGET_PAYLOAD)
+        await send(context, message.chat_id, ht("forget_private", lang), keyboard, reply_parameters(message))
+        return
+    await send(context, message.chat_id, ht("forget_confirm", lang), forget_keyboard(lang, user.id))

@@ -7,7 +7,8 @@ Callback data formats (``lang`` is ``en`` or ``ru``, the language of the message
 * ``f:+:<entry_id>`` / ``f:-:<entry_id>``: 👍 / 👎 on an answer
 * ``T:<lang>``: the list of topics; ``t:<lang>:<topic_id>:<page>``: one page of a topic's questions
 * ``l:<lang>``: answer in this language from now on
-* ``x:forget:<lang>`` / ``x:cancel:<lang>``: confirm or cancel /forgetme
+* ``x:forget:<lang>:<user id>`` / ``x:cancel:<lang>:<user id>``: confirm or cancel /forgetme (only that
+  user's press counts; the older form without the id only in that user's own private chat)
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class SetLang:
 class Forget:
     lang: str
     confirm: bool
+    user_id: int = 0  # whose /forgetme this confirms (0: a button made before the id was carried)
 
 
 Action = Ask | Vote | Topics | SetLang | Forget
@@ -79,8 +81,8 @@ def encode(action: Action) -> str:
             data = f"t:{lang}:{topic_id}:{page}"
         case SetLang(lang):
             data = f"l:{lang}"
-        case Forget(lang, confirm):
-            data = f"x:{'forget' if confirm else 'cancel'}:{lang}"
+        case Forget(lang, confirm, user_id):
+            data = f"x:{'forget' if confirm else 'cancel'}:{lang}" + (f":{user_id}" if user_id else "")
     if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback_data longer than {MAX_CALLBACK_BYTES} bytes: {data[:70]!r}")
     return data
@@ -102,8 +104,10 @@ def parse(data: str | None) -> Action | None:
         return Topics(args[0], args[1], int(args[2]))
     if kind == "l" and len(args) == 1 and args[0] in (*LANGS, AUTO):
         return SetLang(args[0])
-    if kind == "x" and len(args) == 2 and args[0] in ("forget", "cancel") and args[1] in LANGS:
-        return Forget(args[1], confirm=args[0] == "forget")
+    if kind == "x" and len(args) in (2, 3) and args[0] in ("forget", "cancel") and args[1] in LANGS:
+        user_id = args[2] if len(args) == 3 else "0"
+        if user_id.isascii() and user_id.isdigit():
+            return Forget(args[1], confirm=args[0] == "forget", user_id=int(user_id))
     return None
 
 
@@ -216,12 +220,21 @@ def lang_keyboard(current: str, lang: str) -> InlineKeyboardMarkup:
     )
 
 
-def forget_keyboard(lang: str) -> InlineKeyboardMarkup:
+def forget_keyboard(lang: str, user_id: int) -> InlineKeyboardMarkup:
+    """Yes, delete / Cancel for ``user_id``'s /forgetme (nobody else's press counts)."""
     return InlineKeyboardMarkup(
         [
             [
-                _button(t("yes_delete", lang), Forget(lang, True)),
-                _button(t("cancel", lang), Forget(lang, False)),
+                _button(t("yes_delete", lang), Forget(lang, True, user_id)),
+                _button(t("cancel", lang), Forget(lang, False, user_id)),
             ]
         ]
     )
+
+
+def private_chat_keyboard(lang: str, username: str, payload: str) -> InlineKeyboardMarkup | None:
+    """One button that opens the private chat with the bot on ``/start <payload>``."""
+    if not username:
+        return None
+    url = f"https://t.me/{username}?start={payload}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("open_private", lang), url=url)]])

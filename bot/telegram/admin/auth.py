@@ -2,7 +2,8 @@
 
 An admin is a user id in ``bot.admins``, or (when ``bot.admin_chat_id`` is set) an administrator of that
 chat, looked up with getChatAdministrators and cached for five minutes. Admin commands and buttons work
-in private chats only; anyone else gets a refusal, nothing changes, and the attempt is audited ("denied").
+in private chats only; anyone else gets a refusal, nothing changes, and the attempt is audited ("denied":
+one row per user per minute with a count, so forged presses cost a counter, not a row each).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
 from bot.admin_texts import ht, t
+from bot.telegram.admin.replies import send
 from bot.telegram.admin.state import state_of
-from bot.telegram.answering import send
 from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -50,10 +51,10 @@ async def is_admin(context: BotContext, user_id: int) -> bool:
 
 
 async def refuse(update: Update, context: BotContext) -> None:
-    """A polite refusal, recorded in the audit log as "denied"."""
+    """A polite refusal, counted in the audit log as "denied" (one row per user per minute)."""
     user, query, message = update.effective_user, update.callback_query, update.effective_message
     detail = query.data if query is not None else (message.text or message.caption if message else None)
-    await context.services.curation.record(user.id if user else None, "denied", None, (detail or "")[:64])
+    await context.services.curation.record_denied(user.id if user else None, (detail or "")[:64])
     lang = await context.services.fallback_language(user)
     if query is not None:
         await query.answer(t("admin_only", lang), show_alert=True)

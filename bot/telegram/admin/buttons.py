@@ -12,13 +12,13 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 import bot.telegram.admin.keyboards as keys
-from bot.admin_texts import ht, t
-from bot.curation.overlay import add_question, delete_entry, remove_question, restore_entry
+from bot.admin_texts import clip, ht, t
+from bot.curation.overlay import add_question, delete_entry, question_id, remove_question, restore_entry
 from bot.curation.unanswered import UnansweredGroup, question_key
 from bot.telegram.admin.auth import Handler
 from bot.telegram.admin.changes import apply_change, card, title
+from bot.telegram.admin.replies import edit, send
 from bot.telegram.admin.state import AdminCall, admin_call
-from bot.telegram.answering import edit, send
 from bot.telegram.context import BotContext
 
 
@@ -72,9 +72,10 @@ async def _carry_out(context: BotContext, c: AdminCall, message: Message, action
             return shown is not None and await edit(context, c.chat_id, message.message_id, *shown)
         case keys.PickRemoval(lang, entry_id):
             return await _pick_removal(context, c, message, lang, entry_id)
-        case keys.RemoveQuestion(lang, index, entry_id) if c.edited.get(entry_id) is not None:
+        case keys.RemoveQuestion(lang, qid, entry_id) if _has_question(c, entry_id, lang, qid):
+            # By identity: pressed twice (or after another admin's edit), a stale button is "expired".
             what = t("what_remove_question", c.lang, title=title(c, entry_id))
-            build = lambda cur: [remove_question(cur, entry_id, lang, index)]  # noqa: E731
+            build = lambda cur: [remove_question(cur, entry_id, lang, qid)]  # noqa: E731
             await apply_change(context, c, build, "remove_question", what, entry_id)
             return True
         case keys.AskDelete(entry_id):
@@ -97,6 +98,12 @@ async def _carry_out(context: BotContext, c: AdminCall, message: Message, action
                 return False
             return await add_to(context, c, group, entry_id)
     return False
+
+
+def _has_question(c: AdminCall, entry_id: str, lang: str, qid: str) -> bool:
+    """Whether the live entry still has the question a remove button names."""
+    entry = c.edited.get(entry_id)
+    return entry is not None and any(question_id(q) == qid for q in entry.block(lang).questions)
 
 
 async def _list(context: BotContext, c: AdminCall, message: Message, page: int) -> bool:
@@ -154,12 +161,12 @@ async def _group_choice(
         matcher = c.services.matcher
         ranked = [x.entry for x in matcher.rank(matcher.analyzer.analyse(group.question))]
         options = list(dict.fromkeys([*ranked[:6], *c.edited.entries]))[:8]
-        text = ht("unanswered_choose", c.lang, question=group.question)
+        text = ht("unanswered_choose", c.lang, question=clip(group.question))
         await send(context, c.chat_id, text, keys.choose_entry(options, token, index, c.lang))
         return True
     for question in group.questions:
         await c.store.record(c.user_id, "ignore", None, question_key(question))
-    await send(context, c.chat_id, ht("unanswered_ignored", c.lang, question=group.question))
+    await send(context, c.chat_id, ht("unanswered_ignored", c.lang, question=clip(group.question)))
     return True
 
 

@@ -18,8 +18,8 @@ from bot.admin_texts import admin_entry_text, ht, problems_text, replay_text
 from bot.curation.overlay import Edit, EditedKnowledge
 from bot.curation.replay import Replay, load_regression_items, replay_change
 from bot.knowledge import KnowledgeBase, KnowledgeError
+from bot.telegram.admin.replies import send
 from bot.telegram.admin.state import AdminCall, Pending, new_token
-from bot.telegram.answering import send
 from bot.telegram.context import BotContext, Services
 
 RECENT_QUESTIONS = 500

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from telegram import Update
 
 import bot.telegram.admin.keyboards as keys
-from bot.admin_texts import admin_stats_text, history_text, ht, problems_text, t, unanswered_text
+from bot.admin_texts import admin_stats_text, clip, history_text, ht, problems_text, t, unanswered_text
 from bot.chart import per_day_png
 from bot.curation.export import dump_entries
 from bot.curation.history import history_items
@@ -23,8 +23,8 @@ from bot.curation.overlay import search_entries
 from bot.curation.unanswered import group_unanswered
 from bot.knowledge import KnowledgeError
 from bot.telegram.admin.changes import RECENT_QUESTIONS
+from bot.telegram.admin.replies import send
 from bot.telegram.admin.state import AdminCall, admin_call, new_token
-from bot.telegram.answering import send
 from bot.telegram.context import BotContext
 
 if TYPE_CHECKING:
@@ -54,9 +54,9 @@ async def on_kb(update: Update, context: BotContext) -> None:
         return
     found = search_entries(c.edited, c.services.matcher, query)
     if not found:
-        await send(context, c.chat_id, ht("kb_search_none", c.lang, query=query))
+        await send(context, c.chat_id, ht("kb_search_none", c.lang, query=clip(query)))
         return
-    await send(context, c.chat_id, ht("kb_search", c.lang, query=query), keys.search_results(found, c.lang))
+    await send(context, c.chat_id, ht("kb_search", c.lang, query=clip(query)), keys.search_results(found, c.lang))
 
 
 async def on_undo(update: Update, context: BotContext) -> None:
@@ -79,7 +79,8 @@ async def on_history(update: Update, context: BotContext) -> None:
     storage = await _chat_log(context, c)
     if storage is None:
         return
-    rows = await storage.audit_log(context.args[0] if context.args else None, limit=15)
+    # Refused attempts are counted in the audit log but are not history: nothing happened.
+    rows = await storage.audit_log(context.args[0] if context.args else None, limit=15, exclude=("denied",))
     await send(context, c.chat_id, history_text(history_items(rows), c.lang, html=True))
 
 

@@ -18,10 +18,10 @@ from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, Messa
 from telegram.warnings import PTBUserWarning
 
 import bot.telegram.admin.keyboards as keys
-from bot.admin_texts import ht, import_preview_text, new_entry_text, problems_text, t
+from bot.admin_texts import clip, ht, import_preview_text, new_entry_text, problems_text, t
 from bot.curation.diff import diff_knowledge
 from bot.curation.drafting import new_entry_id, source_in_article, split_questions
-from bot.curation.importing import MAX_IMPORT_BYTES, decode_document, import_document
+from bot.curation.importing import MAX_IMPORT_BYTES, decode_document, import_document, too_big
 from bot.curation.overlay import add_question, new_entry, replace_answer
 from bot.curation.unanswered import question_key
 from bot.knowledge import MAX_ANSWER_CHARS, KnowledgeError
@@ -29,8 +29,8 @@ from bot.lexicon import LANGS
 from bot.telegram.admin.auth import Handler, admin_only
 from bot.telegram.admin.buttons import AdminButton, pressed, unanswered_group
 from bot.telegram.admin.changes import apply_change, preview, title
+from bot.telegram.admin.replies import send
 from bot.telegram.admin.state import Pending, admin_call
-from bot.telegram.answering import send
 from bot.telegram.context import BotContext
 
 # Conversation states.
@@ -102,7 +102,7 @@ async def on_add_from_group(update: Update, context: BotContext) -> int:
         return END
     await query.answer()
     context.user_data["kb_add"] = {"seed": (group.question, group.lang)}
-    text = ht("add_en_questions", c.lang) + "\n" + ht("add_seed", c.lang, question=group.question)
+    text = ht("add_en_questions", c.lang) + "\n" + ht("add_seed", c.lang, question=clip(group.question))
     await send(context, c.chat_id, text)
     return ADD_EN_Q
 
@@ -229,7 +229,7 @@ async def on_import_document(update: Update, context: BotContext) -> None:
     name = document.file_name or "import.toml"
     try:
         if (document.file_size or 0) > MAX_IMPORT_BYTES:
-            decode_document(b"x" * (document.file_size or 0), name)  # raises: too big, not downloaded
+            raise too_big(document.file_size or 0, name)  # not even downloaded
         data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
         text = decode_document(data, name)
         edits = import_document(c.edited, text, name)

@@ -5,7 +5,8 @@ returns None for anything malformed, which the router answers with "expired"):
 
 * ``K:l:<page>``: the list of entries; ``K:o:<id>``: open an entry
 * ``K:q:<lang>:<id>``: add a question (prompts for text); ``K:a:<lang>:<id>``: replace the answer (prompts)
-* ``K:r:<lang>:<id>``: pick a question to remove; ``K:x:<lang>:<n>:<id>``: remove question n
+* ``K:r:<lang>:<id>``: pick a question to remove; ``K:x:<lang>:<qid>:<id>``: remove the question whose
+  short hash (``bot.curation.overlay.question_id``) is qid: a stale button removes that one or nothing
 * ``K:d:<id>``: ask to delete; ``K:D:<id>``: delete (soft); ``K:R:<id>``: restore
 * ``K:y:<token>`` / ``K:n:<token>``: apply / cancel a previewed change (answer, import)
 * ``K:u:<token>:<group>:<a|c|i>``: an unanswered group: add to the suggested entry, choose one, ignore;
@@ -15,6 +16,7 @@ returns None for anything malformed, which the router answers with "expired"):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +24,7 @@ from typing import Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.admin_texts import t
+from bot.curation.overlay import question_id
 from bot.curation.unanswered import UnansweredGroup
 from bot.knowledge import Entry, KnowledgeBase
 from bot.lexicon import LANGS
@@ -29,6 +32,7 @@ from bot.telegram.keyboards import MAX_CALLBACK_BYTES
 from bot.texts import button_label
 
 PREFIX = "K:"
+_QID = re.compile(r"[0-9a-f]{8}")
 PAGE_SIZE = 8
 
 
@@ -60,7 +64,7 @@ class PickRemoval:
 @dataclass(frozen=True)
 class RemoveQuestion:
     lang: str
-    index: int
+    qid: str  # the question's identity (question_id), not its place in the list
     entry_id: str
 
 
@@ -140,8 +144,8 @@ def _parts(action: Action) -> tuple[object, ...]:
             return ("q" if what == "question" else "a", lang, entry_id)
         case PickRemoval(lang, entry_id):
             return ("r", lang, entry_id)
-        case RemoveQuestion(lang, index, entry_id):
-            return ("x", lang, index, entry_id)
+        case RemoveQuestion(lang, qid, entry_id):
+            return ("x", lang, qid, entry_id)
         case AskDelete(entry_id):
             return ("d", entry_id)
         case Delete(entry_id):
@@ -184,8 +188,8 @@ def _parse(parts: list[str]) -> Action | None:
             return PromptText("question" if kind == "q" else "answer", lang, entry_id)
         case ["r", lang, entry_id] if lang in LANGS and entry_id:
             return PickRemoval(lang, entry_id)
-        case ["x", lang, index, entry_id] if lang in LANGS and _digits(index) and entry_id:
-            return RemoveQuestion(lang, int(index), entry_id)
+        case ["x", lang, qid, entry_id] if lang in LANGS and _QID.fullmatch(qid) and entry_id:
+            return RemoveQuestion(lang, qid, entry_id)
         case ["d", entry_id] if entry_id:
             return AskDelete(entry_id)
         case ["D", entry_id] if entry_id:
@@ -265,7 +269,7 @@ def entry_actions(entry: Entry, lang: str, *, deleted: bool = False) -> InlineKe
 
 def remove_choices(entry: Entry, q_lang: str, lang: str) -> InlineKeyboardMarkup:
     rows = [
-        [_button(f"{i + 1}. {q}", RemoveQuestion(q_lang, i, entry.id))]
+        [_button(f"{i + 1}. {q}", RemoveQuestion(q_lang, question_id(q), entry.id))]
         for i, q in enumerate(entry.block(q_lang).questions)
     ]
     rows.append([_button(t("cancel", lang), OpenEntry(entry.id))])

@@ -17,8 +17,8 @@ from telegram.error import TelegramError
 
 from bot.admin_texts import ht, problems_text
 from bot.knowledge import KnowledgeError
+from bot.telegram.admin.replies import send
 from bot.telegram.admin.state import admin_call, state_of
-from bot.telegram.answering import send
 from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
 
 log = logging.getLogger(__name__)
