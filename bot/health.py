@@ -4,8 +4,9 @@ The running bot writes a small JSON file next to the database, ``<storage.databa
 
     {"pid": 12, "mode": "polling", "started": 1700000000.0, "last_contact": 1700000042.5}
 
-``started`` when ``treaty-bot run`` starts, ``last_contact`` after each successful exchange with Telegram
-(start-up, updates received, a ``getWebhookInfo`` ping every ``PING_INTERVAL`` seconds); the file is
+``started`` when ``treaty-bot run`` starts, ``last_contact`` after each contact with Telegram that proves
+updates reach the bot (a successful getUpdates; in webhook mode a delivery, or a ``getWebhookInfo`` check
+every ``PING_INTERVAL`` seconds finding nothing waiting: bot/telegram/ops.py); the file is
 removed on a clean shutdown. ``treaty-bot health`` exits 0 when the configuration is valid, the knowledge
 base loads, the database opens (or can be created, unless the bot runs: a database missing under a
 running bot was deleted), and, when a heartbeat file is present, the last contact with Telegram (or the
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 HEARTBEAT_SUFFIX = ".heartbeat"
-PING_INTERVAL = 60.0  # seconds between two getWebhookInfo pings of the running bot
+PING_INTERVAL = 60.0  # seconds between two getWebhookInfo checks of the running bot (webhook mode)
 DEFAULT_MAX_AGE = 180.0  # three missed pings
 
 

@@ -276,6 +276,10 @@ class Storage:
         """The latest questions (answered, clarify or unknown) as (question, lang), newest first."""
         return await self._log.recent_questions(limit)
 
+    async def recent_update_ids(self, limit: int = 1000) -> list[int]:
+        """The update ids of the latest ``limit`` exchanges, votes and clicks each (handled last)."""
+        return await self._log.recent_update_ids(limit)
+
     async def count(self, table: str = "exchanges") -> int:
         """Rows in one of ``EXPORT_TABLES``."""
         return await self._log.count(table)

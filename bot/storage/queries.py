@@ -154,6 +154,21 @@ class ChatLog:
             )
         return [(str(q), None if lang is None else str(lang)) for q, lang in rows]
 
+    async def recent_update_ids(self, limit: int = 1000) -> list[int]:
+        """The Telegram update ids of the latest ``limit`` exchanges, votes and clicks each: the updates
+        the bot handled last (it skips one of them delivered again after a crash)."""
+        async with self._db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT update_id FROM (SELECT update_id FROM exchanges WHERE update_id IS NOT NULL "
+                "ORDER BY id DESC LIMIT ?1) "
+                "UNION ALL SELECT update_id FROM (SELECT update_id FROM feedback WHERE update_id IS NOT NULL "
+                "ORDER BY id DESC LIMIT ?1) "
+                "UNION ALL SELECT update_id FROM (SELECT update_id FROM clicks WHERE update_id IS NOT NULL "
+                "ORDER BY id DESC LIMIT ?1)",
+                (limit,),
+            )
+        return [int(update_id) for (update_id,) in rows]
+
     # -- whole tables ------------------------------------------------------------------------------
 
     async def count(self, table: str = "exchanges") -> int:

@@ -35,6 +35,7 @@ from bot.telegram import buttons, commands, group, inline, ops, private
 from bot.telegram.admin import register_admin_handlers, start_admin, stop_admin
 from bot.telegram.admin.menu import publish_admin_menus
 from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.telegram.intake import EXIT_INVALID_TOKEN, RESTORED, Intake, IntakeBot, TrackedUpdates
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import SkipUnparsableUpdates
 from bot.telegram.webhook import run_webhook
@@ -57,40 +58,51 @@ def _builder(
     request: BaseRequest | None,
     get_updates_request: BaseRequest | None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The configured, built Application (token, URLs, HTTP clients, rate limiter; no handlers yet)."""
+    """The configured, built Application (token, URLs, HTTP clients, rate limiter; no handlers yet).
+
+    Its bot (``IntakeBot``) and update processor (``TrackedUpdates``) share one ``Intake``: an update is
+    confirmed to Telegram only once handled (bot/telegram/intake.py).
+    """
     # Opt in to PTB's timedelta time periods now (RetryAfter.retry_after & co.): without it, every 429
     # emits a PTBDeprecationWarning from inside the library. The bot itself reads none of them.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     token = config.require_token()
     protect_token(token, *secrets_of(config), private=keeps_private(config))
-    builder = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(config.telegram.api_base_url)
-        .base_file_url(config.telegram.api_file_url)
-        .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(concurrent_updates)
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
-    )
     if config.telegram.http_client == "aiohttp":
         # As PTB builds its httpx ones: a pool of 256 for the bot's calls, one connection for getUpdates
         # (whose read timeout PTB extends by the long-polling timeout on each call).
-        if request is None:
-            request = AiohttpRequest(connection_pool_size=256)
-        if get_updates_request is None:
-            get_updates_request = AiohttpRequest(connection_pool_size=1)
-    if request is not None:
-        builder = builder.request(request)
-    # One update PTB cannot parse would otherwise stall polling for good (see bot/telegram/updates.py).
-    builder = builder.get_updates_request(
-        SkipUnparsableUpdates(get_updates_request or HTTPXRequest(connection_pool_size=1))
+        request = request or AiohttpRequest(connection_pool_size=256)
+        get_updates_request = get_updates_request or AiohttpRequest(connection_pool_size=1)
+    concurrency = _concurrency(concurrent_updates)
+    intake = Intake(limit=concurrency)
+    bot = IntakeBot(
+        intake,
+        token=token,
+        base_url=config.telegram.api_base_url,
+        base_file_url=config.telegram.api_file_url,
+        request=request or HTTPXRequest(connection_pool_size=256),
+        # One update PTB cannot parse would otherwise stall polling for good (see bot/telegram/updates.py).
+        get_updates_request=SkipUnparsableUpdates(get_updates_request or HTTPXRequest(connection_pool_size=1)),
+        rate_limiter=AIORateLimiter(max_retries=config.telegram.max_retries) if config.telegram.rate_limiter else None,
+    )
+    builder = (
+        ApplicationBuilder()
+        .bot(bot)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(TrackedUpdates(intake, concurrency))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
     )
     if config.telegram.mode == "webhook":
         builder = builder.updater(None)  # the bot's own webhook server feeds it (bot/telegram/webhook.py)
-    if config.telegram.rate_limiter:
-        return builder.rate_limiter(AIORateLimiter(max_retries=config.telegram.max_retries)).build()
     return builder.build()
+
+
+def _concurrency(concurrent_updates: int | bool) -> int:
+    """PTB's reading of ``ApplicationBuilder.concurrent_updates``: True is 256, False is one at a time."""
+    if concurrent_updates is True:
+        return 256
+    return max(1, int(concurrent_updates))
 
 
 def build_application(
@@ -146,13 +158,33 @@ def build_application(
     # 8. One error handler for everything.
     app.add_error_handler(on_error)
     ops.install(app, config)  # the heartbeat behind `treaty-bot health` and /healthz
+    intake = intake_of(app)
+    intake.storage = services.storage  # an update is confirmed once its record is written too
+    intake.on_contact = ops.state(app).heartbeat.contact  # each successful getUpdates
+    intake.on_fatal = app.stop_running  # a refused token: run_polling stops, run() exits 1
     return app
+
+
+def intake_of(app: BotApplication) -> Intake:
+    """The application's ``Intake`` (bot/telegram/intake.py)."""
+    bot = app.bot
+    if not isinstance(bot, IntakeBot):
+        raise RuntimeError("the application's bot is no IntakeBot: build it with build_application()")
+    return bot.intake
 
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log any exception a handler raised (the update's id, never its content)."""
+    if update is None and isinstance(context.error, TelegramError):
+        # run_polling's report of a failed getUpdates, which PTB retries with back-off: one line each time.
+        log.warning("polling: getUpdates failed (%s); retrying with back-off", _described(context.error))
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=context.error)
+
+
+def _described(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 async def post_init(app: BotApplication) -> None:
@@ -164,6 +196,9 @@ async def post_init(app: BotApplication) -> None:
         # path): stop with it rather than run for weeks recording nothing. Faults after start are
         # absorbed by the storage writer instead.
         await services.storage.open()
+    if services.storage is not None:
+        # Updates handled before a crash (or a restart) and delivered again are not answered twice.
+        intake_of(app).restore(await services.storage.recent_update_ids(RESTORED))
     await services.load_languages()  # the users' /lang choices, in memory: replies never read the database
     await publish_profile(app)
     days = services.config.storage.retention_days
@@ -299,9 +334,11 @@ def run(config: Config, knowledge_dir: str | None = None) -> int:
     services = make_services(config, knowledge_dir)
     app = build_application(config, services)
     log.info("starting (%s mode): %d entries", config.telegram.mode, len(services.kb.entries))
-    ops.state(app).heartbeat.start()  # `treaty-bot health` fails if Telegram stays unreachable from now on
+    ops.state(app).heartbeat.start()  # `treaty-bot health` fails if no getUpdates succeeds from now on
     if config.telegram.mode == "webhook":
         run_webhook(app, config.telegram.webhook, bootstrap_retries=BOOTSTRAP_RETRIES)
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES)
+        if intake_of(app).failure is not None:  # the token was refused while polling (logged then)
+            return EXIT_INVALID_TOKEN
     return 0

@@ -1,11 +1,14 @@
 """Operations: the heartbeat behind ``treaty-bot health`` and the status ``/healthz`` answers.
 
-``install`` (from ``build_application``) registers a group -1 handler that notes every update received
-(a successful contact with Telegram, polling or webhook); ``on_started`` (from ``post_init``, after
-``getMe`` succeeded) writes the heartbeat and schedules a ``getWebhookInfo`` ping every
-``PING_INTERVAL`` seconds, so a quiet bot still proves it can reach Telegram; ``on_stopped`` (from
-``post_shutdown``) removes the heartbeat file. ``OpsState.status`` is what the webhook server
-(bot/telegram/webhook.py) answers on ``GET /healthz``.
+The heartbeat is a contact with Telegram that proves updates reach the bot: each successful getUpdates
+(``bot.telegram.intake.IntakeBot``: a long poll returns at least every 10 s, so an idle bot still
+beats) and, in webhook mode, each authentic POST to the webhook (bot/telegram/webhook.py). A side call
+proves nothing about updates, so in polling mode there is none: polling that stops, stops the heartbeat.
+In webhook mode a quiet bot receives nothing, so ``on_started`` (from ``post_init``) schedules a
+``getWebhookInfo`` check every ``PING_INTERVAL`` seconds, which counts as a contact only when Telegram
+has the bot's webhook and nothing waiting to be delivered to it; it also logs the delivery errors
+Telegram reports. ``on_stopped`` (from ``post_shutdown``) removes the heartbeat file. ``OpsState.status``
+is what the webhook server answers on ``GET /healthz``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import TypeHandler
 
 from bot.config import Config
 from bot.health import DEFAULT_MAX_AGE, PING_INTERVAL, Heartbeat, heartbeat_path
@@ -42,7 +43,7 @@ class OpsState:
             "last_contact_seconds_ago": round(age, 1),
             "uptime_seconds": round(time.monotonic() - self.started_monotonic, 1),
         }
-        ok = age <= self.max_age and self.heartbeat.last_contact is not None
+        ok = age <= self.max_age  # before the first contact: the age of the start, as `treaty-bot health`
         storage = services.storage if services is not None else None
         if storage is not None:
             body["database"] = "open" if storage.is_open else "closed"
@@ -67,23 +68,15 @@ def health(app: BotApplication) -> tuple[bool, dict[str, Any]]:
 
 
 def install(app: BotApplication, config: Config) -> None:
-    """Register the heartbeat state and the handler that notes every update (no I/O here)."""
+    """Register the heartbeat state (no I/O here); the bot and the webhook server call ``contact``."""
     heartbeat = Heartbeat(heartbeat_path(config.storage.database), mode=config.telegram.mode)
     app.bot_data[OPS_KEY] = OpsState(heartbeat)
-    app.add_handler(TypeHandler(Update, _on_any_update), group=-1)
-
-
-async def _on_any_update(update: Update, context: BotContext) -> None:
-    ops = context.bot_data.get(OPS_KEY)
-    if isinstance(ops, OpsState):
-        ops.heartbeat.contact()
 
 
 async def on_started(app: BotApplication) -> None:
-    """After initialize (getMe succeeded): heartbeat now, and a ping every PING_INTERVAL."""
+    """After initialize (getMe succeeded): in webhook mode, a webhook check every PING_INTERVAL."""
     ops = state(app)
-    ops.heartbeat.contact()
-    if app.job_queue is not None:
+    if ops.heartbeat.mode == "webhook" and app.job_queue is not None:
         app.job_queue.run_repeating(ping, interval=PING_INTERVAL, first=PING_INTERVAL, name="heartbeat-ping")
 
 
@@ -94,7 +87,7 @@ def on_stopped(app: BotApplication) -> None:
 
 
 async def ping(context: BotContext) -> None:
-    """A cheap Bot API call that proves Telegram is reachable; in webhook mode, report delivery errors."""
+    """Webhook mode: a contact when Telegram has our webhook and nothing waiting for it; report its errors."""
     ops = context.bot_data.get(OPS_KEY)
     if not isinstance(ops, OpsState):
         return
@@ -103,7 +96,10 @@ async def ping(context: BotContext) -> None:
     except TelegramError as exc:
         log.warning("heartbeat: Telegram unreachable: %s", exc)
         return
-    ops.heartbeat.contact()
+    if not info.url:
+        log.warning("heartbeat: Telegram has no webhook for the bot (deleted, or another process polls)")
+    elif not info.pending_update_count:
+        ops.heartbeat.contact()  # nothing undelivered: a quiet bot, not a deaf one
     if info.url and info.last_error_message:
         log.warning(
             "heartbeat: Telegram reports webhook delivery trouble: %s (%d updates pending)",

@@ -13,9 +13,9 @@ update is parsed once, by PTB, and checked cheaply here:
 * every update, always: an object with an integer ``update_id`` whose known kinds (``message``,
   ``callback_query``, ...) are objects: what fails that certainly fails in PTB, and is skipped at once;
 * every update parsed in full here too (``Update.de_json``), only when PTB gets no second chance: when it
-  asks again for a batch it did not confirm (its parse failed: the ``offset`` did not move past it), and
-  for a call without long polling (``timeout`` 0: the ``Updater``'s last call when it stops, where a
-  parse error is not caught and would cut the shutdown short).
+  asks again for a batch whose parse failed (the bot, ``bot.telegram.intake.IntakeBot``, says so through
+  ``check_next_fully``), and for a call without long polling (``timeout`` 0: the ``Updater``'s last call
+  when it stops, where a parse error is not caught and would cut the shutdown short).
 
 So a malformed update that passes the cheap check costs one extra getUpdates round and PTB's own
 critical log lines (which print the batch through ``repr``: only ids, see ``_Batch``) before it is
@@ -50,13 +50,17 @@ class _Batch(list[JSONDict]):
 class SkipUnparsableUpdates(BaseRequest):
     """The getUpdates transport ``inner``, answering PTB with the updates it can parse (see the module)."""
 
-    __slots__ = ("_answer", "_confirmed_from", "inner")
+    __slots__ = ("_answer", "_check_fully", "inner")
 
     def __init__(self, inner: BaseRequest) -> None:
         self.inner = inner
         # The last getUpdates answer's body, and whether to parse its updates here (PTB has no second chance).
         self._answer: tuple[bytes, bool] | None = None
-        self._confirmed_from: int | None = None  # the offset that confirms the last batch PTB got
+        self._check_fully = False  # PTB could not parse the last batch: parse the next one here first
+
+    def check_next_fully(self) -> None:
+        """PTB failed to parse the last batch and will ask for it again: parse that one here first."""
+        self._check_fully = True
 
     @property
     def read_timeout(self) -> float | None:
@@ -82,11 +86,9 @@ class SkipUnparsableUpdates(BaseRequest):
         status, payload = await self.inner.do_request(url, method, request_data, *timeouts)
         if url.endswith("/getUpdates"):
             parameters = request_data.parameters if request_data is not None else {}
-            offset = parameters.get("offset")
-            unconfirmed = self._confirmed_from is not None and (
-                not isinstance(offset, int) or offset < self._confirmed_from
-            )
-            self._answer = (payload, unconfirmed or not parameters.get("timeout"))
+            self._answer = (payload, self._check_fully or not parameters.get("timeout"))
+            if status == 200:
+                self._check_fully = False
         return status, payload
 
     # PTB declares this a staticmethod, calls it as ``self.parse_json_payload(payload)`` right after
@@ -100,8 +102,7 @@ class SkipUnparsableUpdates(BaseRequest):
         result = data.get("result") if isinstance(data, dict) else None
         if isinstance(result, list) and result:
             check_fully = answer[1]
-            data["result"] = batch = _Batch(_screened(item, check_fully) for item in result)
-            self._confirmed_from = batch[-1]["update_id"] + 1  # an int: _screened sees to it
+            data["result"] = _Batch(_screened(item, check_fully) for item in result)
         return data
 
 

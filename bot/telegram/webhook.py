@@ -12,7 +12,9 @@ The server answers:
 * ``POST /<telegram.webhook.url_path>``: 403 without the right ``X-Telegram-Bot-Api-Secret-Token``
   (compared in constant time), 413 for a body over ``MAX_WEBHOOK_BODY``, 400 for a body that is not a
   JSON object, else 200; an update PTB cannot parse is logged by id and skipped (200, so that Telegram
-  does not deliver it again), like the polling path does (bot/telegram/updates.py);
+  does not deliver it again), like the polling path does (bot/telegram/updates.py). The 200 confirms the
+  update to Telegram, so it is sent once the update is handled and its record written (at most
+  ``MAX_HOLD`` seconds, bot/telegram/intake.py); an update id delivered before is a no-op;
 * ``GET``/``HEAD /healthz``: 200 and a JSON status when Telegram was reached recently and the chat log
   is open, else 503 (``bot.telegram.ops.health``; never the config, never secrets);
 * anything else: 404, or 405 for another method on those paths.
@@ -38,6 +40,7 @@ from telegram.ext import ExtBot
 from bot.config import WebhookConfig
 from bot.telegram import ops
 from bot.telegram.context import BotApplication
+from bot.telegram.intake import Intake, IntakeBot
 from bot.telegram.updates import parse_update
 
 log = logging.getLogger(__name__)
@@ -92,16 +95,29 @@ class WebhookServer:
             return web.Response(status=400)
         if not isinstance(data, dict):
             return web.Response(status=400)
+        ops.state(self.app).heartbeat.contact()  # an authentic delivery: Telegram reaches the bot
         bot = self.app.bot
         update = parse_update(data, bot)
         if update is None:
-            ops.state(self.app).heartbeat.contact()  # Telegram reached us all the same
+            return web.Response()
+        intake = self.intake
+        if intake is not None and not intake.accept(update.update_id):
+            # Delivered again (Telegram missed our answer, or after a restart): a no-op, answered when the
+            # first delivery is done.
+            await intake.wait_handled(update.update_id)
             return web.Response()
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)  # as PTB's webhook handler does (a no-op without arbitrary data)
         log.debug("webhook: update %d received", update.update_id)
         await self.app.update_queue.put(update)
+        if intake is not None:
+            await intake.wait_handled(update.update_id)  # 200 confirms it: only once handled and recorded
         return web.Response()
+
+    @property
+    def intake(self) -> Intake | None:
+        bot = self.app.bot
+        return bot.intake if isinstance(bot, IntakeBot) else None
 
     async def _on_healthz(self, request: web.Request) -> web.Response:
         ok, body = ops.health(self.app)
