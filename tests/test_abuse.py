@@ -311,12 +311,12 @@ async def test_refused_attempts_share_a_row_per_user_per_minute(tmp_path: Path) 
     async with Storage(tmp_path / "db.sqlite3") as storage:
         for user in (7, 7, 8, 7, None, None):
             await storage.add_denied(user, "/kb")
-        counts = {(r["admin_id"], r["count"]) for r in await storage.audit_log(limit=None)}
+        counts = {(r.admin_id, r.count) for r in await storage.audit_log(limit=None)}
         assert counts == {(7, 3), (8, 1), (None, 2)}
     with sqlite3.connect(tmp_path / "db.sqlite3") as conn:  # a minute later: a new row
         conn.execute("UPDATE admin_audit SET ts = ts - 61")
     async with Storage(tmp_path / "db.sqlite3") as storage:
         await storage.add_denied(7, "/kb")
         rows = await storage.audit_log(limit=None, actions=["denied"])
-        assert sorted((r["admin_id"] or 0, r["count"]) for r in rows) == [(0, 2), (7, 1), (7, 3), (8, 1)]
+        assert sorted((r.admin_id or 0, r.count) for r in rows) == [(0, 2), (7, 1), (7, 3), (8, 1)]
         assert await storage.audit_log(limit=None, exclude=["denied"]) == []

@@ -180,7 +180,7 @@ async def test_the_store_persists_undoes_and_skips_stale_edits(kb: KnowledgeBase
         assert undone is not None and undone.action == "add_question"
         assert restarted.kb.by_id["signatories"] == kb.by_id["signatories"]
         assert await restarted.undo(7) is None
-        actions = [r["action"] for r in await storage.audit_log()]
+        actions = [r.action for r in await storage.audit_log()]
         assert actions == ["undo", "undo", "delete", "add_question"]
         assert (await CurationStore(kb, storage).load()).by_id["venue"] == kb.by_id["venue"]
 

@@ -609,16 +609,16 @@ async def test_audit_and_kb_edits(store: Storage) -> None:
     await store.add_audit(2, "delete", "e2", "x", None)
     await store.add_audit(1, "edit", "e1", "new", "newer")
     log = await store.audit_log()
-    assert [(r["action"], r["entry_id"], r["after"]) for r in log] == [
+    assert [(r.action, r.entry_id, r.after) for r in log] == [
         ("edit", "e1", "newer"),
         ("delete", "e2", None),
         ("edit", "e1", "new"),
     ]
-    assert [r["before"] for r in await store.audit_log("e1", limit=1)] == ["new"]
+    assert [r.before for r in await store.audit_log("e1", limit=1)] == ["new"]
     await store.add_kb_edit(1, "e9", {"question": "Кто?", "answer": "Мы"})
     await store.add_kb_edit(1, "e9", {}, deleted=True)
     edits = await store.kb_edits("e9")
-    assert [(e["payload"], e["deleted"]) for e in edits] == [
+    assert [(e.payload, e.deleted) for e in edits] == [
         ({"question": "Кто?", "answer": "Мы"}, False),
         ({}, True),
     ]
@@ -786,9 +786,9 @@ async def test_a_kb_change_is_stored_whole_or_not_at_all(tmp_path: Path) -> None
     """An import of many entries must not be half stored when one row fails."""
     async with Storage(tmp_path / "kb.sqlite3") as storage:
         audit = await storage.add_kb_change(1, [("a", {"x": 1}, False), ("b", {}, True)], "import", None, "{}", "{}")
-        assert audit > 0 and [r["entry_id"] for r in await storage.kb_edits()] == ["a", "b"]
+        assert audit > 0 and [r.entry_id for r in await storage.kb_edits()] == ["a", "b"]
         bad: list[tuple[str, dict[str, Any], bool]] = [("c", {"x": 2}, False), (None, {}, False)]  # type: ignore[list-item]
         with pytest.raises(StorageError, match="NOT NULL constraint failed"):
             await storage.add_kb_change(1, bad, "import", None, "{}", "{}")
-        assert [r["entry_id"] for r in await storage.kb_edits()] == ["a", "b"]
+        assert [r.entry_id for r in await storage.kb_edits()] == ["a", "b"]
         assert len(await storage.audit_log()) == 1

@@ -83,7 +83,7 @@ async def test_non_admins_are_refused_and_recorded(telegram_bots: TelegramBots) 
     assert (await bot.feed(doc, "sendMessage", to(STRANGER))).params["text"] == t("admin_only", "en")
     assert bot.services.kb is before and not bot.fake.calls_to("sendDocument")
     rows = await storage_of(bot).audit_log(limit=50)  # one row per user per minute, counting the attempts
-    assert [(r["action"], r["admin_id"], r["count"]) for r in rows] == [("denied", STRANGER, 10)]
+    assert [(r.action, r.admin_id, r.count) for r in rows] == [("denied", STRANGER, 10)]
     # In a group, admin commands do nothing at all (private chats only).
     assert await bot.quiet(bot.fake.group_message("/kb", user_id=ADMIN)) == []
 
@@ -133,7 +133,7 @@ async def test_browse_search_and_edit_an_entry_with_buttons(telegram_bots: Teleg
         if reply.params["text"].startswith("Nothing was changed"):
             assert "ru.questions" in reply.params["text"]
             break
-    actions = [r["action"] for r in await storage_of(bot).audit_log(limit=50)]
+    actions = [r.action for r in await storage_of(bot).audit_log(limit=50)]
     assert {"add_question", "remove_question", "replace_answer", "delete", "restore"} <= set(actions)
 
 
@@ -203,8 +203,8 @@ async def test_two_admins_editing_one_entry_both_land_and_are_audited(telegram_b
     await press(bot, buttons(previews[0].result)[0], previews[0].result, ADMIN)
     assert bot.services.kb.by_id["signatories"].en.answer == "Answer from the first admin."
     rows = await storage_of(bot).audit_log("signatories", limit=10)
-    assert [(r["action"], r["admin_id"]) for r in rows][:2] == [("replace_answer", ADMIN), ("replace_answer", ADMIN2)]
-    assert len([r for r in rows if r["action"] == "add_question"]) == 2
+    assert [(r.action, r.admin_id) for r in rows][:2] == [("replace_answer", ADMIN), ("replace_answer", ADMIN2)]
+    assert len([r for r in rows if r.action == "add_question"]) == 2
 
 
 async def test_unanswered_groups_and_one_tap_actions(telegram_bots: TelegramBots) -> None:

@@ -8,13 +8,27 @@ formats the items.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.curation.diff import changed_fields
 
 CLI_ADMIN_ID = 0  # the admin id recorded for changes made with the command line
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One row of the admin audit log, as ``Storage.audit_log`` returns it."""
+
+    id: int
+    ts: float  # Unix time
+    admin_id: int | None  # None once the admin was forgotten
+    action: str
+    entry_id: str | None
+    before: str | None  # JSON of the touched entries' states (a change), or a detail
+    after: str | None
+    count: int = 1  # refused attempts counted on one row
 
 
 @dataclass(frozen=True)
@@ -33,9 +47,8 @@ class HistoryItem:
         return "cli" if self.admin_id == CLI_ADMIN_ID else str(self.admin_id)
 
 
-def _states(row: Mapping[str, Any], key: str) -> Any:
-    raw = row.get(key)
-    return json.loads(str(raw)) if raw else {}
+def _states(raw: str | None) -> Any:
+    return json.loads(raw) if raw else {}
 
 
 def _fields(before: Any, after: Any) -> list[str]:
@@ -54,22 +67,16 @@ def _fields(before: Any, after: Any) -> list[str]:
     return fields
 
 
-def history_item(row: Mapping[str, Any]) -> HistoryItem:
+def history_item(row: AuditRecord) -> HistoryItem:
     """One audit row (``Storage.audit_log``) as a history item."""
     try:
-        before, after = _states(row, "before"), _states(row, "after")
+        before, after = _states(row.before), _states(row.after)
     except ValueError:
         before, after = {}, {}
-    admin_id = row.get("admin_id")
-    return HistoryItem(
-        float(str(row["ts"])),
-        admin_id if isinstance(admin_id, int) else None,
-        str(row["action"]),
-        str(row["entry_id"]) if row.get("entry_id") else None,
-        tuple(dict.fromkeys(_fields(before, after))),
-    )
+    fields = tuple(dict.fromkeys(_fields(before, after)))
+    return HistoryItem(row.ts, row.admin_id, row.action, row.entry_id or None, fields)
 
 
-def history_items(rows: Iterable[Mapping[str, Any]]) -> list[HistoryItem]:
+def history_items(rows: Iterable[AuditRecord]) -> list[HistoryItem]:
     """Audit rows (newest first) as history items, in the same order."""
     return [history_item(row) for row in rows]

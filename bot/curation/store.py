@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.curation.history import CLI_ADMIN_ID as CLI_ADMIN_ID  # recorded by the command line
+from bot.curation.history import AuditRecord
 from bot.curation.overlay import Edit, EditedKnowledge
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 
@@ -123,21 +124,21 @@ class CurationStore:
             return edited, skipped
         assert self.storage is not None
         for row in await self.storage.kb_edits():
-            payload = dict(row["payload"])
+            payload = dict(row.payload)
             made_over = payload.pop(FILE_VERSION_KEY, None)
-            entry_id = str(row["entry_id"])
+            entry_id = row.entry_id
             if made_over is not None and made_over != file_version(base, entry_id):
                 # knowledge/ changed this entry since the edit was made (typically: the live knowledge
                 # base was exported and committed, or someone edited the file): the files win.
-                note = f"stored edit #{row['id']} of {entry_id!r} superseded by knowledge/ (the file changed since)"
+                note = f"stored edit #{row.id} of {entry_id!r} superseded by knowledge/ (the file changed since)"
                 log.info("knowledge: %s", note)
                 skipped.append(note)
                 continue
-            edit = Edit(entry_id, payload, bool(row["deleted"]))
+            edit = Edit(entry_id, payload, row.deleted)
             try:
                 edited = edited.apply(edit)
             except KnowledgeError as exc:
-                note = f"stored edit #{row['id']} of {edit.entry_id!r} skipped: {exc}"
+                note = f"stored edit #{row.id} of {edit.entry_id!r} skipped: {exc}"
                 log.warning("knowledge: %s", note)
                 skipped.append(note)
         return edited, skipped
@@ -185,9 +186,9 @@ class CurationStore:
             target = await self._undo_target()
             if target is None:
                 return None
-            previous: dict[str, Any] = json.loads(target["before"] or "{}")
+            previous: dict[str, Any] = json.loads(target.before or "{}")
             change = await self._commit(self._reverting(previous), admin_id, "undo")
-            return Change(change.audit_id, str(target["action"]), tuple(previous))
+            return Change(change.audit_id, target.action, tuple(previous))
 
     def _reverting(self, previous: dict[str, Any]) -> list[Edit]:
         """The edits that bring each entry back to its audited earlier state."""
@@ -203,16 +204,16 @@ class CurationStore:
                 edits.append(Edit(entry_id, was["entry"]))
         return edits
 
-    async def _undo_target(self) -> dict[str, Any] | None:
+    async def _undo_target(self) -> AuditRecord | None:
         assert self.storage is not None
         # Only the changes, however many other rows (refused attempts, records) the log holds.
         rows = await self.storage.audit_log(limit=None, actions=CHANGE_ACTIONS)
-        stack: list[dict[str, Any]] = []
+        stack: list[AuditRecord] = []
         for row in reversed(rows):  # oldest first
-            if row["action"] == "undo":
+            if row.action == "undo":
                 if stack:
                     stack.pop()
-            elif row["action"] in UNDOABLE:
+            elif row.action in UNDOABLE:
                 stack.append(row)
         return stack[-1] if stack else None
 
@@ -247,4 +248,4 @@ class CurationStore:
             return set()
         assert self.storage is not None
         rows = await self.storage.audit_log(limit=None, actions=("ignore",))
-        return {str(r["after"]) for r in rows if r["after"]}
+        return {r.after for r in rows if r.after}

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
+from bot.curation.history import AuditRecord
 from bot.errors import StorageError
 from bot.storage.admin_log import AdminLog
 from bot.storage.connection import Database, read_schema_version
@@ -39,6 +40,7 @@ from bot.storage.records import (
     LanguageChoice,
     Privacy,
     Record,
+    StoredEdit,
     normalise_question,
     pseudonym,
 )
@@ -324,7 +326,7 @@ class Storage:
         *,
         actions: Iterable[str] | None = None,
         exclude: Iterable[str] = (),
-    ) -> list[dict[str, Any]]:
+    ) -> list[AuditRecord]:
         """Admin actions, newest first (``limit`` None: all); only those on ``entry_id`` when given, only
         the ``actions`` given, none of those in ``exclude``."""
         return await self._admin.audit_log(entry_id, limit, actions=actions, exclude=exclude)
@@ -348,6 +350,6 @@ class Storage:
         transaction: an import of many entries is stored entirely or not at all. Returns the audit id."""
         return await self._admin.add_kb_change(admin_id, edits, action, entry_id, before, after)
 
-    async def kb_edits(self, entry_id: str | None = None) -> list[dict[str, Any]]:
+    async def kb_edits(self, entry_id: str | None = None) -> list[StoredEdit]:
         """Knowledge edits in the order they were made (``payload`` decoded), for one entry or all."""
         return await self._admin.kb_edits(entry_id)

@@ -12,8 +12,9 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
+from bot.curation.history import AuditRecord
 from bot.storage.connection import Database
-from bot.storage.records import Privacy
+from bot.storage.records import Privacy, StoredEdit
 
 __all__ = ["DENIED_WINDOW", "AdminLog"]
 
@@ -88,14 +89,15 @@ class AdminLog:
         *,
         actions: Iterable[str] | None = None,
         exclude: Iterable[str] = (),
-    ) -> list[dict[str, Any]]:
+    ) -> list[AuditRecord]:
         """Admin actions, newest first (``limit`` None: all); only those on ``entry_id`` when given, only
         the ``actions`` given (read through the index by action), none of those in ``exclude``."""
         if actions is not None:
             sql, chosen = _AUDIT_OF, json.dumps(sorted(set(actions) - set(exclude)))
         else:
             sql, chosen = _AUDIT_BUT, json.dumps(sorted(set(exclude)))
-        return await self._db.dicts(sql, (entry_id, -1 if limit is None else limit, chosen))
+        rows = await self._db.dicts(sql, (entry_id, -1 if limit is None else limit, chosen))
+        return [AuditRecord(**{**row, "count": row.get("count") or 1}) for row in rows]
 
     async def add_kb_edit(
         self, admin_id: int | None, entry_id: str, payload: dict[str, Any], deleted: bool = False
@@ -131,14 +133,12 @@ class AdminLog:
             async with conn.execute(_INSERT_AUDIT, (now, admin_id, action, entry_id, before, after)) as cur:
                 return int(cur.lastrowid or 0)
 
-    async def kb_edits(self, entry_id: str | None = None) -> list[dict[str, Any]]:
+    async def kb_edits(self, entry_id: str | None = None) -> list[StoredEdit]:
         """Knowledge edits in the order they were made (``payload`` decoded), for one entry or all."""
         rows = await self._db.dicts(
             "SELECT id, ts, admin_id, entry_id, payload, deleted FROM kb_edits "
             "WHERE ?1 IS NULL OR entry_id = ?1 ORDER BY ts, id",
             (entry_id,),
         )
-        for row in rows:
-            row["payload"] = json.loads(row["payload"])
-            row["deleted"] = bool(row["deleted"])
-        return rows
+        return [StoredEdit(**{**row, "payload": json.loads(row["payload"]), "deleted": bool(row["deleted"])})
+                for row in rows]

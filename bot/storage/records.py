@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from bot.folding import fold
 
@@ -153,3 +153,15 @@ class Privacy:
         if chat_id is None or not self.pseudonymize or chat_id <= 0:
             return chat_id
         return chat_pseudonym(self.salt, chat_id)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEdit:
+    """An admin's edit of one knowledge entry as stored (``payload`` decoded from JSON)."""
+
+    id: int
+    ts: float
+    admin_id: int | None
+    entry_id: str
+    payload: dict[str, Any]
+    deleted: bool
