@@ -47,9 +47,10 @@ class Database:
     fail and are retried).
     """
 
-    def __init__(self, path: Path, busy_timeout: float) -> None:
+    def __init__(self, path: Path, busy_timeout: float, *, read_only: bool = False) -> None:
         self.path = path
         self.busy_timeout = busy_timeout
+        self.read_only = read_only  # the existing file, read only: never created, migrated or written
         self.conn: aiosqlite.Connection | None = None
         self.lock = asyncio.Lock()  # one user of the connection (and its transaction) at a time
         self._file_id: tuple[int, int] | None = None  # (device, inode) of the file opened
@@ -69,6 +70,8 @@ class Database:
 
     async def _connect(self) -> aiosqlite.Connection:
         where = str(self.path)
+        if self.read_only:
+            return await self._connect_read_only()
         if where != ":memory:":
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +96,28 @@ class Database:
             if "readonly" in str(exc) or "read-only" in str(exc):
                 raise StorageError(f"the database {where} is not writable: {exc}") from None
             raise StorageError(f"cannot open the database {where}: {exc}") from None
+        return conn
+
+    async def _connect_read_only(self) -> aiosqlite.Connection:
+        """A connection that only reads the existing file (``mode=ro``): for the command line's look at a
+        database that a running bot may be writing. No lock, no migration, no journal-mode switch."""
+        if not self.path.is_file():
+            raise StorageError(f"the database {self.path} does not exist")
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        try:
+            conn = await aiosqlite.connect(uri, uri=True, isolation_level=None, timeout=self.busy_timeout)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the database {self.path}: {exc}") from None
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            await scalar(conn, "SELECT COUNT(*) FROM sqlite_master")  # a file that is not a database fails here
+            await conn.create_function("treaty_norm", 1, normalise_question, deterministic=True)
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                await conn.close()
+            if not isinstance(exc, sqlite3.Error):
+                raise
+            raise StorageError(f"cannot read the database {self.path}: {exc}") from None
         return conn
 
     async def _set_up(self, conn: aiosqlite.Connection) -> None:
