@@ -70,6 +70,7 @@ class Entry:
     tags: tuple[str, ...] = ()
     file: str = ""
     broad: bool = False  # an overview ("everything the treaty changes"): answers broad questions
+    highlight: str = ""  # the clause of the quote that answers (emphasised in it); "" for the whole quote
     # The article's sentences ``source`` names, in article order (set by the KnowledgeBase holding it).
     cited: tuple[Sentence, ...] = field(default=(), compare=False, repr=False)
 
@@ -96,6 +97,8 @@ class Entry:
             data["related"] = list(self.related)
         if self.source:
             data["source"] = list(self.source)
+        if self.highlight:
+            data["highlight"] = self.highlight
         for lang in LANGS:
             b = self.block(lang)
             block: dict[str, Any] = {"questions": list(b.questions)}
@@ -232,7 +235,7 @@ def _str_list(
     return tuple(v for v in items if v)
 
 
-_ENTRY_KEYS = {"id", "kind", "topic", "tags", "broad", "gives", "related", "source", "en", "ru"}
+_ENTRY_KEYS = {"id", "kind", "topic", "tags", "broad", "gives", "related", "source", "highlight", "en", "ru"}
 # Old names still read (``kb check`` says what they are now; ``kb check --migrate`` rewrites the files).
 OLD_GIVES = "answers"  # -> gives
 OLD_BROAD_TAG = "overview"  # a tag that silently made an entry broad -> broad = true
@@ -295,6 +298,10 @@ def parse_entry(data: Any, file: str, c: _Collector, index: int) -> Entry | None
     source = _str_list(data.get("source", []), c, file, eid, "source", required=False)
     if kind == "fact" and not source:
         c.add(file, eid, "source", "a fact needs at least one source sentence from the article")
+    highlight = data.get("highlight", "")
+    if not isinstance(highlight, str) or (highlight and not highlight.strip()):
+        c.add(file, eid, "highlight", "must be a non-empty string: words of the source quote")
+        highlight = ""
     if len(blocks) != len(LANGS):
         return None
     return Entry(
@@ -309,6 +316,7 @@ def parse_entry(data: Any, file: str, c: _Collector, index: int) -> Entry | None
         tags=tuple(t for t in tags if t != OLD_BROAD_TAG),
         file=file,
         broad=broad,
+        highlight=" ".join(highlight.split()),
     )
 
 
@@ -333,6 +341,8 @@ def check_entries(entries: Iterable[Entry], topics: Iterable[Topic], article: Ar
         for s in e.source:
             if not article.quotes(s):
                 c.add(e.file, e.id, "source", f"not found verbatim in article.txt: {s[:60]!r}")
+        if e.highlight and e.highlight not in (quote_text(article.cite(e.source)) if e.source else ""):
+            c.add(e.file, e.id, "highlight", f"not found verbatim in the entry's source quote: {e.highlight[:60]!r}")
 
 
 def _load_toml(path: Path, c: _Collector, rel: str) -> dict[str, Any] | None:

@@ -122,6 +122,24 @@ def test_unknown_fields_and_bad_types(kb_copy: Path) -> None:
     assert any("entry 'x': ru.questions: must be a list of strings" in p for p in problems)
 
 
+def test_a_highlight_must_be_words_of_the_quote_and_survives_export(kb_copy: Path) -> None:
+    from bot.curation import dump_entries
+
+    entry = GOOD_ENTRY.format(id="x", topic=_topic(kb_copy), related="", source=_source())
+    good = entry.replace('gives = ["who"]', 'gives = ["who"]\nhighlight = "slammed the agreement"')
+    _write(kb_copy, "a.toml", good)
+    kb = load_knowledge(kb_copy)
+    assert kb.by_id["x"].highlight == "slammed the agreement"
+    _write(kb_copy, "a.toml", dump_entries(kb.entries))  # export keeps it
+    assert load_knowledge(kb_copy).by_id["x"].highlight == "slammed the agreement"
+    _write(kb_copy, "a.toml", entry.replace('gives = ["who"]', 'gives = ["who"]\nhighlight = "praised the agreement"')
+           + entry.replace('id = "x"', 'id = "y"').replace('gives = ["who"]', 'gives = ["who"]\nhighlight = 3'))
+    problems = _problems(kb_copy)
+    assert any(p.startswith("entries/a.toml: entry 'x': highlight: not found verbatim in the entry's source quote")
+               for p in problems), problems
+    assert any(p.startswith("entries/a.toml: entry 'y': highlight: must be a non-empty string") for p in problems)
+
+
 def test_missing_directory() -> None:
     with pytest.raises(KnowledgeError, match="knowledge directory not found"):
         load_knowledge("/nonexistent/knowledge")

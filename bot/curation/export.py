@@ -51,6 +51,8 @@ def _entry_toml(e: Entry) -> str:
         lines.append(f"related = {_inline(data['related'])}")
     if "source" in data:
         lines.append(f"source = {_multiline(data['source'])}")
+    if "highlight" in data:
+        lines.append(f"highlight = {toml_string(data['highlight'])}")
     for lang in LANGS:
         block = data[lang]
         lines += ["", f"[entry.{lang}]", f"questions = {_multiline(block['questions'])}"]
