@@ -5,6 +5,9 @@ bars. The outcomes are stacked in the Okabe–Ito colour-blind-safe palette and 
 their totals), above the plot where it hides no bar; the axes are labelled, the y axis counts whole
 questions, and a range of a few days keeps bars of a normal width instead of one bar across the chart.
 
+Under the chart, as its caption, go the answers people rated 👎 most (``disliked_caption``): entry titles
+with their counts, plain text.
+
 matplotlib is used through its object-oriented API only (a ``Figure`` with the Agg canvas): no pyplot, no
 global backend switch, safe to call from a worker thread.
 """
@@ -17,11 +20,15 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.knowledge import Entry
+
 OUTCOMES = ("answered", "clarify", "unknown")
 # Okabe & Ito (2008), "Color Universal Design": told apart with every common colour-vision deficiency.
 COLOURS = {"answered": "#009E73", "clarify": "#E69F00", "unknown": "#D55E00"}  # bluish green, orange, vermillion
 MIN_SLOTS = 7  # a shorter range is drawn as wide as a week, so that one day is a bar, not a wall
 MAX_TICKS = 16  # day labels on the x axis; longer ranges label every n-th day
+MAX_CAPTION = 1024  # Telegram's limit for a photo's caption, in UTF-16 units
+CAPTION_TITLE_CHARS = 80
 
 
 def day_range(
@@ -114,3 +121,22 @@ def per_day_png(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def disliked_caption(
+    disliked: Sequence[Mapping[str, Any]], entries: Mapping[str, Entry], lang: str, limit: int = 10
+) -> str:
+    """The chart's caption: the entries with the most 👎, one a line ("👎 3 · Who signed the treaty?"),
+    from ``{"entry_id", "count"}`` rows, most first; an entry no longer live shows its id. Plain text
+    (sent without a parse mode); "" when nothing was rated 👎."""
+    lines: list[str] = []
+    for row in list(disliked)[:limit]:
+        entry = entries.get(str(row["entry_id"]))
+        title = " ".join((entry.title(lang) if entry else str(row["entry_id"])).split())
+        if len(title) > CAPTION_TITLE_CHARS:
+            title = title[: CAPTION_TITLE_CHARS - 1].rstrip() + "…"
+        line = f"👎 {int(row['count'])} · {title}"
+        if len("\n".join([*lines, line]).encode("utf-16-le")) // 2 > MAX_CAPTION:
+            break
+        lines.append(line)
+    return "\n".join(lines)

@@ -207,6 +207,7 @@ def format_stats(stats: dict[str, Any], *, days: int | None = None, database: Pa
 
     listing("Top questions", stats["top_questions"], "question")
     listing("Top answers (entries)", stats["top_entries"], "entry_id")
+    listing("Most rated not helpful (entries, 👎)", stats.get("disliked_entries", []), "entry_id")
     listing("Most frequent unanswered questions", stats["unanswered"], "question")
     lines.append("Per day (answered / clarify / unknown):")
     if not stats["per_day"]:

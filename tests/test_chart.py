@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.chart import COLOURS, OUTCOMES, day_range, per_day_figure, per_day_png
+from bot.chart import COLOURS, MAX_CAPTION, OUTCOMES, day_range, disliked_caption, per_day_figure, per_day_png
+from bot.knowledge import KnowledgeBase
 
 END = dt.date(2025, 3, 18)
 LABELS = {"answered": "answered", "clarify": "clarified", "unknown": "not answered", "x": "Day (UTC)",
@@ -46,6 +47,12 @@ def test_a_bar_for_every_day_of_the_range(days: int, every: int) -> None:
     left, right = ax.get_xlim()
     assert right - left >= 7 - 0.01
     assert ax.get_xticklabels()[-1].get_text() == END.strftime("%m-%d")  # the last day is always labelled
+    # the legend sits above the plot, clear of every bar
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y0 >= ax.get_window_extent().y1 - 1
+    png = per_day_png(rows(days, every), LABELS, "Questions per day by outcome", days=days, end=END)
+    assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_the_png_and_an_empty_range() -> None:
@@ -54,3 +61,18 @@ def test_the_png_and_an_empty_range() -> None:
     assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")
     assert per_day_png([], LABELS, days=14, end=END) is None  # nothing to draw
     assert per_day_png([{"day": "2020-01-01", "answered": 3}], LABELS, days=7, end=END) is None
+
+
+def test_the_caption_lists_the_most_disliked_entries(kb: KnowledgeBase) -> None:
+    rows = [{"entry_id": "prov_border", "count": 3}, {"entry_id": "signatories", "count": 1},
+            {"entry_id": "gone_entry", "count": 1}]
+    assert disliked_caption(rows, kb.by_id, "en").splitlines() == [
+        f"👎 3 · {kb.by_id['prov_border'].title('en')}",
+        f"👎 1 · {kb.by_id['signatories'].title('en')}",
+        "👎 1 · gone_entry",  # deleted since: its id
+    ]
+    assert disliked_caption(rows, kb.by_id, "ru").startswith(f"👎 3 · {kb.by_id['prov_border'].title('ru')}")
+    assert disliked_caption([], kb.by_id, "en") == ""
+    many = [{"entry_id": f"e{i}_" + "x" * 200, "count": 50 - i} for i in range(40)]
+    caption = disliked_caption(many, kb.by_id, "en", limit=40)
+    assert len(caption.encode("utf-16-le")) // 2 <= MAX_CAPTION and caption.startswith("👎 50 · e0_xxx")
