@@ -169,6 +169,14 @@ class Analyzer:
         self.vocab = frozenset(vocab)
         self.vocab_stems = frozenset(stem(w) for w in vocab)
         self._vocab_by_initial = _by_initial(w for w in vocab if len(w) >= 3)
+        # Russian spelled by ear: unstressed о/а and е/и/я sound alike, so "аборона", "дагавор" and
+        # "безопастность" are the same words as "оборона", "договор", "безопасность" (see ``sound_key``).
+        sounds: dict[str, list[str]] = defaultdict(list)
+        for w in sorted(vocab):
+            if len(w) >= 4 and _CYRILLIC.match(w):
+                sounds[sound_key(w)].append(w)
+        self._sounds = {k: min(v, key=len) for k, v in sounds.items()}
+        self._sounds_by_initial = _by_initial(self._sounds)
         self._stop_by_initial = _by_initial(w for w in self.stopwords if len(w) >= 3 and " " not in w)
 
     def correct(self, word: str) -> str | None:
@@ -195,9 +203,21 @@ class Analyzer:
             # A word two edits from a stop word is more likely another word ("weather", not "whether").
             if match is not None and (match[1] <= 1 or match[0] not in self.stopwords):
                 result = match[0]
+            elif _CYRILLIC.match(word):
+                result = self._sound_alike(word)
         if len(self._correct_cache) < 100_000:
             self._correct_cache[word] = result
         return result
+
+    def _sound_alike(self, word: str) -> str | None:
+        """The vocabulary word a Russian ``word`` sounds like (at most one more edit on the sound keys)."""
+        key = sound_key(word)
+        found = self._sounds.get(key)
+        if found is None and len(key) >= 5:
+            pool = self._sounds_by_initial.get(key[0], ())
+            match = process.extractOne(key, pool, scorer=OSA.distance, score_cutoff=1)
+            found = self._sounds[match[0]] if match is not None else None
+        return found
 
     def qtype(self, text: str) -> str | None:
         """What kind of answer the question wants: the first who/when/where/quantity phrase that starts
@@ -352,6 +372,16 @@ def _phrase_types(qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]) -> dict[s
                 if words:
                     types.setdefault(" ".join(words), qtype)
     return types
+
+
+_SOUNDS = str.maketrans({"о": "а", "е": "и", "я": "и", "э": "и", "ы": "и", "ь": None, "ъ": None})
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def sound_key(word: str) -> str:
+    """A Russian word as it sounds unstressed: о→а, е/я/э/ы→и, no soft or hard sign, no doubled letters
+    ("таможенными" and "томожеными" share "тамажиними")."""
+    return _DOUBLED.sub(r"\1", word.translate(_SOUNDS))
 
 
 def _by_initial(words: Iterable[str]) -> dict[str, tuple[str, ...]]:

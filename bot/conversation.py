@@ -31,6 +31,7 @@ from bot.matching import Analysis, Matcher, Outcome, normalise, strip_address, t
 CONTEXT_SECONDS = 600.0  # a follow-up refers to an answer at most this old
 MAX_CONTEXTS = 10_000  # conversations remembered at once (the oldest are forgotten first)
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
+PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 MAX_PARTS = 3
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 _PART_SPLIT = re.compile(r"\?+|[.!;]+\s|,\s*|\s+(?:and|и|а также|also)\s+", re.IGNORECASE)
@@ -75,6 +76,7 @@ class Conversation:
         self.person_pronouns = lex.person_pronouns
         self.persons = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
         self.asking = lex.asks
+        self._entry_persons: dict[str, list[str]] = {}  # entry id -> the one person its answer names
 
     # --- the public entry ------------------------------------------------------------------------
 
@@ -122,10 +124,14 @@ class Conversation:
             a = self.matcher.analyzer.analyse(text, lang)
         if not self._leans_on_context(a):
             return alone
-        followed = self.matcher.decide(self._with_context(a, context.analysis), lang or a.lang or context.lang)
+        followed = self.matcher.decide(self._with_context(a, context), lang or a.lang or context.lang)
         if followed.status != "answered" or followed.entry is None:
             return alone
-        if alone.status == "answered" and alone.score >= followed.score and alone.entry != followed.entry:
+        # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
+        # the reading with the context wins. A follow-up with words of its own may still stand alone.
+        refers = self._points_back(a) or not self._own_terms(a)
+        if (not refers and alone.status == "answered" and alone.score >= followed.score
+                and alone.entry != followed.entry):
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
 
@@ -133,32 +139,61 @@ class Conversation:
         """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a
         pronoun, or naming nothing but a question type or a name ("when?", "and Tibilov?")."""
         words = a.text.split()
-        if not words or len(words) > FOLLOWUP_MAX_WORDS:
+        he_she = any(w in self.person_pronouns for w in words) and not self.persons.intersection(a.terms)
+        if not words or len(words) > (PRONOUN_MAX_WORDS if he_she else FOLLOWUP_MAX_WORDS):
             return False
         if not a.terms and a.qtype is None:
             return False  # "ok", "thanks", "hmm": nothing to ask about, whatever came before
         opens = words[0] in self.openers or " ".join(words[:2]) in self.openers
-        points_back = any(w in self.pronouns for w in tokens(a.text))
         bare = len([t for t in a.terms if t not in a.entities]) == 0
-        return opens or points_back or bare
+        return opens or self._points_back(a) or bare
 
-    def _with_context(self, a: Analysis, before: Analysis) -> Analysis:
+    def _points_back(self, a: Analysis) -> bool:
+        return any(w in self.pronouns for w in tokens(a.text))
+
+    def _own_terms(self, a: Analysis) -> list[str]:
+        """The follow-up's words that are neither named things nor people."""
+        return [t for t in a.terms if t not in a.entities and t not in self.persons]
+
+    def _persons_of(self, context: Context) -> list[str]:
+        """The people the earlier exchange was about: named in its question, else the one its answer names
+        ("Who called it a big step?" -> Putin, so a following "what's his position?" means him)."""
+        persons = sorted(self.persons.intersection(context.analysis.terms))
+        if persons:
+            return persons
+        found = self._entry_persons.get(context.entry_id)
+        if found is None:
+            entry = self.matcher.kb.by_id[context.entry_id]
+            block = entry.block(context.lang)
+            terms = self.matcher.analyzer.analyse(f"{entry.title(context.lang)} {block.answer}", context.lang).terms
+            named = sorted(self.persons.intersection(terms))
+            found = named if len(named) == 1 else []
+            self._entry_persons[context.entry_id] = found
+        return found
+
+    def _with_context(self, a: Analysis, context: Context) -> Analysis:
         """The follow-up's meaning completed by the earlier question's: its own question type, named things
         and words win. When it has words of its own ("and when was it *signed*?") only the earlier named
         things carry over (for "he"/"she", the earlier person); when it has none ("and where?", "who said
         that?") the earlier meaning does."""
-        own = [t for t in a.terms if t not in a.entities and t not in self.persons]
+        before = context.analysis
+        own = self._own_terms(a)
         named = a.entities | (self.persons & set(a.terms))
+        he_she = any(w in self.person_pronouns for w in tokens(a.text))
         if own:
-            persons = sorted(self.persons & set(before.terms))
+            persons = self._persons_of(context) if he_she else []
             if named:
                 kept = []
-            elif persons and any(w in self.person_pronouns for w in tokens(a.text)):
+            elif persons:
                 kept = persons
             else:
                 kept = sorted(before.entities | self.persons.intersection(before.terms))
         else:
-            kept = [t for t in before.terms if not (a.entities and t in before.entities)]
+            # "and Tibilov?" after a question about Putin: the new name replaces the old one.
+            replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()
+            kept = [t for t in before.terms if t not in replaced]
+            if he_she and not named:
+                kept += [p for p in self._persons_of(context) if p not in kept]
         terms = tuple(dict.fromkeys((*a.terms, *kept)))
         entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
         numbers = frozenset(t for t in terms if t.isdigit())

@@ -34,6 +34,10 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("что ответил Песков американцам", "кто он такой?", "peskov_who"),
         ("when did the abkhazia agreement come into force", "and when was it signed?", "abkhazia_treaty"),
         ("how long will the treaty last", "has it been ratified?", "ratification"),
+        # The person comes from the answer when the question named none; "he" points back at any length.
+        ("who described the deal as another big step?", "and who is he, what is his job?", "putin_who"),
+        # A bare new name replaces the earlier person and keeps the rest of the question.
+        ("что Песков ответил американцам?", "а Псаки?", "us_position"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(
@@ -172,3 +176,15 @@ def test_ask_json_accepts_a_context(capsys: pytest.CaptureFixture[str], monkeypa
     out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [o["entry_id"] for o in out] == ["venue", "us_position", "signatories"]
     assert out[0]["resolved"] and out[2]["resolved"] is None
+
+
+@pytest.mark.parametrize(
+    ("message", "leans"),
+    [
+        ("and what did she think about the day they picked for signing it", True),  # "she", nobody named
+        ("what did Mogherini think about the day they picked for signing it", False),  # stands alone
+        ("how long is the agreement between the two republics supposed to last", False),
+    ],
+)
+def test_he_or_she_points_back_at_any_length(conversation: Conversation, message: str, leans: bool) -> None:
+    assert conversation._leans_on_context(conversation.matcher.analyzer.analyse(message)) is leans

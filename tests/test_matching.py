@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.analysis import sound_key
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, detect_language, focus_sentence, normalise
 
@@ -143,3 +144,22 @@ def test_unknown_has_suggestions_or_nothing_misleading(matcher: Matcher) -> None
     outcome = matcher.match("When will the treaty enter into force?")
     assert outcome.status == "unknown"
     assert all(e.kind == "fact" for e in outcome.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("обарона", "оборона"),  # unstressed о written as а, even as the first letter
+        ("дагавор", "договор"),
+        ("безапастности", "безопасности"),
+        ("кукурузный", None),  # sounds like nothing the knowledge base says: no guess
+    ],
+)
+def test_russian_spelled_by_ear_is_corrected(matcher: Matcher, typed: str, meant: str | None) -> None:
+    fixed = matcher.analyzer.correct(typed)
+    assert (fixed if meant is None else fixed and sound_key(fixed)) == (meant and sound_key(meant))
+
+
+@pytest.mark.parametrize(("word", "key"), [("таможенными", "тамажиними"), ("объявил", "абивил"), ("крым", "крим")])
+def test_sound_key(word: str, key: str) -> None:
+    assert sound_key(word) == key
