@@ -120,6 +120,7 @@ class Analyzer:
         lex = kb.lexicon
         qwords = {w for table in lex.qtypes.values() for ps in table.values() for p in ps for w in tokens(normalise(p))}
         # Question words say what kind of answer is wanted (see ``qtype``), not what it is about.
+        self._qwords = frozenset(qwords)
         self.stopwords: frozenset[str] = frozenset().union(*lex.stopwords.values(), qwords)
         self.heads = lex.heads
         self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
@@ -177,7 +178,10 @@ class Analyzer:
                 sounds[sound_key(w)].append(w)
         self._sounds = {k: min(v, key=len) for k, v in sounds.items()}
         self._sounds_by_initial = _by_initial(self._sounds)
-        self._stop_by_initial = _by_initial(w for w in self.stopwords if len(w) >= 3 and " " not in w)
+        # A three-letter slip is guessed only towards a word that opens questions ("wen" -> "when"): any
+        # other guess that short is more often a real word the knowledge base lacks ("won" is not "wow").
+        openers = {w for p in kb.lexicon.asks for w in tokens(normalise(p))} | self._qwords
+        self._stop_by_initial = _by_initial(w for w in openers if len(w) >= 3)
 
     def correct(self, word: str) -> str | None:
         """The knowledge-base word a misspelt ``word`` most likely meant, or None.
@@ -201,7 +205,10 @@ class Analyzer:
             pool = self._vocab_by_initial.get(word[0], ())
             match = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=max_d)
             # A word two edits from a stop word is more likely another word ("weather", not "whether").
-            if match is not None and (match[1] <= 1 or match[0] not in self.stopwords):
+            # A four-letter word one letter away from a known one is as likely a real word the knowledge
+            # base lacks ("tall", not "talk"); two letters swapped ("sgin") or one missing ("whos") is a slip.
+            short_guess = match is not None and n == len(match[0]) == 4 and sorted(match[0]) != sorted(word)
+            if match is not None and not short_guess and (match[1] <= 1 or match[0] not in self.stopwords):
                 result = match[0]
             elif _CYRILLIC.match(word):
                 result = self._sound_alike(word)

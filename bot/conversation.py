@@ -144,6 +144,8 @@ class Conversation:
             return False
         if not a.terms and a.qtype is None:
             return False  # "ok", "thanks", "hmm": nothing to ask about, whatever came before
+        if a.unknown:
+            return False  # "how tall is he?": the context supplies who, not a question the article answers
         opens = words[0] in self.openers or " ".join(words[:2]) in self.openers
         bare = len([t for t in a.terms if t not in a.entities]) == 0
         return opens or self._points_back(a) or bare

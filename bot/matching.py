@@ -317,7 +317,7 @@ class Matcher:
         shortlist = heapq.nlargest(PRESELECT, rough, key=rough.__getitem__)
         if not shortlist:
             return []
-        qtext = " ".join(sorted(set(a.terms)))
+        qtext = " ".join(sorted({*a.terms, *a.unknown}))  # unknown words are part of what was asked
         weights = {t: self._weight(t) for t in a.terms}
         total = sum(weights.values())
         scored = sorted((self._score(a, i, hits[i], qtext, weights, total) for i in shortlist),

@@ -163,3 +163,12 @@ def test_russian_spelled_by_ear_is_corrected(matcher: Matcher, typed: str, meant
 @pytest.mark.parametrize(("word", "key"), [("таможенными", "тамажиними"), ("объявил", "абивил"), ("крым", "крим")])
 def test_sound_key(word: str, key: str) -> None:
     assert sound_key(word) == key
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("sgin", "sign"), ("wen", "when"), ("tall", None), ("won", None), ("agremeent", "agreement")],
+)
+def test_short_words_are_guessed_only_when_it_is_a_slip(matcher: Matcher, typed: str, meant: str | None) -> None:
+    """Two letters swapped is a slip; one letter changed in a short word is more likely another real word."""
+    assert matcher.analyzer.correct(typed) == meant
