@@ -17,13 +17,9 @@ from bot.decision import FEATURES, DecisionModel, Linear, fit_logistic, zero_mod
 from bot.evaluation import EvalItem, evaluate, is_correct
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matching import (
-    LONG_MESSAGE_TERMS,
-    MAX_QUESTION_CHARS,
     Analysis,
     Matcher,
     Outcome,
-    focus_sentence,
-    strip_address,
 )
 from bot.texts import answer_text
 
@@ -52,15 +48,8 @@ def _right(item: EvalItem, entry: Entry) -> int:
 
 
 def readings(matcher: Matcher, question: str) -> list[Analysis]:
-    """The analyses ``Matcher.match`` considers for a message (whole; question sentence, with context)."""
-    a = matcher.analyzer.analyse(question)
-    found = [a]
-    if len(a.terms) + len(a.unknown) >= LONG_MESSAGE_TERMS:
-        focus = focus_sentence(strip_address(question[:MAX_QUESTION_CHARS]))
-        if focus is not None:
-            f = matcher.analyzer.analyse(focus)
-            found += [f, replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))]
-    return found
+    """The analyses ``Matcher.match`` considers for a message."""
+    return matcher.readings(question)
 
 
 def accept_rows(matcher: Matcher, items: Sequence[EvalItem]) -> tuple[list[list[float]], list[int]]:

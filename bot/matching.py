@@ -366,23 +366,30 @@ class Matcher:
     def match(self, text: str, lang: str | None = None, fallback_lang: str = "en") -> Outcome:
         """Decide what to do with one question. ``lang`` forces the language of the reply.
 
-        A long message (a greeting, some background, then the question) is also read as its question
-        sentence alone, and with the named things of the rest added; the reading the model is most sure
-        of decides.
+        A long message (a greeting, some background, then the question) is read several ways (see
+        ``readings``); the reading the model is most sure of decides.
         """
-        a = self.analyzer.analyse(text, lang)
-        reply_lang = lang or a.lang or fallback_lang
-        outcome = self.decide(a, reply_lang)
-        if len(a.terms) + len(a.unknown) >= LONG_MESSAGE_TERMS:
-            focus = focus_sentence(strip_address(text[:MAX_QUESTION_CHARS]))
-            if focus is not None:
-                f = self.analyzer.analyse(focus, lang)
-                with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
-                for reading in (with_context, f) if with_context.terms != f.terms else (f,):
-                    focused = self.decide(reading, reply_lang)
-                    if _rank_of(focused) > _rank_of(outcome):
-                        outcome = focused
+        found = self.readings(text, lang)
+        reply_lang = lang or found[0].lang or fallback_lang
+        outcome = self.decide(found[0], reply_lang)
+        for reading in found[1:]:
+            focused = self.decide(reading, reply_lang)
+            if _rank_of(focused) > _rank_of(outcome):
+                outcome = focused
         return outcome
+
+    def readings(self, text: str, lang: str | None = None) -> list[Analysis]:
+        """The readings of a message: the whole of it; for a long one also its question sentence alone and
+        that sentence with the named things of the rest."""
+        a = self.analyzer.analyse(text, lang)
+        if len(a.terms) + len(a.unknown) < LONG_MESSAGE_TERMS:
+            return [a]
+        focus = focus_sentence(strip_address(text[:MAX_QUESTION_CHARS]))
+        if focus is None:
+            return [a]
+        f = self.analyzer.analyse(focus, lang)
+        with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
+        return [a, with_context, f] if with_context.terms != f.terms else [a, f]
 
     def decide(self, a: Analysis, reply_lang: str) -> Outcome:
         """The outcome for one reading of a message (``match`` chooses among readings)."""
