@@ -65,11 +65,13 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "Ask a question in your own words, in a private chat, or in a group with /ask, by mentioning "
         "me, or by replying to me. In any chat you can type @{username} and a question.\n\n"
         "/topics: browse everything I know\n/about: the article\n/lang: English or Russian\n"
-        "/ask question: ask in a group\n/forgetme: delete what I recorded about you\n/whoami: your user id",
+        "/ask question: ask in a group\n/settings: a group's answers and language (for its admins)\n"
+        "/forgetme: delete what I recorded about you\n/whoami: your user id",
         "ru": "Задайте вопрос своими словами: в личном чате, а в группе командой /ask, упоминанием или "
         "ответом на моё сообщение. В любом чате можно набрать @{username} и вопрос.\n\n"
         "/topics: всё, что я знаю, по темам\n/about: о статье\n/lang: русский или английский\n"
-        "/ask вопрос: спросить в группе\n/forgetme: удалить то, что я о вас записал\n/whoami: ваш id пользователя",
+        "/ask вопрос: спросить в группе\n/settings: ответы и язык группы (для её администраторов)\n"
+        "/forgetme: удалить то, что я о вас записал\n/whoami: ваш id пользователя",
     },
     "about": {
         "en": "“{title}”\n\n{summary}\n\nI know {count} facts from it, in {topics} topics: /topics.",
@@ -187,6 +189,44 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "I don't know that command. Just type your question, or see /help.",
         "ru": "Я не знаю такой команды. Просто напишите вопрос или посмотрите /help.",
     },
+    # --- groups: buttons for the asker only, who asked, /settings (issue 13) ---
+    "not_your_buttons": {
+        "en": "Only the person who asked can use these buttons — ask me yourself with /ask",
+        "ru": "Эти кнопки — только для того, кто спросил. Спросите меня сами: /ask",
+    },
+    "asked_by": {"en": "{name} asked: {question}", "ru": "{name} спрашивает: {question}"},
+    "cmd_settings": {"en": "Group settings (for its admins)", "ru": "Настройки группы (для её админов)"},
+    "settings_private": {
+        "en": "/settings is for groups: there, the group's admins choose compact answers and the group's "
+        "language. For the language of my answers to you, use /lang.",
+        "ru": "/settings работает в группах: там администраторы выбирают краткие ответы и язык группы. "
+        "Язык моих ответов вам выбирается командой /lang.",
+    },
+    "settings_not_admin": {
+        "en": "Only this group's admins can change its settings.",
+        "ru": "Менять настройки группы могут только её администраторы.",
+    },
+    "settings_title": {"en": "Settings for this group:", "ru": "Настройки этой группы:"},
+    "settings_full": {
+        "en": "Answers: full (the article's quote and buttons)",
+        "ru": "Ответы: полные (с цитатой из статьи и кнопками)",
+    },
+    "settings_compact": {
+        "en": "Answers: compact (no quote, no buttons)",
+        "ru": "Ответы: краткие (без цитаты и кнопок)",
+    },
+    "settings_lang_auto": {
+        "en": "Language: the language of each message (English or Russian)",
+        "ru": "Язык: язык каждого сообщения (русский или английский)",
+    },
+    "settings_lang": {"en": "Language: {name}", "ru": "Язык: {name}"},
+    "settings_admins": {
+        "en": "The group's admins can change them with the buttons.",
+        "ru": "Администраторы группы могут изменить их кнопками.",
+    },
+    "button_full": {"en": "Full answers", "ru": "Полные ответы"},
+    "button_compact": {"en": "Compact answers", "ru": "Краткие ответы"},
+    "settings_saved": {"en": "Saved.", "ru": "Сохранено."},
     "topic_empty": {"en": "No questions in this topic yet.", "ru": "В этой теме пока нет вопросов."},
 }
 
@@ -291,6 +331,26 @@ def whoami_text(user_id: int, chat_id: int | None, admin: bool, lang: str) -> st
     return "\n".join(lines)
 
 
+def asked_by(question: str, lang: str, *, user_id: int, first_name: str, username: str | None) -> str:
+    """The line over an answer to a button pressed in a group (HTML): who asked, and what. "@name" when
+    the asker has a username, else their first name as a mention."""
+    if username:
+        name = escape(f"@{username}", quote=False)
+    else:
+        name = f'<a href="tg://user?id={int(user_id)}">{escape(first_name or str(user_id), quote=False)}</a>'
+    template = escape(_STRINGS["asked_by"].get(lang) or _STRINGS["asked_by"]["en"], quote=False)
+    return template.format(name=name, question=f"<b>{escape(question, quote=False)}</b>")
+
+
+def settings_text(compact: bool, group_lang: str, lang: str) -> str:
+    """A group's /settings (HTML): how answers look and in which language, and who can change that."""
+    answers = ht("settings_compact" if compact else "settings_full", lang)
+    language = ht("settings_lang_auto", lang) if group_lang not in _STRINGS["lang_name"] else (
+        ht("settings_lang", lang, name=t("lang_name", group_lang))
+    )
+    return "\n".join((ht("settings_title", lang), f"• {answers}", f"• {language}", "", ht("settings_admins", lang)))
+
+
 def _bullets(entries: Iterable[Entry], lang: str, html: bool) -> str:
     lines = [f"• {e.title(lang)}" for e in entries]
     return escape("\n".join(lines), quote=False) if html else "\n".join(lines)
@@ -301,13 +361,14 @@ def is_content_free(outcome: Outcome) -> bool:
     return outcome.reason in ("empty", "no_content") and (outcome.analysis is None or not outcome.analysis.unknown)
 
 
-def outcome_text(outcome: Outcome, *, html: bool, list_options: bool = True) -> str:
-    """The message for an outcome. ``list_options=False`` when buttons carry the options instead."""
+def outcome_text(outcome: Outcome, *, html: bool, list_options: bool = True, with_source: bool = True) -> str:
+    """The message for an outcome. ``list_options=False`` when buttons carry the options instead;
+    ``with_source=False`` leaves the article's quote out (a group's compact answers)."""
     lang = outcome.lang
     tr = ht if html else t
     if outcome.status == "answered" and outcome.entry is not None:
-        answers = [answer_text(p.entry, lang, html=html) for p in outcome.parts if p.entry is not None]
-        text = "\n\n".join(answers) if answers else answer_text(outcome.entry, lang, html=html)
+        entries = [p.entry for p in outcome.parts if p.entry is not None] or [outcome.entry]
+        text = "\n\n".join(answer_text(entry, lang, html=html, with_source=with_source) for entry in entries)
         if outcome.uncovered:
             missing = "; ".join(_quote(part, lang) for part in outcome.uncovered)
             text += "\n\n" + tr("uncovered", lang, parts=missing)

@@ -549,6 +549,9 @@ class FakeTelegram:
         self.chats: dict[int, JSONDict] = {}
         self.messages: dict[tuple[int, int], JSONDict] = {}
         self.files: dict[str, _StoredFile] = {}
+        # (chat id, user id) -> status ("creator", "administrator", "member", ...): what getChatMember says
+        # (see set_chat_member; anyone not set is a "member").
+        self.chat_members: dict[tuple[int, int], str] = {}
         self._sent: list[tuple[int, int]] = []
         self._message_ids: dict[int, int] = {}
 
@@ -596,6 +599,7 @@ class FakeTelegram:
             ("setChatMenuButton", self._set_chat_menu_button),
             ("getChatMenuButton", self._get_chat_menu_button),
             ("getFile", self._get_file),
+            ("getChatMember", self._get_chat_member),
             ("close", self._return_true),
             ("logOut", self._return_true),
         ):
@@ -856,6 +860,11 @@ class FakeTelegram:
     @property
     def bot_user(self) -> JSONDict:
         return {"id": BOT_ID, "is_bot": True, "first_name": BOT_FIRST_NAME, "username": self.bot_username}
+
+    def set_chat_member(self, chat_id: int, user_id: int, status: str = "administrator") -> None:
+        """Make user ``user_id`` a ``status`` ("creator", "administrator", "member", "restricted", "left",
+        "kicked") of ``chat_id``, as getChatMember reports it."""
+        self.chat_members[(chat_id, user_id)] = status
 
     def _next_message_id(self, chat_id: int) -> int:
         self._message_ids[chat_id] = self._message_ids.get(chat_id, 0) + 1
@@ -1696,6 +1705,13 @@ class FakeTelegram:
 
     async def _get_chat_menu_button(self, params: JSONDict) -> Any:
         return _jsonable(self.menu_buttons.get(params.get("chat_id"), {"type": "default"}))
+
+    async def _get_chat_member(self, params: JSONDict) -> Any:
+        chat_id, user_id = params.get("chat_id"), params.get("user_id")
+        if not isinstance(chat_id, int) or not isinstance(user_id, int):
+            raise bad_request("chat not found" if not isinstance(chat_id, int) else "invalid user_id specified")
+        user = self.bot_user if user_id == BOT_ID else self.user(user_id)
+        return _chat_member(user, self.chat_members.get((chat_id, user_id), "member"))
 
     async def _get_file(self, params: JSONDict) -> Any:
         stored = self.files.get(str(params.get("file_id") or ""))

@@ -7,7 +7,8 @@ audit log) is awaited directly; SQL errors from those are raised as ``StorageErr
 
 The package's modules, one idea each (all of the project's SQL is in them):
 
-- ``records``: the records (:class:`Exchange`, :class:`Feedback`, :class:`Click`) and pseudonymization;
+- ``records``: the records (:class:`Exchange`, :class:`Feedback`, :class:`Click`, :class:`GroupSettings`)
+  and pseudonymization;
 - ``schema``: the numbered migrations;
 - ``connection``: opening the connection, reads and transactions, integrity check, backup;
 - ``writer``: the queue and the batching writer;
@@ -37,6 +38,7 @@ from bot.storage.records import (
     Click,
     Exchange,
     Feedback,
+    GroupSettings,
     LanguageChoice,
     Privacy,
     Record,
@@ -62,6 +64,7 @@ __all__ = [
     "Click",
     "Exchange",
     "Feedback",
+    "GroupSettings",
     "LanguageChoice",
     "Record",
     "Storage",
@@ -221,6 +224,10 @@ class Storage:
         """A /lang choice, written through the queue like the records (never blocks)."""
         self._writer.enqueue(choice)
 
+    def record_group_settings(self, settings: GroupSettings) -> None:
+        """A group's /settings, written through the queue like the records (never blocks)."""
+        self._writer.enqueue(settings)
+
     async def flush(self, max_wait: float | None = None) -> bool:
         """Wait until every record accepted so far is written (or given up on).
 
@@ -241,6 +248,18 @@ class Storage:
         """Every fixed /lang choice ("en"/"ru") by :meth:`user_key`: the bot loads them at start, so that
         a reply never waits on the database for the asker's language."""
         return await self._log.user_languages()
+
+    async def group_settings(self) -> dict[int, GroupSettings]:
+        """Every group's stored /settings by chat id: the bot loads them at start, so that a reply in a
+        group never waits on the database for them."""
+        return {s.chat_id: s for s in await self._log.group_settings()}
+
+    async def asker_of_reply(self, chat_id: int, reply_message_id: int) -> str | None:
+        """Who asked what message ``reply_message_id`` in ``chat_id`` answers, as :meth:`user_key` gives
+        it; None when the chat log does not know (the answer not recorded, or purged)."""
+        if self.queued:
+            await self.flush(max_wait=1.0)  # it may still be on its way to the database
+        return await self._log.asker_of_reply(chat_id, reply_message_id)
 
     async def exchange_for_reply(self, chat_id: int, reply_message_id: int) -> int | None:
         """The id of the exchange whose answer is message ``reply_message_id`` in ``chat_id``."""

@@ -17,13 +17,13 @@ from typing import Any, Final, Literal, TextIO
 import aiosqlite
 
 from bot.storage.connection import Database, scalar
-from bot.storage.records import Privacy
+from bot.storage.records import GroupSettings, Privacy
 
 __all__ = ["EXPORT_TABLES", "ChatLog"]
 
 log = logging.getLogger("bot.storage")  # one logger for the whole package
 
-EXPORT_TABLES: Final = ("exchanges", "feedback", "clicks", "user_prefs", "admin_audit", "kb_edits")
+EXPORT_TABLES: Final = ("exchanges", "feedback", "clicks", "user_prefs", "group_settings", "admin_audit", "kb_edits")
 
 _DAY: Final = 86400.0
 
@@ -67,6 +67,23 @@ class ChatLog:
                 (self._privacy.chat_key(chat_id), reply_message_id),
             )
         return None if value is None else int(value)
+
+    async def asker_of_reply(self, chat_id: int, reply_message_id: int) -> str | None:
+        """Who asked the question whose answer is message ``reply_message_id`` in ``chat_id``: the user id
+        as stored (``Privacy.user_key``), or None when the chat log does not know."""
+        async with self._db.reading() as conn:
+            value = await scalar(
+                conn,
+                "SELECT user_id FROM exchanges WHERE chat_id = ? AND reply_message_id = ? ORDER BY id DESC LIMIT 1",
+                (self._privacy.chat_key(chat_id), reply_message_id),
+            )
+        return None if value is None else str(value)
+
+    async def group_settings(self) -> list[GroupSettings]:
+        """Every group's stored /settings."""
+        async with self._db.reading() as conn:
+            rows = await conn.execute_fetchall("SELECT chat_id, compact, lang, updated FROM group_settings")
+        return [GroupSettings(chat_id=int(c), compact=bool(k), lang=str(lang), ts=float(ts)) for c, k, lang, ts in rows]
 
     async def forget_user(self, user_id: int | str) -> int:
         """Delete everything recorded about a user, votes on their exchanges too; returns rows deleted.

@@ -1,10 +1,10 @@
 """What the chat log records (exchanges, votes, button clicks) and how people appear in it.
 
-The record dataclasses are what the bot hands to ``Storage.record_*`` (a /lang choice too: it goes
-through the same queue, so choosing a language never waits on the database). :class:`Privacy` says how
-they are stored: question text kept or not, and, when pseudonymizing, user ids as a salted HMAC (:func:`pseudonym`),
-usernames left out, and positive chat ids (private chats, whose id is the user's id) replaced by a salted
-56-bit number. Every look-up by user or chat applies the same functions, so they keep working.
+The record dataclasses are what the bot hands to ``Storage.record_*`` (a /lang choice and a group's
+/settings too: they go through the same queue, so choosing never waits on the database). :class:`Privacy`
+says how they are stored: question text kept or not, and, when pseudonymizing, user ids as a salted HMAC
+(:func:`pseudonym`), usernames left out, and positive chat ids (private chats, whose id is the user's id)
+replaced by a salted 56-bit number. Every look-up by user or chat applies the same functions, so they keep working.
 
 Pure: no database here.
 """
@@ -26,6 +26,7 @@ __all__ = [
     "Click",
     "Exchange",
     "Feedback",
+    "GroupSettings",
     "LanguageChoice",
     "Privacy",
     "Record",
@@ -113,7 +114,30 @@ class LanguageChoice:
     ts: float = field(default_factory=time.time)
 
 
-Record = Exchange | Feedback | Click | LanguageChoice
+GROUP_LANGS: Final = ("auto", "en", "ru")  # a group's language: each message in its own, or one for all
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupSettings:
+    """A group's /settings (stored in ``group_settings``, one row per chat, replacing the earlier one):
+    ``compact`` answers (no source quote, no buttons) and the group's language ("auto", "en" or "ru")."""
+
+    chat_id: int
+    compact: bool = False
+    lang: str = "auto"
+    ts: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        if self.lang not in GROUP_LANGS:
+            raise ValueError(f"GroupSettings.lang: {self.lang!r} is not one of {', '.join(GROUP_LANGS)}")
+
+    @property
+    def fixed_lang(self) -> str | None:
+        """The group's language when one is chosen ("en"/"ru"); None for auto."""
+        return None if self.lang == "auto" else self.lang
+
+
+Record = Exchange | Feedback | Click | LanguageChoice | GroupSettings
 
 
 def pseudonym(salt: str, user_id: int | str) -> str:

@@ -145,6 +145,17 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE INDEX admin_audit_action ON admin_audit (action, user_key, ts);
     CREATE INDEX admin_audit_admin ON admin_audit (admin_id);
     """,
+    # Version 6: a group's settings (issue 13), chosen by its admins with /settings: compact answers (no
+    # source quote, no buttons) and the group's language ('auto': each message in its own). One row per
+    # group chat, replaced on each change; a chat without a row has the defaults.
+    """
+    CREATE TABLE group_settings (
+        chat_id INTEGER PRIMARY KEY,
+        compact INTEGER NOT NULL DEFAULT 0 CHECK (compact IN (0, 1)),
+        lang TEXT NOT NULL DEFAULT 'auto' CHECK (lang IN ('auto', 'en', 'ru')),
+        updated REAL NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

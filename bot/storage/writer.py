@@ -26,9 +26,18 @@ from typing import Any, Final
 
 from bot.errors import StorageError
 from bot.storage.connection import Database
-from bot.storage.records import Exchange, Feedback, LanguageChoice, Privacy, Record
+from bot.storage.records import Exchange, Feedback, GroupSettings, LanguageChoice, Privacy, Record
 
-__all__ = ["INSERT_CLICK", "INSERT_EXCHANGE", "INSERT_FEEDBACK", "UPSERT_LANGUAGE", "Writer", "exchange_row", "rows"]
+__all__ = [
+    "INSERT_CLICK",
+    "INSERT_EXCHANGE",
+    "INSERT_FEEDBACK",
+    "UPSERT_GROUP_SETTINGS",
+    "UPSERT_LANGUAGE",
+    "Writer",
+    "exchange_row",
+    "rows",
+]
 
 log = logging.getLogger("bot.storage")  # one logger for the whole package
 
@@ -66,6 +75,10 @@ UPSERT_LANGUAGE: Final = """
     INSERT INTO user_prefs (user_id, lang, updated) VALUES (?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, updated = excluded.updated
 """
+UPSERT_GROUP_SETTINGS: Final = """
+    INSERT INTO group_settings (chat_id, compact, lang, updated) VALUES (?, ?, ?, ?)
+    ON CONFLICT (chat_id) DO UPDATE SET compact = excluded.compact, lang = excluded.lang, updated = excluded.updated
+"""
 
 # Errors that belong to a record rather than to the database: written one by one, the bad ones dropped.
 _POISON_ERRORS: Final = (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError, TypeError, ValueError)
@@ -97,12 +110,14 @@ def exchange_row(r: Exchange, privacy: Privacy) -> Row:
     )
 
 
-def rows(batch: Iterable[Record], privacy: Privacy) -> tuple[list[Row], list[Row], list[Row], list[Row]]:
-    """The parameters of the four statements for a batch: exchanges, feedback, clicks, language choices."""
+def rows(batch: Iterable[Record], privacy: Privacy) -> tuple[list[Row], list[Row], list[Row], list[Row], list[Row]]:
+    """The parameters of the five statements for a batch: exchanges, feedback, clicks, language choices and
+    group settings."""
     exchanges: list[Row] = []
     feedback: list[Row] = []
     clicks: list[Row] = []
     languages: list[Row] = []
+    groups: list[Row] = []
     user, chat = privacy.user_key, privacy.chat_key
     for r in batch:
         if isinstance(r, Exchange):
@@ -114,9 +129,11 @@ def rows(batch: Iterable[Record], privacy: Privacy) -> tuple[list[Row], list[Row
             )
         elif isinstance(r, LanguageChoice):
             languages.append((user(r.user_id), r.lang, r.ts))
+        elif isinstance(r, GroupSettings):
+            groups.append((chat(r.chat_id), int(r.compact), r.lang, r.ts))
         else:
             clicks.append((r.update_id, r.ts, user(r.user_id), chat(r.chat_id), r.data, r.entry_id))
-    return exchanges, feedback, clicks, languages
+    return exchanges, feedback, clicks, languages, groups
 
 
 class _RateLimitedLog:
@@ -400,7 +417,7 @@ class Writer:
 
     async def _write_batch(self, batch: Sequence[Record]) -> int:
         """One transaction for the whole batch; returns the number of rows inserted."""
-        exchanges, feedback, clicks, languages = rows(batch, self._privacy)
+        exchanges, feedback, clicks, languages, groups = rows(batch, self._privacy)
         inserted = 0
         async with self._db.lock:
             conn = self._db.require()
@@ -412,6 +429,7 @@ class Writer:
                     (INSERT_FEEDBACK, feedback),
                     (INSERT_CLICK, clicks),
                     (UPSERT_LANGUAGE, languages),  # in order: the latest choice wins
+                    (UPSERT_GROUP_SETTINGS, groups),
                 ):
                     if params:
                         async with conn.executemany(sql, params) as cur:

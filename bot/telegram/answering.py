@@ -42,8 +42,11 @@ class Reply:
     markup: InlineKeyboardMarkup | None
 
 
-def render(outcome: Outcome, services: Services) -> Reply:
-    """The HTML text and buttons for an outcome."""
+def render(outcome: Outcome, services: Services, chat_id: int | None = None) -> Reply:
+    """The HTML text and buttons for an outcome; in a group set to compact answers (/settings), the text
+    alone: no source quote, and the options a keyboard would offer listed in the text instead."""
+    if services.group_settings(chat_id).compact:
+        return Reply(outcome_text(outcome, html=True, list_options=True, with_source=False), None)
     text = outcome_text(outcome, html=True, list_options=False)
     return Reply(text, outcome_keyboard(outcome, services.kb, services.config.bot.suggestions))
 
@@ -74,6 +77,13 @@ def remember(update: Update, services: Services, outcome: Outcome) -> None:
     new = services.conversation.context_after(outcome)
     if key is not None and new is not None:
         services.contexts.put(key, new)
+
+
+def remember_asker(update: Update, services: Services, answer: Message) -> None:
+    """In a group, who asked what ``answer`` answers: only they can use its buttons."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and user is not None and chat.type in GROUP_TYPES:
+        services.askers.put((chat.id, answer.message_id), user.id)
 
 
 def question_key(question: str) -> str:
@@ -207,10 +217,11 @@ def record_exchange(
 
 async def match(update: Update, context: BotContext, question: str) -> Outcome:
     """Answer a question in its conversation (follow-ups, several parts) and in the asker's language:
-    a fixed /lang choice, else the question's own, else Telegram's or the default."""
-    services, user = context.services, update.effective_user
-    fixed = await services.chosen_language(user.id) if user is not None else None
-    fallback = await services.reply_language(question, user)
+    the group's (/settings) or a fixed /lang choice, else the question's own, else Telegram's or the default."""
+    services, user, chat = context.services, update.effective_user, update.effective_chat
+    chat_id = chat.id if chat is not None else None
+    fixed = await services.fixed_language(user.id if user is not None else None, chat_id)
+    fallback = await services.reply_language(question, user, chat_id)
     key = conversation_key(update)
     earlier = services.contexts.get(key) if key is not None else None
     outcome = services.conversation.answer(question, lang=fixed, fallback_lang=fallback, context=earlier)
@@ -229,13 +240,14 @@ async def respond(update: Update, context: BotContext, question: str) -> Message
     if message.chat.type in GROUP_TYPES and quiet_in_groups(outcome, question):
         record_exchange(update, services, question, outcome, started, None, status="ignored")
         return None
-    reply = render(outcome, services)
+    reply = render(outcome, services, message.chat_id)
     try:
         sent = await send(context, message.chat_id, reply.text, reply.markup, reply_parameters(message))
     except TelegramError as exc:  # the attempts are over: recorded all the same, then reported
         record_exchange(update, services, question, outcome, started, None, send_status=send_status_of(exc))
         raise
     services.replies.put((message.chat_id, message.message_id), sent.message_id)
+    remember_asker(update, services, sent)
     record_exchange(update, services, question, outcome, started, sent)
     return sent
 
@@ -248,7 +260,7 @@ async def re_respond(update: Update, context: BotContext, question: str, reply_i
         return False
     services = context.services
     outcome = await match(update, context, question)
-    reply = render(outcome, services)
+    reply = render(outcome, services, message.chat_id)
     if not await edit(context, message.chat_id, reply_id, reply.text, reply.markup):
         return False
     record_exchange(update, services, question, outcome, started, None, send_status="sent")

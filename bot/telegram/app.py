@@ -11,7 +11,7 @@ import logging
 import os
 from typing import Any, cast
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllChatAdministrators, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -31,7 +31,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.config import Config, ConfigError
 from bot.lexicon import LANGS
 from bot.redact import RedactSecrets, keeps_private, protect, secrets_of
-from bot.telegram import buttons, commands, group, inline, ops, private
+from bot.telegram import buttons, commands, group, inline, ops, private, settings
 from bot.telegram.admin import register_admin_handlers, start_admin, stop_admin
 from bot.telegram.admin.menu import publish_admin_menus
 from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 # Updates processed at once. Handlers mostly wait on HTTP; matching is quick and synchronous.
 CONCURRENT_UPDATES = 64
 COMMANDS: tuple[str, ...] = ("start", "help", "topics", "about", "lang", "ask", "forgetme", "whoami")
+# The menu of the groups' admins (in their groups): the everyday commands and /settings.
+GROUP_ADMIN_COMMANDS: tuple[str, ...] = (*COMMANDS, "settings")
 PURGE_INTERVAL = 24 * 3600.0
 # Telegram unreachable at start (getMe, setWebhook/deleteWebhook): PTB retries with back-off (1 s, x1.5,
 # at most 30 s apart) until it answers or SIGTERM; an invalid token (401) still stops the bot at once.
@@ -135,6 +137,7 @@ def build_application(
     app.add_handler(CommandHandler("ask", commands.on_ask, filters=message))
     app.add_handler(CommandHandler("forgetme", commands.on_forgetme, filters=message))
     app.add_handler(CommandHandler("whoami", commands.on_whoami, filters=message))
+    app.add_handler(CommandHandler("settings", settings.on_settings, filters=message))
     # 2. Button presses (callback_data parsed and validated there; bad or stale data -> "expired").
     app.add_handler(CallbackQueryHandler(buttons.on_callback))
     # 3. Inline mode.
@@ -200,6 +203,7 @@ async def post_init(app: BotApplication) -> None:
         # Updates handled before a crash (or a restart) and delivered again are not answered twice.
         intake_of(app).restore(await services.storage.recent_update_ids(RESTORED))
     await services.load_languages()  # the users' /lang choices, in memory: replies never read the database
+    await services.load_group_settings()  # and the groups' /settings
     await publish_profile(app)
     days = services.config.storage.retention_days
     if days > 0 and services.storage is not None and app.job_queue is not None:
@@ -209,14 +213,17 @@ async def post_init(app: BotApplication) -> None:
 
 
 async def publish_profile(app: BotApplication) -> None:
-    """setMyCommands / setMyDescription / setMyShortDescription for the default language (en) and ru."""
+    """setMyCommands (everyone's, and the groups' admins' with /settings) / setMyDescription /
+    setMyShortDescription for the default language (en) and ru."""
     bot = app.bot
     calls = []
     for lang in LANGS:
         code = None if lang == "en" else lang
         cmds = [BotCommand(name, t(f"cmd_{name}", lang)) for name in COMMANDS]
+        admins = [BotCommand(name, t(f"cmd_{name}", lang)) for name in GROUP_ADMIN_COMMANDS]
         calls += [
             bot.set_my_commands(cmds, language_code=code),
+            bot.set_my_commands(admins, scope=BotCommandScopeAllChatAdministrators(), language_code=code),
             bot.set_my_description(t("bot_description", lang), language_code=code),
             bot.set_my_short_description(t("bot_short_description", lang), language_code=code),
         ]

@@ -1,4 +1,7 @@
-"""Inline button presses: one dispatcher, one small function per kind of button (see keyboards.py)."""
+"""Inline button presses: one dispatcher, one small function per kind of button (see keyboards.py).
+
+In a group, the buttons under an answer (questions, 👍/👎, topics) act for the asker only: anyone else's
+press gets a short toast and changes nothing (``bot.telegram.group.own_press``)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,15 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.storage import Click, Feedback
-from bot.telegram.answering import edit, entry_outcome, record_exchange, render, send
+from bot.telegram.answering import GROUP_TYPES, edit, entry_outcome, record_exchange, render, send
 from bot.telegram.context import BotContext, telegram_language
+from bot.telegram.group import answer_press, own_press
 from bot.telegram.keyboards import (
     AUTO,
     Action,
     Ask,
     Forget,
+    GroupSetting,
     SetLang,
     Topics,
     Vote,
@@ -26,6 +31,7 @@ from bot.telegram.keyboards import (
     topics_keyboard,
     without_feedback,
 )
+from bot.telegram.settings import on_setting_press
 from bot.texts import ht, t
 
 log = logging.getLogger(__name__)
@@ -59,6 +65,11 @@ async def on_callback(update: Update, context: BotContext) -> None:
 
 async def _dispatch(update: Update, context: BotContext, query: CallbackQuery, action: Action) -> bool:
     """Run one action; False when it no longer applies (the data is stale)."""
+    if isinstance(action, Ask | Vote | Topics) and not await own_press(context, query):
+        chat_id = query.message.chat.id if query.message is not None else None
+        lang = await context.services.fallback_language(query.from_user, chat_id)
+        await query.answer(t("not_your_buttons", lang), show_alert=False)
+        return True
     match action:
         case Ask():
             return await _ask(update, context, query, action)
@@ -70,6 +81,8 @@ async def _dispatch(update: Update, context: BotContext, query: CallbackQuery, a
             return await _set_lang(context, query, action)
         case Forget():
             return await _forget(context, query, action)
+        case GroupSetting():
+            return await on_setting_press(context, query, action)
     return False  # pragma: no cover - every Action is handled above
 
 
@@ -79,8 +92,10 @@ async def _ask(update: Update, context: BotContext, query: CallbackQuery, action
     entry = services.kb.get(action.entry_id)
     if entry is None or message is None:
         return False
+    if message.chat.type in GROUP_TYPES and not action.replace:
+        return await answer_press(update, context, query, entry, action.lang)
     outcome = entry_outcome(entry, action.lang, services)
-    reply = render(outcome, services)
+    reply = render(outcome, services, message.chat_id)
     await query.answer()
     sent: Message | None = None
     if not (action.replace and await edit(context, message.chat_id, message.message_id, reply.text, reply.markup)):
@@ -94,7 +109,7 @@ async def _vote(update: Update, context: BotContext, query: CallbackQuery, actio
     message = _message(query)
     if context.services.kb.get(action.entry_id) is None or message is None:
         return False
-    lang = await context.services.fallback_language(query.from_user)
+    lang = await context.services.fallback_language(query.from_user, message.chat_id)
     await query.answer(t("feedback_thanks", lang))
     context.services.record(  # a second vote replaces the first (one vote per user per answer)
         Feedback(

@@ -22,7 +22,7 @@ from bot.flood import FloodControl
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import LANGS
 from bot.matching import Matcher, detect_language
-from bot.storage import Click, Exchange, Feedback, LanguageChoice, Storage
+from bot.storage import Click, Exchange, Feedback, GroupSettings, LanguageChoice, Storage
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,12 @@ class Services:
         self.languages: dict[str, str] = {}
         # (chat id, the user's message id) -> the bot's reply, so that an edited question edits the answer.
         self.replies: Lru[tuple[int, int], int] = Lru(20_000)
+        # (group chat id, the bot's answer) -> the user who asked: only they can use its buttons (the chat
+        # log, and the question the answer replies to, tell once this has forgotten; bot/telegram/group.py).
+        self.askers: Lru[tuple[int, int], int] = Lru(20_000)
+        # Each group's /settings (compact answers, its language): all of them, loaded at start
+        # (``load_group_settings``) and kept current, so a reply never waits on the database.
+        self.groups: dict[int, GroupSettings] = {}
         self.curation.subscribe(self._follow)
         self._follow(self.curation.kb)  # a store passed in may already hold edits over ``kb``
 
@@ -135,6 +141,40 @@ class Services:
         self.languages = {**stored, **self.languages}  # a choice made meanwhile wins
         log.info("%d language choices loaded", len(stored))
 
+    # --- groups' settings ----------------------------------------------------------------------
+
+    async def load_group_settings(self) -> None:
+        """Read every group's stored /settings into memory (at start, once the database is open)."""
+        if self.storage is None or not self.storage.is_open:
+            return
+        try:
+            stored = await self.storage.group_settings()
+        except Exception:
+            log.warning("could not read the groups' settings from the database", exc_info=True)
+            return
+        self.groups = {**stored, **self.groups}  # a change made meanwhile wins
+        log.info("%d group settings loaded", len(stored))
+
+    def group_settings(self, chat_id: int | None) -> GroupSettings:
+        """A chat's /settings, from memory only (the defaults for a chat that has none, private ones too)."""
+        found = self.groups.get(chat_id) if chat_id is not None else None
+        return found if found is not None else GroupSettings(chat_id=chat_id or 0)
+
+    def set_group_settings(self, settings: GroupSettings) -> None:
+        """Apply a group's new /settings at once; stored through the chat log's queue (never awaited)."""
+        self.groups[settings.chat_id] = settings
+        if self.storage is not None and self.storage.is_open:
+            try:
+                self.storage.record_group_settings(settings)
+            except Exception:
+                log.warning("could not queue a group's settings", exc_info=True)
+
+    async def fixed_language(self, user_id: int | None, chat_id: int | None = None) -> str | None:
+        """The language every answer must be in: the group's, else the user's /lang choice; None: auto."""
+        return self.group_settings(chat_id).fixed_lang or (
+            await self.chosen_language(user_id) if user_id is not None else None
+        )
+
     async def chosen_language(self, user_id: int) -> str | None:
         """The user's fixed /lang choice ("en"/"ru"; None for Auto or no choice), from memory only."""
         return self.languages.get(self._language_key(user_id))
@@ -153,14 +193,16 @@ class Services:
             except Exception:
                 log.warning("could not queue a user's language choice", exc_info=True)
 
-    async def fallback_language(self, user: User | None) -> str:
-        """The language to use when the text itself does not say: /lang, Telegram's, the default."""
-        chosen = await self.chosen_language(user.id) if user is not None else None
+    async def fallback_language(self, user: User | None, chat_id: int | None = None) -> str:
+        """The language to use when the text itself does not say: the group's, /lang, Telegram's, the
+        default."""
+        chosen = await self.fixed_language(user.id if user is not None else None, chat_id)
         return chosen or telegram_language(user) or self.config.bot.default_language
 
-    async def reply_language(self, text: str | None, user: User | None) -> str:
-        """A fixed /lang choice, else the question's script, else Telegram's language or the default."""
-        chosen = await self.chosen_language(user.id) if user is not None else None
+    async def reply_language(self, text: str | None, user: User | None, chat_id: int | None = None) -> str:
+        """The group's language or a fixed /lang choice, else the question's script, else Telegram's
+        language or the default."""
+        chosen = await self.fixed_language(user.id if user is not None else None, chat_id)
         return chosen or (detect_language(text) if text else None) or telegram_language(user) or (
             self.config.bot.default_language
         )

@@ -1,24 +1,32 @@
-"""Groups: answer /ask, mentions and replies to the bot (with flood control); say hello once."""
+"""Groups: answer /ask, mentions and replies to the bot (with flood control); buttons for the asker only;
+say hello once."""
 
 from __future__ import annotations
 
 import time
 
-from telegram import Chat, ChatMember, Message, ReplyParameters, Update
+from telegram import CallbackQuery, Chat, ChatMember, Message, ReplyParameters, Update
 
 from bot.flood import Verdict
+from bot.knowledge import Entry
 from bot.telegram.answering import (
     GROUP_TYPES,
+    entry_outcome,
     mentions,
     question_key,
     record_exchange,
+    remember_asker,
+    render,
     reply_parameters,
     respond,
     send,
     strip_mention,
 )
-from bot.telegram.context import BotContext, telegram_language
-from bot.texts import ht, t
+from bot.telegram.context import BotContext, Services, telegram_language
+from bot.texts import MAX_MESSAGE_CHARS, asked_by, ht, t
+
+# Who a message "from" is when someone posts as the group or a channel: no person to match a press with.
+ANONYMOUS_SENDERS = frozenset({1087968824, 136817688})  # @GroupAnonymousBot, @Channel_Bot
 
 
 def is_addressed(message: Message, username: str, bot_id: int) -> bool:
@@ -53,7 +61,7 @@ async def group_answer(update: Update, context: BotContext, question: str) -> No
     if message is None or user is None:
         return
     if not question:
-        lang = await services.fallback_language(user)
+        lang = await services.fallback_language(user, message.chat_id)
         await send(context, message.chat_id, ht("ask_usage", lang), reply_to=reply_parameters(message))
         return
     verdict = services.flood.admit(message.chat_id, user.id)
@@ -77,7 +85,7 @@ async def flood_notice(update: Update, context: BotContext, question: str, verdi
         return
     sent = None
     if verdict is Verdict.NOTICE:
-        lang = await services.reply_language(question, update.effective_user)
+        lang = await services.reply_language(question, update.effective_user, message.chat_id)
         sent = await send(context, message.chat_id, ht("flood", lang), reply_to=reply_parameters(message))
     record_exchange(update, services, question, None, started, sent, status="flood")
 
@@ -87,7 +95,7 @@ async def point_to_earlier(update: Update, context: BotContext, question: str, e
     message, services = update.effective_message, context.services
     if message is None:
         return
-    lang = await services.reply_language(question, update.effective_user)
+    lang = await services.reply_language(question, update.effective_user, message.chat_id)
     link = earlier_link(message.chat, earlier_id)
     if link is not None:
         text, reply_to = ht("repeat", lang, link=link), reply_parameters(message)
@@ -96,6 +104,63 @@ async def point_to_earlier(update: Update, context: BotContext, question: str, e
         reply_to = ReplyParameters(message_id=earlier_id, allow_sending_without_reply=True)
     sent = await send(context, message.chat_id, text, reply_to=reply_to)
     record_exchange(update, services, question, None, started, sent, status="flood")
+
+
+def _asker_in_reply(message: Message) -> int | None:
+    """The person whose message the bot's ``message`` replies to (an answer replies to its question)."""
+    replied = message.reply_to_message
+    sender = replied.from_user if replied is not None else None
+    return sender.id if sender is not None and not sender.is_bot else None
+
+
+async def _asker_in_log(services: Services, message: Message, presser: int) -> bool | None:
+    """Whether the chat log names ``presser`` as the asker ``message`` answers; None when it names nobody."""
+    storage = services.storage
+    if storage is None or not storage.is_open:
+        return None
+    stored = await storage.asker_of_reply(message.chat_id, message.message_id)
+    if stored is None or stored in {storage.user_key(a) for a in ANONYMOUS_SENDERS}:
+        return None
+    return stored == storage.user_key(presser)
+
+
+async def own_press(context: BotContext, query: CallbackQuery) -> bool:
+    """Whether a press on the buttons under the bot's message may act: any press in a private chat; in a
+    group only the asker's, known from memory (``Services.askers``), else from the question the message
+    replies to, else from the chat log. A message whose asker nobody knows any more is anyone's."""
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None or message.chat.type not in GROUP_TYPES:
+        return True
+    asker = context.services.askers.get((message.chat_id, message.message_id)) or _asker_in_reply(message)
+    if asker is not None:
+        return asker in ANONYMOUS_SENDERS or asker == query.from_user.id
+    return await _asker_in_log(context.services, message, query.from_user.id) is not False
+
+
+async def answer_press(update: Update, context: BotContext, query: CallbackQuery, entry: Entry, lang: str) -> bool:
+    """The asker pressed a question under their answer in a group: the answer replies to that message and
+    names who asked. A press repeats no one's question (never "answered a moment ago"), but it counts
+    towards the asker's flood limit; a later typed repeat links to this answer."""
+    started, services, user = time.perf_counter(), context.services, query.from_user
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        return False
+    question = entry.title(lang)
+    if (verdict := services.flood.admit(message.chat_id, user.id)) is not Verdict.ANSWER:
+        await query.answer(t("flood", lang), show_alert=verdict is Verdict.NOTICE)
+        record_exchange(update, services, question, None, started, None, status="flood", channel="button")
+        return True
+    outcome = entry_outcome(entry, lang, services)
+    reply = render(outcome, services, message.chat_id)
+    line = asked_by(question, lang, user_id=user.id, first_name=user.first_name, username=user.username)
+    text = f"{line}\n\n{reply.text}" if len(line) + len(reply.text) + 2 <= MAX_MESSAGE_CHARS else reply.text
+    await query.answer()
+    to = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+    sent = await send(context, message.chat_id, text, reply.markup, to)
+    remember_asker(update, services, sent)
+    services.flood.remember_answer(message.chat_id, question_key(question), sent.message_id)
+    record_exchange(update, services, question, outcome, started, sent, channel="button")
+    return True
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:

@@ -9,6 +9,11 @@ Callback data formats (``lang`` is ``en`` or ``ru``, the language of the message
 * ``l:<lang>``: answer in this language from now on
 * ``x:forget:<lang>:<user id>`` / ``x:cancel:<lang>:<user id>``: confirm or cancel /forgetme (only that
   user's press counts; the older form without the id only in that user's own private chat)
+* ``s:c:1`` / ``s:c:0``: a group's compact / full answers; ``s:l:<auto|en|ru>``: the group's language
+  (/settings; only the group's admins' presses count)
+
+Nothing here names the asker: in a group, whose answer a button is under is looked up when it is pressed
+(``bot.telegram.group.own_press``), so a keyboard depends only on the entry, the language and the outcome.
 """
 
 from __future__ import annotations
@@ -65,7 +70,13 @@ class Forget:
     user_id: int = 0  # whose /forgetme this confirms (0: a button made before the id was carried)
 
 
-Action = Ask | Vote | Topics | SetLang | Forget
+@dataclass(frozen=True)
+class GroupSetting:
+    compact: bool | None = None  # compact (True) or full (False) answers ...
+    lang: str | None = None  # ... or the group's language: "en", "ru" or AUTO
+
+
+Action = Ask | Vote | Topics | SetLang | Forget | GroupSetting
 
 
 def encode(action: Action) -> str:
@@ -83,6 +94,8 @@ def encode(action: Action) -> str:
             data = f"l:{lang}"
         case Forget(lang, confirm, user_id):
             data = f"x:{'forget' if confirm else 'cancel'}:{lang}" + (f":{user_id}" if user_id else "")
+        case GroupSetting(compact, lang):
+            data = f"s:c:{int(compact)}" if compact is not None else f"s:l:{lang}"
     if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback_data longer than {MAX_CALLBACK_BYTES} bytes: {data[:70]!r}")
     return data
@@ -108,6 +121,10 @@ def parse(data: str | None) -> Action | None:
         user_id = args[2] if len(args) == 3 else "0"
         if user_id.isascii() and user_id.isdigit():
             return Forget(args[1], confirm=args[0] == "forget", user_id=int(user_id))
+    if kind == "s" and len(args) == 2 and args[0] == "c" and args[1] in ("0", "1"):
+        return GroupSetting(compact=args[1] == "1")
+    if kind == "s" and len(args) == 2 and args[0] == "l" and args[1] in (*LANGS, AUTO):
+        return GroupSetting(lang=args[1])
     return None
 
 
@@ -217,6 +234,24 @@ def lang_keyboard(current: str, lang: str) -> InlineKeyboardMarkup:
     options = [(AUTO, t("lang_auto", lang)), *((code, t("lang_name", code)) for code in LANGS)]
     return InlineKeyboardMarkup(
         [[_button(("✓ " if code == current else "") + label, SetLang(code)) for code, label in options]]
+    )
+
+
+def settings_keyboard(compact: bool, group_lang: str, lang: str) -> InlineKeyboardMarkup:
+    """A group's /settings: full or compact answers, then Auto / English / Русский; current ones marked ✓."""
+
+    def mark(on: bool, label: str) -> str:
+        return ("✓ " if on else "") + label
+
+    langs = [(AUTO, t("lang_auto", lang)), *((code, t("lang_name", code)) for code in LANGS)]
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(mark(not compact, t("button_full", lang)), GroupSetting(compact=False)),
+                _button(mark(compact, t("button_compact", lang)), GroupSetting(compact=True)),
+            ],
+            [_button(mark(code == group_lang, label), GroupSetting(lang=code)) for code, label in langs],
+        ]
     )
 
 
