@@ -32,11 +32,19 @@ from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, migrate
 from bot.matching import Matcher, Outcome
 
 
-def load_engine(args: argparse.Namespace) -> tuple[Config, KnowledgeBase, Matcher]:
-    """Config, knowledge base and matcher as the options say (errors reach ``main`` as exceptions)."""
+def load_engine(args: argparse.Namespace, *, live: bool = True) -> tuple[Config, KnowledgeBase, Matcher]:
+    """Config, knowledge base and matcher as the options say (errors reach ``main`` as exceptions).
+
+    ``live``: the knowledge base the bot answers from, the files plus the admins' edits stored in the
+    configured database (read-only, no lock: the bot may be running), unless ``--files-only``.
+    """
     config = load_config(find_config_path(args.config))
     directory = args.knowledge or config.knowledge.directory or None
     kb = load_knowledge(directory)
+    if live and not getattr(args, "files_only", False):
+        from bot.cli_kb import live_knowledge
+
+        kb = live_knowledge(kb, config.storage.database)
     return config, kb, build_matcher(kb, config)
 
 
@@ -143,12 +151,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
     """Validate the knowledge base and say what it holds; ``--migrate`` rewrites old field names."""
-    _config, kb, _matcher = load_engine(args)
+    _config, kb, _matcher = load_engine(args, live=False)  # the files, as they will be committed
     if kb.notes and args.migrate:
         for path in sorted({Path(kb.directory) / note.file for note in kb.notes}):
             path.write_text(migrate_entries_text(path.read_text(encoding="utf-8")), encoding="utf-8")
             print(f"migrated {path}")
-        _config, kb, _matcher = load_engine(args)
+        _config, kb, _matcher = load_engine(args, live=False)
     for note in kb.notes:
         print(f"note: {note}")
     kinds: dict[str, int] = defaultdict(int)
@@ -218,6 +226,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 # --- wiring ------------------------------------------------------------------------------------
 
 
+def _answering_options(p: argparse.ArgumentParser, *, lang: bool = True) -> None:
+    """The options of the commands that answer (``ask``, ``chat``, ``eval``)."""
+    if lang:
+        p.add_argument("--lang", choices=["en", "ru"], help="answer in this language")
+    p.add_argument("--files-only", action="store_true",
+                   help="answer from the knowledge files alone, without the admins' edits stored in the database")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="treaty-bot",
@@ -239,12 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question (or one per line on stdin with --json)")
     p.add_argument("question", nargs="*", help="the question")
     p.add_argument("--json", action="store_true", help="one JSON object per question on stdout")
-    p.add_argument("--lang", choices=["en", "ru"], help="answer in this language")
+    _answering_options(p)
     common(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
-    p.add_argument("--lang", choices=["en", "ru"], help="answer in this language")
+    _answering_options(p)
     common(p)
     p.set_defaults(func=cmd_chat)
 
@@ -252,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="a .jsonl question set")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--min-accuracy", type=float, help="exit 1 if in-scope or refusal accuracy is below (%% or 0-1)")
+    _answering_options(p, lang=False)
     common(p)
     p.set_defaults(func=cmd_eval)
 

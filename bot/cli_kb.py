@@ -2,7 +2,8 @@
 
 The live knowledge base is ``knowledge/`` plus the admins' edits stored in the database
 (``--database PATH``, else ``storage.database`` from the configuration; used when the file exists),
-as the bot's curation store (``bot.curation.store.CurationStore``) owns it. No Telegram imports.
+as the bot's curation store (``bot.curation.store.CurationStore``) owns it; :func:`live_knowledge` is
+that knowledge base for ``ask``, ``chat`` and ``eval`` too. No Telegram imports.
 """
 
 from __future__ import annotations
@@ -91,6 +92,35 @@ def _load(args: argparse.Namespace) -> tuple[Config, KnowledgeBase]:
 
     config = load_config(find_config_path(args.config))
     return config, load_knowledge(args.knowledge or config.knowledge.directory or None)
+
+
+def live_knowledge(base: KnowledgeBase, database: str | Path | None) -> KnowledgeBase:
+    """The live knowledge base as the running bot has it: ``base`` plus the admins' edits stored in
+    ``database``, replayed by the bot's own curation store (``CurationStore.load``).
+
+    The database is opened read-only, without the single-bot lock, so this works while the bot runs and
+    never creates, migrates or writes the file. No database file (or none configured): ``base`` as it
+    is, without importing the database driver (``treaty-bot ask`` starts as fast as before). A file that
+    cannot be read: a warning on stderr and ``base``.
+    """
+    path = Path(database) if database and str(database) != ":memory:" else None
+    if path is None or not path.is_file():
+        return base
+    import asyncio  # here, not at the top: `treaty-bot ask` imports this module and must start fast
+
+    from bot.errors import StorageError
+    from bot.storage import Storage
+
+    async def replayed() -> CurationStore:
+        async with Storage(path, read_only=True) as storage:
+            return await _open_store(base, storage)
+
+    try:
+        return asyncio.run(replayed()).kb
+    except StorageError as exc:
+        print(f"treaty-bot: warning: the admins' stored edits were not applied ({exc}); answering from "
+              f"the knowledge files alone", file=sys.stderr)
+        return base
 
 
 async def _open_store(base: KnowledgeBase, storage: Storage | None) -> CurationStore:

@@ -69,16 +69,102 @@ def test_ask_plain_prints_answer_and_source() -> None:
     ("argv", "stdin"),
     [(["ask", "hi"], ""), (["kb", "check"], ""), (["eval", str(DEV_SET)], ""), (["chat"], "hi\nquit\n")],
 )
-def test_core_commands_do_not_import_telegram(argv: list[str], stdin: str) -> None:
-    """Start-up time: neither the Telegram library nor the database driver is loaded by these."""
+def test_core_commands_do_not_import_telegram(argv: list[str], stdin: str, tmp_path: Path) -> None:
+    """Start-up time: neither the Telegram library nor the database driver is loaded by these (when there
+    is no database file: with one, ask/chat/eval read the admins' stored edits from it)."""
     code = (
         f"import sys; from bot.cli import main; main({argv!r}); "
         "assert not {'telegram', 'aiosqlite'} & set(sys.modules), sorted(sys.modules)"
     )
+    env = {**os.environ, "TREATY_BOT_DATABASE": str(tmp_path / "none.sqlite3")}
     result = subprocess.run(
-        [sys.executable, "-c", code], input=stdin, capture_output=True, text=True, timeout=60, check=False, cwd=ROOT
+        [sys.executable, "-c", code], input=stdin, capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
+
+
+EDITED_ANSWER = "Edited in Telegram: Putin and Tibilov signed it."
+
+
+async def store_an_edit(database: Path) -> None:
+    """An admin's answer replacement, made through the curation store the Telegram admin uses."""
+    from bot import curation
+    from bot.curation.store import CurationStore
+    from bot.knowledge import load_knowledge
+    from bot.storage import Storage
+
+    async with Storage(database) as storage:
+        store = CurationStore(load_knowledge(), storage)
+        await store.load()
+        await store.change(lambda kb: [curation.replace_answer(kb, "signatories", "en", EDITED_ANSWER)], 501,
+                           "replace_answer")
+
+
+def config_with_database(tmp_path: Path, database: Path) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[storage]\ndatabase = {json.dumps(str(database))}\n", encoding="utf-8")
+    return config
+
+
+async def test_ask_and_chat_answer_from_the_stored_edits_while_the_bot_runs(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.storage import Storage
+    from bot.storage.lock import DatabaseLock
+
+    database = tmp_path / "data" / "bot.sqlite3"
+    await store_an_edit(database)
+    config = str(config_with_database(tmp_path, database))
+    # The bot is running: it holds the single-bot lock and its database is open for writing.
+    with DatabaseLock(database):
+        async with Storage(database):
+            question = "who signed the treaty?\n"
+            live = await asyncio.to_thread(run_cli, "--config", config, "ask", "--json", stdin=question)
+            chat = await asyncio.to_thread(run_cli, "--config", config, "chat", stdin=question + "quit\n")
+            files = await asyncio.to_thread(run_cli, "--config", config, "ask", "--json", "--files-only",
+                                            stdin=question)
+    assert live.returncode == 0, live.stderr
+    row = json.loads(live.stdout)
+    assert row["entry_id"] == "signatories" and row["answer"].startswith(EDITED_ANSWER)
+    assert EDITED_ANSWER in chat.stdout
+    file_answer = json.loads(files.stdout)["answer"]
+    assert files.returncode == 0 and EDITED_ANSWER not in file_answer and "Tibilov" in file_answer
+
+
+def test_ask_and_eval_in_process_and_files_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    database = tmp_path / "bot.sqlite3"
+    asyncio.run(store_an_edit(database))
+    config = str(config_with_database(tmp_path, database))
+    assert main(["--config", config, "ask", "who signed the treaty?"]) == 0
+    assert EDITED_ANSWER in capsys.readouterr().out
+    assert main(["--config", config, "ask", "--files-only", "who signed the treaty?"]) == 0
+    assert EDITED_ANSWER not in capsys.readouterr().out
+    # eval scores the live answer too: only the edited answer says "Edited in Telegram"
+    questions = tmp_path / "set.jsonl"
+    item = {"id": "q1", "lang": "en", "question": "who signed the treaty?", "expect": "answer",
+            "must": [["Edited in Telegram"]], "topic": "signatories", "style": "plain"}
+    questions.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    assert main(["--config", config, "eval", str(questions), "--min-accuracy", "100"]) == 0
+    assert main(["--config", config, "eval", str(questions), "--min-accuracy", "100", "--files-only"]) == 1
+    capsys.readouterr()
+
+
+def test_a_missing_or_broken_database_means_the_files(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "bot.sqlite3"
+    result = run_cli("--config", str(config_with_database(tmp_path, missing)), "ask", "--json",
+                     stdin="who signed the treaty?\n")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["entry_id"] == "signatories" and not result.stderr
+    assert not missing.parent.exists()  # read-only: nothing created
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"not a database" * 100)
+    result = run_cli("--config", str(config_with_database(tmp_path, broken)), "ask", "who signed the treaty?")
+    assert result.returncode == 0 and "Tibilov" in result.stdout
+    assert "stored edits were not applied" in result.stderr
+    assert broken.read_bytes() == b"not a database" * 100
 
 
 def test_kb_check_ok_and_broken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -94,6 +94,7 @@ class Storage:
         flush_interval: float = 0.5,
         busy_timeout: float = 5.0,
         close_timeout: float = 10.0,
+        read_only: bool = False,
     ) -> None:
         if queue_size < 1 or batch_size < 1:
             raise ValueError("queue_size and batch_size must be at least 1")
@@ -104,7 +105,7 @@ class Storage:
         if pseudonymize and not salt:
             log.warning("storage: pseudonymize is on but the salt is empty; the ids are easy to reverse")
         self._close_timeout = close_timeout
-        self._db = Database(self.path, busy_timeout)
+        self._db = Database(self.path, busy_timeout, read_only=read_only)
         self._writer = Writer(
             self._db, self._privacy, queue_size=queue_size, batch_size=batch_size, flush_interval=flush_interval
         )
@@ -130,18 +131,21 @@ class Storage:
     # -- lifecycle ---------------------------------------------------------------------------------
 
     async def open(self) -> Storage:
-        """Open (creating the file and its directory if needed), migrate, start the writer."""
+        """Open (creating the file and its directory if needed), migrate, start the writer; ``read_only``:
+        open the existing file for reading only (``StorageError`` when there is none), no writer."""
         if self._db.is_open:
             return self
         await self._db.open()
-        self._writer.start()
+        if not self._db.read_only:
+            self._writer.start()
         return self
 
     async def close(self) -> None:
         """Write everything queued (waiting up to ``close_timeout``), stop the writer, close the file."""
         if not self._db.is_open:
             return
-        await self._writer.stop(self._close_timeout)
+        if not self._db.read_only:
+            await self._writer.stop(self._close_timeout)
         await self._db.close()
 
     async def __aenter__(self) -> Storage:
