@@ -285,10 +285,19 @@ def source_quote(entry: Entry) -> str | None:
     return entry.quote() if entry.source and entry.kind == "fact" else None
 
 
-def quote_html(quote: str) -> str:
-    """A source quote as a Telegram blockquote; a long one is expandable (collapsed to a few lines)."""
+def quote_html(quote: str, highlight: str = "") -> str:
+    """A source quote as a Telegram blockquote; a long one is expandable (collapsed to a few lines).
+
+    ``highlight``, words of the quote (an entry's clause that answers), is emphasised in it (bold): the
+    quote is escaped piece by piece around its first occurrence, so no markup is ever cut in two.
+    """
     tag = "blockquote expandable" if len(quote) > LONG_QUOTE_CHARS else "blockquote"
-    return f"<{tag}>{escape(quote, quote=False)}</blockquote>"
+    at = quote.find(highlight) if highlight else -1
+    if at < 0:
+        return f"<{tag}>{escape(quote, quote=False)}</blockquote>"
+    before, after = quote[:at], quote[at + len(highlight):]
+    body = f"{escape(before, quote=False)}<b>{escape(highlight, quote=False)}</b>{escape(after, quote=False)}"
+    return f"<{tag}>{body}</blockquote>"
 
 
 def answer_text(entry: Entry, lang: str, *, html: bool, with_source: bool = True) -> str:
@@ -306,7 +315,7 @@ def answer_text(entry: Entry, lang: str, *, html: bool, with_source: bool = True
         return "\n\n".join(parts)
     parts = [escape(answer, quote=False)]
     if quote:
-        parts.append(f"<i>{ht('source', lang)}:</i>\n{quote_html(quote)}")
+        parts.append(f"<i>{ht('source', lang)}:</i>\n{quote_html(quote, entry.highlight)}")
     # Telegram counts the text after parsing: markup does not count, but stay safe on the raw length.
     return "\n\n".join(parts) if len("\n\n".join(parts)) <= MAX_MESSAGE_CHARS else escape(
         truncate(answer), quote=False

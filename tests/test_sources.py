@@ -119,3 +119,42 @@ def test_an_edited_knowledge_base_cites_again(kb: KnowledgeBase) -> None:
     assert [s.number for s in again.cited] == sorted(s.number for s in again.cited)
     assert again.quote().endswith("The document came into effect on March 5 2015.")
     assert "…" in again.quote()
+
+
+# --- highlight: the clause that answers, emphasised inside the quote -----------------------------------
+
+PROVISIONS = ("prov_defence", "prov_border", "prov_customs", "prov_interior", "prov_citizenship")
+
+
+def test_every_highlight_occurs_in_its_quote(kb: KnowledgeBase) -> None:
+    highlighted = [e for e in kb.entries if e.highlight]
+    assert set(PROVISIONS) <= {e.id for e in highlighted}
+    for entry in highlighted:
+        assert entry.highlight in entry.quote(), entry.id
+    # the provisions that share one sentence each emphasise a different clause of it
+    assert len({kb.by_id[i].quote() for i in PROVISIONS}) == 1
+    assert len({kb.by_id[i].highlight for i in PROVISIONS}) == len(PROVISIONS)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_highlight_is_bold_inside_the_blockquote(kb: KnowledgeBase, lang: str) -> None:
+    for entry in (e for e in kb.facts() if e.highlight):
+        html = answer_text(entry, lang, html=True)
+        assert f"<b>{entry.highlight}</b>" in html.split("<blockquote", 1)[1].split("</blockquote>")[0]
+        plain, entities = parse_html(html)
+        (quote,) = [e for e in entities if e["type"] in ("blockquote", "expandable_blockquote")]
+        (bold,) = [e for e in entities if e["type"] == "bold"]
+        assert quote["offset"] <= bold["offset"] < bold["offset"] + bold["length"] <= quote["offset"] + quote["length"]
+        assert plain[bold["offset"] : bold["offset"] + bold["length"]] == entry.highlight
+        assert "<b>" not in answer_text(entry, lang, html=False)  # plain text stays plain
+    border = answer_text(kb.by_id["prov_border"], "en", html=True)
+    assert "<b>allow free movement across the Russia-South Ossetia border</b>" in border
+    assert border.count("<b>") == 1
+
+
+def test_a_highlight_is_escaped_like_the_rest_of_the_quote() -> None:
+    from bot.texts import quote_html
+
+    shown = quote_html("Tom & Jerry <3 cheese", "Jerry <3")
+    assert shown == "<blockquote>Tom &amp; <b>Jerry &lt;3</b> cheese</blockquote>"
+    assert quote_html("a quote", "not in it") == "<blockquote>a quote</blockquote>"
