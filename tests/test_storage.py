@@ -537,8 +537,8 @@ async def fill_known_dataset(s: Storage) -> tuple[float, float]:
     ]
     for r in rows:
         s.record_exchange(r)
-    for i, (value, ts) in enumerate([(1, now), (1, now), (-1, now), (-1, old)]):
-        s.record_feedback(Feedback(value=value, update_id=100 + i, ts=ts))
+    for i, (value, ts, entry_id) in enumerate([(1, now, "e1"), (1, now, "e1"), (-1, now, "e2"), (-1, old, "e3")]):
+        s.record_feedback(Feedback(value=value, update_id=100 + i, ts=ts, entry_id=entry_id))
     assert await s.flush(5)
     return now, old
 
@@ -568,6 +568,7 @@ async def test_stats_on_known_dataset(store: Storage) -> None:
         {"question": "what about mars?", "count": 2},
         {"question": "old unknown", "count": 1},
     ]
+    assert everything["disliked_entries"] == [{"entry_id": "e2", "count": 1}, {"entry_id": "e3", "count": 1}]
     assert everything["per_day"] == [
         {"day": day_of(old), "answered": 1, "clarify": 0, "unknown": 1},
         {"day": day_of(now), "answered": 3, "clarify": 2, "unknown": 2},
@@ -583,6 +584,7 @@ async def test_stats_on_known_dataset(store: Storage) -> None:
     assert (week["feedback_up"], week["feedback_down"]) == (2, 1)
     assert week["top_entries"] == [{"entry_id": "e1", "count": 2}]
     assert week["unanswered"] == [{"question": "what about mars?", "count": 2}]
+    assert week["disliked_entries"] == [{"entry_id": "e2", "count": 1}]  # the older 👎 is out of the range
     assert len(week["per_day"]) == 1
 
 
@@ -721,6 +723,7 @@ def test_cli_stats_json(filled_db: Path, capsys: pytest.CaptureFixture[str]) -> 
         "top_questions",
         "top_entries",
         "unanswered",
+        "disliked_entries",
         "per_day",
     }
     assert stats["exchanges"] == 9

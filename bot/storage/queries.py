@@ -259,7 +259,8 @@ async def _stats_counts(conn: aiosqlite.Connection, since: float) -> tuple[dict[
 
 
 async def _stats_lists(conn: aiosqlite.Connection, since: float, top: int) -> dict[str, list[dict[str, Any]]]:
-    """The ``top`` questions, entries and unanswered questions, and the outcomes per day, since ``since``.
+    """The ``top`` questions, entries, unanswered questions and entries rated 👎, and the outcomes per
+    day, since ``since``.
 
     Only the questions the bot considered count (ignored messages and flood notices are left out);
     questions are grouped by ``treaty_norm`` (case-folded, whitespace collapsed) and shown in that form.
@@ -283,6 +284,11 @@ async def _stats_lists(conn: aiosqlite.Connection, since: float, top: int) -> di
         "GROUP BY q HAVING q != '' ORDER BY n DESC, MAX(ts) DESC LIMIT ?",
         (since, top),
     )
+    disliked = await conn.execute_fetchall(
+        "SELECT entry_id, COUNT(*) AS n FROM feedback WHERE ts >= ? AND value = -1 AND entry_id IS NOT NULL "
+        "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+        (since, top),
+    )
     per_day = await conn.execute_fetchall(
         "SELECT date(ts, 'unixepoch') AS day, SUM(status = 'answered'), SUM(status = 'clarify'), "
         f"SUM(status = 'unknown') FROM exchanges WHERE ts >= ? AND {counted} "
@@ -293,6 +299,7 @@ async def _stats_lists(conn: aiosqlite.Connection, since: float, top: int) -> di
         "top_questions": _counted("question", top_questions),
         "top_entries": _counted("entry_id", top_entries),
         "unanswered": _counted("question", unanswered),
+        "disliked_entries": _counted("entry_id", disliked),
         "per_day": [
             {"day": d, "answered": int(a), "clarify": int(c), "unknown": int(u)} for d, a, c, u in per_day
         ],
