@@ -3,7 +3,8 @@
 Every day of the range is a bar, days without questions included (as zero), so 14 days asked are 14
 bars. The outcomes are stacked in the Okabe–Ito colour-blind-safe palette and named in the legend (with
 their totals), above the plot where it hides no bar; the axes are labelled, the y axis counts whole
-questions, and a range of a few days keeps bars of a normal width instead of one bar across the chart.
+questions, and a range of a few days keeps bars of a normal width instead of one bar across the chart
+(a range of months draws its thin bars edge to edge).
 
 Under the chart, as its caption, go the answers people rated 👎 most (``disliked_caption``): entry titles
 with their counts, plain text.
@@ -27,6 +28,7 @@ OUTCOMES = ("answered", "clarify", "unknown")
 COLOURS = {"answered": "#009E73", "clarify": "#E69F00", "unknown": "#D55E00"}  # bluish green, orange, vermillion
 MIN_SLOTS = 7  # a shorter range is drawn as wide as a week, so that one day is a bar, not a wall
 MAX_TICKS = 16  # day labels on the x axis; longer ranges label every n-th day
+DENSE_DAYS = 60  # beyond this many days, bars touch and have no white edge
 MAX_CAPTION = 1024  # Telegram's limit for a photo's caption, in UTF-16 units
 CAPTION_TITLE_CHARS = 80
 
@@ -72,8 +74,11 @@ def per_day_figure(
     for outcome in OUTCOMES:
         values = [counts[outcome] for _, counts in series]
         name = f"{labels.get(outcome, outcome)}: {sum(values)}"
-        ax.bar(xs, values, width=0.7, bottom=bottom, label=name, color=COLOURS[outcome], edgecolor="white",
-               linewidth=0.5 if n <= 60 else 0)
+        # A long range has bars a pixel or two wide: drawn edge to edge and not antialiased, as gaps (or
+        # blended edges) that narrow shimmer.
+        dense = n > DENSE_DAYS
+        ax.bar(xs, values, width=1.0 if dense else 0.7, bottom=bottom, label=name, color=COLOURS[outcome],
+               edgecolor="white", linewidth=0 if dense else 0.5, antialiased=not dense)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     pad = max(MIN_SLOTS - n, 0) / 2
     ax.set_xlim(-0.6 - pad, n - 0.4 + pad)
