@@ -1,4 +1,4 @@
-"""Every admin-facing string, in English and Russian, and the admin tools' formatting.
+"""The admin tools' formatting, over the admin strings of ``bot.admin_strings`` (English and Russian).
 
 The admin tools (``bot/telegram/admin/``, ``bot/cli_kb.py``) speak through these: the strings of the
 admin commands, buttons and conversations, and the texts of an entry card, a regression replay, an
@@ -13,174 +13,18 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+from bot.admin_strings import ADMIN_STRINGS as _STRINGS
+from bot.curation.diff import FieldChange
 from bot.curation.history import HistoryItem
 from bot.curation.replay import Replay
-from bot.curation.unanswered import UnansweredGroup
+from bot.curation.unanswered import Unanswered, UnansweredGroup, UnansweredQuestion
 from bot.knowledge import Entry, LangBlock
 from bot.lexicon import LANGS
 from bot.texts import MAX_MESSAGE_CHARS, button_label, esc, fill, strings
 
-_STRINGS: dict[str, dict[str, str]] = {
-    "admin_only": {
-        "en": "Sorry, this command is for the bot's admins only.",
-        "ru": "Извините, эта команда только для администраторов бота.",
-    },
-    # The admin commands in /help and in each admin's command menu (bot/telegram/admin/menu.py).
-    "admin_help_title": {"en": "Admin commands (private chat)", "ru": "Команды администратора (в личном чате)"},
-    "acmd_kb": {"en": "List or search the entries", "ru": "Записи базы знаний: список и поиск"},
-    "acmd_kb_add": {"en": "Add an entry step by step", "ru": "Добавить запись по шагам"},
-    "acmd_kb_undo": {"en": "Undo the latest change", "ru": "Отменить последнее изменение"},
-    "acmd_kb_history": {"en": "The latest admin actions", "ru": "Последние действия администраторов"},
-    "acmd_unanswered": {"en": "Questions the bot could not answer", "ru": "Вопросы, оставшиеся без ответа"},
-    "acmd_stats": {"en": "Chat-log summary and chart", "ru": "Статистика и график"},
-    "acmd_export": {"en": "The knowledge base as a TOML file", "ru": "База знаний файлом TOML"},
-    "acmd_import": {"en": "Upload entries as TOML", "ru": "Загрузить записи из TOML"},
-    "acmd_kb_reload": {"en": "Re-read knowledge/ from disk", "ru": "Перечитать knowledge/ с диска"},
-    "kb_list": {
-        "en": "Knowledge base: {count} entries, {deleted} deleted. Open one, or search with /kb words.",
-        "ru": "База знаний: записей {count}, удалённых {deleted}. Откройте запись или ищите: /kb слова.",
-    },
-    "kb_search": {"en": "Entries for “{query}”:", "ru": "Записи по запросу «{query}»:"},
-    "kb_search_none": {"en": "No entry matches “{query}”.", "ru": "Ничего не найдено по запросу «{query}»."},
-    "kb_deleted_mark": {"en": "DELETED", "ru": "УДАЛЕНА"},
-    "kb_questions": {"en": "Questions ({language})", "ru": "Вопросы ({language})"},
-    "kb_answer": {"en": "Answer ({language})", "ru": "Ответ ({language})"},
-    "btn_add_question": {"en": "➕ question {language}", "ru": "➕ вопрос {language}"},
-    "btn_remove_question": {"en": "➖ question {language}", "ru": "➖ вопрос {language}"},
-    "btn_answer": {"en": "✏️ answer {language}", "ru": "✏️ ответ {language}"},
-    "btn_delete": {"en": "🗑 Delete", "ru": "🗑 Удалить"},
-    "btn_restore": {"en": "♻️ Restore", "ru": "♻️ Восстановить"},
-    "btn_entries": {"en": "◀ Entries", "ru": "◀ Записи"},
-    "btn_apply": {"en": "✅ Apply", "ru": "✅ Применить"},
-    "btn_confirm": {"en": "✅ Confirm", "ru": "✅ Подтвердить"},
-    "btn_add_to": {"en": "➕ to “{title}”", "ru": "➕ к «{title}»"},
-    "btn_other_entry": {"en": "Another entry", "ru": "Другая запись"},
-    "btn_new_entry": {"en": "New entry", "ru": "Новая запись"},
-    "btn_ignore": {"en": "Ignore", "ru": "Скрыть"},
-    "prompt_question": {
-        "en": "Send the new {language} question for “{title}” (or /cancel).",
-        "ru": "Пришлите новый вопрос ({language}) для «{title}» (или /cancel).",
-    },
-    "prompt_answer": {
-        "en": "Send the new {language} answer for “{title}” (or /cancel). Now it is:\n{answer}",
-        "ru": "Пришлите новый ответ ({language}) для «{title}» (или /cancel). Сейчас:\n{answer}",
-    },
-    "pick_remove": {"en": "Which {language} question should go?", "ru": "Какой вопрос ({language}) убрать?"},
-    "confirm_delete": {
-        "en": "Delete “{title}”? It can be restored later.",
-        "ru": "Удалить «{title}»? Её можно будет восстановить.",
-    },
-    "done_change": {"en": "Done: {what}. /kb_undo reverts it.", "ru": "Готово: {what}. /kb_undo отменит это."},
-    "what_add_question": {"en": "question added to “{title}”", "ru": "вопрос добавлен к «{title}»"},
-    "what_remove_question": {"en": "question removed from “{title}”", "ru": "вопрос убран из «{title}»"},
-    "what_replace_answer": {"en": "answer of “{title}” replaced", "ru": "ответ «{title}» заменён"},
-    "what_delete": {"en": "“{title}” deleted", "ru": "«{title}» удалена"},
-    "what_restore": {"en": "“{title}” restored", "ru": "«{title}» восстановлена"},
-    "what_add_entry": {"en": "new entry {id} added", "ru": "добавлена запись {id}"},
-    "what_import": {"en": "{count} entries imported", "ru": "импортировано записей: {count}"},
-    "rejected": {
-        "en": "Nothing was changed; the change is not valid:\n{problems}",
-        "ru": "Ничего не изменено: изменение не проходит проверку:\n{problems}",
-    },
-    "admin_cancelled": {"en": "Cancelled; nothing changed.", "ru": "Отменено, ничего не изменено."},
-    "preview_answer": {
-        "en": "New {language} answer for “{title}”:\n{answer}",
-        "ru": "Новый ответ ({language}) для «{title}»:\n{answer}",
-    },
-    "replay_summary": {
-        "en": "Regression check: {changed} of {checked} recent and test questions would get a different result.",
-        "ru": "Проверка: у {changed} из {checked} недавних и тестовых вопросов изменится результат.",
-    },
-    "replay_regression": {
-        "en": "Regression sets: {before}/{total} correct now, {after}/{total} after the change.",
-        "ru": "Тестовые наборы: сейчас верно {before}/{total}, после изменения {after}/{total}.",
-    },
-    "undo_done": {"en": "Undone: {action} ({entries}).", "ru": "Отменено: {action} ({entries})."},
-    "undo_nothing": {"en": "There is nothing to undo.", "ru": "Отменять нечего."},
-    "history_title": {"en": "Admin history", "ru": "История правок"},
-    "history_empty": {"en": "No admin actions recorded yet.", "ru": "Действий администраторов пока нет."},
-    "unanswered_title": {
-        "en": "Unanswered questions, grouped (most frequent first):",
-        "ru": "Вопросы без ответа, по группам (частые сначала):",
-    },
-    "unanswered_none": {"en": "No unanswered questions. 🎉", "ru": "Вопросов без ответа нет. 🎉"},
-    "unanswered_suggested": {"en": "nearest entry", "ru": "ближайшая запись"},
-    "unanswered_choose": {"en": "Add “{question}” to which entry?", "ru": "К какой записи добавить «{question}»?"},
-    "unanswered_ignored": {
-        "en": "Ignored: “{question}” will not be listed again.",
-        "ru": "Скрыто: «{question}» больше не будет в списке.",
-    },
-    "stats_summary": {
-        "en": "Last {days} days: {total} questions. Answered {answered} ({answered_pct}%), clarified "
-        "{clarify}, not answered {unknown} ({unknown_pct}%). Feedback: 👍 {up} 👎 {down}.",
-        "ru": "За {days} дн.: вопросов {total}. Отвечено {answered} ({answered_pct}%), уточнено {clarify}, "
-        "без ответа {unknown} ({unknown_pct}%). Оценки: 👍 {up} 👎 {down}.",
-    },
-    "stats_top_unanswered": {"en": "Most frequent unanswered", "ru": "Частые вопросы без ответа"},
-    "stats_no_db": {"en": "No chat log is configured.", "ru": "Журнал чатов не настроен."},
-    "chart_caption": {"en": "Questions per day by outcome", "ru": "Вопросы по дням и результатам"},
-    "chart_answered": {"en": "answered", "ru": "отвечено"},
-    "chart_clarify": {"en": "clarified", "ru": "уточнено"},
-    "chart_unknown": {"en": "not answered", "ru": "без ответа"},
-    "chart_x": {"en": "Day (UTC)", "ru": "День (UTC)"},
-    "chart_y": {"en": "Questions", "ru": "Вопросы"},
-    "export_caption": {
-        "en": "The live knowledge base: {count} entries (the entries/*.toml format).",
-        "ru": "Текущая база знаний: записей {count} (формат entries/*.toml).",
-    },
-    "import_prompt": {
-        "en": "Send the entries TOML file as a reply to this message (at most {kib} KiB).",
-        "ru": "Пришлите TOML-файл с записями ответом на это сообщение (не больше {kib} КиБ).",
-    },
-    "import_preview": {
-        "en": "Import “{name}”: {added} new and {changed} changed entries.",
-        "ru": "Импорт «{name}»: новых записей {added}, изменённых {changed}.",
-    },
-    "import_nothing": {
-        "en": "“{name}” changes nothing: every entry in it is already live.",
-        "ru": "«{name}» ничего не меняет: все записи уже такие.",
-    },
-    "reload_done": {
-        "en": "Reloaded: {count} entries; {skipped} stored edits no longer apply.",
-        "ru": "Перезагружено: записей {count}; неприменимых сохранённых правок: {skipped}.",
-    },
-    "reload_failed": {
-        "en": "The knowledge files have problems, so the previous knowledge base stays live:\n{problems}",
-        "ru": "В файлах базы знаний ошибки, поэтому работает прежняя база:\n{problems}",
-    },
-    "add_en_questions": {
-        "en": "New entry. Send the English questions, one per line (at least 3). /cancel stops.",
-        "ru": "Новая запись. Пришлите вопросы по-английски, по одному в строке (не меньше 3). /cancel — выход.",
-    },
-    "add_seed": {"en": "Asked: “{question}”", "ru": "Спросили: «{question}»"},
-    "add_en_answer": {"en": "Now the English answer.", "ru": "Теперь ответ по-английски."},
-    "add_ru_questions": {
-        "en": "Now the Russian questions, one per line (at least 3).",
-        "ru": "Теперь вопросы по-русски, по одному в строке (не меньше 3).",
-    },
-    "add_ru_answer": {"en": "Now the Russian answer.", "ru": "Теперь ответ по-русски."},
-    "add_source": {
-        "en": "Now the source: the article's sentence(s), copied exactly, one per line.",
-        "ru": "Теперь источник: предложение(я) из статьи, скопированные точно, по одному в строке.",
-    },
-    "add_source_bad": {
-        "en": "This is not in the article word for word: “{text}”. Please copy it exactly.",
-        "ru": "Этого нет в статье дословно: «{text}». Скопируйте, пожалуйста, точно.",
-    },
-    "add_topic": {"en": "Choose the topic:", "ru": "Выберите тему:"},
-    "add_too_few": {
-        "en": "Please send at least 3 different questions, one per line.",
-        "ru": "Пришлите, пожалуйста, не меньше 3 разных вопросов, по одному в строке.",
-    },
-    "add_answer_bad": {
-        "en": "Please send a non-empty answer of at most {limit} characters.",
-        "ru": "Пришлите непустой ответ не длиннее {limit} символов.",
-    },
-}
-
-
+HISTORY_ENTRIES = 12  # entries named per history line (an import may touch many)
 QUOTED_CHARS = 300  # a user's question quoted in an admin message (the whole of it is in the chat log)
 _OPEN_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
 
@@ -274,45 +118,133 @@ def replay_text(replay: Replay, lang: str, *, html: bool) -> str:
     return "\n".join(lines)
 
 
-def import_preview_text(name: str, added: Iterable[str], changed: Iterable[str], lang: str, *, html: bool) -> str:
-    """What an import would do: how many entries are new and changed, and their ids (at most 30)."""
-    added, changed = list(added), list(changed)
-    text = (ht if html else t)("import_preview", lang, name=name, added=len(added), changed=len(changed))
-    ids = [f"+ {i}" for i in added] + [f"~ {i}" for i in changed]
-    if len(ids) > 30:
-        ids = [*ids[:30], f"… (+{len(ids) - 30})"]
-    return text + "\n" + esc("\n".join(ids), html)
+DIFF_TEXT_CHARS = 200  # an old or new text of a field in the import diff
+DIFF_ENTRIES = 30  # entries shown in the import diff
 
 
-def unanswered_text(groups: Iterable[UnansweredGroup], lang: str, *, html: bool) -> str:
-    """Grouped unanswered questions: wording, count, the nearest entry."""
+def _field_lines(change: FieldChange) -> list[str]:
+    if change.is_list:
+        parts = [f"− “{clip(x, DIFF_TEXT_CHARS)}”" for x in change.old] + [f"+ “{clip(x, DIFF_TEXT_CHARS)}”"
+                                                                         for x in change.new]
+        return [f"  {change.field}: " + "; ".join(parts)]
+    old = f"“{clip(change.old[0], DIFF_TEXT_CHARS)}”" if change.old else "—"
+    new = f"“{clip(change.new[0], DIFF_TEXT_CHARS)}”" if change.new else "—"
+    return [f"  {change.field}: {old} → {new}"]
+
+
+def import_preview_text(
+    name: str, diffs: Sequence[tuple[str, str, Sequence[FieldChange]]], lang: str, *, html: bool
+) -> str:
+    """What an import would do: how many entries are new and changed, and per entry, field by field, the old
+    and the new text (a new entry by its first question); cut to fit one message."""
+    added = sum(1 for _i, mark, _c in diffs if mark == "+")
+    changed = sum(1 for _i, mark, _c in diffs if mark == "~")
+    text = (ht if html else t)("import_preview", lang, name=name, added=added, changed=changed)
+    lines: list[str] = []
+    for entry_id, mark, changes in diffs[:DIFF_ENTRIES]:
+        lines.append(f"{mark} {entry_id}")
+        if mark == "+":
+            title = next((c.new[0] for c in changes if c.field == "en.questions" and c.new), "")
+            lines.append(f"  “{clip(title, DIFF_TEXT_CHARS)}”")
+        elif mark == "~":
+            for change in changes:
+                lines += _field_lines(change)
+    if len(diffs) > DIFF_ENTRIES:
+        lines.append(f"… (+{len(diffs) - DIFF_ENTRIES})")
+    return fit(text + "\n" + esc("\n".join(lines), html), html=html, limit=MAX_MESSAGE_CHARS - 1000)
+
+
+def _entry_name(entry: Entry | None, lang: str, limit: int = 80) -> str:
+    return f"“{clip(entry.title(lang), limit)}” ({entry.id})" if entry is not None else t("unanswered_no_entry", lang)
+
+
+def unanswered_page_text(
+    listing: Unanswered, shown: Sequence[UnansweredGroup], page: int, pages: int, lang: str, *, html: bool
+) -> str:
+    """One page of /unanswered: the totals, then each group (its nearest entry, how many questions, the most
+    asked ones); the groups declined on purpose under a heading of their own."""
     tr = ht if html else t
-    lines = [tr("unanswered_title", lang)]
-    for n, g in enumerate(groups, 1):
-        near = g.suggestion.id if g.suggestion is not None else "—"
-        lines.append(esc(f"{n}. {clip(g.question)} ×{g.count}", html))
-        others = [clip(q, 100) for q in g.questions[1:4]]
-        if others:
-            lines.append(esc("   (" + "; ".join(others) + ")", html))
-        lines.append(f"   {tr('unanswered_suggested', lang)}: {esc(near, html)}")
+    questions = [q for g in listing.to_fix for q in g.questions]
+    lines = [tr("unanswered_head", lang, questions=len(questions), count=sum(q.count for q in questions),
+                groups=len(listing.to_fix)) + f" ({tr('unanswered_page', lang, page=page + 1, pages=pages)})"]
+    first = page * len(shown) if shown else 0
+    numbered = {g.key: n for n, g in enumerate(listing.groups, 1)}
+    declined_shown = False
+    for g in shown:
+        if g.declined and not declined_shown:
+            lines += ["", f"<b>{tr('unanswered_declined_head', lang)}</b>" if html else tr("unanswered_declined_head",
+                                                                                       lang)]
+            declined_shown = True
+        n = numbered.get(g.key, first)
+        lines.append(tr("unanswered_group_line", lang, n=n, entry=_entry_name(g.nearest, lang),
+                        questions=len(g.questions), count=g.count))
+        for q in g.questions[:3]:
+            lines.append(esc(f"   • {clip(q.question, 100)} ×{q.count}", html))
+        if len(g.questions) > 3:
+            lines.append(esc(f"   … (+{len(g.questions) - 3})", html))
     return fit("\n".join(lines), html=html)
 
 
+def unanswered_group_text(
+    group: UnansweredGroup, shown: Sequence[UnansweredQuestion], page: int, pages: int, lang: str, *, html: bool
+) -> str:
+    """One group: its entry, and one page of its questions (each with how often it was asked)."""
+    tr = ht if html else t
+    key = "unanswered_declined_by" if group.declined else "unanswered_group_head"
+    lines = [tr(key, lang, entry=_entry_name(group.nearest, lang)) +
+             f" ({tr('unanswered_page', lang, page=page + 1, pages=pages)})"]
+    start = page * len(shown) if shown else 0
+    for n, q in enumerate(shown, start + 1):
+        lines.append(esc(f"{n}. {clip(q.question, 200)} ×{q.count}", html))
+    return fit("\n".join(lines), html=html)
+
+
+def unanswered_question_text(group: UnansweredGroup, question: UnansweredQuestion, lang: str, *, html: bool) -> str:
+    """One unanswered question: its words, how often, the nearest entry, the other wordings."""
+    tr = ht if html else t
+    text = tr("unanswered_question", lang, question=clip(question.question), count=question.count,
+              entry=_entry_name(group.nearest, lang))
+    others = [f"• {clip(w, 200)}" for w in question.wordings[1:10]]
+    if others:
+        text += f"\n{tr('unanswered_wordings', lang)}\n" + esc("\n".join(others), html)
+    return fit(text, html=html)
+
+
+def takeover_text(questions: Sequence[UnansweredQuestion], lang: str, *, html: bool) -> str:
+    """The recent unanswered questions a new entry would answer (at most 10 shown)."""
+    tr = ht if html else t
+    if not questions:
+        return tr("add_takes_none", lang)
+    lines = [f"• {clip(q.question, 150)} ×{q.count}" for q in questions[:10]]
+    if len(questions) > 10:
+        lines.append(f"… (+{len(questions) - 10})")
+    return tr("add_takes_over", lang) + "\n" + esc("\n".join(lines), html)
+
+
+def _history_line(item: HistoryItem) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(item.ts))
+    what = f"{when} · {item.who} · {item.action}"
+    parts = []
+    for entry_id, fields in item.changes[:HISTORY_ENTRIES]:
+        if fields == (f"+{entry_id}",):
+            parts.append(f"+{entry_id}")
+        else:
+            parts.append(f"{entry_id}: {', '.join(fields)}" if fields else entry_id)
+    if len(item.changes) > HISTORY_ENTRIES:
+        parts.append(f"… (+{len(item.changes) - HISTORY_ENTRIES})")
+    if not parts and item.entry_id:
+        parts.append(item.entry_id)
+    return what + (" · " + "; ".join(parts) if parts else "")
+
+
 def history_text(items: Iterable[HistoryItem], lang: str, *, html: bool) -> str:
-    """History items, newest first: when, who, what, which entry, which fields."""
+    """History items, newest first: when, who (name and id), what, each entry touched and its fields."""
     items = list(items)
     tr = ht if html else t
     if not items:
         return tr("history_empty", lang)
     lines = [f"<b>{tr('history_title', lang)}</b>" if html else t("history_title", lang)]
-    for item in items:
-        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(item.ts))
-        what = f"{when} · {item.who} · {item.action}"
-        if item.entry_id:
-            what += f" · {item.entry_id}"
-        if item.fields:
-            what += ": " + ", ".join(item.fields)
-        lines.append(esc(what, html))
+    lines += [esc(_history_line(item), html) for item in items]
     return fit("\n".join(lines), html=html)
 
 

@@ -138,7 +138,7 @@ async def test_undo_history_and_ignores_look_past_a_hundred_thousand_denied_rows
             "INSERT INTO admin_audit (ts, admin_id, action, user_key, after) VALUES (?, ?, 'denied', ?, 'K:D:x')",
             ((later + n / 1000, 10_000 + n, str(10_000 + n)) for n in range(100_000)),
         )
-    assert query(bot, "SELECT COUNT(*) FROM admin_audit")[0][0] == 100_001
+    assert query(bot, "SELECT COUNT(*) FROM admin_audit WHERE action != 'admin_name'")[0][0] == 100_001
     history = await say(bot, "/kb_history")
     assert "delete · venue" in history.params["text"] and "denied" not in history.params["text"]
     undone = await say(bot, "/kb_undo")
@@ -262,10 +262,12 @@ async def test_admin_messages_quoting_long_user_text_fit_in_one_message(telegram
     since = len(fake.calls)
     listing = await say(bot, "/unanswered")
     assert "What do the zorblax <&> say about" in listing.result["text"]
-    choose = next(b["callback_data"] for b in buttons(listing.result) if b["callback_data"].endswith(":c"))
-    await press(bot, choose, listing.result)
-    ignore = next(b["callback_data"] for b in buttons(listing.result) if b["callback_data"].endswith(":i"))
-    await press(bot, ignore, listing.result)
+    group = await press(bot, buttons(listing.result)[0]["callback_data"], listing.result, method="editMessageText")
+    opened = await press(bot, buttons(group.result)[0]["callback_data"], group.result, method="editMessageText")
+    choose = next(b["callback_data"] for b in buttons(opened.result) if b["callback_data"].startswith("K:uc:"))
+    await press(bot, choose, opened.result, method="editMessageText")
+    ignore = next(b["callback_data"] for b in buttons(opened.result) if b["callback_data"].startswith("K:ui:"))
+    await press(bot, ignore, opened.result)
     for text in ("/kb " + "x" * 4092, "/kb " + "<&>" * 1364, "/kb " + "😀" * 2046):
         await say(bot, text)
     await bot.feed(fake.private_message("/stats", user_id=ADMIN), "sendMessage", to(ADMIN))

@@ -209,30 +209,38 @@ async def test_two_admins_editing_one_entry_both_land_and_are_audited(telegram_b
 
 async def test_unanswered_groups_and_one_tap_actions(telegram_bots: TelegramBots) -> None:
     bot = await start(telegram_bots)
-    for text in ["How many soldiers will Russia send?"] * 3 + ["what is the weather in Tskhinvali"] * 2:
+    pen, hands = "What colour was the pen used to sign?", "did the presidents shake hands"
+    for text in [pen] * 3 + [hands] * 2:
         await say(bot, text, 42)
     storage = storage_of(bot)
     async with asyncio.timeout(3):
         while await storage.count("exchanges") < 5:
             await storage.flush(max_wait=1)
     listing = await say(bot, "/unanswered")
-    assert "How many soldiers will Russia send? ×3" in listing.params["text"]
-    data = buttons(listing.result)
-    token = data[0].split(":")[2]
-    assert data[0] == f"K:u:{token}:0:a"
-    suggested = listing.params["text"].split("nearest entry: ")[1].split("\n")[0]
-    await press(bot, f"K:u:{token}:0:a", listing.result)
-    assert "How many soldiers will Russia send?" in bot.services.kb.by_id[suggested].en.questions
-    await press(bot, f"K:u:{token}:1:i", listing.result)
-    choose = await press(bot, f"K:u:{token}:1:c", listing.result)
-    assert all(d.startswith(f"K:U:{token}:1:") for d in buttons(choose.result))
-    await press(bot, f"K:U:{token}:1:venue", choose.result)
-    assert "what is the weather in Tskhinvali" in bot.services.kb.by_id["venue"].en.questions
-    new = await press(bot, f"K:N:{token}:0", listing.result)
-    assert "How many soldiers will Russia send?" in new.params["text"]
+    text = listing.result["text"]
+    assert f"{pen} ×3" in text and f"{hands} ×2" in text and "signatories" in text
+    [group] = buttons(listing.result)  # both near one entry: one group, named by its entry
+    token = group.split(":")[2]
+    assert group == f"K:ug:{token}:0:signatories"
+    opened = await press(bot, group, listing.result, method="editMessageText")
+    pen_id = curation.question_id(curation.question_key(pen))
+    hands_id = curation.question_id(curation.question_key(hands))
+    assert buttons(opened.result)[:2] == [f"K:uq:{token}:{pen_id}", f"K:uq:{token}:{hands_id}"]
+    labels = [b["text"] for row in opened.result["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[0].startswith("“What colour was the pen") and labels[0].endswith("×3")
+    card = await press(bot, f"K:uq:{token}:{pen_id}", opened.result, method="editMessageText")
+    assert buttons(card.result)[0] == f"K:U:{token}:{pen_id}:signatories"
+    assert all("What colour was" in b["text"] for row in card.result["reply_markup"]["inline_keyboard"][:4]
+               for b in row)
+    await press(bot, f"K:U:{token}:{pen_id}:signatories", card.result)
+    assert pen in bot.services.kb.by_id["signatories"].en.questions
+    hands_card = await press(bot, f"K:uq:{token}:{hands_id}", opened.result, method="editMessageText")
+    new = await press(bot, f"K:N:{token}:{hands_id}", hands_card.result)
+    assert hands in new.params["text"]
     await say(bot, "/cancel")
+    await press(bot, f"K:ui:{token}:{hands_id}", hands_card.result)
     again = await say(bot, "/unanswered")
-    assert "weather" not in again.params["text"]  # ignored
+    assert again.params["text"] == t("unanswered_none", "en")  # one answered now, the other ignored
 
 
 async def test_export_and_import_round_trip_and_malformed_files(telegram_bots: TelegramBots) -> None:
@@ -247,6 +255,8 @@ async def test_export_and_import_round_trip_and_malformed_files(telegram_bots: T
     edited = upload.content.decode().replace(bot.services.kb.by_id["venue"].en.answer, "In Moscow, at the Kremlin.")
     preview = await bot.feed(document(bot.fake, edited.encode(), "edit.toml"), "sendMessage", to(ADMIN))
     assert "0 new and 1 changed" in preview.params["text"] and "~ venue" in preview.params["text"]
+    old_answer = bot.services.kb.by_id["venue"].en.answer
+    assert f"en.answer: “{old_answer}” → “In Moscow, at the Kremlin.”" in preview.result["text"]
     assert "Regression check:" in preview.params["text"]
     await press(bot, buttons(preview.result)[0], preview.result)
     assert bot.services.kb.by_id["venue"].en.answer == "In Moscow, at the Kremlin."
@@ -335,23 +345,30 @@ async def test_administrators_of_the_admin_chat_are_admins(telegram_bots: Telegr
 
 
 def test_admin_button_actions_round_trip_and_malformed_data_is_none() -> None:
+    qid = "0a1b2c3d"
     actions: list[keys.Action] = [
         keys.ListEntries(2), keys.OpenEntry("venue"), keys.PromptText("question", "en", "venue"),
         keys.PromptText("answer", "ru", "venue"), keys.PickRemoval("ru", "venue"),
         keys.RemoveQuestion("en", "0a1b2c3d", "venue"), keys.AskDelete("venue"), keys.Delete("venue"),
         keys.Restore("venue"), keys.Decide("tok_-1", True),
-        keys.Decide("tok_-1", False), keys.GroupChoice("tok", 1, "add"), keys.GroupChoice("tok", 0, "choose"),
-        keys.GroupChoice("tok", 7, "ignore"), keys.AddToEntry("tok", 1, "venue"), keys.NewFromGroup("tok", 0),
-        keys.ChooseTopic("signing"), keys.ConfirmNew(True), keys.ConfirmNew(False),
+        keys.Decide("tok_-1", False), keys.UnansweredPage("tok", 3), keys.OpenGroup("tok", "venue", 2),
+        keys.OpenGroup("tok", "-"), keys.OnQuestion("open", "tok", qid), keys.OnQuestion("ignore", "tok", qid),
+        keys.SearchEntry("tok", qid), keys.NewFromQuestion("tok", qid), keys.ChooseEntry("tok", qid, 9),
+        keys.AddToEntry("tok", qid, "venue"), keys.PromptSource("venue"), keys.PickTopic("venue"),
+        keys.MoveTopic("signing", "venue"), keys.ChooseTopic("signing"), keys.ConfirmNew(True), keys.ConfirmNew(False),
     ]
     for action in actions:
         data = keys.encode(action)
         assert data.startswith("K:") and len(data.encode()) <= 64 and keys.parse(data) == action, data
     # The wire format the buttons carry (and the tests above press); a remove button names its question.
     assert keys.encode(keys.RemoveQuestion("en", "0a1b2c3d", "venue")) == "K:x:en:0a1b2c3d:venue"
-    assert keys.encode(keys.GroupChoice("tok", 1, "ignore")) == "K:u:tok:1:i"
+    assert keys.encode(keys.OnQuestion("ignore", "tok", "0a1b2c3d")) == "K:ui:tok:0a1b2c3d"
+    # The longest: a 40-character entry id with a question's identity and a listing's token still fits.
+    longest = keys.encode(keys.AddToEntry("A" * 8, "0a1b2c3d", "e" * 40))
+    assert len(longest.encode()) <= 64
     for bad in ("", "x:o:venue", "K:", "K:o:", "K:l:x", "K:l:²", "K:q:de:venue", "K:x:en:one:venue", "K:x:en:3:venue",
-                "K:u:tok:1:z", "K:c:maybe", "K:o:venue:extra", "K:N:tok", "K:?:venue", "K:o:" + "a" * 70):
+                "K:u:tok:1:a", "K:ui:tok:1", "K:U:tok:1:venue", "K:c:maybe", "K:o:venue:extra", "K:N:tok",
+                "K:ug:tok:x:venue", "K:uc:tok:0a1b2c3d:x", "K:?:venue", "K:o:" + "a" * 70):
         assert keys.parse(bad) is None, bad
     with pytest.raises(ValueError):
         keys.encode(keys.OpenEntry("a" * 70))

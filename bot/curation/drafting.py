@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.curation.overlay import EditedKnowledge
+from bot.curation.overlay import EditedKnowledge, problem
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import ID_RE
 
@@ -22,6 +22,29 @@ def split_questions(text: str) -> list[str]:
 def source_in_article(kb: KnowledgeBase, sentence: str) -> bool:
     """Whether ``sentence`` appears verbatim (whitespace aside) in the article."""
     return kb.article.quotes(sentence)
+
+
+def source_lines(kb: KnowledgeBase, text: str, entry_id: str = "") -> list[str]:
+    """An entry's new source as an admin types it: the article's sentence numbers ("3 5", "3, 5-6") or
+    its sentences copied exactly, one a line; each checked against the article (``KnowledgeError``)."""
+    sentences = kb.article.sentences
+    numbers = re.fullmatch(r"\s*\d+(\s*-\s*\d+)?(\s*[,;\s]\s*\d+(\s*-\s*\d+)?)*\s*", text)
+    if numbers is not None:
+        wanted: list[int] = []
+        for first, last in re.findall(r"(\d+)(?:\s*-\s*(\d+))?", text):
+            wanted += range(int(first), int(last or first) + 1)
+        bad = [n for n in wanted if not 1 <= n <= len(sentences)]
+        if bad or not wanted:
+            raise problem(entry_id, "source", f"the article has sentences 1 to {len(sentences)}, not {bad[0]}"
+                          if bad else "no sentence number given")
+        return [sentences[n - 1].text for n in dict.fromkeys(sorted(wanted))]
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise problem(entry_id, "source", "no sentence given")
+    for line in lines:
+        if not source_in_article(kb, line):
+            raise problem(entry_id, "source", f"not in the article word for word: {line[:200]!r}")
+    return lines
 
 
 def new_entry_id(edited: EditedKnowledge, title: str) -> str:

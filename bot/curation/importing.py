@@ -6,6 +6,7 @@ the edits through the curation store. A document is only ever parsed as TOML, ne
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 from bot.curation.overlay import Edit, EditedKnowledge, problem
@@ -57,5 +58,8 @@ def import_document(edited: EditedKnowledge, text: str, name: str) -> list[Edit]
         current = edited.get(entry.id)
         if current is None or current.to_dict() != entry.to_dict():
             edits.append(Edit(entry.id, entry.to_dict()))
-    edited.apply(*edits)  # validate the whole result now (unknown topics, related ids, sources)
+    try:
+        edited.apply(*edits)  # validate the whole result now (unknown topics, related ids, sources)
+    except KnowledgeError as exc:  # named after the uploaded document, not the entries/ file it would go to
+        raise KnowledgeError([dataclasses.replace(p, file=name) for p in exc.problems]) from None
     return edits

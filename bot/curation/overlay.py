@@ -170,6 +170,18 @@ def replace_answer(edited: EditedKnowledge, entry_id: str, lang: str, answer: st
     return _with_block(_live(edited, entry_id), lang, answer=answer.strip())
 
 
+def replace_source(edited: EditedKnowledge, entry_id: str, lines: Iterable[str]) -> Edit:
+    """The entry with a new source: the article's sentences as given (checked when the edit is applied)."""
+    data = _live(edited, entry_id).to_dict()
+    data["source"] = [" ".join(line.split()) for line in lines if line.strip()]
+    return Edit(entry_id, data)
+
+
+def replace_topic(edited: EditedKnowledge, entry_id: str, topic: str) -> Edit:
+    """The entry under another topic (an unknown topic is refused when the edit is applied)."""
+    return Edit(entry_id, {**_live(edited, entry_id).to_dict(), "topic": topic})
+
+
 def new_entry(edited: EditedKnowledge, data: Mapping[str, Any]) -> Edit:
     """A new entry; its id must not be in use (also not by a deleted entry: restore that instead)."""
     entry_id = str(data.get("id", ""))

@@ -1,9 +1,10 @@
 """The regression replay: what a change would do to real answers, before it is applied.
 
-Recent real questions and the configured regression sets (``knowledge.regression_sets``) go through the
-matcher of the old and of the new knowledge base; the result counts the questions whose outcome changes,
-with examples, and how many regression items each side gets right. No Telegram, no database: the
-callers pass the recent questions in.
+Recent real questions, the knowledge base's own curated questions (a few per entry and language, shipped
+with it, so that a fresh install checks something too) and the configured regression sets
+(``knowledge.regression_sets``) go through the matcher of the old and of the new knowledge base; the
+result counts the questions whose outcome changes, with examples, and how many regression items each side
+gets right. No Telegram, no database: the callers pass the recent questions in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.folding import fold
+from bot.knowledge import KnowledgeBase
 from bot.lexicon import LANGS
 from bot.matching import Matcher
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_EXAMPLES = 5
+CURATED_PER_LANGUAGE = 3  # an entry's first questions per language replayed (its title among them)
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,14 @@ def replay_change(
     questions: Iterable[tuple[str, str | None]],
     regression: Sequence[EvalItem] = (),
     fallback: str = "en",
+    *,
+    curated: bool = True,
 ) -> Replay:
-    """Replay real questions and the regression sets through both knowledge bases and compare."""
+    """Replay real questions, the old knowledge base's curated ones (``curated``) and the regression sets
+    through both knowledge bases and compare."""
     seen: dict[str, tuple[str, str | None]] = {}
-    for question, lang in [*questions, *((item.question, None) for item in regression)]:
+    own = curated_questions(old.kb) if curated else []
+    for question, lang in [*questions, *own, *((item.question, None) for item in regression)]:
         key = fold(question)
         if key and key not in seen:
             seen[key] = (question, lang)
@@ -84,6 +91,17 @@ def replay_change(
         return Replay(len(seen), changed, tuple(examples))
     before_ok, after_ok = _correct(old, regression, fallback), _correct(new, regression, fallback)
     return Replay(len(seen), changed, tuple(examples), len(regression), before_ok, after_ok)
+
+
+def curated_questions(kb: KnowledgeBase, per_language: int = CURATED_PER_LANGUAGE) -> list[tuple[str, str | None]]:
+    """The knowledge base's own questions to replay: the first few of every fact and gap entry, per language."""
+    return [
+        (question, lang)
+        for entry in kb.entries
+        if entry.kind != "smalltalk"
+        for lang in LANGS
+        for question in entry.block(lang).questions[:per_language]
+    ]
 
 
 def load_regression_items(paths: Sequence[str], base_dir: Path | None = None) -> list[EvalItem]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.curation.history import CLI_ADMIN_ID as CLI_ADMIN_ID  # recorded by the command line
-from bot.curation.history import AuditRecord
+from bot.curation.history import NAME_ACTION, AuditRecord, admin_names
 from bot.curation.overlay import Edit, EditedKnowledge
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 
@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 # Audit actions that change the knowledge base (the undo stack); the others are records only.
 CHANGE_ACTIONS = frozenset(
-    {"add_question", "remove_question", "replace_answer", "add_entry", "delete", "restore", "import", "undo"}
+    {"add_question", "remove_question", "replace_answer", "replace_source", "replace_topic", "add_entry", "delete",
+     "restore", "import", "undo"}
 )
 UNDOABLE = CHANGE_ACTIONS - {"undo"}
 
@@ -146,7 +147,8 @@ class CurationStore:
     # -- changing --------------------------------------------------------------------------------
 
     async def change(
-        self, build: Callable[[EditedKnowledge], Sequence[Edit]], admin_id: int, action: str
+        self, build: Callable[[EditedKnowledge], Sequence[Edit]], admin_id: int, action: str,
+        name: str | None = None,
     ) -> Change:
         """Build edits from the current state (under the lock), apply, store, audit.
 
@@ -155,7 +157,9 @@ class CurationStore:
         """
         async with self.lock:
             edits = list(build(self._edited))
-            return await self._commit(edits, admin_id, action)
+            change = await self._commit(edits, admin_id, action)
+        await self.remember_name(admin_id, name)
+        return change
 
     async def _commit(self, edits: Sequence[Edit], admin_id: int, action: str) -> Change:
         before = self._edited
@@ -178,10 +182,11 @@ class CurationStore:
         self._set(after)
         return Change(audit_id, action, ids)
 
-    async def undo(self, admin_id: int) -> Change | None:
+    async def undo(self, admin_id: int, name: str | None = None) -> Change | None:
         """Revert the latest change not yet undone (by anyone); None when there is nothing to undo."""
         if not self.persistent:
             return None
+        await self.remember_name(admin_id, name)
         async with self.lock:
             target = await self._undo_target()
             if target is None:
@@ -220,7 +225,8 @@ class CurationStore:
     # -- records ---------------------------------------------------------------------------------
 
     async def record(
-        self, admin_id: int | None, action: str, entry_id: str | None = None, detail: str | None = None
+        self, admin_id: int | None, action: str, entry_id: str | None = None, detail: str | None = None,
+        name: str | None = None,
     ) -> None:
         """An audit row for something that changes no entry (reload, ignore, export)."""
         if not self.persistent:
@@ -230,6 +236,25 @@ class CurationStore:
             await self.storage.add_audit(admin_id, action, entry_id, None, detail)
         except Exception:
             log.warning("could not record an admin action in the audit log", exc_info=True)
+        await self.remember_name(admin_id, name)
+
+    async def admin_names(self) -> dict[int, str]:
+        """Each admin's latest recorded name (for /kb_history), by id (read each time: /forgetme deletes them)."""
+        if not self.persistent:
+            return {}
+        assert self.storage is not None
+        return admin_names(await self.storage.audit_log(limit=None, actions=(NAME_ACTION,)))
+
+    async def remember_name(self, admin_id: int | None, name: str | None) -> None:
+        """Record how Telegram names an admin, when it is new or changed (one row, deleted by /forgetme)."""
+        if not name or admin_id is None or not self.persistent:
+            return
+        assert self.storage is not None
+        try:
+            if (await self.admin_names()).get(admin_id) != name[:128]:
+                await self.storage.add_audit(admin_id, NAME_ACTION, None, None, name[:128])
+        except Exception:
+            log.warning("could not record an admin's name in the audit log", exc_info=True)
 
     async def record_denied(self, user_id: int | None, detail: str | None) -> None:
         """A refused admin attempt: counted on the user's audit row of the last minute (kept out of the

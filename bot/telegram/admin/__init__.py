@@ -5,8 +5,10 @@
 * ``changes``: making a change live, or previewing it with the regression replay
 * ``keyboards``: the typed ``K:`` button actions, their callback_data, the keyboards
 * ``buttons``: the admin button router
-* ``commands``: /kb, /kb_undo, /kb_history, /unanswered, /stats, /export
-* ``conversations``: /kb_add, the ➕ question / ✏️ answer prompt, /import
+* ``commands``: /kb, /kb_undo, /kb_history, /stats, /export
+* ``unanswered``: /unanswered, its pages and the actions on each question
+* ``conversations``: /kb_add, the ➕ question / ✏️ answer / 📄 source prompt, the 🔎 entry search, /import,
+  /cancel
 * ``reload``: /kb_reload, SIGHUP, the stored edits replayed at start
 
 The logic is in ``bot.curation``, the texts in ``bot.admin_texts``. ``register_admin_handlers(app)``
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.telegram.admin import commands, conversations
+from bot.telegram.admin import commands, conversations, unanswered
 from bot.telegram.admin.auth import admin_only
 from bot.telegram.admin.buttons import AdminButton, on_callback
 from bot.telegram.admin.reload import on_reload, start_admin, stop_admin
@@ -39,10 +41,12 @@ def register_admin_handlers(app: BotApplication) -> None:
         app.add_handler(conversation)
     for name, callback in (
         ("kb", commands.on_kb), ("kb_undo", commands.on_undo), ("kb_history", commands.on_history),
-        ("unanswered", commands.on_unanswered), ("stats", commands.on_stats), ("export", commands.on_export),
+        ("unanswered", unanswered.on_unanswered), ("stats", commands.on_stats), ("export", commands.on_export),
         ("import", conversations.on_import), ("kb_reload", on_reload),
     ):
         app.add_handler(CommandHandler(name, admin_only(callback), filters=private))
     upload = private & conversations.import_upload_filter()
     app.add_handler(MessageHandler(upload, admin_only(conversations.on_import_document)))
     app.add_handler(AdminButton(admin_only(on_callback)))
+    # /cancel outside a conversation (the conversations' fallbacks take it inside one): for anyone.
+    app.add_handler(CommandHandler("cancel", conversations.on_nothing_to_cancel, filters=private))

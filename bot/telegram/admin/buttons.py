@@ -2,8 +2,9 @@
 
 Stale or malformed data (a button of an entry since deleted, a preview already applied, a listing
 forgotten) gets the "expired" notice. Buttons that start or continue a conversation (➕ question,
-✏️ answer, a new entry from an unanswered group, /kb_add's topic and confirmation) are handled by
-``conversations.py``; ``AdminButton`` routes each kind of action to its handler.
+✏️ answer, 📄 source, a new entry from an unanswered question, the entry search, /kb_add's topic and
+confirmation) are handled by ``conversations.py``; the /unanswered views by ``unanswered.py``;
+``AdminButton`` routes each kind of action to its handler.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 import bot.telegram.admin.keyboards as keys
-from bot.admin_texts import clip, ht, t
-from bot.curation.overlay import add_question, delete_entry, question_id, remove_question, restore_entry
-from bot.curation.unanswered import UnansweredGroup, question_key
+import bot.telegram.admin.unanswered as unanswered
+from bot.admin_texts import ht, t
+from bot.curation.overlay import delete_entry, question_id, remove_question, replace_topic, restore_entry
 from bot.telegram.admin.auth import Handler
 from bot.telegram.admin.changes import apply_change, card, title
-from bot.telegram.admin.replies import edit, send
+from bot.telegram.admin.replies import edit
 from bot.telegram.admin.state import AdminCall, admin_call
 from bot.telegram.context import BotContext
 
@@ -44,12 +45,6 @@ def pressed(update: Update) -> tuple[CallbackQuery, Message | None, keys.Action 
     assert query is not None
     message = query.message if isinstance(query.message, Message) else None
     return query, message, keys.parse(query.data)
-
-
-def unanswered_group(c: AdminCall, token: str, index: int) -> UnansweredGroup | None:
-    """Group ``index`` of the /unanswered listing kept under ``token`` (None once forgotten)."""
-    groups = c.state.groups.get(token)
-    return groups[index] if groups is not None and index < len(groups) else None
 
 
 async def on_callback(update: Update, context: BotContext) -> None:
@@ -90,13 +85,17 @@ async def _carry_out(context: BotContext, c: AdminCall, message: Message, action
             return True
         case keys.Decide(token, apply):
             return await (_apply(context, c, message, token) if apply else _cancel(context, c, message, token))
-        case keys.GroupChoice(token, index, choice):
-            return await _group_choice(context, c, token, index, choice)
-        case keys.AddToEntry(token, index, entry_id):
-            group = unanswered_group(c, token, index)
-            if group is None or c.edited.get(entry_id) is None:
-                return False
-            return await add_to(context, c, group, entry_id)
+        case keys.PickTopic(entry_id):
+            return await _pick_topic(context, c, message, entry_id)
+        case keys.MoveTopic(topic_id, entry_id) if c.edited.get(entry_id) is not None:
+            topic = c.services.kb.topic(topic_id)
+            what = t("what_replace_topic", c.lang, title=title(c, entry_id), topic=topic.title(c.lang) if topic
+                     else topic_id)
+            build = lambda cur: [replace_topic(cur, entry_id, topic_id)]  # noqa: E731
+            await apply_change(context, c, build, "replace_topic", what, entry_id)
+            return True
+        case keys.UnansweredPage() | keys.OpenGroup() | keys.OnQuestion() | keys.ChooseEntry() | keys.AddToEntry():
+            return await unanswered.carry_out(context, c, message, action)
     return False
 
 
@@ -148,31 +147,11 @@ async def _cancel(context: BotContext, c: AdminCall, message: Message, token: st
     return await edit(context, c.chat_id, message.message_id, ht("admin_cancelled", c.lang))
 
 
-async def _group_choice(
-    context: BotContext, c: AdminCall, token: str, index: int, choice: keys.GroupChoiceKind
-) -> bool:
-    """An unanswered group: add it to the suggested entry, choose another entry, or ignore it."""
-    group = unanswered_group(c, token, index)
-    if group is None:
+async def _pick_topic(context: BotContext, c: AdminCall, message: Message, entry_id: str) -> bool:
+    """🏷: which topic the entry moves to."""
+    entry = c.edited.get(entry_id)
+    if entry is None:
         return False
-    if choice == "add":
-        return group.suggestion is not None and await add_to(context, c, group, group.suggestion.id)
-    if choice == "choose":
-        matcher = c.services.matcher
-        ranked = [x.entry for x in matcher.rank(matcher.analyzer.analyse(group.question))]
-        options = list(dict.fromkeys([*ranked[:6], *c.edited.entries]))[:8]
-        text = ht("unanswered_choose", c.lang, question=clip(group.question))
-        await send(context, c.chat_id, text, keys.choose_entry(options, token, index, c.lang))
-        return True
-    for question in group.questions:
-        await c.store.record(c.user_id, "ignore", None, question_key(question))
-    await send(context, c.chat_id, ht("unanswered_ignored", c.lang, question=clip(group.question)))
-    return True
-
-
-async def add_to(context: BotContext, c: AdminCall, group: UnansweredGroup, entry_id: str) -> bool:
-    """Add an unanswered question as an alternate question of an entry (in the question's language)."""
-    what = t("what_add_question", c.lang, title=title(c, entry_id))
-    build = lambda cur: [add_question(cur, entry_id, group.lang, group.question)]  # noqa: E731
-    await apply_change(context, c, build, "add_question", what, entry_id)
-    return True
+    topic = c.services.kb.topic(entry.topic)
+    text = ht("pick_topic", c.lang, title=entry.title(c.lang), topic=topic.title(c.lang) if topic else entry.topic)
+    return await edit(context, c.chat_id, message.message_id, text, keys.move_topics(entry, c.services.kb, c.lang))

@@ -17,6 +17,7 @@ import bot.telegram.admin.keyboards as keys
 from bot.admin_texts import admin_entry_text, ht, problems_text, replay_text
 from bot.curation.overlay import Edit, EditedKnowledge
 from bot.curation.replay import Replay, load_regression_items, replay_change
+from bot.curation.unanswered import UnansweredQuestion, taken_over
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.telegram.admin.replies import send
 from bot.telegram.admin.state import AdminCall, Pending, new_token
@@ -50,7 +51,7 @@ async def apply_change(
 ) -> bool:
     """Make a change live for everyone (stored and audited), and tell the admin; False when invalid."""
     try:
-        await c.store.change(build, c.user_id, action)
+        await c.store.change(build, c.user_id, action, c.name)
     except KnowledgeError as exc:
         await send(context, c.chat_id, problems_text(exc.problems, c.lang, html=True))
         return False
@@ -61,7 +62,7 @@ async def apply_change(
 
 
 async def compute_replay(services: Services, new_kb: KnowledgeBase) -> Replay:
-    """The regression replay of a change: recent real questions and the configured regression sets."""
+    """The regression replay of a change: recent real questions, the curated ones and the configured sets."""
     from bot.engine import build_matcher
 
     questions: list[tuple[str, str | None]] = []
@@ -76,6 +77,18 @@ async def compute_replay(services: Services, new_kb: KnowledgeBase) -> Replay:
         return replay_change(old, build_matcher(new_kb, config), questions, items, config.bot.default_language)
 
     return await asyncio.to_thread(run)
+
+
+async def takeover(services: Services, new_kb: KnowledgeBase, entry_id: str) -> list[UnansweredQuestion]:
+    """The recent unanswered questions that ``new_kb`` would answer with ``entry_id`` (and the live one does not)."""
+    from bot.engine import build_matcher
+
+    storage = services.storage
+    if storage is None or not storage.is_open:
+        return []
+    rows = [(str(r["question"]), r["lang"]) for r in await storage.recent_unanswered(RECENT_QUESTIONS) if r["question"]]
+    old = services.matcher
+    return await asyncio.to_thread(lambda: taken_over(old, build_matcher(new_kb, services.config), rows, entry_id))
 
 
 async def preview(context: BotContext, c: AdminCall, head: str, pending: Pending) -> None:

@@ -1,11 +1,14 @@
-"""The admin conversations: /kb_add (a new entry step by step), the ➕ question / ✏️ answer prompt, /import.
+"""The admin conversations: /kb_add (a new entry step by step), the ➕ question / ✏️ answer / 📄 source
+prompt, the 🔎 entry search of /unanswered, /import.
 
 /kb_add asks for the English questions and answer, the Russian ones, the source sentence (checked
-against the article) and the topic, then shows the entry with Confirm / Cancel; a new entry from an
-unanswered group takes the same steps with the asked question added. A prompt takes the next message
-as the text: a question is added at once, an answer is previewed with the regression replay. /import
-takes a TOML document (sent with the caption /import, or as a reply to the prompt) and previews it.
-/cancel ends any of them.
+against the article) and the topic, then shows the entry, the recent unanswered questions it would
+answer, and Confirm / Cancel; a new entry from an unanswered question takes the same steps with the
+asked question added. A prompt takes the next message as the text: a question is added at once, an
+answer or a source (sentence numbers or text, checked against the article) is previewed with the
+regression replay. /import takes a TOML document (sent with the caption /import, or as a reply to the
+prompt) and previews it field by field. /cancel ends any of them, and outside them says there is
+nothing to cancel.
 """
 
 from __future__ import annotations
@@ -18,23 +21,24 @@ from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, Messa
 from telegram.warnings import PTBUserWarning
 
 import bot.telegram.admin.keyboards as keys
-from bot.admin_texts import clip, ht, import_preview_text, new_entry_text, problems_text, t
-from bot.curation.diff import diff_knowledge
-from bot.curation.drafting import new_entry_id, source_in_article, split_questions
+from bot.admin_texts import clip, ht, import_preview_text, new_entry_text, problems_text, t, takeover_text
+from bot.curation.diff import entry_diffs
+from bot.curation.drafting import new_entry_id, source_in_article, source_lines, split_questions
 from bot.curation.importing import MAX_IMPORT_BYTES, decode_document, import_document, too_big
-from bot.curation.overlay import add_question, new_entry, replace_answer
+from bot.curation.overlay import add_question, new_entry, replace_answer, replace_source, search_entries
 from bot.curation.unanswered import question_key
 from bot.knowledge import MAX_ANSWER_CHARS, KnowledgeError
 from bot.lexicon import LANGS
 from bot.telegram.admin.auth import Handler, admin_only
-from bot.telegram.admin.buttons import AdminButton, pressed, unanswered_group
-from bot.telegram.admin.changes import apply_change, preview, title
+from bot.telegram.admin.buttons import AdminButton, pressed
+from bot.telegram.admin.changes import apply_change, preview, takeover, title
 from bot.telegram.admin.replies import send
-from bot.telegram.admin.state import Pending, admin_call
+from bot.telegram.admin.state import AdminCall, Pending, admin_call
+from bot.telegram.admin.unanswered import find_question
 from bot.telegram.context import BotContext
 
 # Conversation states.
-ADD_EN_Q, ADD_EN_A, ADD_RU_Q, ADD_RU_A, ADD_SOURCE, ADD_TOPIC, ADD_CONFIRM, EDIT_TEXT = range(8)
+ADD_EN_Q, ADD_EN_A, ADD_RU_Q, ADD_RU_A, ADD_SOURCE, ADD_TOPIC, ADD_CONFIRM, EDIT_TEXT, SEARCH_TEXT = range(9)
 END = ConversationHandler.END
 
 
@@ -57,8 +61,25 @@ async def on_edit_prompt(update: Update, context: BotContext) -> int:
     return EDIT_TEXT
 
 
+async def on_source_prompt(update: Update, context: BotContext) -> int:
+    """📄 source: ask for the article's sentences (numbers or text), showing the article numbered."""
+    query, _message, action = pressed(update)
+    c = await admin_call(update, context)
+    entry = c.edited.get(action.entry_id) if isinstance(action, keys.PromptSource) else None
+    if entry is None or context.user_data is None:
+        await query.answer(t("expired", c.lang))
+        return END
+    await query.answer()
+    context.user_data["kb_edit"] = ("source", "", entry.id)
+    now = "\n".join(f"[{s.number}] {s.text}" for s in c.services.kb.article.cite(entry.source)) or "—"
+    sentences = "\n".join(f"[{s.number}] {clip(s.text, 90)}" for s in c.services.kb.article.sentences)
+    await send(context, c.chat_id, ht("prompt_source", c.lang, title=entry.title(c.lang), source=now,
+                                      sentences=sentences))
+    return EDIT_TEXT
+
+
 async def on_edit_text(update: Update, context: BotContext) -> int:
-    """The text for the prompt: a question is added at once; a new answer is previewed first."""
+    """The text for the prompt: a question is added at once; a new answer or source is previewed first."""
     c, message = await admin_call(update, context), update.effective_message
     what, lang, entry_id = (context.user_data or {}).pop("kb_edit", ("", "", ""))
     text = message.text if message is not None and message.text else ""
@@ -71,7 +92,22 @@ async def on_edit_text(update: Update, context: BotContext) -> int:
         head = ht("preview_answer", c.lang, language=lang, title=name, answer=text)
         build = lambda cur: [replace_answer(cur, entry_id, lang, text)]  # noqa: E731
         await preview(context, c, head, Pending("replace_answer", build, t("what_replace_answer", c.lang, title=name)))
+    elif what == "source":
+        await _preview_source(context, c, entry_id, text)
     return END
+
+
+async def _preview_source(context: BotContext, c: AdminCall, entry_id: str, text: str) -> None:
+    """A new source, checked against the article, previewed with the regression replay."""
+    try:
+        lines = source_lines(c.services.kb, text, entry_id)
+    except KnowledgeError as exc:
+        await send(context, c.chat_id, problems_text(exc.problems, c.lang, html=True))
+        return
+    name = title(c, entry_id)
+    head = ht("preview_source", c.lang, title=name, source="\n".join(lines))
+    build = lambda cur: [replace_source(cur, entry_id, lines)]  # noqa: E731
+    await preview(context, c, head, Pending("replace_source", build, t("what_replace_source", c.lang, title=name)))
 
 
 # --- /kb_add ----------------------------------------------------------------------------------------
@@ -92,17 +128,18 @@ async def on_add_start(update: Update, context: BotContext) -> int:
     return ADD_EN_Q
 
 
-async def on_add_from_group(update: Update, context: BotContext) -> int:
-    """New entry from an unanswered group: the same steps, the asked question added to its language."""
+async def on_add_from_question(update: Update, context: BotContext) -> int:
+    """New entry from an unanswered question: the same steps, the asked question added to its language."""
     query, _message, action = pressed(update)
     c = await admin_call(update, context)
-    group = unanswered_group(c, action.token, action.group) if isinstance(action, keys.NewFromGroup) else None
-    if group is None or context.user_data is None:
+    found = find_question(c, action.token, action.qid) if isinstance(action, keys.NewFromQuestion) else None
+    if found is None or context.user_data is None:
         await query.answer(t("expired", c.lang))
         return END
     await query.answer()
-    context.user_data["kb_add"] = {"seed": (group.question, group.lang)}
-    text = ht("add_en_questions", c.lang) + "\n" + ht("add_seed", c.lang, question=clip(group.question))
+    question = found[1]
+    context.user_data["kb_add"] = {"seed": (question.question, question.lang)}
+    text = ht("add_en_questions", c.lang) + "\n" + ht("add_seed", c.lang, question=clip(question.question))
     await send(context, c.chat_id, text)
     return ADD_EN_Q
 
@@ -180,7 +217,13 @@ async def on_add_topic(update: Update, context: BotContext) -> int:
     data = {"id": new_entry_id(c.edited, draft["en"]["questions"][0]), "kind": "fact", "topic": topic,
             "gives": [], "source": draft.get("source", []), "en": draft["en"], "ru": draft["ru"]}
     draft["entry"] = data
-    await send(context, c.chat_id, new_entry_text(data, c.lang, html=True), keys.confirm_new(c.lang))
+    text = new_entry_text(data, c.lang, html=True)
+    try:
+        taken = await takeover(c.services, c.edited.apply(new_entry(c.edited, data)).kb, data["id"])
+        text += "\n\n" + takeover_text(taken, c.lang, html=True)
+    except KnowledgeError:
+        pass  # Confirm says what is wrong
+    await send(context, c.chat_id, text, keys.confirm_new(c.lang))
     return ADD_CONFIRM
 
 
@@ -198,10 +241,50 @@ async def on_add_confirm(update: Update, context: BotContext) -> int:
     return END
 
 
+async def on_nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel outside any conversation (anyone, admin or not): nothing to cancel."""
+    message = update.effective_message
+    if message is not None:
+        lang = await context.services.fallback_language(update.effective_user)
+        await send(context, message.chat_id, ht("nothing_to_cancel", lang))
+
+
+# --- the entry search for an unanswered question -----------------------------------------------------
+
+
+async def on_search_prompt(update: Update, context: BotContext) -> int:
+    """🔎: ask for a word to find the entry to add the unanswered question to."""
+    query, _message, action = pressed(update)
+    c = await admin_call(update, context)
+    found = find_question(c, action.token, action.qid) if isinstance(action, keys.SearchEntry) else None
+    if found is None or context.user_data is None or not isinstance(action, keys.SearchEntry):
+        await query.answer(t("expired", c.lang))
+        return END
+    await query.answer()
+    context.user_data["kb_pick"] = (action.token, action.qid)
+    await send(context, c.chat_id, ht("unanswered_search_prompt", c.lang, question=clip(found[1].question)))
+    return SEARCH_TEXT
+
+
+async def on_search_text(update: Update, context: BotContext) -> int:
+    """The word: the entries it finds, each a button that adds the question to it."""
+    c, message = await admin_call(update, context), update.effective_message
+    token, qid = (context.user_data or {}).pop("kb_pick", ("", ""))
+    found, words = find_question(c, token, qid), (message.text or "").strip() if message is not None else ""
+    if found is None:
+        await send(context, c.chat_id, ht("expired", c.lang))
+        return END
+    entries = [e for e in search_entries(c.edited, c.services.matcher, words, limit=16) if c.edited.get(e.id)]
+    key = "unanswered_search_found" if entries else "kb_search_none"
+    text = ht(key, c.lang, query=clip(words), question=clip(found[1].question))
+    await send(context, c.chat_id, text, keys.found_entries(entries, token, qid, c.lang))
+    return END
+
+
 async def on_cancel(update: Update, context: BotContext) -> int:
     """/cancel inside an admin conversation: forget the draft."""
     c = await admin_call(update, context)
-    for key in ("kb_add", "kb_edit"):
+    for key in ("kb_add", "kb_edit", "kb_pick"):
         (context.user_data or {}).pop(key, None)
     await send(context, c.chat_id, ht("admin_cancelled", c.lang))
     return END
@@ -239,8 +322,12 @@ async def on_import_document(update: Update, context: BotContext) -> None:
     if not edits:
         await send(context, c.chat_id, ht("import_nothing", c.lang, name=name))
         return
-    d = diff_knowledge(c.edited.kb, c.edited.apply(*edits).kb)
-    head = import_preview_text(name, d.added, d.changed, c.lang, html=True)
+    try:
+        diffs = entry_diffs(c.edited.kb, c.edited.apply(*edits).kb)
+    except KnowledgeError as exc:
+        await send(context, c.chat_id, problems_text(exc.problems, c.lang, html=True))
+        return
+    head = import_preview_text(name, diffs, c.lang, html=True)
     what = t("what_import", c.lang, count=len(edits))
     await preview(context, c, head, Pending("import", lambda cur: import_document(cur, text, name), what))
 
@@ -262,7 +349,8 @@ def import_upload_filter() -> filters.BaseFilter:
 
 
 def conversations(private_text: filters.BaseFilter) -> list[ConversationHandler[BotContext]]:
-    """The /kb_add and the ➕ question / ✏️ answer conversations (for private text messages)."""
+    """The /kb_add, the ➕ question / ✏️ answer / 📄 source and the 🔎 entry search conversations (for private
+    text messages)."""
     cancel: list[BaseHandler[Update, BotContext, object]] = [CommandHandler("cancel", admin_only(on_cancel))]
     text = private_text & ~filters.COMMAND
 
@@ -275,7 +363,7 @@ def conversations(private_text: filters.BaseFilter) -> list[ConversationHandler[
         add = ConversationHandler(
             entry_points=[
                 CommandHandler("kb_add", admin_only(on_add_start), filters=private_text),
-                AdminButton(admin_only(on_add_from_group), keys.NewFromGroup),
+                AdminButton(admin_only(on_add_from_question), keys.NewFromQuestion),
             ],
             states={
                 ADD_EN_Q: [on(on_add_en_q)], ADD_EN_A: [on(on_add_en_a)], ADD_RU_Q: [on(on_add_ru_q)],
@@ -288,10 +376,18 @@ def conversations(private_text: filters.BaseFilter) -> list[ConversationHandler[
             name="kb_add",
         )
         prompt = ConversationHandler(
-            entry_points=[AdminButton(admin_only(on_edit_prompt), keys.PromptText)],
+            entry_points=[AdminButton(admin_only(on_edit_prompt), keys.PromptText),
+                          AdminButton(admin_only(on_source_prompt), keys.PromptSource)],
             states={EDIT_TEXT: [on(on_edit_text)]},
             fallbacks=cancel,
             allow_reentry=True,
             name="kb_edit",
         )
-    return [add, prompt]
+        search = ConversationHandler(
+            entry_points=[AdminButton(admin_only(on_search_prompt), keys.SearchEntry)],
+            states={SEARCH_TEXT: [on(on_search_text)]},
+            fallbacks=cancel,
+            allow_reentry=True,
+            name="kb_pick",
+        )
+    return [add, prompt, search]

@@ -9,15 +9,20 @@ returns None for anything malformed, which the router answers with "expired"):
   short hash (``bot.curation.overlay.question_id``) is qid: a stale button removes that one or nothing
 * ``K:d:<id>``: ask to delete; ``K:D:<id>``: delete (soft); ``K:R:<id>``: restore
 * ``K:y:<token>`` / ``K:n:<token>``: apply / cancel a previewed change (answer, import)
-* ``K:u:<token>:<group>:<a|c|i>``: an unanswered group: add to the suggested entry, choose one, ignore;
-  ``K:U:<token>:<group>:<id>``: add to this entry; ``K:N:<token>:<group>``: a new entry from it
+* ``K:s:<id>``: replace the source (prompts); ``K:T:<id>``: pick a topic; ``K:m:<topic>:<id>``: move it there
+* /unanswered, a listing kept under ``token``, its items named by identity (an entry id, ``-`` for no entry;
+  a question's short hash ``qid``), never by their place in a list: ``K:ul:<token>:<page>`` a page of
+  groups; ``K:ug:<token>:<page>:<entry id>`` a page of one group's questions; ``K:uq:<token>:<qid>`` one
+  question; ``K:ui:<token>:<qid>`` ignore it; ``K:uc:<token>:<qid>:<page>`` a page of every entry to add
+  it to; ``K:us:<token>:<qid>`` search for one (prompts); ``K:U:<token>:<qid>:<id>`` add it to this entry;
+  ``K:N:<token>:<qid>`` a new entry from it
 * ``K:t:<topic>`` and ``K:c:y`` / ``K:c:n``: /kb_add's topic choice and confirmation
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,7 +30,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.admin_texts import t
 from bot.curation.overlay import question_id
-from bot.curation.unanswered import UnansweredGroup
+from bot.curation.unanswered import UnansweredGroup, UnansweredQuestion
 from bot.knowledge import Entry, KnowledgeBase
 from bot.lexicon import LANGS
 from bot.telegram.keyboards import MAX_CALLBACK_BYTES
@@ -91,31 +96,85 @@ class Decide:
     apply: bool
 
 
-GroupChoiceKind = Literal["add", "choose", "ignore"]
-_CHOICE_CODES: dict[GroupChoiceKind, str] = {"add": "a", "choose": "c", "ignore": "i"}
-_CHOICES: dict[str, GroupChoiceKind] = {code: kind for kind, code in _CHOICE_CODES.items()}
+@dataclass(frozen=True)
+class PromptSource:
+    """📄 source: ask for the sentences (the next message)."""
+
+    entry_id: str
 
 
 @dataclass(frozen=True)
-class GroupChoice:
-    """An unanswered group (``group`` of the listing kept under ``token``): add, choose an entry, ignore."""
+class PickTopic:
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class MoveTopic:
+    topic_id: str
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class UnansweredPage:
+    """A page of the /unanswered listing kept under ``token``."""
 
     token: str
-    group: int
-    choice: GroupChoiceKind
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class OpenGroup:
+    """A page of the questions nearest to entry ``key`` (``-``: to none) in the listing."""
+
+    token: str
+    key: str
+    page: int = 0
+
+
+QuestionVerb = Literal["open", "ignore"]
+_VERB_CODES: dict[QuestionVerb, str] = {"open": "uq", "ignore": "ui"}
+_VERBS: dict[str, QuestionVerb] = {code: verb for verb, code in _VERB_CODES.items()}
+
+
+@dataclass(frozen=True)
+class OnQuestion:
+    """An unanswered question (its identity ``qid`` in the listing): open it, or ignore it."""
+
+    verb: QuestionVerb
+    token: str
+    qid: str
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """Search an entry to add the question ``qid`` to (prompts for a word)."""
+
+    token: str
+    qid: str
+
+
+@dataclass(frozen=True)
+class NewFromQuestion:
+    """A new entry from the question ``qid`` (/kb_add's steps)."""
+
+    token: str
+    qid: str
+
+
+@dataclass(frozen=True)
+class ChooseEntry:
+    """A page of every entry, the nearest first, to add the question ``qid`` to."""
+
+    token: str
+    qid: str
+    page: int = 0
 
 
 @dataclass(frozen=True)
 class AddToEntry:
     token: str
-    group: int
+    qid: str
     entry_id: str
-
-
-@dataclass(frozen=True)
-class NewFromGroup:
-    token: str
-    group: int
 
 
 @dataclass(frozen=True)
@@ -130,7 +189,9 @@ class ConfirmNew:
 
 Action = (
     ListEntries | OpenEntry | PromptText | PickRemoval | RemoveQuestion | AskDelete | Delete | Restore | Decide
-    | GroupChoice | AddToEntry | NewFromGroup | ChooseTopic | ConfirmNew
+    | PromptSource | PickTopic | MoveTopic | UnansweredPage | OpenGroup | OnQuestion | SearchEntry | NewFromQuestion
+    | ChooseEntry | AddToEntry
+    | ChooseTopic | ConfirmNew
 )
 
 
@@ -154,12 +215,26 @@ def _parts(action: Action) -> tuple[object, ...]:
             return ("R", entry_id)
         case Decide(token, apply):
             return ("y" if apply else "n", token)
-        case GroupChoice(token, group, choice):
-            return ("u", token, group, _CHOICE_CODES[choice])
-        case AddToEntry(token, group, entry_id):
-            return ("U", token, group, entry_id)
-        case NewFromGroup(token, group):
-            return ("N", token, group)
+        case PromptSource(entry_id):
+            return ("s", entry_id)
+        case PickTopic(entry_id):
+            return ("T", entry_id)
+        case MoveTopic(topic_id, entry_id):
+            return ("m", topic_id, entry_id)
+        case UnansweredPage(token, page):
+            return ("ul", token, page)
+        case OpenGroup(token, key, page):
+            return ("ug", token, page, key)
+        case OnQuestion(verb, token, qid):
+            return (_VERB_CODES[verb], token, qid)
+        case SearchEntry(token, qid):
+            return ("us", token, qid)
+        case NewFromQuestion(token, qid):
+            return ("N", token, qid)
+        case ChooseEntry(token, qid, page):
+            return ("uc", token, qid, page)
+        case AddToEntry(token, qid, entry_id):
+            return ("U", token, qid, entry_id)
         case ChooseTopic(topic_id):
             return ("t", topic_id)
         case ConfirmNew(confirm):
@@ -198,12 +273,26 @@ def _parse(parts: list[str]) -> Action | None:
             return Restore(entry_id)
         case ["y" | "n" as kind, token] if token:
             return Decide(token, apply=kind == "y")
-        case ["u", token, group, code] if token and _digits(group) and code in _CHOICES:
-            return GroupChoice(token, int(group), _CHOICES[code])
-        case ["U", token, group, entry_id] if token and _digits(group) and entry_id:
-            return AddToEntry(token, int(group), entry_id)
-        case ["N", token, group] if token and _digits(group):
-            return NewFromGroup(token, int(group))
+        case ["s", entry_id] if entry_id:
+            return PromptSource(entry_id)
+        case ["T", entry_id] if entry_id:
+            return PickTopic(entry_id)
+        case ["m", topic_id, entry_id] if topic_id and entry_id:
+            return MoveTopic(topic_id, entry_id)
+        case ["ul", token, page] if token and _digits(page):
+            return UnansweredPage(token, int(page))
+        case ["ug", token, page, key] if token and _digits(page) and key:
+            return OpenGroup(token, key, int(page))
+        case [code, token, qid] if code in _VERBS and token and _QID.fullmatch(qid):
+            return OnQuestion(_VERBS[code], token, qid)
+        case ["us", token, qid] if token and _QID.fullmatch(qid):
+            return SearchEntry(token, qid)
+        case ["N", token, qid] if token and _QID.fullmatch(qid):
+            return NewFromQuestion(token, qid)
+        case ["uc", token, qid, page] if token and _QID.fullmatch(qid) and _digits(page):
+            return ChooseEntry(token, qid, int(page))
+        case ["U", token, qid, entry_id] if token and _QID.fullmatch(qid) and entry_id:
+            return AddToEntry(token, qid, entry_id)
         case ["t", topic_id] if topic_id:
             return ChooseTopic(topic_id)
         case ["c", "y" | "n" as answer]:
@@ -263,6 +352,8 @@ def entry_actions(entry: Entry, lang: str, *, deleted: bool = False) -> InlineKe
         ]
         for q_lang in LANGS
     ]
+    rows.append([_button(t("btn_source", lang), PromptSource(entry.id)),
+                 _button(t("btn_topic", lang), PickTopic(entry.id))])
     rows.append([_button(t("btn_delete", lang), AskDelete(entry.id)), back])
     return InlineKeyboardMarkup(rows)
 
@@ -286,25 +377,92 @@ def apply_or_cancel(token: str, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[apply, cancel]])
 
 
-def unanswered_actions(groups: Sequence[UnansweredGroup], token: str, lang: str) -> InlineKeyboardMarkup:
-    """Per group: add to the suggested entry, another entry, a new entry, ignore."""
-    rows: list[list[InlineKeyboardButton]] = []
-    for n, g in enumerate(groups):
-        row = []
-        if g.suggestion is not None:
-            label = f"{n + 1}. " + t("btn_add_to", lang, title=g.suggestion.id)
-            row.append(_button(label, GroupChoice(token, n, "add")))
-        row.append(_button(f"{n + 1}. " + t("btn_other_entry", lang), GroupChoice(token, n, "choose")))
-        rows.append(row)
-        rows.append([_button(f"{n + 1}. " + t("btn_new_entry", lang), NewFromGroup(token, n)),
-                     _button(f"{n + 1}. " + t("btn_ignore", lang), GroupChoice(token, n, "ignore"))])
+def _nav(lang: str, page: int, pages: int, at: Callable[[int], Action]) -> list[InlineKeyboardButton]:
+    """◀ / ▶ between pages (none when there is one page)."""
+    nav = [_button(t("previous", lang), at(page - 1))] if page > 0 else []
+    if page + 1 < pages:
+        nav.append(_button(t("next", lang), at(page + 1)))
+    return nav
+
+
+def _quoted(question: str) -> str:
+    return button_label(" ".join(question.split()), 24)
+
+
+def unanswered_groups(
+    groups: Sequence[UnansweredGroup], token: str, lang: str, page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """One button per group of the page, named by its entry and how many questions it holds; ◀ / ▶."""
+    rows = [
+        [_button(t("btn_group", lang, count=len(g.questions),
+                   title=button_label(g.nearest.title(lang), 40) if g.nearest else t("unanswered_no_entry", lang)),
+                 OpenGroup(token, g.key))]
+        for g in groups
+    ]
+    nav = _nav(lang, page, pages, lambda p: UnansweredPage(token, p))
+    return InlineKeyboardMarkup([*rows, nav] if nav else rows)
+
+
+def unanswered_group(
+    group: UnansweredGroup, questions: Sequence[UnansweredQuestion], token: str, lang: str, page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """One button per question of the page, named by its words; ◀ / ▶; back to the groups."""
+    rows = [[_button(t("btn_question", lang, question=_quoted(q.question), count=q.count),
+                     OnQuestion("open", token, q.qid))] for q in questions]
+    nav = _nav(lang, page, pages, lambda p: OpenGroup(token, group.key, p))
+    if nav:
+        rows.append(nav)
+    rows.append([_button(t("btn_back_groups", lang), UnansweredPage(token))])
     return InlineKeyboardMarkup(rows)
 
 
-def choose_entry(entries: Sequence[Entry], token: str, group: int, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[_button(f"{e.id}: {e.title(lang)}", AddToEntry(token, group, e.id))] for e in entries]
-    )
+def unanswered_question(
+    group: UnansweredGroup, question: UnansweredQuestion, token: str, lang: str
+) -> InlineKeyboardMarkup:
+    """What to do with one question; every button names it."""
+    q = _quoted(question.question)
+    rows = []
+    if group.nearest is not None:
+        title = button_label(group.nearest.title(lang), 24)
+        rows.append([_button(t("btn_add_q_to", lang, question=q, title=title),
+                             AddToEntry(token, question.qid, group.nearest.id))])
+    rows += [
+        [_button(t("btn_other_entry_q", lang, question=q), ChooseEntry(token, question.qid))],
+        [_button(t("btn_new_entry_q", lang, question=q), NewFromQuestion(token, question.qid))],
+        [_button(t("btn_ignore_q", lang, question=q), OnQuestion("ignore", token, question.qid))],
+        [_button(t("btn_back_group", lang, title=button_label(group.nearest.title(lang), 40) if group.nearest
+                   else t("unanswered_no_entry", lang)), OpenGroup(token, group.key))],
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def choose_entry(
+    entries: Sequence[Entry], token: str, qid: str, lang: str, page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """A page of entries to add the question to; ◀ / ▶; search; back to the question."""
+    rows = [[_button(f"{e.id}: {e.title(lang)}", AddToEntry(token, qid, e.id))] for e in entries]
+    nav = _nav(lang, page, pages, lambda p: ChooseEntry(token, qid, p))
+    if nav:
+        rows.append(nav)
+    rows.append([_button(t("btn_search", lang), SearchEntry(token, qid)),
+                 _button(t("previous", lang), OnQuestion("open", token, qid))])
+    return InlineKeyboardMarkup(rows)
+
+
+def found_entries(entries: Sequence[Entry], token: str, qid: str, lang: str) -> InlineKeyboardMarkup:
+    """Search results: add the question to one of them; search again; back to the question."""
+    rows = [[_button(f"{e.id}: {e.title(lang)}", AddToEntry(token, qid, e.id))] for e in entries]
+    rows.append([_button(t("btn_search", lang), SearchEntry(token, qid)),
+                 _button(t("previous", lang), OnQuestion("open", token, qid))])
+    return InlineKeyboardMarkup(rows)
+
+
+def move_topics(entry: Entry, kb: KnowledgeBase, lang: str) -> InlineKeyboardMarkup:
+    """The topics to move an entry to (its own marked ✓); back to the entry."""
+    rows = [[_button(("✓ " if tp.id == entry.topic else "") + tp.title(lang), MoveTopic(tp.id, entry.id))]
+            for tp in kb.topics]
+    rows.append([_button(t("cancel", lang), OpenEntry(entry.id))])
+    return InlineKeyboardMarkup(rows)
 
 
 def topics(kb: KnowledgeBase, lang: str) -> InlineKeyboardMarkup:

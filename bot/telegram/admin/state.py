@@ -17,7 +17,7 @@ from telegram import Update
 
 from bot.curation.overlay import Edit, EditedKnowledge
 from bot.curation.store import CurationStore
-from bot.curation.unanswered import UnansweredGroup
+from bot.curation.unanswered import Unanswered
 from bot.telegram.context import BotContext, Lru, Services
 
 ADMIN_KEY = "admin"
@@ -35,7 +35,7 @@ class Pending:
 @dataclass
 class AdminState:
     pending: Lru[str, Pending] = field(default_factory=lambda: Lru(200))
-    groups: Lru[str, list[UnansweredGroup]] = field(default_factory=lambda: Lru(50))
+    listings: Lru[str, Unanswered] = field(default_factory=lambda: Lru(50))  # /unanswered, by token
     chat_admins: tuple[float, frozenset[int]] = (0.0, frozenset())
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     sighup: bool = False
@@ -62,6 +62,7 @@ class AdminCall:
     chat_id: int
     user_id: int
     lang: str
+    name: str | None = None  # how Telegram names the admin (for the history); None when pseudonymizing
 
     @property
     def store(self) -> CurationStore:
@@ -77,4 +78,13 @@ async def admin_call(update: Update, context: BotContext) -> AdminCall:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None  # admin_only checked both
     lang = await context.services.fallback_language(user)
-    return AdminCall(context.services, state_of(context.bot_data), chat.id, user.id, lang)
+    name = None if context.services.config.storage.pseudonymize else display_name(user.first_name, user.username)
+    return AdminCall(context.services, state_of(context.bot_data), chat.id, user.id, lang, name)
+
+
+def display_name(first_name: str | None, username: str | None) -> str | None:
+    """An admin as the history names them: "Anna (@anna)", "Anna", "@anna"; None without either."""
+    parts = [p for p in (" ".join((first_name or "").split())[:64], f"@{username}" if username else "") if p]
+    if len(parts) == 2:
+        return f"{parts[0]} ({parts[1]})"
+    return parts[0] if parts else None
