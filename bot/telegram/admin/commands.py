@@ -1,8 +1,9 @@
-"""The admin commands that answer in one message: /kb, /kb_undo, /kb_history, /unanswered, /stats, /export.
+"""The admin commands that answer in one message: /kb, /kb_undo, /kb_history, /stats, /export.
 
 Each handler is thin: the work is in ``bot.curation`` (pure, and the store), the texts in
 ``bot.admin_texts``, the buttons in ``keyboards.py``. Every handler runs behind ``auth.admin_only``.
-/kb_add and /import are conversations (``conversations.py``); /kb_reload is in ``reload.py``.
+/kb_add and /import are conversations (``conversations.py``); /kb_reload is in ``reload.py``, /unanswered in
+``unanswered.py``.
 """
 
 from __future__ import annotations
@@ -15,23 +16,20 @@ from typing import TYPE_CHECKING
 from telegram import Update
 
 import bot.telegram.admin.keyboards as keys
-from bot.admin_texts import admin_stats_text, clip, history_text, ht, problems_text, t, unanswered_text
+from bot.admin_texts import admin_stats_text, clip, history_text, ht, problems_text, t
 from bot.chart import per_day_png
 from bot.curation.export import dump_entries
-from bot.curation.history import history_items
+from bot.curation.history import NAME_ACTION, history_items
 from bot.curation.overlay import search_entries
-from bot.curation.unanswered import group_unanswered
 from bot.knowledge import KnowledgeError
-from bot.telegram.admin.changes import RECENT_QUESTIONS
 from bot.telegram.admin.replies import send
-from bot.telegram.admin.state import AdminCall, admin_call, new_token
+from bot.telegram.admin.state import AdminCall, admin_call
 from bot.telegram.context import BotContext
 
 if TYPE_CHECKING:
     from bot.storage import Storage
 
 STATS_DAYS = 30
-UNANSWERED_GROUPS = 8
 
 
 async def _chat_log(context: BotContext, c: AdminCall) -> Storage | None:
@@ -63,7 +61,7 @@ async def on_undo(update: Update, context: BotContext) -> None:
     """/kb_undo: revert the latest change (by any admin); the undo is audited too."""
     c = await admin_call(update, context)
     try:
-        change = await c.store.undo(c.user_id)
+        change = await c.store.undo(c.user_id, c.name)
     except KnowledgeError as exc:
         await send(context, c.chat_id, problems_text(exc.problems, c.lang, html=True))
         return
@@ -80,26 +78,8 @@ async def on_history(update: Update, context: BotContext) -> None:
     if storage is None:
         return
     # Refused attempts are counted in the audit log but are not history: nothing happened.
-    rows = await storage.audit_log(context.args[0] if context.args else None, limit=15, exclude=("denied",))
-    await send(context, c.chat_id, history_text(history_items(rows), c.lang, html=True))
-
-
-async def on_unanswered(update: Update, context: BotContext) -> None:
-    """/unanswered: recent unanswered questions grouped by similarity, with one-tap actions."""
-    c = await admin_call(update, context)
-    storage = await _chat_log(context, c)
-    if storage is None:
-        return
-    rows = [(str(r["question"]), r["lang"]) for r in await storage.recent_unanswered(RECENT_QUESTIONS) if r["question"]]
-    ignored = await c.store.ignored_questions()
-    groups = group_unanswered(rows, c.services.matcher, ignored)[:UNANSWERED_GROUPS]
-    if not groups:
-        await send(context, c.chat_id, ht("unanswered_none", c.lang))
-        return
-    token = new_token()
-    c.state.groups.put(token, groups)
-    markup = keys.unanswered_actions(groups, token, c.lang)
-    await send(context, c.chat_id, unanswered_text(groups, c.lang, html=True), markup)
+    rows = await storage.audit_log(context.args[0] if context.args else None, limit=15, exclude=("denied", NAME_ACTION))
+    await send(context, c.chat_id, history_text(history_items(rows, await c.store.admin_names()), c.lang, html=True))
 
 
 async def on_stats(update: Update, context: BotContext) -> None:
@@ -129,4 +109,4 @@ async def on_export(update: Update, context: BotContext) -> None:
     document = dump_entries(kb.entries, header).encode("utf-8")
     caption = t("export_caption", c.lang, count=len(kb.entries))
     await context.bot.send_document(c.chat_id, document, filename="treaty-bot-entries.toml", caption=caption)
-    await c.store.record(c.user_id, "export", None, f"{len(kb.entries)} entries")
+    await c.store.record(c.user_id, "export", None, f"{len(kb.entries)} entries", name=c.name)
