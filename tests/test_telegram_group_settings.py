@@ -179,6 +179,10 @@ async def test_the_groups_language_holds_for_every_answer(tg_bot: RunningBot, kb
     assert all(d.startswith(("a:ru:", "f:")) for d in buttons(english))
     usage = await tg_bot.feed(tg_bot.fake.group_message("/ask", chat_id=GROUP, user_id=OTHER))
     assert shown(usage.result) == t("ask_usage", "ru")
+    help_ = await tg_bot.feed(tg_bot.fake.group_message("/help", chat_id=GROUP, user_id=OTHER))
+    assert shown(help_.result) == t("help", "ru", username="TreatyBot")
+    toast = await press(tg_bot, buttons(english)[0], english, OTHER)
+    assert toast.params["text"] == t("not_your_buttons", "ru")
     await press(tg_bot, "s:l:auto", menu.result, ADMIN)
     back = (await ask(tg_bot, "what did the EU say?", user_id=OTHER)).result
     assert shown(back).startswith(kb.by_id["eu_position"].en.answer)

@@ -59,7 +59,8 @@ async def on_callback(update: Update, context: BotContext) -> None:
         )
     )
     if action is None or not await _dispatch(update, context, query, action):
-        lang = await context.services.fallback_language(query.from_user)
+        chat_id = query.message.chat.id if query.message is not None else None
+        lang = await context.services.fallback_language(query.from_user, chat_id)
         await query.answer(t("expired", lang), show_alert=False)
 
 

@@ -37,7 +37,8 @@ FORGET_PAYLOAD = "forgetme"  # /start forgetme: the private chat's /forgetme, op
 
 
 async def _lang(update: Update, context: BotContext) -> str:
-    return await context.services.fallback_language(update.effective_user)
+    chat = update.effective_chat  # a group's language (/settings) holds for every reply in it
+    return await context.services.fallback_language(update.effective_user, chat.id if chat is not None else None)
 
 
 async def on_start(update: Update, context: BotContext) -> None:
@@ -65,10 +66,10 @@ async def _answer_start_link(update: Update, context: BotContext, payload: str) 
     if found is None or message is None:
         return False
     entry, lang = found
-    lang = (await services.chosen_language(user.id) if user is not None else None) or lang
+    lang = await services.fixed_language(user.id if user is not None else None, message.chat_id) or lang
     outcome = entry_outcome(entry, lang, services)
     remember(update, services, outcome)  # a follow-up ("and when?") reads on from it
-    reply = render(outcome, services)
+    reply = render(outcome, services, message.chat_id)
     sent = await send(context, message.chat_id, reply.text, reply.markup, reply_parameters(message))
     record_exchange(update, services, entry.title(lang), outcome, started, sent, channel="button")
     return True

@@ -171,5 +171,10 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
     was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
     now_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
     if was_out and now_in:
-        lang = telegram_language(change.from_user) or context.services.config.bot.default_language
+        services = context.services
+        lang = (
+            services.group_settings(change.chat.id).fixed_lang
+            or telegram_language(change.from_user)
+            or services.config.bot.default_language
+        )
         await send(context, change.chat.id, ht("group_intro", lang, username=context.bot.username))
