@@ -26,7 +26,7 @@ from bot.knowledge import Entry
 from bot.matching import Outcome, normalise, strip_address, tokens
 from bot.storage import Exchange
 from bot.telegram.context import BotContext, Services
-from bot.telegram.delivery import send_status_of, with_retries
+from bot.telegram.delivery import Sent, send_html, send_status_of, with_retries
 from bot.telegram.keyboards import outcome_keyboard
 from bot.texts import is_content_free, outcome_text
 
@@ -79,7 +79,7 @@ def remember(update: Update, services: Services, outcome: Outcome) -> None:
         services.contexts.put(key, new)
 
 
-def remember_asker(update: Update, services: Services, answer: Message) -> None:
+def remember_asker(update: Update, services: Services, answer: Message | Sent) -> None:
     """In a group, who asked what ``answer`` answers: only they can use its buttons."""
     chat, user = update.effective_chat, update.effective_user
     if chat is not None and user is not None and chat.type in GROUP_TYPES:
@@ -166,7 +166,7 @@ def record_exchange(
     question: str,
     outcome: Outcome | None,
     started: float,
-    reply: Message | None,
+    reply: Message | Sent | None,
     *,
     status: str | None = None,
     channel: str | None = None,
@@ -229,7 +229,7 @@ async def match(update: Update, context: BotContext, question: str) -> Outcome:
     return outcome
 
 
-async def respond(update: Update, context: BotContext, question: str) -> Message | None:
+async def respond(update: Update, context: BotContext, question: str) -> Sent | None:
     """Answer ``question`` (asked in ``update``'s message): send once, remember it, log it."""
     started = time.perf_counter()
     message = update.effective_message
@@ -242,7 +242,11 @@ async def respond(update: Update, context: BotContext, question: str) -> Message
         return None
     reply = render(outcome, services, message.chat_id)
     try:
-        sent = await send(context, message.chat_id, reply.text, reply.markup, reply_parameters(message))
+        sent = await send_html(  # only its message_id is needed: no Message is built from the answer
+            context.bot, message.chat_id, reply.text, reply_markup=reply.markup,
+            reply_parameters=reply_parameters(message), link_preview_options=NO_PREVIEW,
+            running=lambda: context.application.running,
+        )
     except TelegramError as exc:  # the attempts are over: recorded all the same, then reported
         record_exchange(update, services, question, outcome, started, None, send_status=send_status_of(exc))
         raise

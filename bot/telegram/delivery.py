@@ -15,6 +15,14 @@ process) counts as a plain failure, never as a possible delivery.
 
 While the application stops, no new pause starts: the send is given up on at once, so SIGTERM is never
 held up by an outage.
+
+``send_html`` is the send of an answer, whose result the bot needs only the ``message_id`` of: it asks
+for the raw result (``Bot.do_api_request`` without a ``return_type``, PTB's public API) instead of
+``Bot.send_message``, which parses the whole sent message back (text, entities, every button of the
+keyboard, the chat, the bot's user) into a ``telegram.Message`` on every reply. The request itself is the
+same: it goes through ``ExtBot`` and so through the rate limiter when one is on, the markup, reply
+parameters and link preview options are serialised by PTB as ``send_message`` does, and it is tried again
+by ``with_retries`` like any send.
 """
 
 from __future__ import annotations
@@ -24,8 +32,11 @@ import datetime as dtm
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
 
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 log = logging.getLogger(__name__)
@@ -37,6 +48,18 @@ FIRST_PAUSE: Final = 0.5  # seconds before the second attempt, doubling each tim
 MAX_PAUSE: Final = 10.0  # ... up to this
 MAX_TIMEOUTS: Final = 2  # timed-out attempts (each may have been delivered) before giving up
 RETRY_AFTER_SLACK: Final = 0.5  # seconds added to a 429's retry_after
+# The Bot API's sendMessage, spelled as Telegram allows ("All methods in the Bot API are case-insensitive")
+# but not as a Bot attribute: Bot.do_api_request warns on a name it has a method for ("sendMessage",
+# "send_message"), telling the caller to use that method, which is what the raw send is here to avoid.
+SEND_MESSAGE: Final = "sendmessage"
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message the bot sent, as far as the bot needs it: where, and its id."""
+
+    chat_id: int
+    message_id: int
 
 
 def is_pool_timeout(exc: BaseException) -> bool:
@@ -96,3 +119,28 @@ async def _sleep_while(running: Callable[[], bool], seconds: float, step: float 
         if left <= 0:
             return
         await asyncio.sleep(min(step, left))
+
+
+async def send_html(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    reply_parameters: ReplyParameters | None = None,
+    link_preview_options: LinkPreviewOptions | None = None,
+    running: Callable[[], bool] = lambda: True,
+) -> Sent:
+    """sendMessage with HTML ``text``, tried again through passing failures (``with_retries``); only the
+    new message's id is read from Telegram's answer (see the module docstring)."""
+    params: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": ParseMode.HTML}
+    if reply_markup is not None:
+        params["reply_markup"] = reply_markup
+    if reply_parameters is not None:
+        params["reply_parameters"] = reply_parameters
+    if link_preview_options is not None:
+        params["link_preview_options"] = link_preview_options
+    result = await with_retries(
+        lambda: bot.do_api_request(SEND_MESSAGE, api_kwargs=dict(params)), what="sendMessage", running=running
+    )
+    return Sent(chat_id, int(result["message_id"]))
