@@ -355,7 +355,8 @@ def test_admin_button_actions_round_trip_and_malformed_data_is_none() -> None:
         keys.OpenGroup("tok", "-"), keys.OnQuestion("open", "tok", qid), keys.OnQuestion("ignore", "tok", qid),
         keys.SearchEntry("tok", qid), keys.NewFromQuestion("tok", qid), keys.ChooseEntry("tok", qid, 9),
         keys.AddToEntry("tok", qid, "venue"), keys.PromptSource("venue"), keys.PickTopic("venue"),
-        keys.MoveTopic("signing", "venue"), keys.ChooseTopic("signing"), keys.ConfirmNew(True), keys.ConfirmNew(False),
+        keys.MoveTopic(keys.topic_key("signing"), "venue"), keys.ChooseTopic("signing"),
+        keys.ConfirmNew(True), keys.ConfirmNew(False),
     ]
     for action in actions:
         data = keys.encode(action)
@@ -364,8 +365,9 @@ def test_admin_button_actions_round_trip_and_malformed_data_is_none() -> None:
     assert keys.encode(keys.RemoveQuestion("en", "0a1b2c3d", "venue")) == "K:x:en:0a1b2c3d:venue"
     assert keys.encode(keys.OnQuestion("ignore", "tok", "0a1b2c3d")) == "K:ui:tok:0a1b2c3d"
     # The longest: a 40-character entry id with a question's identity and a listing's token still fits.
-    longest = keys.encode(keys.AddToEntry("A" * 8, "0a1b2c3d", "e" * 40))
-    assert len(longest.encode()) <= 64
+    for longest in (keys.AddToEntry("A" * 8, "0a1b2c3d", "e" * 40), keys.MoveTopic(keys.topic_key("t" * 40), "e" * 40),
+                    keys.OpenGroup("A" * 8, "e" * 40, 999)):
+        assert len(keys.encode(longest).encode()) <= 64
     for bad in ("", "x:o:venue", "K:", "K:o:", "K:l:x", "K:l:²", "K:q:de:venue", "K:x:en:one:venue", "K:x:en:3:venue",
                 "K:u:tok:1:a", "K:ui:tok:1", "K:U:tok:1:venue", "K:c:maybe", "K:o:venue:extra", "K:N:tok",
                 "K:ug:tok:x:venue", "K:uc:tok:0a1b2c3d:x", "K:?:venue", "K:o:" + "a" * 70):

@@ -87,11 +87,11 @@ async def _carry_out(context: BotContext, c: AdminCall, message: Message, action
             return await (_apply(context, c, message, token) if apply else _cancel(context, c, message, token))
         case keys.PickTopic(entry_id):
             return await _pick_topic(context, c, message, entry_id)
-        case keys.MoveTopic(topic_id, entry_id) if c.edited.get(entry_id) is not None:
-            topic = c.services.kb.topic(topic_id)
-            what = t("what_replace_topic", c.lang, title=title(c, entry_id), topic=topic.title(c.lang) if topic
-                     else topic_id)
-            build = lambda cur: [replace_topic(cur, entry_id, topic_id)]  # noqa: E731
+        case keys.MoveTopic(key, entry_id) if c.edited.get(entry_id) is not None and (
+            topic := next((tp for tp in c.services.kb.topics if keys.topic_key(tp.id) == key), None)
+        ):
+            what = t("what_replace_topic", c.lang, title=title(c, entry_id), topic=topic.title(c.lang))
+            build = lambda cur: [replace_topic(cur, entry_id, topic.id)]  # noqa: E731
             await apply_change(context, c, build, "replace_topic", what, entry_id)
             return True
         case keys.UnansweredPage() | keys.OpenGroup() | keys.OnQuestion() | keys.ChooseEntry() | keys.AddToEntry():

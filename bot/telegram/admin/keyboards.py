@@ -9,7 +9,8 @@ returns None for anything malformed, which the router answers with "expired"):
   short hash (``bot.curation.overlay.question_id``) is qid: a stale button removes that one or nothing
 * ``K:d:<id>``: ask to delete; ``K:D:<id>``: delete (soft); ``K:R:<id>``: restore
 * ``K:y:<token>`` / ``K:n:<token>``: apply / cancel a previewed change (answer, import)
-* ``K:s:<id>``: replace the source (prompts); ``K:T:<id>``: pick a topic; ``K:m:<topic>:<id>``: move it there
+* ``K:s:<id>``: replace the source (prompts); ``K:T:<id>``: pick a topic; ``K:m:<topic hash>:<id>``: move it
+  to the topic whose ``topic_key`` that is
 * /unanswered, a listing kept under ``token``, its items named by identity (an entry id, ``-`` for no entry;
   a question's short hash ``qid``), never by their place in a list: ``K:ul:<token>:<page>`` a page of
   groups; ``K:ug:<token>:<page>:<entry id>`` a page of one group's questions; ``K:uq:<token>:<qid>`` one
@@ -110,8 +111,16 @@ class PickTopic:
 
 @dataclass(frozen=True)
 class MoveTopic:
-    topic_id: str
+    """Move the entry to the topic whose short hash (``topic_key``) is ``key``: ids of 40 characters
+    each would not fit in 64 bytes together."""
+
+    key: str
     entry_id: str
+
+
+def topic_key(topic_id: str) -> str:
+    """A topic's short identity on a button (8 hex digits of its SHA-256)."""
+    return question_id(topic_id)
 
 
 @dataclass(frozen=True)
@@ -219,8 +228,8 @@ def _parts(action: Action) -> tuple[object, ...]:
             return ("s", entry_id)
         case PickTopic(entry_id):
             return ("T", entry_id)
-        case MoveTopic(topic_id, entry_id):
-            return ("m", topic_id, entry_id)
+        case MoveTopic(key, entry_id):
+            return ("m", key, entry_id)
         case UnansweredPage(token, page):
             return ("ul", token, page)
         case OpenGroup(token, key, page):
@@ -277,8 +286,8 @@ def _parse(parts: list[str]) -> Action | None:
             return PromptSource(entry_id)
         case ["T", entry_id] if entry_id:
             return PickTopic(entry_id)
-        case ["m", topic_id, entry_id] if topic_id and entry_id:
-            return MoveTopic(topic_id, entry_id)
+        case ["m", key, entry_id] if _QID.fullmatch(key) and entry_id:
+            return MoveTopic(key, entry_id)
         case ["ul", token, page] if token and _digits(page):
             return UnansweredPage(token, int(page))
         case ["ug", token, page, key] if token and _digits(page) and key:
@@ -459,7 +468,7 @@ def found_entries(entries: Sequence[Entry], token: str, qid: str, lang: str) -> 
 
 def move_topics(entry: Entry, kb: KnowledgeBase, lang: str) -> InlineKeyboardMarkup:
     """The topics to move an entry to (its own marked ✓); back to the entry."""
-    rows = [[_button(("✓ " if tp.id == entry.topic else "") + tp.title(lang), MoveTopic(tp.id, entry.id))]
+    rows = [[_button(("✓ " if tp.id == entry.topic else "") + tp.title(lang), MoveTopic(topic_key(tp.id), entry.id))]
             for tp in kb.topics]
     rows.append([_button(t("cancel", lang), OpenEntry(entry.id))])
     return InlineKeyboardMarkup(rows)
