@@ -300,6 +300,22 @@ async def test_stats_chart_is_a_png(telegram_bots: TelegramBots) -> None:
     await storage_of(bot).flush(max_wait=2)
     photo = await say(bot, "/stats", method="sendPhoto")
     assert photo.params["photo"].content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "caption" not in photo.params  # no 👎 yet, and the title is in the picture
+
+
+async def test_stats_chart_caption_lists_the_most_disliked_answers(telegram_bots: TelegramBots) -> None:
+    pytest.importorskip("matplotlib")
+    from bot.storage import Feedback
+
+    bot = await start(telegram_bots)
+    await say(bot, "who signed the treaty?", 42)
+    for update_id, entry_id in ((9001, "venue"), (9002, "venue"), (9003, "signatories")):
+        storage_of(bot).record_feedback(Feedback(value=-1, update_id=update_id, user_id=update_id, entry_id=entry_id))
+    await storage_of(bot).flush(max_wait=2)
+    photo = await say(bot, "/stats", method="sendPhoto")
+    kb = bot.services.kb
+    assert photo.params["caption"].splitlines() == [f"👎 2 · {kb.by_id['venue'].title('en')}",
+                                                    f"👎 1 · {kb.by_id['signatories'].title('en')}"]
 
 
 async def test_reload_of_a_broken_file_keeps_the_kb_and_sighup_reloads(

@@ -17,7 +17,7 @@ from telegram import Update
 
 import bot.telegram.admin.keyboards as keys
 from bot.admin_texts import admin_stats_text, clip, history_text, ht, problems_text, t
-from bot.chart import per_day_png
+from bot.chart import disliked_caption, per_day_png
 from bot.curation.export import dump_entries
 from bot.curation.history import NAME_ACTION, history_items
 from bot.curation.overlay import search_entries
@@ -92,13 +92,17 @@ async def on_stats(update: Update, context: BotContext) -> None:
     days = int(arg) if arg.isdigit() and 0 < int(arg) <= 3650 else STATS_DAYS
     stats = await storage.stats(days=days)
     await send(context, c.chat_id, admin_stats_text(stats, days, c.lang, html=True))
-    # Every day of the range is a bar (zeros too); the title is in the picture, so no caption repeats it.
+    # Every day of the range is a bar (zeros too); the title is in the picture, so the caption under it is
+    # not the title again but the entries rated 👎 most (plain text).
     labels = {k: t(f"chart_{k}", c.lang) for k in ("answered", "clarify", "unknown", "x", "y")}
     png = await asyncio.to_thread(
         functools.partial(per_day_png, stats["per_day"], labels, t("chart_caption", c.lang), days=days)
     )
+    disliked = disliked_caption(stats.get("disliked_entries", []), c.store.kb.by_id, c.lang)
     if png is not None:
-        await context.bot.send_photo(c.chat_id, png)
+        await context.bot.send_photo(c.chat_id, png, caption=disliked or None)
+    elif disliked:
+        await context.bot.send_message(c.chat_id, disliked)
 
 
 async def on_export(update: Update, context: BotContext) -> None:
