@@ -129,7 +129,7 @@ class Conversation:
             return alone
         # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
         # the reading with the context wins. A follow-up with words of its own may still stand alone.
-        refers = self._points_back(a) or not self._own_terms(a)
+        refers = self._points_back(a) or (not self._own_terms(a) and (self._opens(a) or self._only_names(a)))
         if (not refers and alone.status == "answered" and alone.score >= followed.score
                 and alone.entry != followed.entry):
             return alone
@@ -146,9 +146,17 @@ class Conversation:
             return False  # "ok", "thanks", "hmm": nothing to ask about, whatever came before
         if a.unknown:
             return False  # "how tall is he?": the context supplies who, not a question the article answers
-        opens = words[0] in self.openers or " ".join(words[:2]) in self.openers
         bare = len([t for t in a.terms if t not in a.entities]) == 0
-        return opens or self._points_back(a) or bare
+        return self._opens(a) or self._points_back(a) or bare
+
+    def _opens(self, a: Analysis) -> bool:
+        """It opens with "and", "what about", "а"..."""
+        words = a.text.split()
+        return bool(words) and (words[0] in self.openers or " ".join(words[:2]) in self.openers)
+
+    def _only_names(self, a: Analysis) -> bool:
+        """Nothing but names ("Tibilov?"), not a question about one ("What did the EU say?")."""
+        return all(t in a.entities or t in self.persons for t in a.all_terms)
 
     def _points_back(self, a: Analysis) -> bool:
         return any(w in self.pronouns for w in tokens(a.text))

@@ -189,3 +189,17 @@ def test_ask_json_accepts_a_context(capsys: pytest.CaptureFixture[str], monkeypa
 )
 def test_he_or_she_points_back_at_any_length(conversation: Conversation, message: str, leans: bool) -> None:
     assert conversation._leans_on_context(conversation.matcher.analyzer.analyse(message)) is leans
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "entry_id"),
+    [
+        ("when was the treaty signed?", "What did the Americans say?", "us_position"),  # a question about a name
+        ("кто подписал договор?", "Что сказал Евросоюз?", "eu_position"),
+    ],
+)
+def test_a_question_about_a_name_is_not_a_bare_name(
+    conversation: Conversation, first: str, second: str, entry_id: str
+) -> None:
+    outcome = conversation.answer(second, context=_after(conversation, first), now=1.0)
+    assert (outcome.entry.id if outcome.entry else None, outcome.resolved) == (entry_id, "")

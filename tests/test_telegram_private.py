@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from conftest import RunningBot, TelegramBots
 from fake_telegram import Call
 
@@ -229,3 +230,26 @@ async def test_every_reply_fits_telegram_limits(tg_bot: RunningBot, kb: Knowledg
     for call in tg_bot.fake.calls_to("sendMessage"):
         assert call.ok, call.response  # the fake validates HTML, 4096 characters and 64-byte callback_data
         assert len(call.params["text"]) <= 4096
+
+
+async def test_a_large_knowledge_base_is_matched_off_the_event_loop(
+    tg_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``OFFLOAD_ENTRIES`` the match runs in a worker thread; the answer is the same."""
+    import threading
+
+    from bot.telegram import answering
+
+    monkeypatch.setattr(answering, "OFFLOAD_ENTRIES", 0)
+    conversation = tg_bot.services.conversation
+    threads: list[str] = []
+    real_answer = conversation.answer
+
+    def answer_and_note_thread(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real_answer(*args, **kwargs)
+
+    monkeypatch.setattr(conversation, "answer", answer_and_note_thread)
+    call = await tg_bot.feed(tg_bot.fake.private_message("Who signed the treaty?", user_id=12))
+    assert "Putin" in call.result["text"]
+    assert threads and threads[0] != threading.main_thread().name

@@ -7,6 +7,7 @@ sending, whatever became of the send (never awaiting the disk).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+# A knowledge base this large takes milliseconds per match: it is matched in a worker thread, so that one
+# slow match never holds up the other chats' updates (a small one is cheaper matched in place).
+OFFLOAD_ENTRIES = 2_000
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,10 @@ async def match(update: Update, context: BotContext, question: str) -> Outcome:
     fallback = await services.reply_language(question, user, chat_id)
     key = conversation_key(update)
     earlier = services.contexts.get(key) if key is not None else None
-    outcome = services.conversation.answer(question, lang=fixed, fallback_lang=fallback, context=earlier)
+    if len(services.kb.entries) < OFFLOAD_ENTRIES:
+        outcome = services.conversation.answer(question, fixed, fallback, earlier)
+    else:
+        outcome = await asyncio.to_thread(services.conversation.answer, question, fixed, fallback, earlier)
     remember(update, services, outcome)
     return outcome
 
