@@ -153,3 +153,17 @@ def test_malformed_callback_data_parses_to_none(data: str | None) -> None:
 def test_too_long_callback_data_is_refused() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         encode(Topics("en", "t" * 70, 0))
+
+
+def test_an_outcome_keyboard_is_built_once_per_entry_language_and_outcome(kb: KnowledgeBase) -> None:
+    from bot.matching import Matcher
+
+    matcher = Matcher(kb)
+    first = keyboards.outcome_keyboard(matcher.match("who signed the treaty?"), kb, 3)
+    again = keyboards.outcome_keyboard(matcher.match("who put their names to the treaty?"), kb, 3)
+    russian = keyboards.outcome_keyboard(matcher.match("кто подписал договор?"), kb, 3)
+    assert first is not None and again is first  # the same answer: the same (immutable) markup
+    assert russian is not first and russian != first
+    assert keyboards.outcome_keyboard(matcher.match("who signed the treaty?"), kb, 2) != first
+    edited = dataclasses.replace(kb)  # a new knowledge base (an edit or a reload): built anew
+    assert keyboards.outcome_keyboard(matcher.match("who signed the treaty?"), edited, 3) is not first

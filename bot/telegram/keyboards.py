@@ -162,10 +162,42 @@ def topic_rows(kb: KnowledgeBase, lang: str) -> list[list[InlineKeyboardButton]]
     return rows
 
 
+class _Built:
+    """Outcome keyboards built once per (entry, language, outcome) and shared: a markup is immutable, and
+    the same answer gets the same buttons every time (issue #14). Forgotten when the knowledge base is
+    replaced (an edit, a reload) and when full."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self.kb: KnowledgeBase | None = None
+        self.items: dict[tuple[object, ...], InlineKeyboardMarkup | None] = {}
+
+    def get(self, kb: KnowledgeBase, key: tuple[object, ...]) -> tuple[bool, InlineKeyboardMarkup | None]:
+        if kb is not self.kb or len(self.items) >= self.limit:
+            self.kb, self.items = kb, {}
+        found = key in self.items
+        return found, self.items.get(key)
+
+
+_built = _Built()
+
+
 def outcome_keyboard(
     outcome: Outcome, kb: KnowledgeBase, suggestions: int, *, feedback: bool = True
 ) -> InlineKeyboardMarkup | None:
     """Buttons under a reply: follow-ups and 👍/👎 (answered), candidates (clarify), facts or topics."""
+    key = (outcome.status, outcome.lang, outcome.entry.id if outcome.entry else None,
+           tuple(e.id for e in outcome.suggestions[:suggestions]), tuple(c.entry.id for c in outcome.candidates),
+           is_content_free(outcome) or outcome.reason == "other_language", feedback)
+    found, markup = _built.get(kb, key)
+    if not found:
+        markup = _built.items[key] = _outcome_keyboard(outcome, kb, suggestions, feedback=feedback)
+    return markup
+
+
+def _outcome_keyboard(
+    outcome: Outcome, kb: KnowledgeBase, suggestions: int, *, feedback: bool = True
+) -> InlineKeyboardMarkup | None:
     lang = outcome.lang
     if outcome.status == "answered" and outcome.entry is not None:
         rows = _question_rows(outcome.suggestions[:suggestions], lang)
