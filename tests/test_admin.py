@@ -256,6 +256,16 @@ def test_source_and_topic_edits(kb: KnowledgeBase) -> None:
         cur.apply(curation.replace_topic(cur, "venue", "no_such_topic"))
 
 
+def test_a_new_source_keeps_the_emphasis_only_where_it_still_quotes(kb: KnowledgeBase) -> None:
+    cur = EditedKnowledge.from_base(kb)
+    entry = next(e for e in kb.entries if e.highlight)
+    kept = cur.apply(curation.replace_source(cur, entry.id, entry.source)).kb.by_id[entry.id]
+    assert kept.highlight == entry.highlight
+    other = next(s.text for s in kb.article.sentences if entry.highlight not in s.text)
+    moved = cur.apply(curation.replace_source(cur, entry.id, [other])).kb.by_id[entry.id]
+    assert moved.source == (other,) and moved.highlight == ""
+
+
 def test_history_names_admins_and_every_entry_touched() -> None:
     state = {"deleted": False, "entry": {"id": "a", "en": {"answer": "x"}}}
     changed = {"deleted": False, "entry": {"id": "a", "en": {"answer": "y"}}}

@@ -30,6 +30,7 @@ from bot.knowledge import (
 )
 from bot.lexicon import LANGS
 from bot.matching import Matcher
+from bot.sentences import quote_text
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,9 @@ def replace_source(edited: EditedKnowledge, entry_id: str, lines: Iterable[str])
     """The entry with a new source: the article's sentences as given (checked when the edit is applied)."""
     data = _live(edited, entry_id).to_dict()
     data["source"] = [" ".join(line.split()) for line in lines if line.strip()]
+    quote = quote_text(edited.kb.article.cite(data["source"]))
+    if data.get("highlight") and data["highlight"] not in quote:
+        del data["highlight"]  # the emphasised clause is not in the new quote: the whole quote answers
     return Edit(entry_id, data)
 
 
