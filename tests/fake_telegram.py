@@ -809,11 +809,15 @@ class FakeTelegram:
         """Updates not yet confirmed by a getUpdates offset."""
         return _jsonable(self._pending)
 
-    def add_update(self, update: JSONDict) -> int:
-        """Queue an update for getUpdates (assigning ``update_id`` if missing); returns its id."""
+    def add_update(self, update: JSONDict, *, register: bool = True) -> int:
+        """Queue an update for getUpdates (assigning ``update_id`` if missing); returns its id.
+
+        ``register=False``: its chats and messages are not noted (a malformed update: its chat would become
+        the one this server answers with)."""
         update = _jsonable(update)
         update_id = self._assign_update_id(update)
-        self._register_update(update)
+        if register:
+            self._register_update(update)
         self._pending.append(update)
         self._wake_pollers()
         return update_id

@@ -230,12 +230,12 @@ class TrackedUpdates(BaseUpdateProcessor):
 class IntakeBot(ExtBot[Any]):
     """The application's bot: getUpdates confirms only handled updates (see the module)."""
 
-    __slots__ = ("_intake", "_screen")
+    __slots__ = ("_intake",)
 
     def __init__(self, intake: Intake, get_updates_request: SkipUnparsableUpdates, **kwargs: Any) -> None:
+        # The screen is required: one update PTB cannot parse would fail every poll (bot/telegram/updates.py).
         super().__init__(get_updates_request=get_updates_request, **kwargs)
         self._intake = intake
-        self._screen = get_updates_request
 
     @property
     def intake(self) -> Intake:
@@ -273,11 +273,6 @@ class IntakeBot(ExtBot[Any]):
         except InvalidToken as exc:
             intake.fail(exc)
             return await _empty_poll(timeout)
-        except TelegramError:
-            raise
-        except Exception:
-            self._screen.check_next_fully()  # PTB could not parse the batch: the screen skips the culprit
-            raise
         intake.on_contact()
         return intake.fetched(updates)
 
