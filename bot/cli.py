@@ -11,24 +11,17 @@ import json
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, find_config_path, load_config
 from bot.conversation import Context, Conversation
-from bot.engine import build_matcher
+from bot.engine import thresholds_from
 from bot.errors import StorageError
-from bot.evaluation import (
-    evaluate,
-    evaluate_dialogues,
-    is_dialogue_file,
-    print_dialogue_eval,
-    print_eval,
-    read_dialogues,
-    read_eval,
-)
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, migrate_entries_text
+from bot.index_cache import cached_matcher
+from bot.kb_cache import open_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeError, migrate_entries_text
 from bot.matching import Matcher, Outcome
 
 
@@ -40,12 +33,16 @@ def load_engine(args: argparse.Namespace, *, live: bool = True) -> tuple[Config,
     """
     config = load_config(find_config_path(args.config))
     directory = args.knowledge or config.knowledge.directory or None
-    kb = load_knowledge(directory)
+    thresholds = thresholds_from(config)
+    # The files' knowledge base and index as an earlier start saved them (bot/kb_cache.py), if unchanged.
+    kb, matcher = open_knowledge(directory, thresholds)
     if live and not getattr(args, "files_only", False):
         from bot.cli_kb import live_knowledge
 
-        kb = live_knowledge(kb, config.storage.database)
-    return config, kb, build_matcher(kb, config)
+        edited = live_knowledge(kb, config.storage.database)
+        if edited is not kb:  # the admins' edits: another content, another index (keyed by that content)
+            kb, matcher = edited, cached_matcher(edited, thresholds)
+    return config, kb, matcher
 
 
 def outcome_json(question: str, outcome: Outcome) -> dict[str, Any]:
@@ -169,6 +166,16 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score a question set in the shared/eval schema (the admins' regression check)."""
+    from bot.evaluation import (  # here, not at the top: `treaty-bot ask` does not need it
+        evaluate,
+        evaluate_dialogues,
+        is_dialogue_file,
+        print_dialogue_eval,
+        print_eval,
+        read_dialogues,
+        read_eval,
+    )
+
     config, _kb, matcher = load_engine(args)
     path = Path(args.file)
     if is_dialogue_file(path):
@@ -234,7 +241,9 @@ def _answering_options(p: argparse.ArgumentParser, *, lang: bool = True) -> None
                    help="answer from the knowledge files alone, without the admins' edits stored in the database")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, first: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; ``first``: the first word given, and when it names an answering command
+    the parser stops there, leaving the other commands' modules (chat log, health check) unimported."""
     parser = argparse.ArgumentParser(
         prog="treaty-bot",
         description="A Telegram bot that answers questions about the Russia–South Ossetia treaty.",
@@ -271,7 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     _answering_options(p, lang=False)
     common(p)
     p.set_defaults(func=cmd_eval)
+    if first not in {"ask", "chat", "eval"}:  # `treaty-bot ask` starts faster (the same parse, the same errors)
+        _other_commands(sub, common)
+    return parser
 
+
+def _other_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                    common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """``kb``, ``health`` and the chat-log commands (their modules are imported for them only)."""
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     p = kb_sub.add_parser("check", help="validate the knowledge base")
@@ -292,11 +308,11 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         cli_db.add_subcommands(sub, common)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(first=argv[0] if argv else None)
     args = parser.parse_args(argv)
     for name in ("config", "knowledge"):
         if not hasattr(args, name):

@@ -41,21 +41,8 @@ from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 
 # Re-exported: callers read a question's text helpers from here as well as from bot.analysis.
-__all__ = [
-    "MAX_QUESTION_CHARS",
-    "Analysis",
-    "Analyzer",
-    "Candidate",
-    "Matcher",
-    "Outcome",
-    "Thresholds",
-    "detect_language",
-    "focus_sentence",
-    "normalise",
-    "stem",
-    "strip_address",
-    "tokens",
-]
+__all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer", "Candidate", "Matcher", "Outcome", "Thresholds",
+           "detect_language", "focus_sentence", "normalise", "stem", "strip_address", "tokens"]
 
 Status = Literal["answered", "clarify", "unknown"]
 
@@ -147,6 +134,12 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None,
                  decision: DecisionModel | None = None) -> None:
+        self.configure(kb, thresholds, decision)
+        self.analyzer = Analyzer(kb)
+        self._build_index(kb)
+
+    def configure(self, kb: KnowledgeBase, thresholds: Thresholds | None, decision: DecisionModel | None) -> None:
+        """The settings, not the index (``bot.index_cache`` restores a saved index after this)."""
         self.kb = kb
         self.decision = decision or kb.decision or shipped_decision()
         given = thresholds or Thresholds()
@@ -155,7 +148,8 @@ class Matcher:
             given.clarify if given.clarify is not None else self.decision.clarify, self.answer_threshold
         )
         self.thresholds = given
-        self.analyzer = Analyzer(kb)
+
+    def _build_index(self, kb: KnowledgeBase) -> None:
         # Postings: term -> (entry indexes, field-weighted frequencies for BM25F, field bits), as compact
         # arrays; with curated questions as tuples of interned terms this keeps a 10,000-entry index small.
         postings: dict[str, tuple[list[int], list[float], list[int]]] = {}
