@@ -6,8 +6,10 @@ against ``bot.telegram.delivery.send_html`` (the same request; only the message 
 Both send real answers (HTML text with its source quote, the answer's keyboard, reply parameters as in a
 group, no link preview) to the fake Bot API server (tests/fake_telegram.py) on the aiohttp transport,
 server and bot in this process, alternating typed and raw round by round. CPU time per send (this
-process: the bot's side and the fake server's, the same work for both ways) is the figure; the
-difference is what building the Message cost. Medians of the rounds. Prints figures; asserts nothing.
+process: the bot's side and the fake server's, the same work for both ways) is the first figure, and
+on a busy machine a noisy one; the second is the work the raw send leaves out, timed alone (no I/O):
+``Message.de_json`` of the results Telegram (the fake) gave to those sends. Medians of the rounds.
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -89,12 +91,25 @@ async def main(args: argparse.Namespace) -> None:
             for i in range(args.rounds):
                 for way in ("typed", "raw") if i % 2 == 0 else ("raw", "typed"):
                     figures[way].append(await one_round(bot, way, replies, reply_to))
+                    results = [c.result for c in fake.calls_to("sendMessage")]
                     fake.clear_calls()
                 print(f"round {i + 1}: typed {figures['typed'][-1]:.3f} ms, raw {figures['raw'][-1]:.3f} ms CPU/send")
+            parse = [parse_cost(bot, results) for _ in range(args.rounds)]
     typed, raw = statistics.median(figures["typed"]), statistics.median(figures["raw"])
     print(f"--- {args.sends} sends x {args.rounds} rounds, medians: CPU per send (bot + fake server, one process)")
     print(f"Bot.send_message (Message built)  {typed:.3f} ms")
     print(f"send_html (message_id only)       {raw:.3f} ms   saves {typed - raw:.3f} ms/send ({raw / typed:.2f}x)")
+    print(f"Message.de_json of one result alone (what send_html skips): {statistics.median(parse):.3f} ms")
+
+
+def parse_cost(bot: Any, results: list[dict[str, Any]]) -> float:
+    """CPU ms to build a ``telegram.Message`` from one sendMessage result (the mean over ``results``)."""
+    from telegram import Message
+
+    started = time.process_time()
+    for result in results:
+        Message.de_json(result, bot)
+    return 1000 * (time.process_time() - started) / len(results)
 
 
 if __name__ == "__main__":
