@@ -15,11 +15,10 @@ The question itself is read by ``bot.analysis``; everything here is deterministi
 
 from __future__ import annotations
 
-import heapq
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
@@ -39,6 +38,7 @@ from bot.analysis import (
 )
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
+from bot.nomination import PostingIndex
 
 # Re-exported: callers read a question's text helpers from here as well as from bot.analysis.
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer", "Candidate", "Matcher", "Outcome", "Thresholds",
@@ -217,11 +217,12 @@ class Matcher:
 
     # --- scoring -----------------------------------------------------------------------------
 
-    def _postings(self, term: str) -> Iterator[tuple[int, float, int]]:
-        """(entry index, field-weighted frequency, field bits) of every entry that has ``term``."""
-        start, end = self.postings.get(term, (0, 0))
-        for i, packed in zip(self._ids[start:end], self._packed[start:end], strict=True):
-            yield i, (packed >> 3) / 1024, packed & 7
+    def _nomination(self) -> PostingIndex:
+        """The cheap pass over the postings (built on first use; never part of a saved index)."""
+        found: PostingIndex | None = getattr(self, "_nominator", None)
+        if found is None:
+            found = self._nominator = PostingIndex(self.postings, self._ids, self._packed, self._listed)
+        return found
 
     def _weight(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)
@@ -291,24 +292,8 @@ class Matcher:
         # Candidates come from the question's distinctive words; words found in a large share of entries
         # ("treaty", "Russia") pick no one out and would make every entry a candidate.
         distinctive = [t for t in a.terms if self.df_share.get(t, 0.0) <= COMMON_SHARE] or list(a.terms)
-        rough: dict[int, float] = defaultdict(float)
-        hits: dict[int, dict[str, tuple[float, int]]] = defaultdict(dict)
-        for t in distinctive:
-            w = self._weight(t)
-            for i, tf, b in self._postings(t):
-                if self._listed[i]:
-                    rough[i] += w * tf  # where the term is counts: questions most
-                    hits[i][t] = (tf, b)
-        for t in a.terms:
-            if t in distinctive:
-                continue
-            # Common words nominate no one, but still order (and describe) the nominated entries.
-            w = self._weight(t)
-            for i, tf, b in self._postings(t):
-                if i in rough:
-                    rough[i] += w
-                    hits[i][t] = (tf, b)
-        shortlist = heapq.nlargest(PRESELECT, rough, key=rough.__getitem__)
+        common = [t for t in a.terms if t not in distinctive]
+        shortlist, hits = self._nomination().nominate(distinctive, common, self._weight, PRESELECT)
         if not shortlist:
             return []
         qtext = " ".join(sorted({*a.terms, *a.unknown}))  # unknown words are part of what was asked
