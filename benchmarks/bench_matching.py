@@ -1,9 +1,10 @@
-"""Matcher speed: per-question latency and throughput, against a naive rapidfuzz baseline.
+"""Matcher speed: per-question latency and throughput, against a naive rapidfuzz baseline and bm25s.
 
 Prints figures (no assertions): median and p99 latency per question and questions/s for the shipped
 knowledge base (and through ``Conversation``, with and without a follow-up context) and for a
 synthetic one of 10,000 entries, beside the naive baseline (rapidfuzz
-``extractOne`` with ``WRatio`` over every question string) run in the same process, as a ratio; and
+``extractOne`` with ``WRatio`` over every question string) and bm25s (``pip install bm25s`` or the
+``[bench]`` extra; skipped when missing) run in the same process, as ratios; and
 the cold start of ``treaty-bot ask`` with the index cache (bot/kb_cache.py) warm and with none, beside
 ``python -c pass`` (median of 15, run in turn, wall and CPU time); and at 10,000 entries the index built
 against loaded from the cache (time and RSS, each in a fresh process), and ``treaty-bot ask`` over
@@ -13,6 +14,7 @@ Run: ``.venv/bin/python benchmarks/bench_matching.py``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -65,25 +67,66 @@ def naive(kb: KnowledgeBase) -> Callable[[str], object]:
 
 
 def synthetic(kb: KnowledgeBase, n: int, seed: int = 7) -> KnowledgeBase:
-    """``n`` entries whose questions mix the article's words with invented ones (realistic vocabulary size)."""
+    """``n`` entries shaped like real ones: each curated question is a real question of the shipped base
+    (its question and stop words kept: "how", "the", "когда"...) with its content words replaced by
+    words drawn from a Zipf distribution (rank^-1) over the article's words and 20,000 invented ones, as a
+    real vocabulary is (a few words everywhere, most words rare); each entry has its own answer and
+    source sentence."""
     rng = random.Random(seed)
-    words_en = sorted({w for w in tokens(normalise(kb.article.text)) if len(w) > 3 and w.isascii()})
-    words_ru = sorted({w for e in kb.entries for q in e.ru.questions for w in tokens(normalise(q)) if len(w) > 3})
+    matcher_stop = Matcher(kb).analyzer.stopwords
+    article = sorted({w for w in tokens(normalise(kb.article.text)) if len(w) > 3 and w not in matcher_stop})
     invented = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(20000)]
+    vocabulary = [*rng.sample(article, len(article)), *invented]
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
+    shapes = {lang: [tokens(normalise(q)) for e in kb.entries for q in e.block(lang).questions]
+              for lang in ("en", "ru")}
+    sentences = [s.text for s in kb.article.sentences]
 
-    def question(pool: list[str]) -> str:
-        return " ".join(rng.choice(pool if rng.random() < 0.6 else invented) for _ in range(rng.randint(3, 7)))
+    def zipf(k: int) -> list[str]:
+        return rng.choices(vocabulary, cum_weights=cumulative, k=k)
+
+    def question(lang: str) -> str:
+        shape = rng.choice(shapes[lang])
+        fresh = iter(zipf(len(shape)))
+        return " ".join(w if w in matcher_stop else next(fresh) for w in shape)
 
     entries = [
         Entry(
             id=f"s{i}", kind="fact", topic=kb.topics[0].id,
-            en=LangBlock(tuple(question(words_en) for _ in range(5)), "answer"),
-            ru=LangBlock(tuple(question(words_ru) for _ in range(3)), "ответ"),
-            source=(kb.article.text.splitlines()[2],),
+            en=LangBlock(tuple(question("en") for _ in range(rng.randint(4, 12))), " ".join(zipf(12))),
+            ru=LangBlock(tuple(question("ru") for _ in range(rng.randint(3, 10))), " ".join(zipf(10))),
+            source=(sentences[i % len(sentences)],),
         )
         for i in range(n)
     ]
     return KnowledgeBase(tuple(entries), kb.topics, kb.lexicon, kb.article, "synthetic")
+
+
+def bm25s_baseline(kb: KnowledgeBase) -> Callable[[str], object] | None:
+    """bm25s (BM25 over every curated question, answer and source of each entry), or None when it is not
+    installed (``pip install bm25s``: a benchmark's baseline, not a dependency of the bot)."""
+    try:
+        import bm25s  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    corpus = [" ".join((*e.en.questions, *e.ru.questions, e.en.answer, e.ru.answer, *e.source)) for e in kb.entries]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize([normalise(c) for c in corpus], show_progress=False), show_progress=False)
+
+    def match(question: str) -> object:
+        tokens_ = bm25s.tokenize([normalise(question)], show_progress=False)
+        return retriever.retrieve(tokens_, k=1, show_progress=False)
+
+    return match
+
+
+def side_by_side_bm25s(kb: KnowledgeBase, questions: Sequence[str], ours: float, rounds: int) -> None:
+    bm25 = bm25s_baseline(kb)
+    if bm25 is None:
+        print("  bm25s: not installed (pip install bm25s) - no side-by-side figure")
+        return
+    other, _ = summary("bm25s (retrieve top 1)", timings(bm25, questions, rounds))
+    print(f"  ratio p50 ours/bm25s: {ours / other:.2f}x")
 
 
 def paired(first: Callable[[str], object], second: Callable[[str], object], questions: Sequence[str],
@@ -201,6 +244,7 @@ def main() -> None:
     ours, _ = summary("treaty-bot matcher", timings(matcher.match, questions, 20))
     base, _ = summary("naive extractOne(WRatio)", timings(naive(kb), questions, 20))
     print(f"  ratio p50 naive/ours: {base / ours:.2f}x")
+    side_by_side_bm25s(kb, questions, ours, 20)
     conversation = Conversation(matcher)
     context = conversation.context_from("signing_date")
     without, within = paired(conversation.answer, lambda q: conversation.answer(q, context=context), questions, 20)
@@ -220,6 +264,7 @@ def main() -> None:
     ours, _ = summary("treaty-bot matcher", timings(big_matcher.match, probes, 2))
     base, _ = summary("naive extractOne(WRatio)", timings(naive(big), probes, 2))
     print(f"  ratio p50 naive/ours: {base / ours:.2f}x")
+    side_by_side_bm25s(big, probes, ours, 2)
 
     cold_start()
     big_start()
