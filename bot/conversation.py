@@ -139,11 +139,11 @@ class Conversation:
         """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a
         pronoun, or naming nothing but a question type or a name ("when?", "and Tibilov?")."""
         words = a.text.split()
-        he_she = any(w in self.person_pronouns for w in words) and not self.persons.intersection(a.terms)
+        he_she = any(w in self.person_pronouns for w in tokens(a.text)) and not self.persons.intersection(a.terms)
         if not words or len(words) > (PRONOUN_MAX_WORDS if he_she else FOLLOWUP_MAX_WORDS):
             return False
-        if not a.terms and a.qtype is None:
-            return False  # "ok", "thanks", "hmm": nothing to ask about, whatever came before
+        if not a.terms and a.qtype is None and not he_she:
+            return False  # "ok", "thanks", "hmm": nothing to ask about ("а что он сказал?" asks about him)
         if a.unknown:
             return False  # "how tall is he?": the context supplies who, not a question the article answers
         bare = len([t for t in a.terms if t not in a.entities]) == 0
@@ -198,12 +198,12 @@ class Conversation:
                 kept = persons
             else:
                 kept = sorted(before.entities | self.persons.intersection(before.terms))
+        elif he_she and not named and (persons := self._persons_of(context)):
+            kept = persons  # "what did she say?": about her, not about whatever was asked of her before
         else:
             # "and Tibilov?" after a question about Putin: the new name replaces the old one.
             replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()
             kept = [t for t in before.terms if t not in replaced]
-            if he_she and not named:
-                kept += [p for p in self._persons_of(context) if p not in kept]
         terms = tuple(dict.fromkeys((*a.terms, *kept)))
         entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
         numbers = frozenset(t for t in terms if t.isdigit())

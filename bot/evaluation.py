@@ -188,7 +188,9 @@ def evaluate_dialogues(matcher: Matcher, dialogues: Sequence[Dialogue], fallback
             outcome = conversation.answer(turn.question, fallback_lang=fallback, context=context, now=float(i))
             reply = outcome_text(outcome, html=False)
             ok = turn_correct(turn, outcome, reply)
-            if dialogue.kind == "topic_switch" and i > 0 and outcome.resolved:
+            # A switch is a turn off the subject (it should be declined) that was read with the context;
+            # coming back to the subject afterwards ("and what did she say about Geneva?") may use it.
+            if dialogue.kind == "topic_switch" and i > 0 and turn.expect == "unknown" and outcome.resolved:
                 inherited_switches += 1
             for key in ("turns", f"turns:kind:{dialogue.kind}", f"turns:lang:{dialogue.lang}"):
                 buckets[key][0] += ok

@@ -38,6 +38,9 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("who described the deal as another big step?", "and who is he, what is his job?", "putin_who"),
         # A bare new name replaces the earlier person and keeps the rest of the question.
         ("что Песков ответил американцам?", "а Псаки?", "us_position"),
+        # A pronoun and a saying verb only: a question about that person's words, not "no content".
+        ("кто такой Песков?", "а что он сказал?", "peskov_reply"),
+        ("who is federica mogherini?", "what did she say?", "eu_position"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(

@@ -60,3 +60,17 @@ def test_dialogue_set_floor(matcher: Matcher) -> None:
     failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
     assert report["accuracy"]["turns"]["rate"] >= 0.83, failures
     assert report["topic_switches_inheriting_context"] == 0
+
+
+def test_coming_back_to_the_subject_after_a_switch_is_not_an_inherited_switch(matcher: Matcher) -> None:
+    """Only the turn off the subject counts as a switch; the one after it may use the earlier context."""
+    from bot.evaluation import Dialogue, Turn
+
+    dialogue = Dialogue("t1", "en", "topic_switch", [
+        Turn("who is federica mogherini?", "answer", [["Mogherini"]]),
+        Turn("what is the capital of france?", "unknown", []),
+        Turn("ok and what did she say?", "answer", [["against", "Geneva"]]),
+    ])
+    report = evaluate_dialogues(matcher, [dialogue])
+    assert report["accuracy"]["turns"]["rate"] == 1.0
+    assert report["topic_switches_inheriting_context"] == 0
