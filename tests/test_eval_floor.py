@@ -46,8 +46,10 @@ def test_is_correct_follows_the_scoring_rule(matcher: Matcher) -> None:
 def test_held_out_set_floors(matcher: Matcher) -> None:
     """Sets written from the article alone by people who saw neither the knowledge base nor the other sets.
     heldout-1 is fitted on (with shared/eval's training sets); 2 and 3 were never used while tuning and were
-    reported untouched (issue #9), then kept here as floors a little under those figures."""
-    floors = {"heldout-1.jsonl": (0.85, 0.83), "heldout-2.jsonl": (0.80, 0.78), "heldout-3.jsonl": (0.80, 0.88)}
+    reported untouched (issue #9), then kept here as floors a little under those figures; so was 4 (293
+    questions, 47% Russian: 89.1% in scope, 87.7% refusal when first scored)."""
+    floors = {"heldout-1.jsonl": (0.85, 0.83), "heldout-2.jsonl": (0.80, 0.78), "heldout-3.jsonl": (0.80, 0.88),
+              "heldout-4.jsonl": (0.87, 0.85)}
     for name, (in_scope, refusal) in floors.items():
         acc, failures = rates(matcher, name)
         assert acc["in_scope"] >= in_scope, f"{name}\n{failures}"
@@ -59,6 +61,15 @@ def test_dialogue_set_floor(matcher: Matcher) -> None:
     report = evaluate_dialogues(matcher, read_dialogues(DATA / "dialogues.jsonl"))
     failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
     assert report["accuracy"]["turns"]["rate"] >= 0.83, failures
+    assert report["topic_switches_inheriting_context"] == 0
+
+
+def test_second_dialogue_set_floor(matcher: Matcher) -> None:
+    """44 more dialogues written blind (issue #10), first scored at 92% of turns (three pronoun turns then
+    fixed: 94%)."""
+    report = evaluate_dialogues(matcher, read_dialogues(DATA / "dialogues-4.jsonl"))
+    failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
+    assert report["accuracy"]["turns"]["rate"] >= 0.90, failures
     assert report["topic_switches_inheriting_context"] == 0
 
 
