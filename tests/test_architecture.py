@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from source_tree import parse
+
 BOT = Path(__file__).resolve().parent.parent / "bot"
 ADAPTERS = ("bot.telegram", "bot.storage", "bot.cli", "bot.cli_db", "bot.cli_kb", "bot.health", "bot.curation.store")
 FORBIDDEN_IN_CORE = ("telegram", "aiosqlite", *ADAPTERS)
@@ -28,7 +30,7 @@ def _modules() -> dict[str, Path]:
 
 def _imports(path: Path) -> set[str]:
     """Every module ``path`` imports, top-level or inside a function (TYPE_CHECKING blocks excluded)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse(path)
     type_only: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
@@ -127,7 +129,7 @@ def test_no_module_is_over_500_lines() -> None:
 def test_no_function_is_over_60_lines() -> None:
     long = []
     for name, path in _modules().items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno is not None:
                 lines = node.end_lineno - node.lineno + 1
                 if lines > MAX_FUNCTION_LINES:
@@ -137,5 +139,5 @@ def test_no_function_is_over_60_lines() -> None:
 
 def test_every_module_opens_with_a_docstring() -> None:
     bare = [name for name, path in _modules().items()
-            if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
+            if not ast.get_docstring(parse(path))]
     assert not bare, bare

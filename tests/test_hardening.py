@@ -21,6 +21,7 @@ import aiohttp
 import pytest
 from conftest import RunningBot, TelegramBots
 from fake_telegram import Call, FakeTelegram
+from source_tree import parse
 from telegram import Update
 from telegram.request import HTTPXRequest
 
@@ -368,7 +369,7 @@ def test_sql_is_parameterised() -> None:
     offenders = []
     checked = 0
     for path in sorted((ROOT / "bot").rglob("*.py")):
-        for node in sql_fstrings(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in sql_fstrings(parse(path)):
             checked += 1
             for value in node.values:
                 if isinstance(value, ast.FormattedValue):
@@ -385,7 +386,7 @@ def test_nothing_is_evaluated_or_unpickled() -> None:
     banned_modules = {"pickle", "cPickle", "marshal", "shelve", "dill"}
     offenders = []
     for path in sorted((ROOT / "bot").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in banned:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.func.id}()")
             if isinstance(node, ast.Import | ast.ImportFrom):
