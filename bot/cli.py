@@ -123,7 +123,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     context: Context | None = None
     lang = args.lang
     print(f"treaty-bot: {kb.article.title('en')}")
-    print("Ask a question (English or Russian); a number picks an option; Ctrl-D or 'quit' ends.\n")
+    print("Ask a question (English or Russian); a number picks an option; /topics lists them all; Ctrl-D or "
+          "'quit' ends.\n")
     options: list[str] = []
     while True:
         try:
@@ -131,8 +132,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        if line.strip().casefold() in {"quit", "exit", "выход"}:
+        command = line.strip().casefold().lstrip("/")
+        if command in {"quit", "exit", "q", "выход"}:
             return 0
+        if line.strip().startswith("/"):  # Telegram's commands, the terminal's way
+            options = _chat_command(command, kb, lang or config.bot.default_language)
+            continue
         if line.strip().isdigit() and 1 <= int(line.strip()) <= len(options):
             entry = kb.by_id[options[int(line.strip()) - 1]]
             line = entry.title(lang or "en")
@@ -144,6 +149,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
         for i, e in enumerate(shown, 1):
             print(f"     [{i}] {e.title(outcome.lang)}")
         print()
+
+
+def _chat_command(command: str, kb: KnowledgeBase, lang: str) -> list[str]:
+    """``/topics`` (or ``/start``): every topic's questions as numbered options; anything else: the help.
+    Returns the entry ids the numbers now pick."""
+    if command.split("@")[0] not in {"topics", "start"}:
+        print("bot> Ask in your own words. A number picks an option; /topics lists the questions by topic;"
+              " quit (or Ctrl-D) ends.\n")
+        return []
+    shown: list[str] = []
+    for topic in kb.topics:
+        entries = kb.entries_in(topic.id)
+        if entries:
+            print(f"     {topic.title(lang)}")
+        for e in entries:
+            shown.append(e.id)
+            print(f"     [{len(shown)}] {e.title(lang)}")
+    print()
+    return shown
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:

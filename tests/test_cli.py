@@ -198,6 +198,16 @@ def test_chat_session() -> None:
     assert "Tibilov" in result.stdout and "The article does not say" in result.stdout
 
 
+def test_chat_takes_telegram_style_commands() -> None:
+    """/topics lists the questions (numbers then pick one), /help says how, /quit ends, as in Telegram."""
+    result = run_cli("chat", stdin="/topics\n1\n/nonsense\n/quit\nwho signed the treaty?\n")
+    assert result.returncode == 0
+    assert "[1]" in result.stdout.split("you> ")[1]  # the topics' questions, numbered
+    assert "quit (or Ctrl-D) ends" in result.stdout.split("you> ")[3]
+    assert "Tibilov" not in result.stdout.split("you> ")[-1]  # ended at /quit: the last line was not asked
+    assert "The article does not say" not in result.stdout
+
+
 def test_run_without_token_is_a_clear_error() -> None:
     result = run_cli("run")
     assert result.returncode == 1
