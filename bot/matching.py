@@ -433,9 +433,10 @@ class Matcher:
         if not key:
             return None
         words = a.text.split()
-        for ix in self.entries:
-            if ix.entry.kind != "smalltalk":
-                continue
+        talkers: list[_Indexed] | None = getattr(self, "_talkers", None)
+        if talkers is None:  # the few small-talk entries, found once (not a walk over every entry per message)
+            talkers = self._talkers = [ix for ix in self.entries if ix.entry.kind == "smalltalk"]
+        for ix in talkers:
             if key in ix.small_talk:
                 return ix.entry
             if len(words) <= SMALL_TALK_MAX_WORDS and process.extractOne(
