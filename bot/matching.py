@@ -36,6 +36,7 @@ from bot.analysis import (
     strip_address,
     tokens,
 )
+from bot.closest import closest_question, questions_by_term
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.nomination import PostingIndex
@@ -217,6 +218,17 @@ class Matcher:
 
     # --- scoring -----------------------------------------------------------------------------
 
+    def _questions_by_term(self, i: int) -> dict[str, tuple[int, ...]]:
+        """Entry ``i``'s curated questions by term (made when the entry is first scored; kept for 4,096)."""
+        cache: dict[int, dict[str, tuple[int, ...]]] | None = getattr(self, "_by_term", None)
+        if cache is None or len(cache) >= 4096:
+            cache = {}
+            self._by_term: dict[int, dict[str, tuple[int, ...]]] = cache
+        found = cache.get(i)
+        if found is None:
+            found = cache[i] = questions_by_term(q.terms for q in self.entries[i].questions)
+        return found
+
     def _nomination(self) -> PostingIndex:
         """The cheap pass over the postings (built on first use; never part of a saved index)."""
         found: PostingIndex | None = getattr(self, "_nominator", None)
@@ -242,7 +254,7 @@ class Matcher:
             else:
                 in_source += w_eff
             bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
-        best_entry_cov, best_fuzz = _closest_question(ix.questions, weights, qtext)
+        best_entry_cov, best_fuzz = closest_question(ix.questions, weights, qtext, self._questions_by_term(i))
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys()
         entity_miss = any(ent not in known for ent in a.entities)
@@ -452,22 +464,6 @@ class Matcher:
     def _suggest(near: Iterable[Entry]) -> tuple[Entry, ...]:
         """Up to three distinct article facts near the question (empty: the caller offers topics)."""
         return tuple(dict.fromkeys(e for e in near if e.kind == "fact"))[:3]
-
-
-def _closest_question(questions: Iterable[_Question], weights: Mapping[str, float], qtext: str) -> tuple[float, float]:
-    """(the best share of a curated question the user's words cover, the best rapidfuzz similarity)."""
-    best_cov = best_fuzz = 0.0
-    for q in questions:
-        shared = sum(w for t, w in weights.items() if t in q.terms)
-        if not shared:
-            continue
-        cov = shared / q.weight
-        best_cov = max(best_cov, cov)
-        # rapidfuzz only where it can still change the result: a question at least half as close.
-        if cov * 2 >= best_cov:
-            sim = fuzz.token_sort_ratio(qtext, " ".join(q.terms), score_cutoff=best_fuzz * 100) / 100.0
-            best_fuzz = max(best_fuzz, sim)
-    return best_cov, best_fuzz
 
 
 def _rank_of(outcome: Outcome) -> tuple[int, float]:
