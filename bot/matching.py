@@ -36,7 +36,7 @@ from bot.analysis import (
     strip_address,
     tokens,
 )
-from bot.closest import closest_question, questions_by_term
+from bot.closest import ByTerm, closest_question, questions_by_term
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.nomination import PostingIndex
@@ -218,12 +218,12 @@ class Matcher:
 
     # --- scoring -----------------------------------------------------------------------------
 
-    def _questions_by_term(self, i: int) -> dict[str, tuple[int, ...]]:
+    def _questions_by_term(self, i: int) -> ByTerm:
         """Entry ``i``'s curated questions by term (made when the entry is first scored; kept for 4,096)."""
-        cache: dict[int, dict[str, tuple[int, ...]]] | None = getattr(self, "_by_term", None)
+        cache: dict[int, ByTerm] | None = getattr(self, "_by_term", None)
         if cache is None or len(cache) >= 4096:
             cache = {}
-            self._by_term: dict[int, dict[str, tuple[int, ...]]] = cache
+            self._by_term: dict[int, ByTerm] = cache
         found = cache.get(i)
         if found is None:
             found = cache[i] = questions_by_term(q.terms for q in self.entries[i].questions)
