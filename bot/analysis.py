@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +28,7 @@ from bot.folding import fold
 from bot.knowledge import KnowledgeBase
 
 MAX_QUESTION_CHARS = 1000  # longer messages are cut before matching (the reply says nothing of it)
+RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
 QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -147,6 +148,7 @@ class Analyzer:
         self._build_vocabulary(kb)
         self._correct_cache: dict[str, str | None] = {}
         self._words: dict[str, tuple[str, str, bool]] = {}
+        self._recent: OrderedDict[tuple[str, str | None], Analysis] = OrderedDict()
 
     def _build_vocabulary(self, kb: KnowledgeBase) -> None:
         """Every word the knowledge base uses (for typo correction), and the names the article knows."""
@@ -281,6 +283,17 @@ class Analyzer:
         return content, every
 
     def analyse(self, raw: str, lang: str | None = None) -> Analysis:
+        """``raw`` read (see the module docstring). The last few readings are kept: one message is read
+        several times on its way (whole, as a follow-up, in parts), and an ``Analysis`` is immutable."""
+        key = (raw, lang)
+        found = self._recent.get(key)
+        if found is None:
+            found = self._recent[key] = self._analyse(raw, lang)
+            if len(self._recent) > RECENT_ANALYSES:
+                self._recent.popitem(last=False)
+        return found
+
+    def _analyse(self, raw: str, lang: str | None) -> Analysis:
         text = normalise(raw)
         detected = lang or detect_language(text)
         original = strip_address(raw[:MAX_QUESTION_CHARS])

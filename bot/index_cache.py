@@ -34,7 +34,7 @@ import re
 import sys
 import time
 from array import array
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,7 +53,7 @@ ENV = "TREATY_BOT_INDEX_CACHE"  # "off" (or "0", "no", "false"): always build
 INDEX_MODULES = ("bot.folding", "bot.analysis", "bot.matching", "bot.index_cache")  # the code that builds it
 _DIGEST = hashlib.sha256().digest_size
 # Set anew on every restore, not saved: caches that fill as questions are read, and what the kb gives.
-_ANALYZER_FRESH = ("_correct_cache", "_words", "heads")
+_ANALYZER_FRESH = ("_correct_cache", "_words", "_recent", "heads")
 _MATCHER_SETTINGS = ("kb", "decision", "answer_threshold", "clarify_threshold", "thresholds", "analyzer",
                      "_nominator", "_talkers", "_by_term")  # the last three: built on first use
 _FACTORIES: tuple[Callable[[], Any], ...] = (list, dict, set, int, float)
@@ -193,6 +193,7 @@ def restore_matcher(kb: KnowledgeBase, state: Any, thresholds: Thresholds | None
     analyzer.heads = kb.lexicon.heads
     analyzer._correct_cache = {}
     analyzer._words = {}
+    analyzer._recent = OrderedDict()
     matcher.analyzer = analyzer
     for name, packed in _attributes(Matcher, state["matcher"]):
         setattr(matcher, name, _unpack(packed))
