@@ -78,6 +78,9 @@ def _ask_line(line: str) -> tuple[str, str | None]:
         if isinstance(data, dict) and isinstance(data.get("question"), str):
             context = data.get("context")
             return data["question"], context if isinstance(context, str) and context.strip() else None
+        if isinstance(data, dict):
+            print('treaty-bot ask: a JSON line needs "question" as text; answering the line as it is',
+                  file=sys.stderr)
     return line, None
 
 
@@ -138,7 +141,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if line.strip().startswith("/"):  # Telegram's commands, the terminal's way
             options = _chat_command(command, kb, lang or config.bot.default_language)
             continue
-        if line.strip().isdigit() and 1 <= int(line.strip()) <= len(options):
+        if line.strip().isdigit() and len(line.strip()) <= 2 and options:  # "2016" is a question
+            if not 1 <= int(line.strip()) <= len(options):
+                print(f"bot> Pick one of 1-{len(options)}, or ask in words.\n")
+                continue
             entry = kb.by_id[options[int(line.strip()) - 1]]
             line = entry.title(lang or "en")
         outcome = conversation.answer(line, lang=lang, fallback_lang=config.bot.default_language, context=context)

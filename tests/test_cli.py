@@ -192,6 +192,14 @@ def test_eval_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "bad.jsonl:1: not an eval item" in capsys.readouterr().err
 
 
+def test_ask_json_names_a_json_line_without_a_question() -> None:
+    result = run_cli("ask", "--json", stdin='{"question": 5}\n{"question": "who signed the treaty?"}\n')
+    assert result.returncode == 0
+    assert result.stderr.count('needs "question" as text') == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 2 and rows[1]["entry_id"] == "signatories"
+
+
 def test_chat_session() -> None:
     result = run_cli("chat", stdin="who signed the treaty?\nwhat did nato say\n1\nquit\n")
     assert result.returncode == 0
@@ -200,10 +208,11 @@ def test_chat_session() -> None:
 
 def test_chat_takes_telegram_style_commands() -> None:
     """/topics lists the questions (numbers then pick one), /help says how, /quit ends, as in Telegram."""
-    result = run_cli("chat", stdin="/topics\n1\n/nonsense\n/quit\nwho signed the treaty?\n")
+    result = run_cli("chat", stdin="/topics\n1\n99\n/nonsense\n/quit\nwho signed the treaty?\n")
     assert result.returncode == 0
     assert "[1]" in result.stdout.split("you> ")[1]  # the topics' questions, numbered
-    assert "quit (or Ctrl-D) ends" in result.stdout.split("you> ")[3]
+    assert "Pick one of 1-" in result.stdout.split("you> ")[3]  # a number that is no option
+    assert "quit (or Ctrl-D) ends" in result.stdout.split("you> ")[4]
     assert "Tibilov" not in result.stdout.split("you> ")[-1]  # ended at /quit: the last line was not asked
     assert "The article does not say" not in result.stdout
 
