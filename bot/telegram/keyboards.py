@@ -19,6 +19,7 @@ Nothing here names the asker: in a group, whose answer a button is under is look
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -172,11 +173,14 @@ class _Built:
         self.kb: KnowledgeBase | None = None
         self.items: dict[tuple[object, ...], InlineKeyboardMarkup | None] = {}
 
-    def get(self, kb: KnowledgeBase, key: tuple[object, ...]) -> tuple[bool, InlineKeyboardMarkup | None]:
+    def get(self, kb: KnowledgeBase, key: tuple[object, ...],
+            build: Callable[[], InlineKeyboardMarkup | None]) -> InlineKeyboardMarkup | None:
+        """The markup kept for ``key``, else ``build()``'s, kept."""
         if kb is not self.kb or len(self.items) >= self.limit:
             self.kb, self.items = kb, {}
-        found = key in self.items
-        return found, self.items.get(key)
+        if key not in self.items:
+            self.items[key] = build()
+        return self.items[key]
 
 
 _built = _Built()
@@ -189,10 +193,7 @@ def outcome_keyboard(
     key = (outcome.status, outcome.lang, outcome.entry.id if outcome.entry else None,
            tuple(e.id for e in outcome.suggestions[:suggestions]), tuple(c.entry.id for c in outcome.candidates),
            is_content_free(outcome) or outcome.reason == "other_language", feedback)
-    found, markup = _built.get(kb, key)
-    if not found:
-        markup = _built.items[key] = _outcome_keyboard(outcome, kb, suggestions, feedback=feedback)
-    return markup
+    return _built.get(kb, key, lambda: _outcome_keyboard(outcome, kb, suggestions, feedback=feedback))
 
 
 def _outcome_keyboard(
