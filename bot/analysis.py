@@ -128,6 +128,9 @@ class Analyzer:
         self.single: dict[str, str] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
+        # "#moscow" -> {"#russia"}: what a named thing stands for (an entry naming either does not miss it)
+        self.stands_for: dict[str, frozenset[str]] = {
+            f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}
         self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
         for concept in lex.concepts:
             cid = f"#{concept.id}"
@@ -364,6 +367,15 @@ def focus_sentence(text: str) -> str | None:
         return None
     questions = [x for x in sentences if x.endswith("?")]
     return (questions or sentences)[-1]
+
+
+def prefaced(text: str) -> str | None:
+    """What follows a preface ending in a colon ("Quick question: who signed it?"), when both the preface
+    and the rest have words; None otherwise."""
+    head, colon, rest = text.rpartition(":")
+    if not colon or len(tokens(rest)) < 2 or not tokens(head) or rest.startswith("//"):
+        return None
+    return rest.strip()
 
 
 def _capitalised_words(text: str) -> set[str]:

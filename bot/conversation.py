@@ -122,7 +122,7 @@ class Conversation:
         a = alone.analysis
         if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
             a = self.matcher.analyzer.analyse(text, lang)
-        if not self._leans_on_context(a):
+        if not self._leans_on_context(a, context):
             return alone
         followed = self.matcher.decide(self._with_context(a, context), lang or a.lang or context.lang)
         if followed.status != "answered" or followed.entry is None:
@@ -135,7 +135,7 @@ class Conversation:
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
 
-    def _leans_on_context(self, a: Analysis) -> bool:
+    def _leans_on_context(self, a: Analysis, context: Context) -> bool:
         """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a
         pronoun, or naming nothing but a question type or a name ("when?", "and Tibilov?")."""
         words = a.text.split()
@@ -144,8 +144,10 @@ class Conversation:
             return False
         if not a.terms and a.qtype is None and not he_she:
             return False  # "ok", "thanks", "hmm": nothing to ask about ("а что он сказал?" asks about him)
-        if a.unknown:
-            return False  # "how tall is he?": the context supplies who, not a question the article answers
+        if a.unknown and not (he_she and self._persons_of(context)):
+            # "how tall is Lavrov?": a new subject. "And what did he tell the ceremony?" after a question
+            # about one person is about him: read with him, its unknown words stay in the reading.
+            return False
         bare = len([t for t in a.terms if t not in a.entities]) == 0
         return self._opens(a) or self._points_back(a) or bare
 
@@ -219,6 +221,7 @@ class Conversation:
             return None
         answered: list[Outcome] = []
         uncovered: list[str] = []
+        chatter = 0  # parts that are small talk or say nothing ("ok", "thanks", "понятно")
         previous = context
         for piece in pieces:
             # A part counts when it is a question itself or a bare topic ("pensions and salaries");
@@ -231,9 +234,13 @@ class Conversation:
                 if all(o.entry != outcome.entry for o in answered):
                     answered.append(outcome)
                 previous = self.context_after(outcome) or previous
-            elif asks and outcome.reason not in ("empty", "no_content", "small_talk"):
+            elif outcome.reason in ("empty", "no_content", "small_talk"):
+                chatter += 1
+            elif asks:
                 uncovered.append(piece)
         answered = answered[:MAX_PARTS]
+        if len(answered) == 1 and chatter == len(pieces) - 1 and whole.status != "answered":
+            return replace(answered[0], lang=whole.lang)  # "понятно, а кто подписал?": the question alone
         if len(answered) >= 2:
             return replace(answered[0], parts=tuple(answered), uncovered=tuple(uncovered), lang=whole.lang,
                            reason="several")

@@ -55,7 +55,7 @@ _DIGEST = hashlib.sha256().digest_size
 # Set anew on every restore, not saved: caches that fill as questions are read, and what the kb gives.
 _ANALYZER_FRESH = ("_correct_cache", "_words", "_recent", "heads")
 _MATCHER_SETTINGS = ("kb", "decision", "answer_threshold", "clarify_threshold", "thresholds", "analyzer",
-                     "_nominator", "_talkers", "_by_term")  # the last three: built on first use
+                     "_nominator", "_talk", "_by_term", "_held")  # the last four: built on first use
 _FACTORIES: tuple[Callable[[], Any], ...] = (list, dict, set, int, float)
 T = TypeVar("T")
 TUPLE, FROZENSET, BYTES, CLASS = "\x00tuple", "\x00frozenset", "\x00bytes", "\x00class"  # to_plain's tags

@@ -26,6 +26,9 @@ class Concept:
     entity: bool = False
     strict: bool = False
     person: bool = False  # a person a follow-up's "he"/"she" may refer to
+    # Named things this one stands for ("Moscow" for Russia's government, "the Kremlin" for Russia):
+    # an entry that names one of them does not miss this entity.
+    stands_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,12 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
             problem(f"concept {cid}.words", "must be a non-empty list of strings")
             continue
+        stands_for = raw.get("stands_for", [])
+        if not isinstance(stands_for, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in stands_for):
+            problem(f"concept {cid}.stands_for", "must be a list of concept ids")
+            stands_for = []
         concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
-                                bool(raw.get("person", False))))
+                                bool(raw.get("person", False)), tuple(stands_for)))
     qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
     raw_q = data.get("qtypes", {})
     for lang in LANGS:
@@ -82,6 +89,10 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
                 problem(f"qtypes.{lang}.{qt}", "must be a list of strings")
             else:
                 qtypes[lang][qt] = tuple(phrases)
+    for c in concepts:
+        for other in c.stands_for:
+            if other not in ids:
+                problem(f"concept {c.id}.stands_for", f"names no concept: {other}")
     return Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, problem) for name in WORD_LISTS))
 
 

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-from rapidfuzz import fuzz, process
-
 from bot.analysis import (
     MAX_QUESTION_CHARS,
     Analysis,
@@ -32,6 +30,7 @@ from bot.analysis import (
     detect_language,
     focus_sentence,
     normalise,
+    prefaced,
     stem,
     strip_address,
     tokens,
@@ -40,6 +39,7 @@ from bot.closest import ByTerm, closest_question, questions_by_term
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.nomination import PostingIndex
+from bot.small_talk import SmallTalk
 
 # Re-exported: callers read a question's text helpers from here as well as from bot.analysis.
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer", "Candidate", "Matcher", "Outcome", "Thresholds",
@@ -119,8 +119,6 @@ GAP_MIN_BASE = 0.45  # a gap entry declines the question when its base score is 
 GAP_MARGIN = 0.05  # ... and beats the best fact's by this much
 CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
 LONG_MESSAGE_TERMS = 5  # words in a message before its question sentence is tried on its own
-SMALL_TALK_SIMILARITY = 90  # a message this close (0-100) to a small-talk phrase is small talk
-SMALL_TALK_MAX_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -229,6 +227,18 @@ class Matcher:
             found = cache[i] = questions_by_term(q.terms for q in self.entries[i].questions)
         return found
 
+    def _holders(self, term: str) -> frozenset[int]:
+        """The entries that hold ``term`` anywhere (for the few terms a named thing stands for)."""
+        cache: dict[str, frozenset[int]] | None = getattr(self, "_held", None)
+        if cache is None:
+            cache = {}
+            self._held: dict[str, frozenset[int]] = cache
+        found = cache.get(term)
+        if found is None:
+            start, end = self.postings.get(term, (0, 0))
+            found = cache[term] = frozenset(self._ids[start:end])
+        return found
+
     def _nomination(self) -> PostingIndex:
         """The cheap pass over the postings (built on first use; never part of a saved index)."""
         found: PostingIndex | None = getattr(self, "_nominator", None)
@@ -257,7 +267,9 @@ class Matcher:
         best_entry_cov, best_fuzz = closest_question(ix.questions, weights, qtext, self._questions_by_term(i))
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys()
-        entity_miss = any(ent not in known for ent in a.entities)
+        stands_for = self.analyzer.stands_for
+        entity_miss = any(ent not in known and not any(i in self._holders(s) for s in stands_for.get(ent, ()))
+                          for ent in a.entities)
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not any(
             all(t in q.terms for t in weights) for q in ix.questions
         )
@@ -374,7 +386,9 @@ class Matcher:
         that sentence with the named things of the rest."""
         a = self.analyzer.analyse(text, lang)
         if len(a.terms) + len(a.unknown) < LONG_MESSAGE_TERMS:
-            return [a]
+            # "Quick question: who signed it?", "ok, in English then: ...": what follows a colon is read alone too
+            tail = prefaced(strip_address(text[:MAX_QUESTION_CHARS]))
+            return [a] if tail is None else [a, self.analyzer.analyse(tail, lang)]
         focus = focus_sentence(strip_address(text[:MAX_QUESTION_CHARS]))
         if focus is None:
             return [a]
@@ -411,7 +425,7 @@ class Matcher:
         # Principled guards, not learned: the question names a thing or a number that even the closest
         # entry never mentions, or asks who someone is when no entry is about exactly that person, so
         # whatever the entry says is about something else.
-        for guard in ("entity_miss", "number_miss", "strict_miss"):
+        for guard in GUARDS:
             if top.features.get(guard):
                 return unknown(guard.removesuffix("_miss"), near, score=top.score)
         generic = all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
@@ -440,22 +454,12 @@ class Matcher:
         return unknown("unsure", near, score=top.score)
 
     def _small_talk(self, a: Analysis) -> Entry | None:
-        """A small-talk entry when the whole message is small talk ("thanks!", "who made you?")."""
-        key = " ".join(a.all_terms)
-        if not key:
-            return None
-        words = a.text.split()
-        talkers: list[_Indexed] | None = getattr(self, "_talkers", None)
-        if talkers is None:  # the few small-talk entries, found once (not a walk over every entry per message)
-            talkers = self._talkers = [ix for ix in self.entries if ix.entry.kind == "smalltalk"]
-        for ix in talkers:
-            if key in ix.small_talk:
-                return ix.entry
-            if len(words) <= SMALL_TALK_MAX_WORDS and process.extractOne(
-                key, ix.small_talk, scorer=fuzz.ratio, score_cutoff=SMALL_TALK_SIMILARITY
-            ):
-                return ix.entry
-        return None
+        """A small-talk entry when the message is small talk ("thanks!", "ok, got it"; bot/small_talk.py)."""
+        talk: SmallTalk | None = getattr(self, "_talk", None)
+        if talk is None:  # the few small-talk entries, found once (not a walk over every entry per message)
+            talkers = [(ix.entry, ix.small_talk) for ix in self.entries if ix.entry.kind == "smalltalk"]
+            talk = self._talk = SmallTalk(talkers, self.analyzer.analyse)
+        return talk.find(a)
 
     def _related(self, entry: Entry) -> tuple[Entry, ...]:
         return tuple(self.kb.by_id[r] for r in entry.related if r in self.kb.by_id)
@@ -464,6 +468,9 @@ class Matcher:
     def _suggest(near: Iterable[Entry]) -> tuple[Entry, ...]:
         """Up to three distinct article facts near the question (empty: the caller offers topics)."""
         return tuple(dict.fromkeys(e for e in near if e.kind == "fact"))[:3]
+
+
+GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
 
 
 def _rank_of(outcome: Outcome) -> tuple[int, float]:

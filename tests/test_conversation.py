@@ -191,7 +191,39 @@ def test_ask_json_accepts_a_context(capsys: pytest.CaptureFixture[str], monkeypa
     ],
 )
 def test_he_or_she_points_back_at_any_length(conversation: Conversation, message: str, leans: bool) -> None:
-    assert conversation._leans_on_context(conversation.matcher.analyzer.analyse(message)) is leans
+    context = _after(conversation, "when was the treaty signed?")
+    assert conversation._leans_on_context(conversation.matcher.analyzer.analyse(message), context) is leans
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "resolved"),
+    [
+        # "he" after a question about one person: about him, though "addressed" is a word the article lacks
+        ("What did Peskov say?", "а кому он это адресовал?", True),
+        # two people in the answer: "he" names no one, and "tall" is nothing the article says
+        ("who signed the treaty", "and how tall is he?", False),
+        ("who is putin", "how tall is he?", False),
+    ],
+)
+def test_he_or_she_with_unknown_words(conversation: Conversation, first: str, second: str, resolved: bool) -> None:
+    outcome = conversation.answer(second, context=_after(conversation, first), now=1.0)
+    assert bool(outcome.resolved) is resolved
+    if not resolved:
+        assert outcome.status == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("понятно, а кто подписал?", "signatories"),  # an acknowledgement, then the question
+        ("ok, thanks! when was it signed?", "signing_date"),
+        ("cool, where was it signed?", "venue"),
+    ],
+)
+def test_chatter_around_one_question(conversation: Conversation, message: str, entry_id: str) -> None:
+    outcome = conversation.answer(message, now=0.0)
+    assert outcome.status == "answered" and outcome.entry is not None, (outcome.status, outcome.reason)
+    assert outcome.entry.id == entry_id and not outcome.uncovered
 
 
 @pytest.mark.parametrize(

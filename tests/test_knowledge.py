@@ -171,3 +171,16 @@ def test_kb_check_migrate_rewrites_the_files(kb_copy: Path, capsys: pytest.Captu
     assert main(["kb", "check", "--migrate", "--knowledge", str(kb_copy)]) == 0
     assert "migrated" in capsys.readouterr().out
     assert "gives = " in (kb_copy / "entries" / "a.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("stands_for", "message"),
+    [('["no_such_concept"]', "stands_for: names no concept: no_such_concept"),
+     ('"russia"', "stands_for: must be a list of concept ids")],
+)
+def test_a_concept_stands_for_known_concepts_only(kb_copy: Path, stands_for: str, message: str) -> None:
+    lexicon = kb_copy / "lexicon.toml"
+    text = lexicon.read_text(encoding="utf-8")
+    text = text.replace('stands_for = ["russia"]', f"stands_for = {stands_for}", 1)
+    lexicon.write_text(text, encoding="utf-8")
+    assert any(message in p for p in _problems(kb_copy)), _problems(kb_copy)

@@ -172,3 +172,34 @@ def test_sound_key(word: str, key: str) -> None:
 def test_short_words_are_guessed_only_when_it_is_a_slip(matcher: Matcher, typed: str, meant: str | None) -> None:
     """Two letters swapped is a slip; one letter changed in a short word is more likely another real word."""
     assert matcher.analyzer.correct(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [("i see", "acknowledged"), ("ок, понял", "acknowledged"), ("ok, thanks", "thanks"),
+     ("понятно, спасибо", "thanks")],
+)
+def test_a_message_made_of_small_talk_is_small_talk(matcher: Matcher, message: str, entry_id: str) -> None:
+    outcome = matcher.match(message)
+    assert outcome.reason == "small_talk" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize("message", ["ok, pensions", "thanks, how tall is Putin?", "hmm, Lavrov"])
+def test_small_talk_with_something_to_ask_is_not_small_talk(matcher: Matcher, message: str) -> None:
+    assert matcher.match(message).reason != "small_talk"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [("ok, in English then: who signed the treaty?", "signatories"), ("Вопрос: где подписали договор?", "venue")],
+)
+def test_what_follows_a_colon_is_read_alone(matcher: Matcher, message: str, entry_id: str) -> None:
+    outcome = matcher.match(message)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+def test_a_capital_stands_for_its_state(matcher: Matcher) -> None:
+    """"Moscow" in a question about Russia's money is Russia (lexicon ``stands_for``), not a missing entity."""
+    outcome = matcher.match("How much money has Moscow given South Ossetia since 2008?")
+    assert outcome.status == "answered" and outcome.entry is not None, (outcome.status, outcome.reason)
+    assert outcome.entry.id in ("funding_past", "money_overview")
