@@ -118,7 +118,7 @@ GENERIC_SHARE = 0.4  # a term found in more than this share of entries says noth
 GAP_MIN_BASE = 0.45  # a gap entry declines the question when its base score is at least this
 GAP_MARGIN = 0.05  # ... and beats the best fact's by this much
 CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
-LONG_MESSAGE_TERMS = 5  # words in a message before its question sentence is tried on its own
+LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
 
 
 @dataclass(frozen=True)
@@ -382,19 +382,26 @@ class Matcher:
         return outcome
 
     def readings(self, text: str, lang: str | None = None) -> list[Analysis]:
-        """The readings of a message: the whole of it; for a long one also its question sentence alone and
-        that sentence with the named things of the rest."""
+        """The readings of a message: the whole of it; what follows a colon ("Quick question: who signed
+        it?"); for a long one also its question sentence alone and that sentence with the named things of
+        the rest."""
         a = self.analyzer.analyse(text, lang)
-        if len(a.terms) + len(a.unknown) < LONG_MESSAGE_TERMS:
-            # "Quick question: who signed it?", "ok, in English then: ...": what follows a colon is read alone too
-            tail = prefaced(strip_address(text[:MAX_QUESTION_CHARS]))
-            return [a] if tail is None else [a, self.analyzer.analyse(tail, lang)]
-        focus = focus_sentence(strip_address(text[:MAX_QUESTION_CHARS]))
-        if focus is None:
-            return [a]
+        clean = strip_address(text[:MAX_QUESTION_CHARS])
+        found = [a]
+        tail = prefaced(clean)
+        if tail is not None:
+            found.append(self.analyzer.analyse(tail, lang))
+        focus = focus_sentence(clean) if len(a.terms) + len(a.unknown) >= LONG_MESSAGE_TERMS else None
+        if focus is None or focus == tail:
+            return found
         f = self.analyzer.analyse(focus, lang)
+        # A name the knowledge base does not know, anywhere in the message ("I read that Lavrov commented.
+        # What did he say?"), is evidence of a near miss for the question sentence too.
+        names = tuple(n for n in a.unknown_names if n not in f.unknown_names)
+        if names:
+            f = replace(f, unknown=(*f.unknown, *names), unknown_names=(*f.unknown_names, *names))
         with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
-        return [a, with_context, f] if with_context.terms != f.terms else [a, f]
+        return [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
 
     def decide(self, a: Analysis, reply_lang: str) -> Outcome:
         """The outcome for one reading of a message (``match`` chooses among readings)."""
