@@ -124,7 +124,12 @@ class Conversation:
             a = self.matcher.analyzer.analyse(text, lang)
         if not self._leans_on_context(a, context):
             return alone
-        followed = self.matcher.decide(self._with_context(a, context), lang or a.lang or context.lang)
+        reply_lang = lang or a.lang or context.lang
+        followed = self.matcher.decide(self._with_context(a, context), reply_lang)
+        if followed.status != "answered" and self._points_back(a) and self._own_terms(a):
+            # "it" with words of its own: first only the earlier named things carry over ("and when was it
+            # signed?"); when that is not enough, the whole earlier question ("and what was it called?")
+            followed = self.matcher.decide(self._with_context(a, context, broad=True), reply_lang)
         if followed.status != "answered" or followed.entry is None:
             return alone
         # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
@@ -183,11 +188,11 @@ class Conversation:
             self._entry_persons[context.entry_id] = found
         return found
 
-    def _with_context(self, a: Analysis, context: Context) -> Analysis:
+    def _with_context(self, a: Analysis, context: Context, broad: bool = False) -> Analysis:
         """The follow-up's meaning completed by the earlier question's: its own question type, named things
         and words win. When it has words of its own ("and when was it *signed*?") only the earlier named
-        things carry over (for "he"/"she", the earlier person); when it has none ("and where?", "who said
-        that?") the earlier meaning does."""
+        things carry over (for "he"/"she", the earlier person; ``broad``: the whole earlier question); when it
+        has none ("and where?", "who said that?") the earlier meaning does."""
         before = context.analysis
         own = self._own_terms(a)
         named = a.entities | (self.persons & set(a.terms))
@@ -198,6 +203,8 @@ class Conversation:
                 kept = []
             elif persons:
                 kept = persons
+            elif broad:
+                kept = list(before.terms)  # "and what was it called?": "it" is what was asked about before
             else:
                 kept = sorted(before.entities | self.persons.intersection(before.terms))
         elif he_she and not named and (persons := self._persons_of(context)):
