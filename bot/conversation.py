@@ -130,6 +130,7 @@ class Conversation:
             # "it" with words of its own: first only the earlier named things carry over ("and when was it
             # signed?"); when that is not enough, the whole earlier question ("and what was it called?")
             followed = self.matcher.decide(self._with_context(a, context, broad=True), reply_lang)
+        followed = self._same_kind(followed, context)
         if followed.status != "answered" or followed.entry is None:
             return alone
         # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
@@ -139,6 +140,19 @@ class Conversation:
                 and alone.entry != followed.entry):
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
+
+    def _same_kind(self, outcome: Outcome, context: Context) -> Outcome:
+        """A follow-up torn between entries of different topics ("and Putin?" after what Tibilov said: what
+        Putin said, or who he is?) takes the one of the earlier answer's topic, when exactly one is."""
+        if outcome.status != "clarify" or outcome.reason != "close_candidates":
+            return outcome
+        topic = self.matcher.kb.by_id[context.entry_id].topic
+        same = [c for c in outcome.candidates if c.entry.topic == topic]
+        if len(same) != 1 or same[0].score < self.matcher.answer_threshold:
+            return outcome
+        entry, by_id = same[0].entry, self.matcher.kb.by_id
+        return replace(outcome, status="answered", entry=entry, score=round(same[0].score, 4), candidates=(),
+                       suggestions=tuple(by_id[r] for r in entry.related if r in by_id), reason="match")
 
     def _leans_on_context(self, a: Analysis, context: Context) -> bool:
         """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a

@@ -33,6 +33,8 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("who is leonid tibilov", "who is he?", "tibilov_who"),
         ("что ответил Песков американцам", "кто он такой?", "peskov_who"),
         ("when did the abkhazia agreement come into force", "and when was it signed?", "abkhazia_treaty"),
+        # a bare name after a person's words: that person's words (the earlier answer's topic), not who he is
+        ("что говорил Путин о договоре?", "а Тибилов?", "tibilov_statements"),
         # "it" with a word of its own that the named things alone do not settle: the whole earlier question
         ("in what month did moscow sign the deal with abkhazia?", "what's its name?", "abkhazia_treaty"),
         ("how long will the treaty last", "has it been ratified?", "ratification"),
