@@ -125,11 +125,15 @@ class Conversation:
         if not self._leans_on_context(a, context):
             return alone
         reply_lang = lang or a.lang or context.lang
-        followed = self.matcher.decide(self._with_context(a, context), reply_lang)
+        # A message that leans on the conversation is about its subject: that is evidence the reading
+        # alone lacks (the model is fitted on questions that stand alone), so it answers from the clarify
+        # threshold on.
+        bar = self.matcher.clarify_threshold
+        followed = self.matcher.decide(self._with_context(a, context), reply_lang, bar)
         if followed.status != "answered" and self._points_back(a) and self._own_terms(a):
             # "it" with words of its own: first only the earlier named things carry over ("and when was it
             # signed?"); when that is not enough, the whole earlier question ("and what was it called?")
-            followed = self.matcher.decide(self._with_context(a, context, broad=True), reply_lang)
+            followed = self.matcher.decide(self._with_context(a, context, broad=True), reply_lang, bar)
         followed = self._same_kind(followed, context)
         if followed.status != "answered" or followed.entry is None:
             return alone

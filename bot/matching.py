@@ -403,8 +403,10 @@ class Matcher:
         with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
         return [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
 
-    def decide(self, a: Analysis, reply_lang: str) -> Outcome:
-        """The outcome for one reading of a message (``match`` chooses among readings)."""
+    def decide(self, a: Analysis, reply_lang: str, answer_at: float | None = None) -> Outcome:
+        """The outcome for one reading of a message (``match`` chooses among readings); ``answer_at``
+        replaces the answer threshold (a follow-up read with its conversation's context)."""
+        answer_threshold = self.answer_threshold if answer_at is None else answer_at
         def unknown(reason: str, near: Iterable[Entry] = (), gap: Entry | None = None, score: float = 0.0) -> Outcome:
             return Outcome("unknown", reply_lang, round(score, 4), suggestions=self._suggest(near), gap=gap,
                            reason=reason, analysis=a)
@@ -436,7 +438,7 @@ class Matcher:
             if top.features.get(guard):
                 return unknown(guard.removesuffix("_miss"), near, score=top.score)
         generic = all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
-        if generic and top.score < self.answer_threshold and not a.unknown:
+        if generic and top.score < answer_threshold and not a.unknown:
             # Only words that fit everything ("treaty", "Russia"): ask which part they mean.
             broad = [Candidate(e, top.score) for e in self.kb.facts() if e.broad]
             options = tuple((broad or facts)[: th.max_candidates])
@@ -446,7 +448,7 @@ class Matcher:
         # same topic (an overview and its detail) answer it alike, so they need no question back.
         rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= top.score - th.margin
                   and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic]
-        if top.score >= self.answer_threshold:
+        if top.score >= answer_threshold:
             if not rivals or top.score >= CONFIDENT:
                 return Outcome("answered", reply_lang, round(top.score, 4), entry=top.entry,
                                suggestions=self._related(top.entry), reason="match", analysis=a)

@@ -45,11 +45,11 @@ def test_is_correct_follows_the_scoring_rule(matcher: Matcher) -> None:
 
 def test_held_out_set_floors(matcher: Matcher) -> None:
     """Sets written from the article alone by people who saw neither the knowledge base nor the other sets.
-    heldout-1 is fitted on (with shared/eval's training sets); 2 and 3 were never used while tuning and were
-    reported untouched (issue #9), then kept here as floors a little under those figures; so was 4 (293
-    questions, 47% Russian: 89.1% in scope, 87.7% refusal when first scored)."""
-    floors = {"heldout-1.jsonl": (0.85, 0.83), "heldout-2.jsonl": (0.80, 0.78), "heldout-3.jsonl": (0.80, 0.88),
-              "heldout-4.jsonl": (0.87, 0.85)}
+    Each was reported untouched when first scored (issue #9) and then joined the fitting pool (with
+    shared/eval's training sets) for the next round, a new blind set taking its place; the floors sit a little
+    under the figures of the decision fitted on all of them (its threshold chosen out of fold)."""
+    floors = {"heldout-1.jsonl": (0.81, 0.90), "heldout-2.jsonl": (0.77, 0.78), "heldout-3.jsonl": (0.80, 0.94),
+              "heldout-4.jsonl": (0.85, 0.92)}
     for name, (in_scope, refusal) in floors.items():
         acc, failures = rates(matcher, name)
         assert acc["in_scope"] >= in_scope, f"{name}\n{failures}"
