@@ -37,8 +37,8 @@ class SmallTalk:
         for part in parts:
             r = self.analyse(part, a.lang)
             talk = self._phrase(r)
-            if talk is None and (r.terms or r.unknown):
-                return None  # a part with something to ask about
+            if talk is None and (r.terms or r.unknown or r.qtype):
+                return None  # a part with something to ask about ("а когда?" asks when)
             found = talk or found  # a part with no content words ("ok") is neither
         return found
 

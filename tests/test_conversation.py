@@ -236,6 +236,11 @@ def test_chatter_around_one_question(conversation: Conversation, message: str, e
     assert outcome.entry.id == entry_id and not outcome.uncovered
 
 
+def test_an_acknowledgement_then_a_follow_up_is_the_follow_up(conversation: Conversation) -> None:
+    outcome = conversation.answer("понятно, а где?", context=_after(conversation, "когда подписали договор?"), now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
+
+
 @pytest.mark.parametrize(
     ("first", "second", "entry_id"),
     [

@@ -184,7 +184,7 @@ def test_a_message_made_of_small_talk_is_small_talk(matcher: Matcher, message: s
     assert outcome.reason == "small_talk" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
-@pytest.mark.parametrize("message", ["ok, pensions", "thanks, how tall is Putin?", "hmm, Lavrov"])
+@pytest.mark.parametrize("message", ["ok, pensions", "thanks, how tall is Putin?", "hmm, Lavrov", "понятно, а когда?"])
 def test_small_talk_with_something_to_ask_is_not_small_talk(matcher: Matcher, message: str) -> None:
     assert matcher.match(message).reason != "small_talk"
 
