@@ -261,7 +261,7 @@ class Conversation:
                 previous = self.context_after(outcome) or previous
             elif outcome.reason in ("empty", "no_content", "small_talk"):
                 chatter += 1
-            elif asks:
+            else:  # a question, or a bare topic ("...pensions and salaries"): named as not found
                 uncovered.append(piece)
         answered = answered[:MAX_PARTS]
         if len(answered) == 1 and chatter == len(pieces) - 1 and whole.status != "answered":

@@ -34,8 +34,8 @@ _STRINGS: dict[str, dict[str, str]] = {
         "ru": "🙂 Спрашивайте о договоре России и Южной Осетии, когда захотите.",
     },
     "uncovered": {
-        "en": "The article does not say: {parts}.",
-        "ru": "В статье не сказано: {parts}.",
+        "en": "Nothing found in the article on: {parts}. Ask about it on its own to see suggestions.",
+        "ru": "В статье не нашлось ответа на: {parts}. Спросите об этом отдельно, чтобы увидеть подсказки.",
     },
     "decline_empty": {
         "en": "Please ask a question about the Russia–South Ossetia treaty, in words.",

@@ -124,6 +124,13 @@ def test_a_part_the_article_does_not_cover_is_named(conversation: Conversation) 
     assert "when will parliament ratify it" in outcome_text(outcome, html=False)
 
 
+def test_a_bare_topic_not_found_is_named_too(conversation: Conversation) -> None:
+    """"pensions and X": the answer for pensions, and X named as not found, never silently dropped."""
+    outcome = conversation.answer("whats the deal with pensions and the moon landing")
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "prov_pensions"
+    assert "moon landing" in outcome_text(outcome, html=False)
+
+
 def test_background_sentences_are_not_parts(conversation: Conversation) -> None:
     outcome = conversation.answer("I read the news about South Ossetia yesterday, and I wonder: will pensions go up?")
     assert outcome.status == "answered" and not outcome.parts and not outcome.uncovered
