@@ -73,6 +73,19 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
     assert report["topic_switches_inheriting_context"] == 0
 
 
+def test_fifth_blind_sets_floor(matcher: Matcher) -> None:
+    """heldout-5 (342 questions, 48% Russian) and dialogues-5 (70 dialogues, 160 turns), written blind from
+    the article and first scored untouched after this round's tuning (issue #9, #10): 88.4% in scope
+    (en 87.4%, ru 89.4%), 90.5% refusal; 86.9% of dialogue turns, no switch inheriting context."""
+    acc, failures = rates(matcher, "heldout-5.jsonl")
+    assert acc["in_scope"] >= 0.86, failures
+    assert acc["refusal"] >= 0.88, failures
+    report = evaluate_dialogues(matcher, read_dialogues(DATA / "dialogues-5.jsonl"))
+    failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
+    assert report["accuracy"]["turns"]["rate"] >= 0.85, failures
+    assert report["topic_switches_inheriting_context"] == 0
+
+
 def test_coming_back_to_the_subject_after_a_switch_is_not_an_inherited_switch(matcher: Matcher) -> None:
     """Only the turn off the subject counts as a switch; the one after it may use the earlier context."""
     from bot.evaluation import Dialogue, Turn
