@@ -128,6 +128,7 @@ class Analyzer:
         self.single: dict[str, str] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
+        self.person_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
         # "#moscow" -> {"#russia"}: what a named thing stands for (an entry naming either does not miss it)
         self.stands_for: dict[str, frozenset[str]] = {
             f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}

@@ -252,8 +252,9 @@ class Conversation:
             # A part counts when it is a question itself or a bare topic ("pensions and salaries");
             # background ("I read the news about it") is neither answered nor reported.
             asks = self._asks(piece)
-            if not asks and len(self.matcher.analyzer.analyse(piece).terms) > BARE_TOPIC_TERMS:
-                continue
+            read = self.matcher.analyzer.analyse(piece)
+            if not asks and (len(read.terms) > BARE_TOPIC_TERMS or (read.terms and self._only_names(read))):
+                continue  # background, or a name joined to the part before ("talks of Putin and Tibilov")
             outcome = self._one(piece, lang, whole.lang, previous)
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
                 if all(o.entry != outcome.entry for o in answered):

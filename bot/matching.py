@@ -448,8 +448,12 @@ class Matcher:
         # same topic (an overview and its detail) answer it alike, so they need no question back.
         rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= top.score - th.margin
                   and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic]
+        # A question that names only people or things ("what did Putin say?", "Tibilov?") is a broad one:
+        # the overview of what they said answers it, rather than a question back with who they are.
+        named_only = not a.qtype and not a.unknown and all(
+            t in a.entities or t in self.analyzer.person_ids for t in a.terms)
         if top.score >= answer_threshold:
-            if not rivals or top.score >= CONFIDENT:
+            if not rivals or top.score >= CONFIDENT or (named_only and top.entry.broad):
                 return Outcome("answered", reply_lang, round(top.score, 4), entry=top.entry,
                                suggestions=self._related(top.entry), reason="match", analysis=a)
             return Outcome("clarify", reply_lang, round(top.score, 4),

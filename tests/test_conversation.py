@@ -131,6 +131,12 @@ def test_a_bare_topic_not_found_is_named_too(conversation: Conversation) -> None
     assert "moon landing" in outcome_text(outcome, html=False)
 
 
+def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
+    """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
+    outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")
+    assert outcome.status != "answered" and not outcome.parts
+
+
 def test_background_sentences_are_not_parts(conversation: Conversation) -> None:
     outcome = conversation.answer("I read the news about South Ossetia yesterday, and I wonder: will pensions go up?")
     assert outcome.status == "answered" and not outcome.parts and not outcome.uncovered

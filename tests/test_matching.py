@@ -203,3 +203,16 @@ def test_a_capital_stands_for_its_state(matcher: Matcher) -> None:
     outcome = matcher.match("How much money has Moscow given South Ossetia since 2008?")
     assert outcome.status == "answered" and outcome.entry is not None, (outcome.status, outcome.reason)
     assert outcome.entry.id in ("funding_past", "money_overview")
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [("what did putin say?", "putin_statements"),
+                                                    ("Что сказал Тибилов?", "tibilov_statements")])
+def test_a_question_naming_only_a_person_gets_the_overview(matcher: Matcher, question: str, entry_id: str) -> None:
+    """No question type, no other word: what they said (the overview), not "which of these do you mean"."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+def test_who_is_still_gets_who(matcher: Matcher) -> None:
+    outcome = matcher.match("who is putin")
+    assert outcome.entry is not None and outcome.entry.id == "putin_who"
