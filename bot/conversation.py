@@ -114,7 +114,10 @@ class Conversation:
 
     # --- one question, maybe a follow-up ----------------------------------------------------------
 
-    def _one(self, text: str, lang: str | None, fallback_lang: str, context: Context | None) -> Outcome:
+    def _one(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
+             joined: bool = False) -> Outcome:
+        """One question, read with ``context`` when it leans on it; ``joined``: a later part of a message
+        of several ("who signed it and *when*?"), which continues the part before as an "and ..." does."""
         alone = self.matcher.match(text, lang=lang, fallback_lang=context.lang if context and not lang
                                    else fallback_lang)
         if context is None or context.entry_id not in self.matcher.kb.by_id:
@@ -122,7 +125,7 @@ class Conversation:
         a = alone.analysis
         if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
             a = self.matcher.analyzer.analyse(text, lang)
-        if not self._leans_on_context(a, context):
+        if not self._leans_on_context(a, context, joined):
             return alone
         reply_lang = lang or a.lang or context.lang
         # A message that leans on the conversation is about its subject: that is evidence the reading
@@ -139,7 +142,7 @@ class Conversation:
             return alone
         # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
         # the reading with the context wins. A follow-up with words of its own may still stand alone.
-        refers = self._points_back(a) or (not self._own_terms(a) and (self._opens(a) or self._only_names(a)))
+        refers = self._points_back(a) or (not self._own_terms(a) and (joined or self._opens(a) or self._only_names(a)))
         if (not refers and alone.status == "answered" and alone.score >= followed.score
                 and alone.entry != followed.entry):
             return alone
@@ -158,7 +161,7 @@ class Conversation:
         return replace(outcome, status="answered", entry=entry, score=round(same[0].score, 4), candidates=(),
                        suggestions=tuple(by_id[r] for r in entry.related if r in by_id), reason="match")
 
-    def _leans_on_context(self, a: Analysis, context: Context) -> bool:
+    def _leans_on_context(self, a: Analysis, context: Context, joined: bool = False) -> bool:
         """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a
         pronoun, or naming nothing but a question type or a name ("when?", "and Tibilov?")."""
         words = a.text.split()
@@ -172,7 +175,7 @@ class Conversation:
             # about one person is about him: read with him, its unknown words stay in the reading.
             return False
         bare = len([t for t in a.terms if t not in a.entities]) == 0
-        return self._opens(a) or self._points_back(a) or bare
+        return joined or self._opens(a) or self._points_back(a) or bare
 
     def _opens(self, a: Analysis) -> bool:
         """It opens with "and", "what about", "а"..."""
@@ -255,7 +258,7 @@ class Conversation:
             read = self.matcher.analyzer.analyse(piece)
             if not asks and (len(read.terms) > BARE_TOPIC_TERMS or (read.terms and self._only_names(read))):
                 continue  # background, or a name joined to the part before ("talks of Putin and Tibilov")
-            outcome = self._one(piece, lang, whole.lang, previous)
+            outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
                 if all(o.entry != outcome.entry for o in answered):
                     answered.append(outcome)

@@ -131,6 +131,13 @@ def test_a_bare_topic_not_found_is_named_too(conversation: Conversation) -> None
     assert "moon landing" in outcome_text(outcome, html=False)
 
 
+def test_a_later_part_continues_the_one_before(conversation: Conversation) -> None:
+    """"... signed, and for how many years?": the second part is about the same treaty, as an "and ..." is."""
+    outcome = conversation.answer("When was the alliance treaty with South Ossetia signed and for how many years?")
+    assert outcome.status == "answered"
+    assert [p.entry.id for p in outcome.parts if p.entry is not None] == ["signing_date", "term"]
+
+
 def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
     """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
     outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")
