@@ -189,6 +189,10 @@ class Conversation:
     def _points_back(self, a: Analysis) -> bool:
         return any(w in self.pronouns for w in tokens(a.text))
 
+    def _points_back_at_things(self, a: Analysis) -> bool:
+        """A pronoun for a thing ("it", "это") besides the one for a person."""
+        return any(w in self.pronouns and w not in self.person_pronouns for w in tokens(a.text))
+
     def _own_terms(self, a: Analysis) -> list[str]:
         """The follow-up's words that are neither named things nor people."""
         return [t for t in a.terms if t not in a.entities and t not in self.persons]
@@ -228,8 +232,10 @@ class Conversation:
                 kept = list(before.terms)  # "and what was it called?": "it" is what was asked about before
             else:
                 kept = sorted(before.entities | self.persons.intersection(before.terms))
-        elif he_she and not named and (persons := self._persons_of(context)):
-            kept = persons  # "what did she say?": about her, not about whatever was asked of her before
+        elif he_she and (persons := self._persons_of(context)) and not self.persons.intersection(named):
+            # "what did she say?": about her, not about whatever was asked of her before; "what did he tell
+            # the US?": him, and the thing named; "where did she say it?": her, and "it", what was asked
+            kept = [*persons, *before.terms] if self._points_back_at_things(a) else persons
         else:
             # "and Tibilov?" after a question about Putin: the new name replaces the old one.
             replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()

@@ -220,6 +220,21 @@ def test_he_or_she_points_back_at_any_length(conversation: Conversation, message
     assert conversation._leans_on_context(conversation.matcher.analyzer.analyse(message), context) is leans
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "entry_id"),
+    [
+        ("who is dmitry peskov?", "and what did he tell the americans?", "peskov_reply"),  # him, and the US
+        ("what did psaki say about the treaty?", "where did she say that?", "psaki_briefing"),  # her, and "that"
+    ],
+)
+def test_he_or_she_keeps_the_person_beside_what_is_named(
+    conversation: Conversation, first: str, second: str, entry_id: str
+) -> None:
+    outcome = conversation.answer(second, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None, (outcome.status, outcome.reason)
+    assert outcome.entry.id == entry_id
+
+
 def test_he_with_unknown_words_leans_on_the_one_person_before(conversation: Conversation) -> None:
     """"he" after an answer about one person is about him, though "addressed" is a word the article lacks:
     the reading with him (and the unknown word, which lowers the model's confidence) is tried."""
