@@ -235,7 +235,10 @@ class Conversation:
         elif he_she and (persons := self._persons_of(context)) and not self.persons.intersection(named):
             # "what did she say?": about her, not about whatever was asked of her before; "what did he tell
             # the US?": him, and the thing named; "where did she say it?": her, and "it", what was asked
-            kept = [*persons, *before.terms] if self._points_back_at_things(a) else persons
+            # "Who announced the money?" then "how much did he say?": he comes from the answer, and the
+            # earlier question is about a thing, which stays
+            about_things = self._points_back_at_things(a) or not self.persons.intersection(before.terms)
+            kept = [*persons, *before.terms] if about_things else persons
         else:
             # "and Tibilov?" after a question about Putin: the new name replaces the old one.
             replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()

@@ -225,6 +225,8 @@ def test_he_or_she_points_back_at_any_length(conversation: Conversation, message
     [
         ("who is dmitry peskov?", "and what did he tell the americans?", "peskov_reply"),  # him, and the US
         ("what did psaki say about the treaty?", "where did she say that?", "psaki_briefing"),  # her, and "that"
+        # he comes from the answer (Putin): the question was about the money, which stays
+        ("who promised more money for 2016?", "how much did he promise?", "funding_2016"),
     ],
 )
 def test_he_or_she_keeps_the_person_beside_what_is_named(
