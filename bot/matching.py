@@ -33,6 +33,7 @@ from bot.analysis import (
     prefaced,
     stem,
     strip_address,
+    term_weight,
     tokens,
 )
 from bot.closest import ByTerm, closest_question, questions_by_term
@@ -450,16 +451,11 @@ class Matcher:
                   and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic]
         # A question that names only people or things ("what did Putin say?", "Tibilov?") is a broad one:
         # the overview of what they said answers it, rather than a question back with who they are.
-        named_only = not a.qtype and not a.unknown and all(
-            t in a.entities or t in self.analyzer.person_ids for t in a.terms)
-        if top.score >= answer_threshold:
-            if not rivals or top.score >= CONFIDENT or (named_only and top.entry.broad):
-                return Outcome("answered", reply_lang, round(top.score, 4), entry=top.entry,
-                               suggestions=self._related(top.entry), reason="match", analysis=a)
-            return Outcome("clarify", reply_lang, round(top.score, 4),
-                           candidates=tuple([top, *rivals][: th.max_candidates]), reason="close_candidates",
-                           analysis=a)
-        if top.score >= self.clarify_threshold and rivals:
+        sure = top.score >= CONFIDENT or (top.entry.broad and self.analyzer.names_only(a))
+        if top.score >= answer_threshold and (not rivals or sure):
+            return Outcome("answered", reply_lang, round(top.score, 4), entry=top.entry,
+                           suggestions=self._related(top.entry), reason="match", analysis=a)
+        if rivals and top.score >= min(self.clarify_threshold, answer_threshold):
             return Outcome("clarify", reply_lang, round(top.score, 4),
                            candidates=tuple([top, *rivals][: th.max_candidates]), reason="close_candidates",
                            analysis=a)
@@ -484,18 +480,6 @@ class Matcher:
 
 
 GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
-
-# A plain word stem weighs this share of its IDF. Concepts ("#term"), named things and numbers carry the
-# meaning the lexicon gives them; a stem is often an incidental word ("stay", "состоялось") that is rare
-# in the knowledge base without saying much, and at full weight it made a question look half unexplained
-# (leave-one-set-out over the labelled sets: 0.5 lifts the whole answer/decline trade-off curve, by
-# about two points of in-scope accuracy and one of refusal at the same threshold).
-PLAIN_TERM_WEIGHT = 0.5
-
-
-def term_weight(term: str) -> float:
-    """The share of its IDF a term weighs (see ``PLAIN_TERM_WEIGHT``)."""
-    return 1.0 if term.startswith("#") or term.isdigit() else PLAIN_TERM_WEIGHT
 
 
 def _rank_of(outcome: Outcome) -> tuple[int, float]:

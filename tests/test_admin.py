@@ -154,9 +154,10 @@ def test_replay_counts_changed_answers_with_examples(kb: KnowledgeBase, matcher:
 
 
 def test_unanswered_questions_are_grouped_by_nearest_entry_with_gap_declines_apart(matcher: Matcher) -> None:
-    pen = "What colour was the pen used to sign?"
-    rows = ([(pen, "en")] * 3 + [("what colour was the pen used to sign", "en"),
-            ("What color was the pen used to sign?", "en"), ("what did NATO say?", "en"), ("what did NATO say", "en"),
+    pen = "What colour was the pen Putin signed the treaty with?"
+    rows = ([(pen, "en")] * 3 + [("what colour was the pen putin signed the treaty with", "en"),
+            ("What color was the pen Putin signed the treaty with?", "en"), ("what did NATO say?", "en"),
+            ("what did NATO say", "en"),
             ("did the presidents shake hands", "en"), ("who signed the treaty?", "en")])
     listing = curation.group_unanswered(rows, matcher)
     # Answered now (an admin fixed it, or it was a clarify the bot now answers): not listed.

@@ -209,7 +209,7 @@ async def test_two_admins_editing_one_entry_both_land_and_are_audited(telegram_b
 
 async def test_unanswered_groups_and_one_tap_actions(telegram_bots: TelegramBots) -> None:
     bot = await start(telegram_bots)
-    pen, hands = "What colour was the pen used to sign?", "did the presidents shake hands"
+    pen, hands = "What colour was the pen Putin signed the treaty with?", "did the presidents shake hands"
     for text in [pen] * 3 + [hands] * 2:
         await say(bot, text, 42)
     storage = storage_of(bot)
