@@ -137,6 +137,7 @@ class Analyzer:
         self._qwords = frozenset(qwords)
         self.stopwords: frozenset[str] = frozenset().union(*lex.stopwords.values(), qwords)
         self.heads = lex.heads
+        self.distinct = lex.distinct
         self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
         self.single: dict[str, str] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
@@ -252,6 +253,16 @@ class Analyzer:
     def qtype(self, text: str) -> str | None:
         """What kind of answer the question wants: the first who/when/where/quantity phrase that starts
         within a sentence's first words ("so when was it signed", not "what did Psaki say when ...")."""
+        phrase = self._qtype_phrase(text)
+        return None if phrase is None else self.phrase_types.get(phrase)
+
+    def asked_terms(self, text: str) -> frozenset[str]:
+        """The content terms of the phrase that gives ``text`` its question type ("в каком году" -> #year):
+        they say what kind of answer is wanted, not what it is about."""
+        phrase = self._qtype_phrase(text)
+        return frozenset() if phrase is None else frozenset(self.terms_of(phrase)[0])
+
+    def _qtype_phrase(self, text: str) -> str | None:
         if self.qtype_re is None:
             return None
         for sentence in _SENTENCES.finditer(text):
@@ -259,7 +270,7 @@ class Analyzer:
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
             m = self.qtype_re.search(head)
             if m is not None and len(head[: m.start()].split()) < QTYPE_WINDOW:
-                return self.phrase_types.get(" ".join(m.group().split()))
+                return " ".join(m.group().split())
         return None
 
     def terms_of(self, text: str) -> tuple[list[str], list[str]]:
@@ -271,7 +282,9 @@ class Analyzer:
         found = self._words.get(word)
         if found is None:
             s = stem(word)
-            term = sys.intern(self.single.get(s) or self.single.get(word) or s)
+            # A word that only looks like a concept's word ("according" / "accord") is a word of its own.
+            own = word in self.distinct
+            term = sys.intern(word if own else self.single.get(s) or self.single.get(word) or s)
             content = term.startswith("#") or (
                 word not in self.stopwords and s not in self.stop_stems and (len(word) > 1 or word.isdigit())
             )

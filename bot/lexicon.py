@@ -42,6 +42,9 @@ class Lexicon:
     person_pronouns: frozenset[str] = frozenset()  # "he", "she", "он": point back to a person
     foreign: frozenset[str] = frozenset()  # common words of languages the bot does not answer in
     asks: frozenset[str] = frozenset()  # words that open a question ("is", "has", "почему")
+    # Words that share a stem with a concept's word but mean something else ("according" is not the
+    # "accord" of a treaty, "integrity" not "integration", "грузы" not "Грузия"): read as words of their own.
+    distinct: frozenset[str] = frozenset()
 
 
 def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> Lexicon:
@@ -93,10 +96,12 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
         for other in c.stands_for:
             if other not in ids:
                 problem(f"concept {c.id}.stands_for", f"names no concept: {other}")
-    return Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, problem) for name in WORD_LISTS))
+    lexicon = Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, problem) for name in WORD_LISTS))
+    _check_distinct(lexicon, problem)
+    return lexicon
 
 
-WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks")
+WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct")
 
 
 def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:
@@ -112,3 +117,26 @@ def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], No
             continue
         words.update(fold(w) for w in items)
     return frozenset(words)
+
+
+def _check_distinct(lexicon: Lexicon, problem: Callable[[str, str], None]) -> None:
+    """A ``[distinct]`` word must be one word that shares its stem with a concept's word and is not one:
+    any other is a mistake (it would change nothing, or hide the concept it names)."""
+    from bot.analysis import normalise, stem, tokens  # analysis imports this module
+
+    concept_stems: dict[str, set[str]] = {}
+    listed: set[str] = set()
+    for c in lexicon.concepts:
+        for w in c.words:
+            words = tokens(normalise(w))
+            if len(words) == 1:
+                concept_stems.setdefault(stem(words[0]), set()).add(c.id)
+                listed.add(words[0])
+    for word in sorted(lexicon.distinct):
+        words = tokens(normalise(word))
+        if len(words) != 1:
+            problem("distinct", f"{word!r}: must be a single word")
+        elif words[0] in listed:
+            problem("distinct", f"{word!r}: is itself a concept's word")
+        elif stem(words[0]) not in concept_stems:
+            problem("distinct", f"{word!r}: shares its stem with no concept's word, so listing it changes nothing")

@@ -184,3 +184,17 @@ def test_a_concept_stands_for_known_concepts_only(kb_copy: Path, stands_for: str
     text = text.replace('stands_for = ["russia"]', f"stands_for = {stands_for}", 1)
     lexicon.write_text(text, encoding="utf-8")
     assert any(message in p for p in _problems(kb_copy)), _problems(kb_copy)
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [("zebra", "shares its stem with no concept's word"),  # listing it would change nothing
+     ("treaty", "is itself a concept's word"),  # it would hide the concept
+     ("according to", "must be a single word")],
+)
+def test_a_distinct_word_must_only_look_like_a_concept_word(kb_copy: Path, word: str, message: str) -> None:
+    lexicon = kb_copy / "lexicon.toml"
+    text = lexicon.read_text(encoding="utf-8")
+    text = text.replace('[distinct]\nen = [', f'[distinct]\nen = ["{word}", ', 1)
+    lexicon.write_text(text, encoding="utf-8")
+    assert any(message in p for p in _problems(kb_copy)), _problems(kb_copy)

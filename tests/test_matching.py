@@ -198,6 +198,18 @@ def test_what_follows_a_colon_is_read_alone(matcher: Matcher, message: str, entr
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [("according to the kremlin", "#treaty"),  # "according" is not the "accord" of a treaty
+     ("territorial integrity", "#integration"),
+     ("грузы через границу", "#georgia"),  # cargo, not Georgia
+     ("копия документа", "#interior")],  # a copy, not cops
+)
+def test_a_word_that_only_shares_a_stem_is_not_the_concept(matcher: Matcher, text: str, absent: str) -> None:
+    """Words listed as ``[distinct]`` in the lexicon are read as themselves, not through a concept's stem."""
+    assert absent not in matcher.analyzer.analyse(text).terms
+
+
 def test_a_capital_stands_for_its_state(matcher: Matcher) -> None:
     """"Moscow" in a question about Russia's money is Russia (lexicon ``stands_for``), not a missing entity."""
     outcome = matcher.match("How much money has Moscow given South Ossetia since 2008?")
