@@ -25,8 +25,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Literal
 
-from bot.matching import Analysis, Matcher, Outcome, normalise, strip_address, tokens
+from bot.matching import COMMON_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
 
 CONTEXT_SECONDS = 600.0  # a follow-up refers to an answer at most this old
 MAX_CONTEXTS = 10_000  # conversations remembered at once (the oldest are forgotten first)
@@ -36,6 +37,7 @@ MAX_PARTS = 3
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 _PART_SPLIT = re.compile(r"\?+|[.!;]+\s|,\s*|\s+(?:and|и|а также|also)\s+", re.IGNORECASE)
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
+Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``_with_context``)
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,16 @@ class Conversation:
         # threshold on.
         bar = self.matcher.clarify_threshold
         followed = self.matcher.decide(self._with_context(a, context), reply_lang, bar)
-        if followed.status != "answered" and self._points_back(a) and self._own_terms(a):
-            # "it" with words of its own: first only the earlier named things carry over ("and when was it
-            # signed?"); when that is not enough, the whole earlier question ("and what was it called?")
-            followed = self.matcher.decide(self._with_context(a, context, broad=True), reply_lang, bar)
+        own = self._own_terms(a)
+        if followed.status != "answered" and own:
+            # Words of its own, and the earlier named things were not enough. With "it": the whole earlier
+            # question ("and what was it called?"). Without: its words take the place of the earlier
+            # question's own ("how much from 2008 to 2014?" then "and for 2016?"; "pensions?" then "and
+            # wages?"), when they are things the lexicon knows or numbers, not just any word.
+            if self._points_back(a):
+                followed = self.matcher.decide(self._with_context(a, context, "broad"), reply_lang, bar)
+            elif all(t.startswith("#") or t.isdigit() for t in own):
+                followed = self.matcher.decide(self._with_context(a, context, "substitute"), reply_lang, bar)
         followed = self._same_kind(followed, context)
         if followed.status != "answered" or followed.entry is None:
             return alone
@@ -174,7 +182,8 @@ class Conversation:
             # "how tall is Lavrov?": a new subject. "And what did he tell the ceremony?" after a question
             # about one person is about him: read with him, its unknown words stay in the reading.
             return False
-        bare = len([t for t in a.terms if t not in a.entities]) == 0
+        # Nothing but names ("and Tibilov?") or a question type ("when?", "what day?", "в каком году?")
+        bare = all(t in a.entities for t in a.terms) or (a.qtype is not None and not self._own_terms(a))
         return joined or self._opens(a) or self._points_back(a) or bare
 
     def _opens(self, a: Analysis) -> bool:
@@ -194,8 +203,10 @@ class Conversation:
         return any(w in self.pronouns and w not in self.person_pronouns for w in tokens(a.text))
 
     def _own_terms(self, a: Analysis) -> list[str]:
-        """The follow-up's words that are neither named things nor people."""
-        return [t for t in a.terms if t not in a.entities and t not in self.persons]
+        """The follow-up's words that are neither named things nor people, nor part of its question type
+        ("а в каком году?" asks when, about what was asked before)."""
+        asked = self.matcher.analyzer.asked_terms(a.text)
+        return [t for t in a.terms if t not in a.entities and t not in self.persons and t not in asked]
 
     def _persons_of(self, context: Context) -> list[str]:
         """The people the earlier exchange was about: named in its question, else the one its answer names
@@ -213,11 +224,13 @@ class Conversation:
             self._entry_persons[context.entry_id] = found
         return found
 
-    def _with_context(self, a: Analysis, context: Context, broad: bool = False) -> Analysis:
+    def _with_context(self, a: Analysis, context: Context, way: Reading = "named") -> Analysis:
         """The follow-up's meaning completed by the earlier question's: its own question type, named things
         and words win. When it has words of its own ("and when was it *signed*?") only the earlier named
-        things carry over (for "he"/"she", the earlier person; ``broad``: the whole earlier question); when it
-        has none ("and where?", "who said that?") the earlier meaning does."""
+        things carry over (for "he"/"she", the earlier person); ``way`` "broad": the whole earlier question;
+        "substitute": the earlier question with the follow-up's words in place of its own specific words
+        and numbers, and its question type. When it has none ("and where?", "who said that?") the earlier
+        meaning does."""
         before = context.analysis
         own = self._own_terms(a)
         named = a.entities | (self.persons & set(a.terms))
@@ -228,8 +241,10 @@ class Conversation:
                 kept = []
             elif persons:
                 kept = persons
-            elif broad:
+            elif way == "broad":
                 kept = list(before.terms)  # "and what was it called?": "it" is what was asked about before
+            elif way == "substitute":
+                kept = self._substituted(a, before)
             else:
                 kept = sorted(before.entities | self.persons.intersection(before.terms))
         elif he_she and (persons := self._persons_of(context)) and not self.persons.intersection(named):
@@ -243,11 +258,29 @@ class Conversation:
             # "and Tibilov?" after a question about Putin: the new name replaces the old one.
             replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()
             kept = [t for t in before.terms if t not in replaced]
-        terms = tuple(dict.fromkeys((*a.terms, *kept)))
+        # The words of its question type ("в каком году", "what day") are said by the type itself.
+        asked = self.matcher.analyzer.asked_terms(a.text) if a.qtype else frozenset()
+        terms = tuple(dict.fromkeys((*(t for t in a.terms if t not in asked), *kept)))
         entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
         numbers = frozenset(t for t in terms if t.isdigit())
+        keeps_type = not a.terms or (own and way == "substitute")
         return replace(a, terms=terms, entities=entities, numbers=numbers,
-                       qtype=a.qtype or (None if a.terms else before.qtype))
+                       qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    def _substituted(self, a: Analysis, before: Analysis) -> list[str]:
+        """The earlier question's terms that an elliptic follow-up keeps: its numbers give way to the
+        follow-up's numbers, its specific words (those that pick entries out) to the follow-up's words."""
+        own = [t for t in self._own_terms(a) if not t.isdigit()]
+        specific = self.matcher.df_share
+        kept = []
+        for t in before.terms:
+            if t.isdigit() and a.numbers:
+                continue
+            if own and t not in before.entities and t not in self.persons and not t.isdigit() \
+                    and specific.get(t, 0.0) <= COMMON_SHARE:
+                continue
+            kept.append(t)
+        return kept
 
     # --- several questions in one message -------------------------------------------------------
 

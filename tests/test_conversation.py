@@ -45,6 +45,12 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         # A pronoun and a saying verb only: a question about that person's words, not "no content".
         ("кто такой Песков?", "а что он сказал?", "peskov_reply"),
         ("who is federica mogherini?", "what did she say?", "eu_position"),
+        # An elliptic follow-up's words take the place of the earlier question's own: its numbers, its topic.
+        ("what did south ossetia receive from russia in 2008-2014", "what about 2016?", "funding_2016|money_overview"),
+        ("will pensions go up under the treaty?", "and public sector pay?", "prov_wages|provisions_overview"),
+        # A question type alone asks about what was asked before, even with a word ("year", "day") in it.
+        ("сколько рублей получит Южная Осетия на реализацию соглашения?", "в каком году?", "funding_2016"),
+        ("where was the alliance agreement signed?", "which day?", "signing_date"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(
