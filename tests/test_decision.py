@@ -131,3 +131,19 @@ def test_kb_fit_with_one_kind_of_label_says_so(
                     encoding="utf-8")
     assert main(["--knowledge", str(kb_copy), "kb", "fit", str(data), "--dry-run"]) == 1
     assert "only one kind of label" in capsys.readouterr().err
+
+
+def test_the_threshold_is_the_middle_of_the_plateau_not_a_lone_spike() -> None:
+    """One unknown question declined only at 0.88 must not pull the threshold up to it (a lone best point
+    on a flat curve is noise); on a curve with one clear best region the choice lands in it."""
+    from bot.fitting import best_threshold
+
+    # Answerable questions right at 0.50..0.69 (one each); unknown questions answered at 0.40 (two) and
+    # 0.88. Declining everything scores best at the single point 0.89 (every unknown declined), but only
+    # there: the plateau 0.41..0.50 keeps every right answer and declines two of the three.
+    answerable = [(0.50 + i / 100, True) for i in range(20)]
+    declinable = [0.40, 0.40, 0.88]
+    chosen = best_threshold(answerable, declinable)
+    assert 0.41 <= chosen <= 0.50
+    # A set where declining costs nothing: any threshold above every unknown question's probability.
+    assert best_threshold([(0.95, True)], [0.10, 0.20]) <= 0.95

@@ -47,9 +47,11 @@ def test_held_out_set_floors(matcher: Matcher) -> None:
     """Sets written from the article alone by people who saw neither the knowledge base nor the other sets.
     Each was reported untouched when first scored (issue #9) and then joined the fitting pool (with
     shared/eval's training sets) for the next round, a new blind set taking its place; the floors sit a little
-    under the figures of the decision fitted on all of them (its threshold chosen out of fold)."""
-    floors = {"heldout-1.jsonl": (0.87, 0.83), "heldout-2.jsonl": (0.83, 0.77), "heldout-3.jsonl": (0.86, 0.90),
-              "heldout-4.jsonl": (0.88, 0.91)}
+    under the figures of the decision fitted on all of them (its threshold chosen out of fold, in the middle
+    of the plateau of the answer/decline trade-off: 0.75 now, 0.70 before, which moved a few points of set
+    1's in-scope accuracy to its refusal)."""
+    floors = {"heldout-1.jsonl": (0.85, 0.85), "heldout-2.jsonl": (0.82, 0.78), "heldout-3.jsonl": (0.88, 0.91),
+              "heldout-4.jsonl": (0.89, 0.92)}
     for name, (in_scope, refusal) in floors.items():
         acc, failures = rates(matcher, name)
         assert acc["in_scope"] >= in_scope, f"{name}\n{failures}"
