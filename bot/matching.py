@@ -248,7 +248,10 @@ class Matcher:
         return found
 
     def _weight(self, term: str) -> float:
-        return self.idf.get(term, self.max_idf)
+        """A term's IDF weight; one no entry has weighs the most an entry's term can, at its kind's share
+        (a plain word half: "stay" in "how long does the deal stay valid?" must not outweigh the rest)."""
+        w = self.idf.get(term)
+        return self.max_idf * term_weight(term) if w is None else w
 
     def _score(self, a: Analysis, i: int, hits: Mapping[str, tuple[float, int]], qtext: str,
                weights: dict[str, float], total: float) -> _Scored:
@@ -316,7 +319,11 @@ class Matcher:
             return []
         # Candidates come from the question's distinctive words; words found in a large share of entries
         # ("treaty", "Russia") pick no one out and would make every entry a candidate.
-        distinctive = [t for t in a.terms if self.df_share.get(t, 0.0) <= COMMON_SHARE] or list(a.terms)
+        distinctive = [t for t in a.terms if self.df_share.get(t, 0.0) <= COMMON_SHARE]
+        if not any(t.startswith("#") or t.isdigit() for t in distinctive):
+            # Only incidental words are rare ("между" in "когда подписан договор между Россией и Южной
+            # Осетией?"): they must not decide which entries are considered, so every word nominates.
+            distinctive = list(a.terms)
         common = [t for t in a.terms if t not in distinctive]
         shortlist, hits = self._nomination().nominate(distinctive, common, self._weight, PRESELECT)
         if not shortlist:

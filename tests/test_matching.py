@@ -228,3 +228,18 @@ def test_a_question_naming_only_a_person_gets_the_overview(matcher: Matcher, que
 def test_who_is_still_gets_who(matcher: Matcher) -> None:
     outcome = matcher.match("who is putin")
     assert outcome.entry is not None and outcome.entry.id == "putin_who"
+
+
+def test_an_incidental_rare_word_does_not_decide_the_candidates(matcher: Matcher) -> None:
+    """When the only rare words of a question are plain words (no concept, name or number), every word
+    nominates: a word found in one unrelated entry must not keep the right entry out of the running."""
+    from dataclasses import replace
+
+    a = matcher.analyzer.analyse("Когда был подписан договор с Южной Осетией?")
+    assert not any(matcher.df_share.get(t, 1.0) <= 0.3 for t in a.terms)  # only common words: all nominate
+    # The rarest plain word of the index that the date entry does not have: an incidental word.
+    date_terms = set(matcher.analyzer.analyse(matcher.kb.by_id["signing_date"].en.answer).terms)
+    rare = min((t for t, share in matcher.df_share.items()
+                if not t.startswith("#") and not t.isdigit() and t not in date_terms), key=matcher.df_share.__getitem__)
+    ranked = matcher.rank(replace(a, terms=(*a.terms, rare)))
+    assert "signing_date" in [c.entry.id for c in ranked]
