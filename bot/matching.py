@@ -39,7 +39,7 @@ from bot.analysis import (
 from bot.closest import ByTerm, closest_question, questions_by_term
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
-from bot.nomination import PostingIndex
+from bot.nomination import PostingIndex, split_terms
 from bot.small_talk import SmallTalk
 
 # Re-exported: callers read a question's text helpers from here as well as from bot.analysis.
@@ -248,8 +248,8 @@ class Matcher:
         return found
 
     def _weight(self, term: str) -> float:
-        """A term's IDF weight; one no entry has weighs the most an entry's term can, at its kind's share
-        (a plain word half: "stay" in "how long does the deal stay valid?" must not outweigh the rest)."""
+        """A term's IDF weight; one no entry has weighs the most an entry's can, at its kind's share (a plain
+        word half: "stay" in "how long does the deal stay valid?" must not outweigh the rest)."""
         w = self.idf.get(term)
         return self.max_idf * term_weight(term) if w is None else w
 
@@ -317,14 +317,7 @@ class Matcher:
         """
         if not a.terms:
             return []
-        # Candidates come from the question's distinctive words; words found in a large share of entries
-        # ("treaty", "Russia") pick no one out and would make every entry a candidate.
-        distinctive = [t for t in a.terms if self.df_share.get(t, 0.0) <= COMMON_SHARE]
-        if not any(t.startswith("#") or t.isdigit() for t in distinctive):
-            # Only incidental words are rare ("между" in "когда подписан договор между Россией и Южной
-            # Осетией?"): they must not decide which entries are considered, so every word nominates.
-            distinctive = list(a.terms)
-        common = [t for t in a.terms if t not in distinctive]
+        distinctive, common = split_terms(a.terms, self.df_share, COMMON_SHARE)
         shortlist, hits = self._nomination().nominate(distinctive, common, self._weight, PRESELECT)
         if not shortlist:
             return []

@@ -25,6 +25,19 @@ ARRAY_ENTRIES = 1_000  # from this many entries on, nomination is array work
 Hits = dict[int, dict[str, tuple[float, int]]]  # entry index -> term -> (field-weighted frequency, bits)
 
 
+def split_terms(terms: Sequence[str], df_share: Mapping[str, float],
+                common_share: float) -> tuple[list[str], list[str]]:
+    """(distinctive, common) terms of a question: candidates come from its distinctive terms; a term found
+    in more than ``common_share`` of the entries ("treaty", "Russia") picks no one out and would make every
+    entry a candidate. When the only rare terms are plain words (no concept, name or number: "между" in
+    "когда подписан договор между Россией и Южной Осетией?"), they must not decide which entries are
+    considered, so every term nominates."""
+    distinctive = [t for t in terms if df_share.get(t, 0.0) <= common_share]
+    if not any(t.startswith("#") or t.isdigit() for t in distinctive):
+        return list(terms), []
+    return distinctive, [t for t in terms if t not in distinctive]
+
+
 class PostingIndex:
     """The flat posting arrays of a built index (``bot.matching.Matcher``), and how to nominate from them."""
 
