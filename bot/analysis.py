@@ -1,7 +1,7 @@
-"""Reading a question (pure): normalise, language, tokens, stems, concepts, typos, question type.
+"""Reading a question (pure): concepts, typos, question type, the thing asked for.
 
-1. ``normalise``: NFKC, case, ``ё``/``е``, quotes and dashes, invisible characters, a leading
-   ``@botname`` or ``/ask``; ``detect_language``: Cyrillic script means Russian.
+1. ``bot.words``: ``normalise`` (NFKC, case, ``ё``/``е``, quotes and dashes, invisible characters, a
+   leading ``@botname`` or ``/ask``), ``detect_language`` (Cyrillic script means Russian), tokens, stems.
 2. ``Analyzer.analyse``: tokens, typo correction against the knowledge base's own vocabulary
    (rapidfuzz OSA distance), Snowball stems, synonym concepts from ``lexicon.toml`` (both languages map
    to the same concept, so a Russian question can use an English curated word and back), stop words
@@ -14,83 +14,28 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.folding import fold
 from bot.knowledge import KnowledgeBase
+from bot.words import (
+    CYRILLIC,
+    MAX_QUESTION_CHARS,
+    SENTENCE_END,
+    TOKEN,
+    detect_language,
+    normalise,
+    stem,
+    strip_address,
+    tokens,
+)
 
-MAX_QUESTION_CHARS = 1000  # longer messages are cut before matching (the reply says nothing of it)
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
 QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
-
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "’": "'", "‘": "'", "`": "'",
-                         "–": "-", "—": "-", "‑": "-", "−": "-", "ё": "е", "Ё": "Е"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffb]")
-_COMBINING = re.compile(r"[\u0300-\u0305\u0307-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_LEADING_ADDRESS = re.compile(r"^\s*(?:/ask(?:@\w+)?|@\w+)[\s,:;.!?-]*", re.IGNORECASE)
-_TOKEN = re.compile(r"\d+|[^\W\d_]+(?:'[^\W\d_]+)?")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[a-zA-Z]")
-_SENTENCE_END = re.compile(r"[.!?…]\s*$")
-
-
-def normalise(text: str) -> str:
-    """Text as the matcher sees it: one line, no invisible characters, no leading address, casefolded."""
-    text = text[:MAX_QUESTION_CHARS]
-    if not text.isascii():  # NFKC and the invisible characters concern non-ASCII text only
-        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-    text = _CONTROL.sub(" ", text)
-    if not text.isascii():
-        # Drop combining accents ("café" -> "cafe", "ё" -> "е") but keep the breve of "й".
-        text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
-        text = text.translate(_QUOTES)
-    while True:
-        stripped = _LEADING_ADDRESS.sub("", text, count=1)
-        if stripped == text:
-            break
-        text = stripped
-    return fold(text)
-
-
-def strip_address(text: str) -> str:
-    """The message without a leading ``@botname`` or ``/ask`` (original case kept)."""
-    while True:
-        stripped = _LEADING_ADDRESS.sub("", text, count=1)
-        if stripped == text:
-            return text.strip()
-        text = stripped
-
-
-def detect_language(text: str) -> str | None:
-    """``ru`` when the text has Cyrillic letters, ``en`` when it has Latin ones, else None."""
-    if _CYRILLIC.search(text):
-        return "ru"
-    if _LATIN.search(text):
-        return "en"
-    return None
-
-
-_STEMMERS = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The Snowball stem of a lower-case word, in the stemmer its script calls for (interned: a large
-    knowledge base holds each stem once)."""
-    if word.isdigit():
-        return word
-    lang = "ru" if _CYRILLIC.search(word) else "en"
-    return sys.intern(str(_STEMMERS[lang].stemWord(word)))
-
 
 # A plain word stem weighs this share of its IDF. Concepts ("#term"), named things and numbers carry the
 # meaning the lexicon gives them; a stem is often an incidental word ("stay", "состоялось") that is rare
@@ -104,9 +49,6 @@ def term_weight(term: str) -> float:
     """The share of its IDF a term weighs (see ``PLAIN_TERM_WEIGHT``)."""
     return 1.0 if term.startswith("#") or term.isdigit() else PLAIN_TERM_WEIGHT
 
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
 
 
 @dataclass(frozen=True)
@@ -194,7 +136,7 @@ class Analyzer:
         # "безопастность" are the same words as "оборона", "договор", "безопасность" (see ``sound_key``).
         sounds: dict[str, list[str]] = defaultdict(list)
         for w in sorted(vocab):
-            if len(w) >= 4 and _CYRILLIC.match(w):
+            if len(w) >= 4 and CYRILLIC.match(w):
                 sounds[sound_key(w)].append(w)
         self._sounds = {k: min(v, key=len) for k, v in sounds.items()}
         self._sounds_by_initial = _by_initial(self._sounds)
@@ -230,7 +172,7 @@ class Analyzer:
             short_guess = match is not None and n == len(match[0]) == 4 and sorted(match[0]) != sorted(word)
             if match is not None and not short_guess and (match[1] <= 1 or match[0] not in self.stopwords):
                 result = match[0]
-            elif _CYRILLIC.match(word):
+            elif CYRILLIC.match(word):
                 result = self._sound_alike(word)
         if len(self._correct_cache) < 100_000:
             self._correct_cache[word] = result
@@ -356,7 +298,7 @@ class Analyzer:
         content, every = self._terms(words)
         exact, _ = self._terms([(w, False) for w, fixed in words if not fixed])
         head, head_unknown = self._head(text, fixes, unknown)
-        corrected_text = _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
+        corrected_text = TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
         return Analysis(
             text=text,
             lang=detected,
@@ -412,12 +354,12 @@ def prefaced(text: str) -> str | None:
 def _capitalised_words(text: str) -> set[str]:
     """Casefolded words written with a capital (or in capitals) anywhere but a sentence's start."""
     names: set[str] = set()
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         word = m.group()
         if not word[:1].isupper():
             continue
         before = text[: m.start()]
-        at_start = not before.strip() or bool(_SENTENCE_END.search(before)) or before.rstrip().endswith(
+        at_start = not before.strip() or bool(SENTENCE_END.search(before)) or before.rstrip().endswith(
             ("\n", ":", '"', "«", "(")
         )
         if not at_start or (len(word) > 1 and word.isupper()):

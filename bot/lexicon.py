@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.folding import fold
+from bot.words import normalise, stem, tokens
 
 ID_RE = re.compile(r"^[a-z0-9_]{1,40}$")  # entry and concept ids
 QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity")
@@ -122,8 +123,6 @@ def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], No
 def _check_distinct(lexicon: Lexicon, problem: Callable[[str, str], None]) -> None:
     """A ``[distinct]`` word must be one word that shares its stem with a concept's word and is not one:
     any other is a mistake (it would change nothing, or hide the concept it names)."""
-    from bot.analysis import normalise, stem, tokens  # analysis imports this module
-
     concept_stems: dict[str, set[str]] = {}
     listed: set[str] = set()
     for c in lexicon.concepts:

@@ -23,24 +23,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-from bot.analysis import (
-    MAX_QUESTION_CHARS,
-    Analysis,
-    Analyzer,
-    detect_language,
-    focus_sentence,
-    normalise,
-    prefaced,
-    stem,
-    strip_address,
-    term_weight,
-    tokens,
-)
+from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weight
 from bot.closest import ByTerm, closest_question, questions_by_term
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.nomination import PostingIndex, split_terms
 from bot.small_talk import SmallTalk
+from bot.words import MAX_QUESTION_CHARS, detect_language, normalise, stem, strip_address, tokens
 
 # Re-exported: callers read a question's text helpers from here as well as from bot.analysis.
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer", "Candidate", "Matcher", "Outcome", "Thresholds",
