@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -121,15 +121,23 @@ class Analyzer:
                 (gap_texts if e.kind == "gap" else texts).extend((*b.questions, *b.keywords, b.answer))
         texts.extend(w for c in kb.lexicon.concepts for w in c.words)
         texts.extend(p for table in kb.lexicon.qtypes.values() for phrases in table.values() for p in phrases)
+        # How often each word is used: of two guesses as near to a misspelt word, the commoner one
+        # ("sined": "signed", not "sided"; "putn": "putin", not "put").
+        frequency: Counter[str] = Counter()
         for t in texts:
-            vocab.update(w for w in tokens(normalise(t)) if not w.isdigit())
+            words = [w for w in tokens(normalise(t)) if not w.isdigit()]
+            vocab.update(words)
+            frequency.update(words)
         # Names the article and its facts know. A name known only from a gap entry ("Germany", "NATO")
         # is still unknown to the article: a question naming it is declined.
         self.name_vocab = frozenset(vocab)
         self.name_stems = frozenset(stem(w) for w in vocab) | frozenset(self.single)
         for t in gap_texts:
-            vocab.update(w for w in tokens(normalise(t)) if not w.isdigit())
+            words = [w for w in tokens(normalise(t)) if not w.isdigit()]
+            vocab.update(words)
+            frequency.update(words)
         self.vocab = frozenset(vocab)
+        self.frequency = dict(frequency)
         self.vocab_stems = frozenset(stem(w) for w in vocab)
         self._vocab_by_initial = _by_initial(w for w in vocab if len(w) >= 3)
         # Russian spelled by ear: unstressed о/а and е/и/я sound alike, so "аборона", "дагавор" and
@@ -159,13 +167,13 @@ class Analyzer:
         if n == 3 and not word.isdigit():
             # Three letters are too few to guess a content word from, but "wen" is "when".
             pool = self._stop_by_initial.get(word[0], ())
-            match = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=1)
+            match = self._nearest(word, pool, 1)
             if match is not None:
                 result = match[0]
         elif n >= 4 and not word.isdigit():
             max_d = 1 if n <= 6 else 2
             pool = self._vocab_by_initial.get(word[0], ())
-            match = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=max_d)
+            match = self._nearest(word, pool, max_d)
             # A word two edits from a stop word is more likely another word ("weather", not "whether").
             # A four-letter word one letter away from a known one is as likely a real word the knowledge
             # base lacks ("tall", not "talk"); two letters swapped ("sgin") or one missing ("whos") is a slip.
@@ -177,6 +185,14 @@ class Analyzer:
         if len(self._correct_cache) < 100_000:
             self._correct_cache[word] = result
         return result
+
+    def _nearest(self, word: str, pool: Sequence[str], max_d: int) -> tuple[str, int] | None:
+        """The word of ``pool`` fewest edits from ``word`` (at most ``max_d``), the commonest of a tie."""
+        found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=max_d, limit=None)
+        if not found:
+            return None
+        best = min(found, key=lambda m: (m[1], -self.frequency.get(m[0], 0), m[0]))
+        return best[0], int(best[1])
 
     def _sound_alike(self, word: str) -> str | None:
         """The vocabulary word a Russian ``word`` sounds like (at most one more edit on the sound keys)."""

@@ -174,6 +174,13 @@ def test_short_words_are_guessed_only_when_it_is_a_slip(matcher: Matcher, typed:
     assert matcher.analyzer.correct(typed) == meant
 
 
+@pytest.mark.parametrize(("typed", "meant"), [("sined", "signed"), ("putn", "putin"), ("pensons", "pensions")])
+def test_of_two_guesses_as_near_the_commoner_word_wins(matcher: Matcher, typed: str, meant: str) -> None:
+    """"sined" is one edit from "signed" and from "sided", "putn" from "putin" and from "put": the word the
+    knowledge base uses more often is the likelier one."""
+    assert matcher.analyzer.correct(typed) == meant
+
+
 @pytest.mark.parametrize(
     ("message", "entry_id"),
     [("i see", "acknowledged"), ("ок, понял", "acknowledged"), ("ok, thanks", "thanks"),
