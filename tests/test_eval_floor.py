@@ -88,6 +88,19 @@ def test_fifth_blind_sets_floor(matcher: Matcher) -> None:
     assert report["topic_switches_inheriting_context"] == 0
 
 
+def test_sixth_blind_sets_floor(matcher: Matcher) -> None:
+    """heldout-6 (355 questions, 50% Russian) and dialogues-6 (70 dialogues, 160 turns), written blind from
+    the article and first scored untouched after this round's tuning (issues #9, #10): 88.2% in scope
+    (en 88.5%, ru 87.9%), 91.3% refusal; 91.9% of dialogue turns, no switch inheriting context."""
+    acc, failures = rates(matcher, "heldout-6.jsonl")
+    assert acc["in_scope"] >= 0.86, failures
+    assert acc["refusal"] >= 0.89, failures
+    report = evaluate_dialogues(matcher, read_dialogues(DATA / "dialogues-6.jsonl"))
+    failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
+    assert report["accuracy"]["turns"]["rate"] >= 0.89, failures
+    assert report["topic_switches_inheriting_context"] == 0
+
+
 def test_coming_back_to_the_subject_after_a_switch_is_not_an_inherited_switch(matcher: Matcher) -> None:
     """Only the turn off the subject counts as a switch; the one after it may use the earlier context."""
     from bot.evaluation import Dialogue, Turn
