@@ -216,13 +216,20 @@ class Conversation:
             return persons
         found = self._entry_persons.get(context.entry_id)
         if found is None:
-            entry = self.matcher.kb.by_id[context.entry_id]
-            block = entry.block(context.lang)
-            terms = self.matcher.analyzer.analyse(f"{entry.title(context.lang)} {block.answer}", context.lang).terms
-            named = sorted(self.persons.intersection(terms))
-            found = named if len(named) == 1 else []
+            found = self._entry_person(context.entry_id, context.lang)
             self._entry_persons[context.entry_id] = found
         return found
+
+    def _entry_person(self, entry_id: str, lang: str) -> list[str]:
+        """The one person an entry is about: the only one its title and answer name, else the only person
+        among its tags (Peskov's reply names the presidents too; its tags name him)."""
+        entry = self.matcher.kb.by_id[entry_id]
+        text = f"{entry.title(lang)} {entry.block(lang).answer}"
+        named = sorted(self.persons.intersection(self.matcher.analyzer.analyse(text, lang).terms))
+        if len(named) <= 1:
+            return named
+        tagged = sorted(self.persons.intersection(f"#{tag}" for tag in entry.tags))
+        return tagged if len(tagged) == 1 else []
 
     def _with_context(self, a: Analysis, context: Context, way: Reading = "named") -> Analysis:
         """The follow-up's meaning completed by the earlier question's: its own question type, named things

@@ -51,6 +51,8 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         # A question type alone asks about what was asked before, even with a word ("year", "day") in it.
         ("сколько рублей получит Южная Осетия на реализацию соглашения?", "в каком году?", "funding_2016"),
         ("where was the alliance agreement signed?", "which day?", "signing_date"),
+        # "he" after an answer naming several people: the one person the entry is about (its tags).
+        ("who told the state department to stay out of it?", "and what's his job?", "peskov_who"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(
