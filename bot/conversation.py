@@ -27,13 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.matching import COMMON_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
+from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
 
 CONTEXT_SECONDS = 600.0  # a follow-up refers to an answer at most this old
 MAX_CONTEXTS = 10_000  # conversations remembered at once (the oldest are forgotten first)
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
 PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 MAX_PARTS = 3
+IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 _PART_SPLIT = re.compile(r"\?+|[.!;]+\s|,\s*|\s+(?:and|и|а также|also)\s+", re.IGNORECASE)
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
@@ -92,7 +93,7 @@ class Conversation:
         if other_language(strip_address(text), self.foreign, lambda w: w in analyzer.vocab):
             return Outcome("unknown", lang or fallback_lang, 0.0, reason="other_language")
         whole = self._one(text, lang, fallback_lang, context)
-        multi = self._several(text, lang, fallback_lang, context, whole)
+        multi = self._several(text, lang, fallback_lang, context, whole) or self._each_person(text, lang, whole)
         return multi or whole
 
     def context_after(self, outcome: Outcome, now: float | None = None) -> Context | None:
@@ -325,6 +326,27 @@ class Conversation:
         if len(answered) == 1 and uncovered and (whole.status != "answered" or whole.entry == answered[0].entry):
             return replace(answered[0], uncovered=tuple(uncovered), lang=whole.lang)
         return None
+
+    def _each_person(self, text: str, lang: str | None, whole: Outcome) -> Outcome | None:
+        """A question about several people and nothing else ("what did Psaki and Mogherini say?", "кто такие
+        Путин и Тибилов?"): asked of each of them, one answer each, when they differ."""
+        a = self.matcher.analyzer.analyse(text, lang)
+        persons = [t for t in a.terms if t in self.persons]
+        generic = self.matcher.df_share
+        if len(persons) < 2 or a.unknown or any(
+                t not in self.persons and t != IDENTITY and generic.get(t, 0.0) <= GENERIC_SHARE for t in a.terms):
+            return None
+        shared = tuple(t for t in a.terms if t not in self.persons)
+        answered: list[Outcome] = []
+        for person in persons[:MAX_PARTS]:
+            reading = replace(a, terms=(person, *shared), entities=a.entities & {person})
+            outcome = self.matcher.decide(reading, whole.lang)
+            if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk" \
+                    and all(o.entry != outcome.entry for o in answered):
+                answered.append(outcome)
+        if len(answered) < 2:
+            return None
+        return replace(answered[0], parts=tuple(answered), lang=whole.lang, reason="several")
 
     def _asks(self, piece: str) -> bool:
         """A part of a message that is itself a question: it has a question type, or opens (after an

@@ -146,6 +146,21 @@ def test_a_later_part_continues_the_one_before(conversation: Conversation) -> No
     assert [p.entry.id for p in outcome.parts if p.entry is not None] == ["signing_date", "term"]
 
 
+@pytest.mark.parametrize(
+    ("message", "entry_ids"),
+    [("кто такие Путин и Тибилов?", {"putin_who", "tibilov_who"}),
+     ("what did peskov and mogherini say about it?", {"peskov_reply", "mogherini_statements", "eu_position"})],
+)
+def test_a_question_about_several_people_is_asked_of_each(
+    conversation: Conversation, message: str, entry_ids: set[str]
+) -> None:
+    """Nothing but people (and who they are, or what they said): one answer per person."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and len(outcome.parts) == 2, (outcome.status, outcome.reason)
+    got = {part.entry.id for part in outcome.parts if part.entry is not None}
+    assert len(got) == 2 and got <= entry_ids, got
+
+
 def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
     """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
     outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")
