@@ -148,7 +148,11 @@ class Conversation:
                 followed = self.matcher.decide(self._with_context(a, context, "substitute"), reply_lang, bar)
         followed = self._same_kind(followed, context)
         if followed.status != "answered" or followed.entry is None:
-            return alone
+            # Declined either way: "by how much exactly?" after the pensions is a question about them that the
+            # article does not answer (a known near miss says what it does say), not a message with nothing
+            # to ask about, which is how it reads alone.
+            said_more = followed.reason == "gap" or alone.reason in ("no_content", "empty")
+            return followed if followed.status == "unknown" and alone.status == "unknown" and said_more else alone
         # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
         # the reading with the context wins. A follow-up with words of its own may still stand alone.
         refers = self._points_back(a) or (not self._own_terms(a) and (joined or self._opens(a) or self._only_names(a)))

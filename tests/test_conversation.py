@@ -161,6 +161,14 @@ def test_a_question_about_several_people_is_asked_of_each(
     assert len(got) == 2 and got <= entry_ids, got
 
 
+def test_a_follow_up_the_article_does_not_answer_is_declined_as_a_question(conversation: Conversation) -> None:
+    """"by how much?" after the pensions asks something (the article gives no amounts): a decline with
+    suggestions, not the line for a message with nothing to ask about."""
+    context = _after(conversation, "does the treaty raise pensions?")
+    outcome = conversation.answer("by how much, then?", context=context, now=1.0)
+    assert outcome.status == "unknown" and outcome.reason not in ("no_content", "empty"), outcome.reason
+
+
 def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
     """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
     outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import RunningBot, TelegramBots
 
 from bot.evaluation import Turn, read_dialogues
@@ -21,7 +22,9 @@ GROUP = -100777
 
 def _reply_right(turn: Turn, text: str) -> bool:
     """The dialogue rule on a Telegram reply (the decline marker is the standard decline sentence)."""
-    declined = text.startswith((t("decline", "en"), t("decline", "ru")))
+    # A question in another language is declined with the note that the bot answers in English and Russian.
+    declined = text.startswith((t("decline", "en"), t("decline", "ru"), t("other_language", "en"),
+                                t("other_language", "ru")))
     if turn.expect == "small_talk":
         return not declined and "Source" not in text and "Источник" not in text
     if turn.expect == "language_note":
@@ -97,11 +100,17 @@ async def test_a_context_entry_deleted_since_is_harmless(tg_bot: RunningBot, kb:
     tg_bot.services.replace_knowledge(kb)
 
 
-async def test_the_dialogue_set_through_telegram(tg_bot: RunningBot) -> None:
-    """Every turn of every dialogue as a private chat (a floor below the measured 90%: see the closing note)."""
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    # dialogues.jsonl: the first set (measured 90%+); dialogues-6: blind set 6, first scored at 92% of turns
+    # through `treaty-bot eval` (the same conversation code; Telegram adds the transport and the texts).
+    [("dialogues.jsonl", 0.82), ("dialogues-6.jsonl", 0.90)],
+)
+async def test_the_dialogue_sets_through_telegram(tg_bot: RunningBot, name: str, floor: float) -> None:
+    """Every turn of every dialogue as a private chat, each dialogue its own user."""
     right = total = 0
     wrong: list[str] = []
-    for n, dialogue in enumerate(read_dialogues(DIALOGUES)):
+    for n, dialogue in enumerate(read_dialogues(DIALOGUES.parent / name)):
         user = 10_000 + n
         for turn in dialogue.turns:
             call = await tg_bot.feed(tg_bot.fake.private_message(turn.question, user_id=user))
@@ -110,7 +119,8 @@ async def test_the_dialogue_set_through_telegram(tg_bot: RunningBot) -> None:
             total += 1
             if not ok:
                 wrong.append(f"{dialogue.id}: {turn.question} -> {call.result['text'][:80]}")
-    assert right / total >= 0.82, "\n".join(wrong)
+    print(f"{name}: {right}/{total} turns right through Telegram ({right / total:.1%})")
+    assert right / total >= floor, "\n".join(wrong)
 
 
 def test_outcome_parts_default_to_a_single_answer() -> None:
