@@ -27,7 +27,7 @@ from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weig
 from bot.closest import ByTerm, closest_question, questions_by_term
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
-from bot.nomination import PostingIndex, split_terms
+from bot.nomination import PostingIndex
 from bot.small_talk import SmallTalk
 from bot.words import MAX_QUESTION_CHARS, detect_language, normalise, stem, strip_address, tokens
 
@@ -306,8 +306,8 @@ class Matcher:
         """
         if not a.terms:
             return []
-        distinctive, common = split_terms(a.terms, self.df_share, COMMON_SHARE)
-        shortlist, hits = self._nomination().nominate(distinctive, common, self._weight, PRESELECT)
+        shortlist, hits = self._nomination().nominate_for(a.terms, self.df_share, COMMON_SHARE, self._weight,
+                                                         PRESELECT)
         if not shortlist:
             return []
         qtext = " ".join(sorted({*a.terms, *a.unknown}))  # unknown words are part of what was asked

@@ -25,19 +25,6 @@ ARRAY_ENTRIES = 1_000  # from this many entries on, nomination is array work
 Hits = dict[int, dict[str, tuple[float, int]]]  # entry index -> term -> (field-weighted frequency, bits)
 
 
-def split_terms(terms: Sequence[str], df_share: Mapping[str, float],
-                common_share: float) -> tuple[list[str], list[str]]:
-    """(distinctive, common) terms of a question: candidates come from its distinctive terms; a term found
-    in more than ``common_share`` of the entries ("treaty", "Russia") picks no one out and would make every
-    entry a candidate. When the only rare terms are plain words (no concept, name or number: "между" in
-    "когда подписан договор между Россией и Южной Осетией?"), they must not decide which entries are
-    considered, so every term nominates."""
-    distinctive = [t for t in terms if df_share.get(t, 0.0) <= common_share]
-    if not any(t.startswith("#") or t.isdigit() for t in distinctive):
-        return list(terms), []
-    return distinctive, [t for t in terms if t not in distinctive]
-
-
 class PostingIndex:
     """The flat posting arrays of a built index (``bot.matching.Matcher``), and how to nominate from them."""
 
@@ -48,6 +35,24 @@ class PostingIndex:
         self.packed = packed  # field-weighted frequency in 1/1024ths << 3 | field bits
         self.listed = listed  # False for entries that are never candidates (small talk)
         self._arrays: tuple[Any, Any, Any] | None = None
+
+    def nominate_for(self, terms: Sequence[str], df_share: Mapping[str, float], common_share: float,
+                     weight: Callable[[str], float], limit: int) -> tuple[list[int], Hits]:
+        """The candidates for a question's ``terms``: its distinctive terms nominate (a term found in more
+        than ``common_share`` of the entries, "treaty", "Russia", picks no one out and would make every entry
+        a candidate), its common ones order. When the only rare terms are plain words ("между" in "когда
+        подписан договор между Россией и Южной Осетией?"), they must not decide alone which entries are
+        considered: the entries all the terms pick out are candidates too."""
+        distinctive = [t for t in terms if df_share.get(t, 0.0) <= common_share] or list(terms)
+        common = [t for t in terms if t not in distinctive]
+        shortlist, hits = self.nominate(distinctive, common, weight, limit)
+        if common and not any(t.startswith("#") or t.isdigit() for t in distinctive):
+            more, more_hits = self.nominate(list(terms), [], weight, limit)
+            for i in more:
+                if i not in hits:
+                    shortlist.append(i)
+                    hits[i] = more_hits[i]
+        return shortlist, hits
 
     def nominate(self, distinctive: Sequence[str], common: Sequence[str], weight: Callable[[str], float],
                  limit: int) -> tuple[list[int], Hits]:
