@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.evaluation import EvalItem, evaluate, evaluate_dialogues, is_correct, read_dialogues, read_eval
 from bot.matching import Matcher
 from bot.texts import outcome_text
@@ -75,29 +77,28 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
     assert report["topic_switches_inheriting_context"] == 0
 
 
-def test_fifth_blind_sets_floor(matcher: Matcher) -> None:
-    """heldout-5 (342 questions, 48% Russian) and dialogues-5 (70 dialogues, 160 turns), written blind from
-    the article and first scored untouched after this round's tuning (issue #9, #10): 88.4% in scope
-    (en 87.4%, ru 89.4%), 90.5% refusal; 86.9% of dialogue turns, no switch inheriting context."""
-    acc, failures = rates(matcher, "heldout-5.jsonl")
-    assert acc["in_scope"] >= 0.86, failures
-    assert acc["refusal"] >= 0.88, failures
-    report = evaluate_dialogues(matcher, read_dialogues(DATA / "dialogues-5.jsonl"))
+@pytest.mark.parametrize(
+    ("questions", "dialogues", "floors"),
+    [
+        # heldout-5 (342 questions, 48% Russian) and dialogues-5 (70 dialogues, 160 turns), first scored
+        # untouched after their round's tuning: 88.4% in scope (en 87.4%, ru 89.4%), 90.5% refusal; 86.9%
+        # of dialogue turns, no switch inheriting context.
+        ("heldout-5.jsonl", "dialogues-5.jsonl", (0.86, 0.88, 0.85)),
+        # heldout-6 (355 questions, 50% Russian) and dialogues-6 (70 dialogues, 160 turns), the same way:
+        # 88.2% in scope (en 88.5%, ru 87.9%), 91.3% refusal; 91.9% of dialogue turns.
+        ("heldout-6.jsonl", "dialogues-6.jsonl", (0.86, 0.89, 0.89)),
+    ],
+)
+def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
+                          floors: tuple[float, float, float]) -> None:
+    """Sets written blind from the article (issues #9, #10), each reported when first scored."""
+    in_scope, refusal, turns = floors
+    acc, failures = rates(matcher, questions)
+    assert acc["in_scope"] >= in_scope, failures
+    assert acc["refusal"] >= refusal, failures
+    report = evaluate_dialogues(matcher, read_dialogues(DATA / dialogues))
     failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
-    assert report["accuracy"]["turns"]["rate"] >= 0.85, failures
-    assert report["topic_switches_inheriting_context"] == 0
-
-
-def test_sixth_blind_sets_floor(matcher: Matcher) -> None:
-    """heldout-6 (355 questions, 50% Russian) and dialogues-6 (70 dialogues, 160 turns), written blind from
-    the article and first scored untouched after this round's tuning (issues #9, #10): 88.2% in scope
-    (en 88.5%, ru 87.9%), 91.3% refusal; 91.9% of dialogue turns, no switch inheriting context."""
-    acc, failures = rates(matcher, "heldout-6.jsonl")
-    assert acc["in_scope"] >= 0.86, failures
-    assert acc["refusal"] >= 0.89, failures
-    report = evaluate_dialogues(matcher, read_dialogues(DATA / "dialogues-6.jsonl"))
-    failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
-    assert report["accuracy"]["turns"]["rate"] >= 0.89, failures
+    assert report["accuracy"]["turns"]["rate"] >= turns, failures
     assert report["topic_switches_inheriting_context"] == 0
 
 

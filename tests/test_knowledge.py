@@ -179,11 +179,15 @@ def test_kb_check_migrate_rewrites_the_files(kb_copy: Path, capsys: pytest.Captu
      ('"russia"', "stands_for: must be a list of concept ids")],
 )
 def test_a_concept_stands_for_known_concepts_only(kb_copy: Path, stands_for: str, message: str) -> None:
+    problems = _lexicon_problems(kb_copy, 'stands_for = ["russia"]', f"stands_for = {stands_for}")
+    assert any(message in p for p in problems), problems
+
+
+def _lexicon_problems(kb_copy: Path, old: str, new: str) -> list[str]:
+    """What ``kb check`` finds after ``old`` is replaced by ``new`` (once) in the copy's lexicon."""
     lexicon = kb_copy / "lexicon.toml"
-    text = lexicon.read_text(encoding="utf-8")
-    text = text.replace('stands_for = ["russia"]', f"stands_for = {stands_for}", 1)
-    lexicon.write_text(text, encoding="utf-8")
-    assert any(message in p for p in _problems(kb_copy)), _problems(kb_copy)
+    lexicon.write_text(lexicon.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return _problems(kb_copy)
 
 
 @pytest.mark.parametrize(
@@ -193,8 +197,5 @@ def test_a_concept_stands_for_known_concepts_only(kb_copy: Path, stands_for: str
      ("according to", "must be a single word")],
 )
 def test_a_distinct_word_must_only_look_like_a_concept_word(kb_copy: Path, word: str, message: str) -> None:
-    lexicon = kb_copy / "lexicon.toml"
-    text = lexicon.read_text(encoding="utf-8")
-    text = text.replace('[distinct]\nen = [', f'[distinct]\nen = ["{word}", ', 1)
-    lexicon.write_text(text, encoding="utf-8")
-    assert any(message in p for p in _problems(kb_copy)), _problems(kb_copy)
+    problems = _lexicon_problems(kb_copy, '[distinct]\nen = [', f'[distinct]\nen = ["{word}", ')
+    assert any(message in p for p in problems), problems
