@@ -17,6 +17,7 @@ import sys
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -32,6 +33,8 @@ from bot.words import (
     stem,
     strip_address,
     tokens,
+    words,
+    words_of_texts,
 )
 
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
@@ -48,7 +51,6 @@ PLAIN_TERM_WEIGHT = 0.5
 def term_weight(term: str) -> float:
     """The share of its IDF a term weighs (see ``PLAIN_TERM_WEIGHT``)."""
     return 1.0 if term.startswith("#") or term.isdigit() else PLAIN_TERM_WEIGHT
-
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,9 @@ class Analysis:
 class Analyzer:
     """Turns text into terms using one knowledge base's lexicon and vocabulary."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, *, read_entries: bool = True) -> None:
+        """``read_entries=False``: the words of the entries' own texts are given by ``learn_vocabulary``
+        before the analyzer reads a question (an index build reads them anyway: ``bot.indexing``)."""
         lex = kb.lexicon
         qwords = {w for table in lex.qtypes.values() for ps in table.values() for p in ps for w in tokens(normalise(p))}
         # Question words say what kind of answer is wanted (see ``qtype``), not what it is about.
@@ -105,39 +109,32 @@ class Analyzer:
             re.escape(p).replace(r"\ ", r"\s+") for p in sorted(self.phrase_types, key=len, reverse=True)
         )
         self.qtype_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if self.phrase_types else None
-        self._build_vocabulary(kb)
         self._correct_cache: dict[str, str | None] = {}
         self._words: dict[str, tuple[str, str, bool]] = {}
         self._recent: OrderedDict[tuple[str, str | None], Analysis] = OrderedDict()
+        if read_entries:
+            self.learn_vocabulary(kb, *entry_words(kb))
 
-    def _build_vocabulary(self, kb: KnowledgeBase) -> None:
-        """Every word the knowledge base uses (for typo correction), and the names the article knows."""
-        vocab: set[str] = set(self.stopwords)
+    def learn_vocabulary(self, kb: KnowledgeBase, facts: Counter[str], gaps: Counter[str]) -> None:
+        """Every word the knowledge base uses (for typo correction), and the names the article knows.
+        ``facts``, ``gaps``: the words of the curated questions, keywords and answers of the entries that
+        are not gaps, and of the gap entries (see ``entry_words``)."""
         texts: list[str] = [kb.article.text]
-        gap_texts: list[str] = []
-        for e in kb.entries:
-            for lang in ("en", "ru"):
-                b = e.block(lang)
-                (gap_texts if e.kind == "gap" else texts).extend((*b.questions, *b.keywords, b.answer))
         texts.extend(w for c in kb.lexicon.concepts for w in c.words)
         texts.extend(p for table in kb.lexicon.qtypes.values() for phrases in table.values() for p in phrases)
-        # How often each word is used: of two guesses as near to a misspelt word, the commoner one
-        # ("sined": "signed", not "sided"; "putn": "putin", not "put").
-        frequency: Counter[str] = Counter()
-        for t in texts:
-            words = [w for w in tokens(normalise(t)) if not w.isdigit()]
-            vocab.update(words)
-            frequency.update(words)
+        own = _counted(texts)
+        vocab: set[str] = set(self.stopwords)
+        vocab.update(_no_numbers(own), _no_numbers(facts))
         # Names the article and its facts know. A name known only from a gap entry ("Germany", "NATO")
         # is still unknown to the article: a question naming it is declined.
         self.name_vocab = frozenset(vocab)
         self.name_stems = frozenset(stem(w) for w in vocab) | frozenset(self.single)
-        for t in gap_texts:
-            words = [w for w in tokens(normalise(t)) if not w.isdigit()]
-            vocab.update(words)
-            frequency.update(words)
+        vocab.update(_no_numbers(gaps))
+        # How often each word is used: of two guesses as near to a misspelt word, the commoner one
+        # ("sined": "signed", not "sided"; "putn": "putin", not "put").
+        frequency = own + facts + gaps
         self.vocab = frozenset(vocab)
-        self.frequency = dict(frequency)
+        self.frequency = {w: n for w, n in frequency.items() if not w.isdigit()}
         self.vocab_stems = frozenset(stem(w) for w in vocab)
         self._vocab_by_initial = _by_initial(w for w in vocab if len(w) >= 3)
         # Russian spelled by ear: unstressed о/а and е/и/я sound alike, so "аборона", "дагавор" and
@@ -232,27 +229,35 @@ class Analyzer:
         return None
 
     def terms_of(self, text: str) -> tuple[list[str], list[str]]:
-        """(content terms, all terms) of already-normalised curated text: no typo correction."""
-        return self._terms([(w, False) for w in tokens(text)])
+        """(content terms, all terms) of curated text (as written): no typo correction."""
+        return self._terms(words(text))
+
+    def terms_of_words(self, found: Sequence[str]) -> tuple[list[str], list[str]]:
+        """``terms_of`` a text, given its ``words``."""
+        return self._terms(found)
+
+    def word(self, word: str) -> tuple[str, str, bool]:
+        """(stem, term, is it content?) of one word."""
+        s = stem(word)
+        # A word that only looks like a concept's word ("according" / "accord") is a word of its own.
+        own = word in self.distinct
+        term = sys.intern(word if own else self.single.get(s) or self.single.get(word) or s)
+        content = term.startswith("#") or (
+            word not in self.stopwords and s not in self.stop_stems and (len(word) > 1 or word.isdigit())
+        )
+        return s, term, content
 
     def _word(self, word: str) -> tuple[str, str, bool]:
-        """(stem, term, is it content?) of one word, cached: the same words recur in every question."""
+        """``word``, cached: the same words recur in every question."""
         found = self._words.get(word)
         if found is None:
-            s = stem(word)
-            # A word that only looks like a concept's word ("according" / "accord") is a word of its own.
-            own = word in self.distinct
-            term = sys.intern(word if own else self.single.get(s) or self.single.get(word) or s)
-            content = term.startswith("#") or (
-                word not in self.stopwords and s not in self.stop_stems and (len(word) > 1 or word.isdigit())
-            )
-            found = (s, term, content)
+            found = self.word(word)
             if len(self._words) < 200_000:
                 self._words[word] = found
         return found
 
-    def _terms(self, words: Sequence[tuple[str, bool]]) -> tuple[list[str], list[str]]:
-        looked = [self._word(w) for w, _ in words]
+    def _terms(self, words: Sequence[str]) -> tuple[list[str], list[str]]:
+        looked = [self._word(w) for w in words]
         content: list[str] = []
         every: list[str] = []
         i = 0
@@ -260,8 +265,8 @@ class Analyzer:
         while i < n:
             s, term, is_content = looked[i]
             candidates = self.phrases.get(s)
-            if candidates:
-                stems = tuple(x[0] for x in looked[i : i + max(len(p[0]) for p in candidates)])
+            if candidates:  # longest first
+                stems = tuple([x[0] for x in looked[i : i + len(candidates[0][0])]])
                 phrase = next((p for p in candidates if stems[: len(p[0])] == p[0]), None)
                 if phrase is not None:
                     content.append(phrase[1])
@@ -311,8 +316,8 @@ class Analyzer:
                 continue
             if len(w) >= 3:
                 unknown.append(w)
-        content, every = self._terms(words)
-        exact, _ = self._terms([(w, False) for w, fixed in words if not fixed])
+        content, every = self._terms([w for w, _ in words])
+        exact, _ = self._terms([w for w, fixed in words if not fixed])
         head, head_unknown = self._head(text, fixes, unknown)
         corrected_text = TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
         return Analysis(
@@ -341,7 +346,7 @@ class Analyzer:
                 return None, False
             if nxt in unknown:
                 return None, True
-            terms, _ = self._terms([(fixes.get(nxt, nxt), False)])
+            terms, _ = self._terms([fixes.get(nxt, nxt)])
             return (terms[0] if terms else None), False
         return None, False
 
@@ -403,6 +408,31 @@ def sound_key(word: str) -> str:
     """A Russian word as it sounds unstressed: о→а, е/я/э/ы→и, no soft or hard sign, no doubled letters
     ("таможенными" and "томожеными" share "тамажиними")."""
     return _DOUBLED.sub(r"\1", word.translate(_SOUNDS))
+
+
+def entry_words(kb: KnowledgeBase) -> tuple[Counter[str], Counter[str]]:
+    """The words of the curated questions, keywords and answers of ``kb``'s entries that are not gaps, and
+    of its gap entries, each with the number of times it is used."""
+    facts: list[str] = []
+    gaps: list[str] = []
+    for e in kb.entries:
+        for lang in ("en", "ru"):
+            b = e.block(lang)
+            (gaps if e.kind == "gap" else facts).extend((*b.questions, *b.keywords, b.answer))
+    return _counted(facts), _counted(gaps)
+
+
+def _counted(texts: Sequence[str]) -> Counter[str]:
+    """The words of ``texts``, each with the number of times it occurs."""
+    found: Counter[str] = Counter()
+    for start in range(0, len(texts), 256):
+        found.update(chain.from_iterable(words_of_texts(texts[start:start + 256])))
+    return found
+
+
+def _no_numbers(found: Iterable[str]) -> Iterable[str]:
+    """Words but numbers: the vocabulary that typos are corrected towards has no numbers."""
+    return (w for w in found if not w.isdigit())
 
 
 def _by_initial(words: Iterable[str]) -> dict[str, tuple[str, ...]]:

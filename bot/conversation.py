@@ -283,7 +283,7 @@ class Conversation:
         """The earlier question's terms that an elliptic follow-up keeps: its numbers give way to the
         follow-up's numbers, its specific words (those that pick entries out) to the follow-up's words."""
         own = [t for t in self._own_terms(a) if not t.isdigit()]
-        specific = self.matcher.df_share
+        specific = self.matcher.index.df_share
         kept = []
         for t in before.terms:
             if t.isdigit() and a.numbers:
@@ -336,7 +336,7 @@ class Conversation:
         Путин и Тибилов?"): asked of each of them, one answer each, when they differ."""
         a = self.matcher.analyzer.analyse(text, lang)
         persons = [t for t in a.terms if t in self.persons]
-        generic = self.matcher.df_share
+        generic = self.matcher.index.df_share
         if len(persons) < 2 or a.unknown or any(
                 t not in self.persons and t != IDENTITY and generic.get(t, 0.0) <= GENERIC_SHARE for t in a.terms):
             return None

@@ -41,22 +41,21 @@ from typing import Any, TypeVar
 
 from bot.analysis import Analyzer
 from bot.decision import DecisionModel
+from bot.indexing import Index
 from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher, Thresholds, _Indexed, _Question
+from bot.matching import Matcher, Thresholds
 
-FORMAT = 1  # raise when the file's layout changes (the code fingerprint covers the rest)
+FORMAT = 2  # raise when the file's layout changes (the code fingerprint covers the rest)
 MAGIC = b"treaty-bot index\n"
 KEEP = 3  # index files kept in one directory (e.g. the files' one and the live one with admins' edits)
 PREFIX, SUFFIX, TMP_SUFFIX = ".index-", ".bin", ".tmp"
 STALE_TMP_SECONDS = 3600  # a half-written file this old was left by a save that was killed
 ENV = "TREATY_BOT_INDEX_CACHE"  # "off" (or "0", "no", "false"): always build
 # The code that builds the index (its fingerprint is part of the key)
-INDEX_MODULES = ("bot.folding", "bot.words", "bot.analysis", "bot.matching", "bot.index_cache")
+INDEX_MODULES = ("bot.folding", "bot.words", "bot.analysis", "bot.indexing", "bot.matching", "bot.index_cache")
 _DIGEST = hashlib.sha256().digest_size
 # Set anew on every restore, not saved: caches that fill as questions are read, and what the kb gives.
 _ANALYZER_FRESH = ("_correct_cache", "_words", "_recent", "heads")
-_MATCHER_SETTINGS = ("kb", "decision", "answer_threshold", "clarify_threshold", "thresholds", "analyzer",
-                     "_nominator", "_talk", "_by_term", "_held")  # the last four: built on first use
 _FACTORIES: tuple[Callable[[], Any], ...] = (list, dict, set, int, float)
 T = TypeVar("T")
 TUPLE, FROZENSET, BYTES, CLASS = "\x00tuple", "\x00frozenset", "\x00bytes", "\x00class"  # to_plain's tags
@@ -169,15 +168,11 @@ def plain(value: Any) -> Any:
 
 
 def index_state(matcher: Matcher) -> dict[str, Any]:
-    """What building ``matcher`` made, as plain values (every attribute but the settings and caches)."""
+    """What building ``matcher`` made, as plain values: its analyzer's attributes (but the caches) and its
+    index's fields."""
     analyzer = {name: _pack(value) for name, value in vars(matcher.analyzer).items() if name not in _ANALYZER_FRESH}
-    rest = {name: _pack(value) for name, value in vars(matcher).items()
-            if name not in _MATCHER_SETTINGS and name != "entries"}
-    indexed_fields = [f.name for f in dataclasses.fields(_Indexed) if f.name != "entry"]
-    indexed = [[_pack_questions(ix.questions) if name == "questions" else _pack(getattr(ix, name))
-                for name in indexed_fields] for ix in matcher.entries]
-    return {"entries": len(matcher.entries), "analyzer": analyzer, "matcher": rest, "indexed_fields": indexed_fields,
-            "question_fields": [f.name for f in dataclasses.fields(_Question)], "indexed": indexed}
+    index = {f.name: _pack(getattr(matcher.index, f.name)) for f in dataclasses.fields(Index)}
+    return {"entries": len(matcher.kb.entries), "analyzer": analyzer, "index": index}
 
 
 def restore_matcher(kb: KnowledgeBase, state: Any, thresholds: Thresholds | None = None,
@@ -196,16 +191,12 @@ def restore_matcher(kb: KnowledgeBase, state: Any, thresholds: Thresholds | None
     analyzer._words = {}
     analyzer._recent = OrderedDict()
     matcher.analyzer = analyzer
-    for name, packed in _attributes(Matcher, state["matcher"]):
-        setattr(matcher, name, _unpack(packed))
-    fields = [f.name for f in dataclasses.fields(_Indexed) if f.name != "entry"]
-    if state["indexed_fields"] != fields or state["question_fields"] != [f.name for f in dataclasses.fields(_Question)]:
+    saved = state["index"]
+    if not isinstance(saved, dict) or list(saved) != [f.name for f in dataclasses.fields(Index)]:
         raise IndexCacheError("saved by another version of the matcher")
-    at = fields.index("questions")
-    matcher.entries = []
-    for entry, values in zip(kb.entries, state["indexed"], strict=True):
-        args: list[Any] = [_unpack(v) if i != at else _unpack_questions(v) for i, v in enumerate(values)]
-        matcher.entries.append(_Indexed(entry, *args))
+    matcher.index = Index(**{name: _unpack(packed) for name, packed in saved.items()})
+    if len(matcher.index.entry_starts) != len(kb.entries) + 1:
+        raise IndexCacheError("does not match the knowledge base")
     return matcher
 
 
@@ -215,20 +206,6 @@ def _attributes(cls: type[Any], saved: dict[str, Any]) -> list[tuple[str, Any]]:
     if any(not isinstance(name, str) or name.startswith("__") or hasattr(cls, name) for name, _ in items):
         raise IndexCacheError(f"not the attributes of a {cls.__name__}")
     return items
-
-
-def _pack_questions(questions: Iterable[_Question]) -> list[list[Any]]:
-    """Each question's fields, a tuple of terms as a list (JSON's own: no tag to undo per question)."""
-    names = [f.name for f in dataclasses.fields(_Question)]
-    return [[list(v) if type(v) is tuple else v for v in (getattr(q, name) for name in names)] for q in questions]
-
-
-def _unpack_questions(packed: Iterable[list[Any]]) -> tuple[_Question, ...]:
-    made = []
-    for q in packed:
-        values: list[Any] = [tuple(map(sys.intern, v)) if type(v) is list else v for v in q]
-        made.append(_Question(*values))
-    return tuple(made)
 
 
 def _pack(value: Any) -> list[Any]:

@@ -16,7 +16,6 @@ The question itself is read by ``bot.analysis``; everything here is deterministi
 from __future__ import annotations
 
 import math
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from typing import Literal
 from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weight
 from bot.closest import ByTerm, closest_question, questions_by_term
 from bot.decision import FEATURES, DecisionModel, load_decision
+from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, Question, build_index
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.nomination import PostingIndex
 from bot.small_talk import SmallTalk
@@ -75,29 +75,10 @@ class Thresholds:
     max_candidates: int = 3
 
 
-@dataclass(frozen=True, slots=True)
-class _Question:
-    terms: tuple[str, ...]  # its content terms, sorted, each once (interned strings)
-    weight: float  # sum of idf of its terms
-
-
-@dataclass(frozen=True, slots=True)
-class _Indexed:
-    entry: Entry
-    questions: tuple[_Question, ...]
-    small_talk: frozenset[str]  # whole normalised questions, for small talk entries only
-
-
-# Where a term occurs in an entry, as bits of a posting: curated questions or keywords, answers, sources.
-IN_QUESTION, IN_ANSWER, IN_SOURCE = 1, 2, 4
-
-
 # The base score blends coverage of the user's question by the entry, coverage of the entry's closest
 # curated question by the user's words, and rapidfuzz similarity with it. It only shortlists candidates
 # and gives the ``margin`` feature: whether to answer is the learned decision (bot/decision.py).
 W_QUERY, W_ENTRY, W_FUZZ = 0.45, 0.35, 0.20
-# BM25F: a term's weight in an entry is the field-weighted sum of where it occurs.
-FIELD_QUESTION, FIELD_KEYWORD, FIELD_ANSWER, FIELD_SOURCE = 1.0, 0.8, 0.8, 0.6
 BM25_K1 = 1.2
 MAX_UNKNOWN_COUNTED = 3
 CORRECTED_WEIGHT = 0.7  # a word that matched only after a typo correction is less certain evidence
@@ -124,7 +105,7 @@ class Matcher:
     def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None,
                  decision: DecisionModel | None = None) -> None:
         self.configure(kb, thresholds, decision)
-        self.analyzer = Analyzer(kb)
+        self.analyzer = Analyzer(kb, read_entries=False)  # the index build reads the entries' words
         self._build_index(kb)
 
     def configure(self, kb: KnowledgeBase, thresholds: Thresholds | None, decision: DecisionModel | None) -> None:
@@ -139,82 +120,22 @@ class Matcher:
         self.thresholds = given
 
     def _build_index(self, kb: KnowledgeBase) -> None:
-        # Postings: term -> (entry indexes, field-weighted frequencies for BM25F, field bits), as compact
-        # arrays; with curated questions as tuples of interned terms this keeps a 10,000-entry index small.
-        postings: dict[str, tuple[list[int], list[float], list[int]]] = {}
-        self.entries: list[_Indexed] = []
-        qlists_of: list[list[list[str]]] = []
-        for i, e in enumerate(kb.entries):
-            qlists, small, tf, where = self._entry_terms(e)
-            for t, frequency in tf.items():
-                entries, tfs, masks = postings.setdefault(t, ([], [], []))
-                entries.append(i)
-                tfs.append(frequency)
-                masks.append(where[t])
-            qlists_of.append(qlists)
-            self.entries.append(_Indexed(e, (), frozenset(small)))
-        n = max(len(kb.entries), 1)
-        self.idf: dict[str, float] = {t: math.log(1 + n / len(p[0])) * term_weight(t) for t, p in postings.items()}
-        self.df_share: dict[str, float] = {t: len(p[0]) / n for t, p in postings.items()}
-        self.max_idf = math.log(1 + n)
-        # One pair of flat arrays for every posting, and per term its slice: entry indexes, and the
-        # field-weighted frequency (in 1/1024ths) and field bits packed in one integer.
-        self._ids = array("I")
-        self._packed = array("I")
-        self.postings: dict[str, tuple[int, int]] = {}
-        for t, (ids, tfs, bits) in postings.items():
-            self.postings[t] = (len(self._ids), len(self._ids) + len(ids))
-            self._ids.extend(ids)
-            self._packed.extend((round(f * 1024) << 3) | b for f, b in zip(tfs, bits, strict=True))
-        for i, qlists in enumerate(qlists_of):
-            questions = tuple(
-                _Question(tuple(sorted(set(q))), sum(self.idf[t] for t in set(q)) or 1.0) for q in qlists if q
-            )
-            self.entries[i] = _Indexed(self.entries[i].entry, questions, self.entries[i].small_talk)
-        self._listed = [e.kind != "smalltalk" for e in kb.entries]  # small talk is never a candidate
-
-    def _entry_terms(self, e: Entry) -> tuple[list[list[str]], set[str], dict[str, float], dict[str, int]]:
-        """An entry's curated questions as term lists, its small-talk phrases, and for every term of any
-        field its field-weighted frequency (BM25F) and the fields it occurs in (bits)."""
-        qlists: list[list[str]] = []
-        small: set[str] = set()
-        for lang in ("en", "ru"):
-            for q in e.block(lang).questions:
-                content, every = self.analyzer.terms_of(normalise(q))
-                qlists.append(content or every)
-                if e.kind == "smalltalk":  # whole phrases are kept for small talk only
-                    small.add(" ".join(every))
-        # A gap entry's answer says what the article *does* say instead, so it is matched by its
-        # questions alone; otherwise it would compete for exactly the facts it points to.
-        keyword_texts = (*e.en.keywords, *e.ru.keywords, *(tag.replace("_", " ") for tag in e.tags))
-        answer_texts = () if e.kind == "gap" else (e.en.answer, e.ru.answer)
-        source_texts = () if e.kind == "gap" else e.source
-        tf: dict[str, float] = defaultdict(float)
-        where: dict[str, int] = defaultdict(int)
-        share = FIELD_QUESTION / max(len(qlists), 1) * 3  # a term in every question counts ~3
-        for qterms in qlists:
-            for t in set(qterms):
-                tf[t] += share
-                where[t] |= IN_QUESTION
-        for texts, weight, bit in ((keyword_texts, FIELD_KEYWORD, IN_QUESTION),
-                                   (answer_texts, FIELD_ANSWER, IN_ANSWER),
-                                   (source_texts, FIELD_SOURCE, IN_SOURCE)):
-            for t in {t for text in texts for t in self.analyzer.terms_of(normalise(text))[0]}:
-                tf[t] += weight
-                where[t] |= bit
-        return qlists, small, tf, where
+        index, (facts, gaps) = build_index(kb, self.analyzer)
+        self.analyzer.learn_vocabulary(kb, facts, gaps)
+        self.index: Index = index
 
     # --- scoring -----------------------------------------------------------------------------
 
-    def _questions_by_term(self, i: int) -> ByTerm:
-        """Entry ``i``'s curated questions by term (made when the entry is first scored; kept for 4,096)."""
-        cache: dict[int, ByTerm] | None = getattr(self, "_by_term", None)
+    def _questions(self, i: int) -> tuple[tuple[Question, ...], ByTerm]:
+        """Entry ``i``'s curated questions, and by term (made when the entry is first scored; kept for 4,096)."""
+        cache: dict[int, tuple[tuple[Question, ...], ByTerm]] | None = getattr(self, "_asked", None)
         if cache is None or len(cache) >= 4096:
             cache = {}
-            self._by_term: dict[int, ByTerm] = cache
+            self._asked: dict[int, tuple[tuple[Question, ...], ByTerm]] = cache
         found = cache.get(i)
         if found is None:
-            found = cache[i] = questions_by_term(q.terms for q in self.entries[i].questions)
+            questions = self.index.questions(i)
+            found = cache[i] = (questions, questions_by_term(q.terms for q in questions))
         return found
 
     def _holders(self, term: str) -> frozenset[int]:
@@ -225,28 +146,30 @@ class Matcher:
             self._held: dict[str, frozenset[int]] = cache
         found = cache.get(term)
         if found is None:
-            start, end = self.postings.get(term, (0, 0))
-            found = cache[term] = frozenset(self._ids[start:end])
+            start, end = self.index.postings.get(term, (0, 0))
+            found = cache[term] = frozenset(self.index.ids[start:end])
         return found
 
     def _nomination(self) -> PostingIndex:
         """The cheap pass over the postings (built on first use; never part of a saved index)."""
         found: PostingIndex | None = getattr(self, "_nominator", None)
         if found is None:
-            found = self._nominator = PostingIndex(self.postings, self._ids, self._packed, self._listed)
+            ix = self.index
+            found = self._nominator = PostingIndex(ix.postings, ix.ids, ix.packed, ix.listed)
         return found
 
     def _weight(self, term: str) -> float:
         """A term's IDF weight; one no entry has weighs the most an entry's can, at its kind's share (a plain
         word half: "stay" in "how long does the deal stay valid?" must not outweigh the rest)."""
-        w = self.idf.get(term)
-        return self.max_idf * term_weight(term) if w is None else w
+        w = self.index.idf.get(term)
+        return self.index.max_idf * term_weight(term) if w is None else w
 
     def _score(self, a: Analysis, i: int, hits: Mapping[str, tuple[float, int]], qtext: str,
                weights: dict[str, float], total: float) -> _Scored:
         """The base score and the model's features of entry ``i`` (``hits``: where each of the question's
         terms occurs in it) for the question."""
-        ix = self.entries[i]
+        entry = self.kb.entries[i]
+        questions, by_term = self._questions(i)
         in_question = in_answer = in_source = bm25 = 0.0
         for t, (tf, bits) in hits.items():
             w_eff = weights[t] * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
@@ -257,18 +180,18 @@ class Matcher:
             else:
                 in_source += w_eff
             bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
-        best_entry_cov, best_fuzz = closest_question(ix.questions, weights, qtext, self._questions_by_term(i))
+        best_entry_cov, best_fuzz = closest_question(questions, weights, qtext, by_term)
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys()
         stands_for = self.analyzer.stands_for
         entity_miss = any(ent not in known and not any(i in self._holders(s) for s in stands_for.get(ent, ()))
                           for ent in a.entities)
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not any(
-            all(t in q.terms for t in weights) for q in ix.questions
+            all(t in q.terms for t in weights) for q in questions
         )
         number_miss = any(num not in known for num in a.numbers)
         head_miss = a.head is not None and a.head not in known
-        gives = self._gives(ix.entry, a.qtype) if a.qtype else False
+        gives = self._gives(entry, a.qtype) if a.qtype else False
         base = W_QUERY * cov_any + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz
         if entity_miss or strict_miss:
             base *= 0.55
@@ -290,8 +213,8 @@ class Matcher:
             "qtype_fit": float(bool(a.qtype) and gives),
             "qtype_miss": float(bool(a.qtype) and not gives),
             "head_miss": float(head_miss),
-            "is_gap": float(ix.entry.kind == "gap"),
-            "is_broad": float(ix.entry.broad),
+            "is_gap": float(entry.kind == "gap"),
+            "is_broad": float(entry.broad),
         }
         return _Scored(i, base, values)
 
@@ -306,7 +229,7 @@ class Matcher:
         """
         if not a.terms:
             return []
-        shortlist, hits = self._nomination().nominate_for(a.terms, self.df_share, COMMON_SHARE, self._weight,
+        shortlist, hits = self._nomination().nominate_for(a.terms, self.index.df_share, COMMON_SHARE, self._weight,
                                                          PRESELECT)
         if not shortlist:
             return []
@@ -314,20 +237,20 @@ class Matcher:
         weights = {t: self._weight(t) for t in a.terms}
         total = sum(weights.values())
         scored = sorted((self._score(a, i, hits[i], qtext, weights, total) for i in shortlist),
-                        key=lambda s: (-s.base, self.entries[s.index].entry.id))[:SCORED]
+                        key=lambda s: (-s.base, self.kb.entries[s.index].id))[:SCORED]
         shared = self._question_values(a, total)
-        unknown_weight = self.max_idf * min(len(a.unknown), MAX_UNKNOWN_COUNTED)
+        unknown_weight = self.index.max_idf * min(len(a.unknown), MAX_UNKNOWN_COUNTED)
         candidates: list[Candidate] = []
         # The margin to the runner-up is taken among entries of the same kind: a fact competes with
         # facts (a near-miss gap entry is judged separately), a gap with gaps.
         by_kind: dict[str, list[float]] = defaultdict(list)
         first: dict[str, int] = {}
         for pos, s in enumerate(scored):
-            kind = self.entries[s.index].entry.kind
+            kind = self.kb.entries[s.index].kind
             by_kind[kind].append(s.base)
             first.setdefault(kind, pos)
         for pos, s in enumerate(scored):
-            kind = self.entries[s.index].entry.kind
+            kind = self.kb.entries[s.index].kind
             peers = by_kind[kind]
             top = first[kind] == pos
             rival = (peers[1] if len(peers) > 1 else 0.0) if top else peers[0]
@@ -338,7 +261,7 @@ class Matcher:
                                           and values["cov_answer"] == 0)
             values["best_x_cov"] = values["best_question_cov"] * values["cov_any"]
             p = self.decision.accept.probability([values[name] for name in FEATURES])
-            candidates.append(Candidate(self.entries[s.index].entry, p, values["cov_any"], s.base, values))
+            candidates.append(Candidate(self.kb.entries[s.index], p, values["cov_any"], s.base, values))
         return candidates
 
     def _question_values(self, a: Analysis, total: float) -> dict[str, float]:
@@ -347,7 +270,7 @@ class Matcher:
         return {
             "unknown_share": unknown / (len(a.terms) + unknown),
             "unknown_name": float(bool(a.unknown_names)),
-            "generic_only": float(all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)),
+            "generic_only": float(all(self.index.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)),
             "log_terms": math.log1p(len(a.terms)),
             "corrected_share": len(a.corrected & set(a.terms)) / len(a.terms),
             "unknown_count": float(min(unknown, MAX_UNKNOWN_COUNTED)),
@@ -427,7 +350,7 @@ class Matcher:
         for guard in GUARDS:
             if top.features.get(guard):
                 return unknown(guard.removesuffix("_miss"), near, score=top.score)
-        generic = all(self.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
+        generic = all(self.index.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
         if generic and top.score < answer_threshold and not a.unknown:
             # Only words that fit everything ("treaty", "Russia"): ask which part they mean.
             broad = [Candidate(e, top.score) for e in self.kb.facts() if e.broad]
@@ -454,8 +377,8 @@ class Matcher:
     def _small_talk(self, a: Analysis) -> Entry | None:
         """A small-talk entry when the message is small talk ("thanks!", "ok, got it"; bot/small_talk.py)."""
         talk: SmallTalk | None = getattr(self, "_talk", None)
-        if talk is None:  # the few small-talk entries, found once (not a walk over every entry per message)
-            talkers = [(ix.entry, ix.small_talk) for ix in self.entries if ix.entry.kind == "smalltalk"]
+        if talk is None:  # the few small-talk entries, listed by the index build
+            talkers = [(self.kb.entries[i], phrases) for i, phrases in self.index.talkers]
             talk = self._talk = SmallTalk(talkers, self.analyzer.analyse)
         return talk.find(a)
 

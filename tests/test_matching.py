@@ -243,10 +243,11 @@ def test_an_incidental_rare_word_does_not_decide_the_candidates(matcher: Matcher
     from dataclasses import replace
 
     a = matcher.analyzer.analyse("Когда был подписан договор с Южной Осетией?")
-    assert not any(matcher.df_share.get(t, 1.0) <= 0.3 for t in a.terms)  # only common words: all nominate
+    df_share = matcher.index.df_share
+    assert not any(df_share.get(t, 1.0) <= 0.3 for t in a.terms)  # only common words: all nominate
     # The rarest plain word of the index that the date entry does not have: an incidental word.
     date_terms = set(matcher.analyzer.analyse(matcher.kb.by_id["signing_date"].en.answer).terms)
-    rare = min((t for t, share in matcher.df_share.items()
-                if not t.startswith("#") and not t.isdigit() and t not in date_terms), key=matcher.df_share.__getitem__)
+    rare = min((t for t, share in df_share.items()
+                if not t.startswith("#") and not t.isdigit() and t not in date_terms), key=df_share.__getitem__)
     ranked = matcher.rank(replace(a, terms=(*a.terms, rare)))
     assert "signing_date" in [c.entry.id for c in ranked]

@@ -15,7 +15,8 @@ QUESTIONS = [json.loads(line)["question"] for line in DEV[::4]]
 
 
 def _index(matcher: Matcher) -> PostingIndex:
-    return PostingIndex(matcher.postings, matcher._ids, matcher._packed, matcher._listed)
+    ix = matcher.index
+    return PostingIndex(ix.postings, ix.ids, ix.packed, ix.listed)
 
 
 def _chosen(found: tuple[list[int], Hits]) -> tuple[list[int], dict[int, dict[str, tuple[float, int]]]]:
@@ -27,7 +28,7 @@ def _chosen(found: tuple[list[int], Hits]) -> tuple[list[int], dict[int, dict[st
 @pytest.mark.parametrize("question", [*QUESTIONS, "treaty", "zzz qqq", "кто подписал договор"])
 def test_loops_and_arrays_nominate_the_same_entries_with_the_same_hits(matcher: Matcher, question: str) -> None:
     a = matcher.analyzer.analyse(question)
-    distinctive = [t for t in a.terms if matcher.df_share.get(t, 0.0) <= COMMON_SHARE] or list(a.terms)
+    distinctive = [t for t in a.terms if matcher.index.df_share.get(t, 0.0) <= COMMON_SHARE] or list(a.terms)
     common = [t for t in a.terms if t not in distinctive]
     index = _index(matcher)
     loops = _chosen(index._nominate_loops(distinctive, common, matcher._weight, PRESELECT))
