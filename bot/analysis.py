@@ -232,9 +232,28 @@ class Analyzer:
         """(content terms, all terms) of curated text (as written): no typo correction."""
         return self._terms(words(text))
 
-    def terms_of_words(self, found: Sequence[str]) -> tuple[list[str], list[str]]:
-        """``terms_of`` a text, given its ``words``."""
-        return self._terms(found)
+    def terms_of_words(self, looked: Sequence[tuple[str, str, bool]]) -> tuple[list[str], list[str]]:
+        """``terms_of`` a text, given ``word`` of each of its ``words``."""
+        content: list[str] = []
+        every: list[str] = []
+        i = 0
+        n = len(looked)
+        while i < n:
+            s, term, is_content = looked[i]
+            candidates = self.phrases.get(s)
+            if candidates:  # longest first
+                stems = tuple([x[0] for x in looked[i : i + len(candidates[0][0])]])
+                phrase = next((p for p in candidates if stems[: len(p[0])] == p[0]), None)
+                if phrase is not None:
+                    content.append(phrase[1])
+                    every.append(phrase[1])
+                    i += len(phrase[0])
+                    continue
+            every.append(term)
+            if is_content:
+                content.append(term)
+            i += 1
+        return content, every
 
     def word(self, word: str) -> tuple[str, str, bool]:
         """(stem, term, is it content?) of one word."""
@@ -257,27 +276,7 @@ class Analyzer:
         return found
 
     def _terms(self, words: Sequence[str]) -> tuple[list[str], list[str]]:
-        looked = [self._word(w) for w in words]
-        content: list[str] = []
-        every: list[str] = []
-        i = 0
-        n = len(looked)
-        while i < n:
-            s, term, is_content = looked[i]
-            candidates = self.phrases.get(s)
-            if candidates:  # longest first
-                stems = tuple([x[0] for x in looked[i : i + len(candidates[0][0])]])
-                phrase = next((p for p in candidates if stems[: len(p[0])] == p[0]), None)
-                if phrase is not None:
-                    content.append(phrase[1])
-                    every.append(phrase[1])
-                    i += len(phrase[0])
-                    continue
-            every.append(term)
-            if is_content:
-                content.append(term)
-            i += 1
-        return content, every
+        return self.terms_of_words([self._word(w) for w in words])
 
     def analyse(self, raw: str, lang: str | None = None) -> Analysis:
         """``raw`` read (see the module docstring). The last few readings are kept: one message is read

@@ -171,7 +171,7 @@ def index_state(matcher: Matcher) -> dict[str, Any]:
     """What building ``matcher`` made, as plain values: its analyzer's attributes (but the caches) and its
     index's fields."""
     analyzer = {name: _pack(value) for name, value in vars(matcher.analyzer).items() if name not in _ANALYZER_FRESH}
-    index = {f.name: _pack(getattr(matcher.index, f.name)) for f in dataclasses.fields(Index)}
+    index = {f.name: _pack(getattr(matcher.index, f.name)) for f in dataclasses.fields(Index) if f.init}
     return {"entries": len(matcher.kb.entries), "analyzer": analyzer, "index": index}
 
 
@@ -192,7 +192,7 @@ def restore_matcher(kb: KnowledgeBase, state: Any, thresholds: Thresholds | None
     analyzer._recent = OrderedDict()
     matcher.analyzer = analyzer
     saved = state["index"]
-    if not isinstance(saved, dict) or list(saved) != [f.name for f in dataclasses.fields(Index)]:
+    if not isinstance(saved, dict) or list(saved) != [f.name for f in dataclasses.fields(Index) if f.init]:
         raise IndexCacheError("saved by another version of the matcher")
     matcher.index = Index(**{name: _unpack(packed) for name, packed in saved.items()})
     if len(matcher.index.entry_starts) != len(kb.entries) + 1:
