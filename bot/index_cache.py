@@ -14,17 +14,17 @@ The bot's admin edits (``bot.curation``) build their matchers directly (``bot.en
 touch the cache.
 
 A file is JSON of plain values only (strings, numbers, lists, dicts, and tuples, frozensets and bytes
-tagged as such; ``bot.kb_cache`` adds its own dataclasses, from a fixed list) after a header with the key
-and a SHA-256 of the data, both checked before the data is read: nothing in it is called or imported
-(no pickle, no marshal), so a tampered file cannot run code, only fail the checks. Where:
-``.index-<key>.bin`` in the knowledge directory when it is writable, else in ``$XDG_CACHE_HOME/treaty-bot``
-(``~/.cache/treaty-bot``); only the newest ``KEEP`` files are kept. A file that cannot be read, written
-or trusted costs one WARNING line and a build, never an error. ``TREATY_BOT_INDEX_CACHE=off``: always build.
+tagged as such, the bytes themselves raw after the JSON; ``bot.kb_cache`` adds its own dataclasses, from a
+fixed list) after a header with the key and a SHA-256 of the data, both checked before the data is read:
+nothing in it is called or imported (no pickle, no marshal), so a tampered file cannot run code, only fail
+the checks. Where: ``.index-<key>.bin`` in the knowledge directory when it is writable, else in
+``$XDG_CACHE_HOME/treaty-bot`` (``~/.cache/treaty-bot``); only the newest ``KEEP`` files are kept. A file
+that cannot be read, written or trusted costs one WARNING line and a build, never an error.
+``TREATY_BOT_INDEX_CACHE=off``: always build.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import hashlib
@@ -119,16 +119,18 @@ def warn(problem: str, unsaved: str) -> None:
 def content_key(kb: KnowledgeBase) -> str:
     """SHA-256 (hex) of everything the index is built from, and of the code that builds it."""
     h = hashlib.sha256(code_fingerprint(INDEX_MODULES).encode())
-    # Entries as their files say them (``Entry.to_dict``, which admin edits go through too): a generic walk
-    # of 10,000 entries takes ~0.7 s, this ~0.1 s.
-    content = {
-        "entries": [e.to_dict() for e in kb.entries],
+    dump = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    rest = {
         "lexicon": plain(kb.lexicon),
         "article": plain(dataclasses.replace(kb.article, sentences=())),
         "topics": plain(kb.topics),
         "decision": plain(kb.decision),
     }
-    h.update(json.dumps(content, sort_keys=True, separators=(",", ":")).encode())
+    h.update(dump(rest).encode())
+    # Entries as their files say them (``Entry.to_dict``, which admin edits go through too; a generic walk
+    # of 10,000 entries takes ~0.7 s, this ~0.1 s), one a line: never all of them as objects at once.
+    for e in kb.entries:
+        h.update(b"\n" + dump(e.to_dict()).encode())
     return h.hexdigest()
 
 
@@ -255,8 +257,12 @@ def index_name(key: str) -> str:
 
 
 def encode(key: str, state: Any, fields_of: FieldsOf | None = None) -> bytes:
-    """A cache file: magic, key, SHA-256 of the payload, and the payload (JSON of ``to_plain(state)``)."""
-    payload = json.dumps(to_plain(state, fields_of), ensure_ascii=False, separators=(",", ":")).encode()
+    """A cache file: magic, key, SHA-256 of the payload, and the payload: JSON of ``to_plain(state)``, then
+    a NUL (which JSON text never holds) and the bytes it refers to, as they are (the index's arrays:
+    no base64 to grow them by a third and to decode into one more copy)."""
+    blobs: list[bytes] = []
+    text = json.dumps(to_plain(state, fields_of, blobs), ensure_ascii=False, separators=(",", ":")).encode()
+    payload = b"".join((text, b"\0", *blobs))
     return MAGIC + key.encode("ascii") + b"\n" + hashlib.sha256(payload).digest() + payload
 
 
@@ -267,27 +273,32 @@ def decode(key: str, data: bytes, make: Make | None = None) -> Any:
         raise IndexCacheError("not an index file")
     if not data.startswith(head):
         raise IndexCacheError("the index of another knowledge base or version")
-    digest, payload = data[len(head):len(head) + _DIGEST], data[len(head) + _DIGEST:]
-    if hashlib.sha256(payload).digest() != digest:
+    start = len(head) + _DIGEST
+    view = memoryview(data)
+    if hashlib.sha256(view[start:]).digest() != data[len(head):start]:
         raise IndexCacheError("damaged (checksum mismatch)")
-    return json.loads(payload, object_hook=_from_plain(make))
+    end = data.find(b"\0", start)
+    text, blobs = (data[start:], view[:0]) if end < 0 else (data[start:end], view[end + 1:])
+    return json.loads(text, object_hook=_from_plain(make, blobs))
 
 
-def to_plain(value: Any, fields_of: FieldsOf | None = None) -> Any:
-    """``value`` as JSON values: a tuple, frozenset or bytes as a one-key dict saying which; an object
+def to_plain(value: Any, fields_of: FieldsOf | None = None, blobs: list[bytes] | None = None) -> Any:
+    """``value`` as JSON values: a tuple or frozenset as a one-key dict saying which, bytes as such a dict
+    with their place among ``blobs`` (where they are appended; None: bytes cannot be saved); an object
     as its class name and the fields ``fields_of`` gives (None: it cannot be saved, ``TypeError``)."""
     kind = type(value)
     if value is None or kind in (str, int, float, bool):
         return value
     if kind is tuple or kind is frozenset or kind is list:
-        items = list(value) if all(type(v) is str for v in value) else [to_plain(v, fields_of) for v in value]
+        items = list(value) if all(type(v) is str for v in value) else [to_plain(v, fields_of, blobs) for v in value]
         return items if kind is list else {TUPLE if kind is tuple else FROZENSET: items}
-    if kind is bytes:
-        return {BYTES: base64.b64encode(value).decode("ascii")}
+    if kind is bytes and blobs is not None:
+        blobs.append(value)
+        return {BYTES: [sum(map(len, blobs)) - len(value), len(value)]}
     if kind is dict:
         if not all(type(k) is str and not k.startswith("\x00") for k in value):
             raise TypeError("a dict whose keys are not plain strings")
-        return {k: to_plain(v, fields_of) for k, v in value.items()}
+        return {k: to_plain(v, fields_of, blobs) for k, v in value.items()}
     fields = fields_of(value) if fields_of is not None else None
     if fields is None:
         raise TypeError(f"cannot save a {kind.__name__}")
@@ -298,12 +309,13 @@ def to_plain(value: Any, fields_of: FieldsOf | None = None) -> Any:
             out[name] = list(v)
             lists[TUPLE if type(v) is tuple else FROZENSET].append(name)
         else:
-            out[name] = to_plain(v, fields_of)
+            out[name] = to_plain(v, fields_of, blobs)
     return out | {tag: names for tag, names in lists.items() if names}
 
 
-def _from_plain(make: Make | None) -> Callable[[dict[str, Any]], Any]:
-    """The ``object_hook`` that undoes ``to_plain`` (strings in tuples and sets interned, as built)."""
+def _from_plain(make: Make | None, blobs: memoryview) -> Callable[[dict[str, Any]], Any]:
+    """The ``object_hook`` that undoes ``to_plain`` (strings in tuples and sets interned, as built; bytes
+    as a view of the file's, not a copy)."""
     def hook(d: dict[str, Any]) -> Any:
         if len(d) == 1:
             tag, items = next(iter(d.items()))
@@ -314,7 +326,10 @@ def _from_plain(make: Make | None) -> Callable[[dict[str, Any]], Any]:
                 except TypeError:  # not all strings
                     return kind(items)
             if tag == BYTES:
-                return base64.b64decode(items, validate=True)
+                if (not isinstance(items, list) or len(items) != 2 or not all(type(n) is int and n >= 0 for n in items)
+                        or items[0] + items[1] > len(blobs)):
+                    raise IndexCacheError("bytes that are not in the file")
+                return blobs[items[0]:items[0] + items[1]]
         name = d.pop(CLASS, None)
         if name is None:
             return d
