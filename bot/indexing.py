@@ -16,6 +16,7 @@ import math
 import sys
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, chain, pairwise, repeat
@@ -28,6 +29,13 @@ from bot.words import words, words_of_texts
 IN_QUESTION, IN_ANSWER, IN_SOURCE = 1, 2, 4
 # BM25F: a term's weight in an entry is the field-weighted sum of where it occurs.
 FIELD_QUESTION, FIELD_KEYWORD, FIELD_ANSWER, FIELD_SOURCE = 1.0, 0.8, 0.8, 0.6
+
+
+# The packed frequency and bits of a term in an entry's answers (1), sources (2) or both (3) alone,
+# summed from 0.0 as every term's sum starts.
+_ELSEWHERE = (0, (round((0.0 + FIELD_ANSWER) * 1024) << 3) | IN_ANSWER,
+              (round((0.0 + FIELD_SOURCE) * 1024) << 3) | IN_SOURCE,
+              (round((0.0 + FIELD_ANSWER + FIELD_SOURCE) * 1024) << 3) | IN_ANSWER | IN_SOURCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +100,18 @@ class _Builder:
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self.looked: dict[str, tuple[str, str, bool]] = {}  # word -> ``Analyzer.word`` of it
-        self.content: dict[str, str] = {}  # content word -> its term
-        self.other: set[str] = set()  # the words looked up that are not content
-        self.stem: dict[str, str] = {}  # word -> its stem
+        self.table: dict[str, str] = {}  # word -> its term if content, else ""
         self.phrasal: set[str] = set()  # the words whose stem opens a phrase of the lexicon ("south ossetia")
-        # A phrase is read only where a word's stem and the next one's open it.
-        self.openings = {(stems[0], stems[1]) for found in analyzer.phrases.values() for stems, _ in found}
+        # A phrase is read only where a pair of words opens one: their stems are its first two. The pairs
+        # of the words met so far, and the words met of each stem that the pairs take.
+        self.pairs: set[tuple[str, str]] = set()
+        self.next_stems: defaultdict[str, set[str]] = defaultdict(set)
+        self.previous_stems: defaultdict[str, set[str]] = defaultdict(set)
+        for found in analyzer.phrases.values():
+            for stems, _ in found:
+                self.next_stems[stems[0]].add(stems[1])
+                self.previous_stems[stems[1]].add(stems[0])
+        self.of_stem: defaultdict[str, list[str]] = defaultdict(list)
         self.repeated: dict[str, list[str]] = {}  # keyword and source texts (shared by many entries) -> terms
         # The words of the questions, keywords and answers of facts (not gaps), and of gaps, each with the
         # number of times it is used (typo correction prefers the commoner of two words as near).
@@ -109,9 +123,23 @@ class _Builder:
         self.asked: list[str] = []  # each curated question's terms, one question after another
         self.question_starts, self.entry_starts = array("I", [0]), array("I", [0])
         self.talkers: list[tuple[int, frozenset[str]]] = []
+        self.shares: dict[int, tuple[list[float], list[int]]] = {}  # see _shares
 
     def add(self, i: int, e: Entry) -> None:
         """Entry ``e``, the ``i``-th: its postings, and its curated questions as term numbers."""
+        qlists, keyword, answer, source = self._read(e)
+        self._post(i << 32, qlists, keyword, answer, source)
+        asked = [q for q in qlists if q]
+        self.asked.extend(chain.from_iterable(asked))
+        self.question_starts.extend(list(accumulate(map(len, asked), initial=self.question_starts[-1]))[1:])
+        self.entry_starts.append(len(self.question_starts) - 1)
+        if e.kind == "smalltalk":  # whole phrases are kept for small talk only
+            phrases = (self.analyzer.terms_of(q)[1] for q in (*e.en.questions, *e.ru.questions))
+            self.talkers.append((i, frozenset(" ".join(every) for every in phrases)))
+
+    def _read(self, e: Entry) -> tuple[list[Sequence[str]], set[str], set[str], set[str]]:
+        """An entry's curated questions as term lists, and the terms of its keywords (and tags), answers and
+        sources; its words go to the vocabulary."""
         questions = (*e.en.questions, *e.ru.questions)
         keywords = (*e.en.keywords, *e.ru.keywords)
         found = words_of_texts((*questions, e.en.answer, e.ru.answer, *keywords))
@@ -123,19 +151,25 @@ class _Builder:
         keyword = {t for text in (*keywords, *(tag.replace("_", " ") for tag in e.tags)) for t in self.content_of(text)}
         answer = {t for content, _ in read[len(qlists):] for t in content}
         source = {t for text in (() if e.kind == "gap" else e.source) for t in self.content_of(text)}
-        # BM25F: the field-weighted frequency of each term, summed in the order the fields are listed,
-        # a question's share as many times as the questions it is in.
+        return qlists, keyword, answer, source
+
+    def _post(self, entry: int, qlists: list[Sequence[str]], keyword: set[str], answer: set[str],
+              source: set[str]) -> None:
+        """Each term's posting for the entry (``entry``: its index << 32): BM25F, the field-weighted frequency
+        summed in the order the fields are listed (so every float is the one a plain sum gives), with a
+        question's share as many times as the questions it is in."""
         counts = Counter(chain.from_iterable(map(set, qlists)))
-        share = FIELD_QUESTION / max(len(qlists), 1) * 3  # a term in every question counts ~3
-        sums = list(accumulate(repeat(share, max(counts.values(), default=0)), initial=0.0))
-        postings, entry = self.postings, i << 32
+        sums, in_questions = self._shares(len(qlists))
+        postings = self.postings
         extra = keyword | answer | source
-        in_questions = [entry | (round(f * 1024) << 3) | IN_QUESTION for f in sums]  # by question count
         for t, k in counts.items():
             if t not in extra:  # most terms: in curated questions only
-                postings[t].append(in_questions[k])
+                postings[t].append(entry | in_questions[k])
         for t in extra:
             k = counts.get(t, 0)
+            if not k and t not in keyword:  # in answers or sources only: the same in every entry
+                postings[t].append(entry | _ELSEWHERE[(t in answer) + 2 * (t in source)])
+                continue
             frequency, bits = sums[k], (IN_QUESTION if k else 0)
             if t in keyword:
                 frequency, bits = frequency + FIELD_KEYWORD, bits | IN_QUESTION
@@ -144,13 +178,16 @@ class _Builder:
             if t in source:
                 frequency, bits = frequency + FIELD_SOURCE, bits | IN_SOURCE
             postings[t].append(entry | (round(frequency * 1024) << 3) | bits)
-        asked = [q for q in qlists if q]
-        self.asked.extend(chain.from_iterable(asked))
-        self.question_starts.extend(list(accumulate(map(len, asked), initial=self.question_starts[-1]))[1:])
-        self.entry_starts.append(len(self.question_starts) - 1)
-        if e.kind == "smalltalk":  # whole phrases are kept for small talk only
-            phrases = (self.analyzer.terms_of(q)[1] for q in questions)
-            self.talkers.append((i, frozenset(" ".join(every) for every in phrases)))
+
+    def _shares(self, n: int) -> tuple[list[float], list[int]]:
+        """For an entry of ``n`` curated questions, by the number of them a term is in: its question share
+        added that many times, in turn, from 0.0, and that packed (entries come in a handful of sizes)."""
+        found = self.shares.get(n)
+        if found is None:
+            share = FIELD_QUESTION / max(n, 1) * 3  # a term in every question counts ~3
+            sums = list(accumulate(repeat(share, n), initial=0.0))
+            found = self.shares[n] = (sums, [(round(f * 1024) << 3) | IN_QUESTION for f in sums])
+        return found
 
     def index(self, kb: KnowledgeBase) -> Index:
         terms = tuple(self.postings)
@@ -166,34 +203,39 @@ class _Builder:
             entry_starts=self.entry_starts, talkers=tuple(self.talkers),
         )
 
-    def terms(self, read: list[list[str]]) -> list[tuple[list[str], list[str]]]:
+    def terms(self, read: list[list[str]]) -> list[tuple[list[str], Sequence[str]]]:
         """(content terms, all terms) of each text, given its ``words`` (all terms only when there is no
         content term: they are read then only)."""
-        content_term, other, phrasal, stem_of = self.content, self.other, self.phrasal, self.stem.__getitem__
-        out: list[tuple[list[str], list[str]]] = []
+        table, phrasal, pairs, looked = self.table, self.phrasal, self.pairs, self.looked
+        phrased = self.analyzer.terms_of_words
+        out: list[tuple[list[str], Sequence[str]]] = []
         for found in read:
             try:
-                content = [content_term[w] for w in found if w not in other]
+                content = list(filter(None, map(table.__getitem__, found)))
             except KeyError:  # a word met the first time
                 self._learn(found)
-                content = [content_term[w] for w in found if w not in other]
-            if content and (phrasal.isdisjoint(found) or self.openings.isdisjoint(pairwise(map(stem_of, found)))):
-                out.append((content, []))
+                content = list(filter(None, map(table.__getitem__, found)))
+            if content and (phrasal.isdisjoint(found) or pairs.isdisjoint(pairwise(found))):
+                out.append((content, ()))
             else:
-                out.append(self.analyzer.terms_of_words([self.looked[w] for w in found]))
+                out.append(phrased([looked[w] for w in found]))
         return out
 
     def _learn(self, found: list[str]) -> None:
         for w in found:
             if w not in self.looked:
                 s, term, content = self.looked[w] = self.analyzer.word(w)
-                self.stem[w] = s
-                if content:
-                    self.content[w] = term
-                else:
-                    self.other.add(w)
+                self.table[w] = term if content else ""
                 if s in self.analyzer.phrases:
                     self.phrasal.add(w)
+                if s in self.next_stems or s in self.previous_stems:
+                    self._pair(w, s)
+
+    def _pair(self, w: str, s: str) -> None:
+        """The pairs that word ``w`` (of stem ``s``) makes with the words met so far, either way round."""
+        self.of_stem[s].append(w)
+        self.pairs.update((w, after) for n in self.next_stems.get(s, ()) for after in self.of_stem.get(n, ()))
+        self.pairs.update((before, w) for p in self.previous_stems.get(s, ()) for before in self.of_stem.get(p, ()))
 
     def content_of(self, text: str) -> list[str]:
         found = self.repeated.get(text)

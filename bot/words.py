@@ -68,7 +68,9 @@ def detect_language(text: str) -> str | None:
     return None
 
 
-_STEMMERS = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
+# Without PyStemmer's own cache (``stem`` keeps one): keeping its 10,000 words costs more than stemming
+# once the words of a large knowledge base overflow it, about 12,000 instructions a word against 5,000.
+_STEMMERS = {"en": Stemmer.Stemmer("english", maxCacheSize=0), "ru": Stemmer.Stemmer("russian", maxCacheSize=0)}
 
 
 @lru_cache(maxsize=65536)
@@ -77,7 +79,7 @@ def stem(word: str) -> str:
     knowledge base holds each stem once)."""
     if word.isdigit():
         return word
-    lang = "ru" if CYRILLIC.search(word) else "en"
+    lang = "ru" if not word.isascii() and CYRILLIC.search(word) else "en"
     return sys.intern(str(_STEMMERS[lang].stemWord(word)))
 
 
@@ -90,7 +92,9 @@ def tokens(text: str) -> list[str]:
 # as spaces its tokens are its words, but where a digit or an apostrophe asks for the tokens' own rules
 # ("19th" is "19" and "th"; "don't" one word, "'hello'" "hello").
 _MARKS = "\t\n\r!\"#$%&()*+,-./:;<=>?@[\\]^_{|}~«»“”„–—…"  # ASCII's punctuation but ' and `, typography's
-_PLAIN = re.compile(f"[A-Za-z0-9'’‘\u0410-\u044f\u0401\u0451 \0{re.escape(_MARKS)}]*")  # NUL: between texts
+_LETTERS = "A-Za-z\u0410-\u044f\u0401\u0451"
+_WORDS_ONLY = re.compile(f"[{_LETTERS} \0{re.escape(_MARKS)}]*")  # NUL: between texts
+_PLAIN = re.compile(f"[{_LETTERS}0-9'’‘ \0{re.escape(_MARKS)}]*")
 _TOKEN_RULES = re.compile("[0-9']")
 _ADDRESSED = re.compile("(?:^|\0)[ \t\n\r]*[/@]")  # a text that opens with "/ask" or "@bot" loses it
 
@@ -103,9 +107,10 @@ def words(text: str) -> list[str]:
 def words_of_texts(texts: Sequence[str]) -> list[list[str]]:
     """``words`` of each text, plain ones read as one string (building an index reads every text of a
     knowledge base: a million words for 10,000 entries)."""
-    spaced = _spaced(texts)
-    if spaced is not None:
-        if not _TOKEN_RULES.search(spaced):
+    found = _spaced(texts)
+    if found is not None:
+        spaced, rules = found
+        if not rules:
             return [t.split() for t in spaced.split("\0")]
         return [tokens(t) if _TOKEN_RULES.search(t) else t.split() for t in spaced.split("\0")]
     if len(texts) <= 1:
@@ -114,17 +119,19 @@ def words_of_texts(texts: Sequence[str]) -> list[list[str]]:
     return [*words_of_texts(texts[:half]), *words_of_texts(texts[half:])]
 
 
-def _spaced(texts: Sequence[str]) -> str | None:
-    """Plain ``texts`` lower-cased with their punctuation as spaces, joined by NUL (None: not all plain)."""
+def _spaced(texts: Sequence[str]) -> tuple[str, bool] | None:
+    """Plain ``texts`` lower-cased with their punctuation as spaces, joined by NUL, and whether they have a
+    digit or an apostrophe (None: not all plain)."""
     joined = "\0".join(texts)
-    if (not _PLAIN.fullmatch(joined) or joined.count("\0") != len(texts) - 1
+    rules = not _WORDS_ONLY.fullmatch(joined)
+    if ((rules and not _PLAIN.fullmatch(joined)) or joined.count("\0") != len(texts) - 1
             or max(map(len, texts), default=0) > MAX_QUESTION_CHARS
             or (("/" in joined or "@" in joined) and _ADDRESSED.search(joined))):
         return None
     joined = joined.lower().replace("ё", "е")
-    if "’" in joined or "‘" in joined:
+    if rules and ("’" in joined or "‘" in joined):
         joined = joined.replace("’", "'").replace("‘", "'")
     for mark in _MARKS:  # one replace a mark (most are absent) is several times faster than a regex's sub
         if mark in joined:
             joined = joined.replace(mark, " ")
-    return joined
+    return joined, rules
