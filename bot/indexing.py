@@ -5,9 +5,9 @@ Every field of an entry is read into terms as ``Analyzer.terms_of`` reads them, 
 up once for the whole knowledge base (issue #9: 10,000 entries have about a million words but some
 20,000 distinct ones). For each term: the entries it occurs in, with its field-weighted frequency
 (BM25F) and the fields it occurs in packed in one integer, as slices of two flat arrays. Each curated
-question is kept as term numbers in one flat array; the ``Question`` objects that scoring reads (sorted
-terms, summed idf) are made for an entry when it is scored (``Index.questions``), not for the ~150,000
-questions of a large knowledge base at every start.
+question is kept as term numbers in one flat array; what scoring reads of them (``bot.closest.Asked``:
+sorted terms, summed idf, the questions that have each term) is made for an entry when it is scored
+(``Index.asked``), not for the ~150,000 questions of a large knowledge base at every start.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from functools import partial
 from itertools import accumulate, chain, pairwise, repeat
 
 from bot.analysis import Analyzer, term_weight
+from bot.closest import Asked
 from bot.knowledge import Entry, KnowledgeBase
 from bot.words import words, words_of_texts
 
@@ -36,12 +37,6 @@ FIELD_QUESTION, FIELD_KEYWORD, FIELD_ANSWER, FIELD_SOURCE = 1.0, 0.8, 0.8, 0.6
 _ELSEWHERE = (0, (round((0.0 + FIELD_ANSWER) * 1024) << 3) | IN_ANSWER,
               (round((0.0 + FIELD_SOURCE) * 1024) << 3) | IN_SOURCE,
               (round((0.0 + FIELD_ANSWER + FIELD_SOURCE) * 1024) << 3) | IN_ANSWER | IN_SOURCE)
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    terms: tuple[str, ...]  # its content terms, sorted, each once
-    weight: float  # sum of idf of its terms
 
 
 @dataclass(frozen=True)
@@ -73,14 +68,23 @@ class Index:
         set_(self, "df_share", {t: (end - start) / n for t, (start, end) in postings.items()})
         set_(self, "max_idf", math.log(1 + n))
 
-    def questions(self, i: int) -> tuple[Question, ...]:
+    def asked(self, i: int) -> Asked:
         """Entry ``i``'s curated questions (those with a term), in the order of its file."""
-        terms, flat, starts = self.terms, self.question_terms, self.question_starts
-        made: list[Question] = []
-        for k in range(self.entry_starts[i], self.entry_starts[i + 1]):
-            unique = {terms[n] for n in flat[starts[k]:starts[k + 1]]}  # the same order as the build's set(q)
-            made.append(Question(tuple(sorted(unique)), sum(self.idf[t] for t in unique) or 1.0))
-        return tuple(made)
+        first, last = self.entry_starts[i], self.entry_starts[i + 1]
+        bounds = self.question_starts[first:last + 1]
+        base = bounds[0] if bounds else 0
+        read = list(map(self.terms.__getitem__, self.question_terms[base:bounds[-1] if bounds else 0]))
+        idf = self.idf.__getitem__
+        terms: list[tuple[str, ...]] = []
+        weights: list[float] = []
+        having: defaultdict[str, list[int]] = defaultdict(list)
+        for qi, (start, end) in enumerate(pairwise(bounds)):
+            unique = set(read[start - base:end - base])  # in the order of the build's set(q)
+            weights.append(sum(map(idf, unique)) or 1.0)
+            terms.append(tuple(sorted(unique)))
+            for t in unique:
+                having[t].append(qi)
+        return Asked(tuple(terms), tuple(weights), dict(having), tuple(map(" ".join, terms)))
 
 
 def build_index(kb: KnowledgeBase, analyzer: Analyzer) -> tuple[Index, tuple[Counter[str], Counter[str]]]:

@@ -23,9 +23,9 @@ from functools import lru_cache
 from typing import Literal
 
 from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weight
-from bot.closest import ByTerm, closest_question, questions_by_term
+from bot.closest import Asked, closest_question
 from bot.decision import FEATURES, DecisionModel, load_decision
-from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, Question, build_index
+from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, build_index
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.nomination import PostingIndex
 from bot.small_talk import SmallTalk
@@ -126,16 +126,15 @@ class Matcher:
 
     # --- scoring -----------------------------------------------------------------------------
 
-    def _questions(self, i: int) -> tuple[tuple[Question, ...], ByTerm]:
-        """Entry ``i``'s curated questions, and by term (made when the entry is first scored; kept for 4,096)."""
-        cache: dict[int, tuple[tuple[Question, ...], ByTerm]] | None = getattr(self, "_asked", None)
+    def _questions(self, i: int) -> Asked:
+        """Entry ``i``'s curated questions (made when the entry is first scored; kept for 4,096)."""
+        cache: dict[int, Asked] | None = getattr(self, "_asked", None)
         if cache is None or len(cache) >= 4096:
             cache = {}
-            self._asked: dict[int, tuple[tuple[Question, ...], ByTerm]] = cache
+            self._asked: dict[int, Asked] = cache
         found = cache.get(i)
         if found is None:
-            questions = self.index.questions(i)
-            found = cache[i] = (questions, questions_by_term(q.terms for q in questions))
+            found = cache[i] = self.index.asked(i)
         return found
 
     def _holders(self, term: str) -> frozenset[int]:
@@ -169,7 +168,7 @@ class Matcher:
         """The base score and the model's features of entry ``i`` (``hits``: where each of the question's
         terms occurs in it) for the question."""
         entry = self.kb.entries[i]
-        questions, by_term = self._questions(i)
+        asked = self._questions(i)
         in_question = in_answer = in_source = bm25 = 0.0
         for t, (tf, bits) in hits.items():
             w_eff = weights[t] * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
@@ -180,14 +179,14 @@ class Matcher:
             else:
                 in_source += w_eff
             bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
-        best_entry_cov, best_fuzz = closest_question(questions, weights, qtext, by_term)
+        best_entry_cov, best_fuzz = closest_question(asked, weights, qtext)
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys()
         stands_for = self.analyzer.stands_for
         entity_miss = any(ent not in known and not any(i in self._holders(s) for s in stands_for.get(ent, ()))
                           for ent in a.entities)
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not any(
-            all(t in q.terms for t in weights) for q in questions
+            all(t in terms for t in weights) for terms in asked.terms
         )
         number_miss = any(num not in known for num in a.numbers)
         head_miss = a.head is not None and a.head not in known

@@ -99,7 +99,11 @@ def test_the_index_is_the_one_the_definition_gives(kb: KnowledgeBase, odd: bool)
     assert index.df_share == {t: len(found) / n for t, found in postings.items()}
     for i, qlists in enumerate(questions):
         expected = [(tuple(sorted(set(q))), sum(index.idf[t] for t in set(q)) or 1.0) for q in qlists if q]
-        assert [(q.terms, q.weight) for q in index.questions(i)] == expected, base.entries[i].id
+        asked = index.asked(i)
+        assert list(zip(asked.terms, asked.weights, strict=True)) == expected, base.entries[i].id
+        assert asked.texts == tuple(" ".join(terms) for terms, _ in expected)
+        assert asked.having == {t: [qi for qi, (terms, _) in enumerate(expected) if t in terms]
+                                for terms, _ in expected for t in terms}
     talk = {i: frozenset(" ".join(matcher.analyzer.terms_of(q)[1]) for q in (*e.en.questions, *e.ru.questions))
             for i, e in enumerate(base.entries) if e.kind == "smalltalk"}
     assert dict(index.talkers) == talk
