@@ -19,7 +19,7 @@ class Asked(NamedTuple):
 
     terms: tuple[tuple[str, ...], ...]  # each question's content terms, sorted, each once
     weights: tuple[float, ...]  # each question's summed idf
-    having: dict[str, list[int]]  # term -> the questions (by position) that have it, in order
+    having: dict[str, tuple[int, ...]]  # term -> the questions (by position) that have it, in order
     texts: tuple[str, ...]  # each question's terms joined, as rapidfuzz compares them
 
 

@@ -72,19 +72,20 @@ class Index:
         """Entry ``i``'s curated questions (those with a term), in the order of its file."""
         first, last = self.entry_starts[i], self.entry_starts[i + 1]
         bounds = self.question_starts[first:last + 1]
-        base = bounds[0] if bounds else 0
-        read = list(map(self.terms.__getitem__, self.question_terms[base:bounds[-1] if bounds else 0]))
+        base = bounds[0]
+        read = list(map(self.terms.__getitem__, self.question_terms[base:bounds[-1]]))
         idf = self.idf.__getitem__
-        terms: list[tuple[str, ...]] = []
-        weights: list[float] = []
+        # Each question's terms in the order of the build's set(q), so that their idf add up alike.
+        uniques = [set(read[start - base:end - base]) for start, end in pairwise(bounds)]
+        terms = tuple([tuple(sorted(unique)) for unique in uniques])
         having: defaultdict[str, list[int]] = defaultdict(list)
-        for qi, (start, end) in enumerate(pairwise(bounds)):
-            unique = set(read[start - base:end - base])  # in the order of the build's set(q)
-            weights.append(sum(map(idf, unique)) or 1.0)
-            terms.append(tuple(sorted(unique)))
+        for qi, unique in enumerate(uniques):
             for t in unique:
                 having[t].append(qi)
-        return Asked(tuple(terms), tuple(weights), dict(having), tuple(map(" ".join, terms)))
+        # Tuples, not lists: the garbage collector stops tracking a tuple of ints, so the records of the
+        # thousands of entries a large base scores do not call for full collections (~50 ms each at 10,000).
+        return Asked(terms, tuple([sum(map(idf, unique)) or 1.0 for unique in uniques]),
+                     {t: tuple(qis) for t, qis in having.items()}, tuple(map(" ".join, terms)))
 
 
 def build_index(kb: KnowledgeBase, analyzer: Analyzer) -> tuple[Index, tuple[Counter[str], Counter[str]]]:

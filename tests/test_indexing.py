@@ -102,7 +102,7 @@ def test_the_index_is_the_one_the_definition_gives(kb: KnowledgeBase, odd: bool)
         asked = index.asked(i)
         assert list(zip(asked.terms, asked.weights, strict=True)) == expected, base.entries[i].id
         assert asked.texts == tuple(" ".join(terms) for terms, _ in expected)
-        assert asked.having == {t: [qi for qi, (terms, _) in enumerate(expected) if t in terms]
+        assert asked.having == {t: tuple(qi for qi, (terms, _) in enumerate(expected) if t in terms)
                                 for terms, _ in expected for t in terms}
     talk = {i: frozenset(" ".join(matcher.analyzer.terms_of(q)[1]) for q in (*e.en.questions, *e.ru.questions))
             for i, e in enumerate(base.entries) if e.kind == "smalltalk"}
