@@ -54,12 +54,18 @@ class Context:
 def other_language(text: str, foreign: frozenset[str], known: Callable[[str], bool]) -> bool:
     """True when ``text`` is written in a language other than English or Russian.
 
-    Ukrainian letters decide at once; otherwise a Latin-script message counts as foreign when words
-    typical of another language outnumber the words the knowledge base knows.
+    Ukrainian letters decide at once, and so does a message whose letters are mostly of another script
+    (Georgian, Chinese, Arabic...); otherwise a Latin-script message counts as foreign when words typical
+    of another language outnumber the words the knowledge base knows.
     """
     if _UKRAINIAN.search(text):
         return True
-    words = tokens(normalise(text))
+    folded = normalise(text)  # NFKC: full-width Latin is Latin
+    letters = [c for c in folded if c.isalpha()]
+    ours = sum(c.isascii() or "\u0400" <= c <= "\u04ff" for c in letters)
+    if letters and ours * 2 < len(letters):
+        return True
+    words = tokens(folded)
     if not words or (not text.isascii() and not re.search("[a-zA-Z]", text)):
         return False
     alien = sum(w in foreign for w in words)

@@ -183,7 +183,9 @@ def test_background_sentences_are_not_parts(conversation: Conversation) -> None:
 @pytest.mark.parametrize(
     "message",
     ["wer hat den Vertrag unterschrieben?", "Qui a signé le traité?", "¿Quién firmó el tratado?",
-     "Хто підписав договір?", "Chi ha firmato il trattato?"],
+     "Хто підписав договір?", "Chi ha firmato il trattato?",
+     # other scripts: Georgian, Chinese, Arabic, Greek
+     "ვინ მოაწერა ხელი ხელშეკრულებას?", "谁签署了条约？", "من وقع المعاهدة؟", "Ποιος υπέγραψε τη συνθήκη;"],
 )
 def test_other_languages_get_a_note_in_both(conversation: Conversation, message: str) -> None:
     outcome = conversation.answer(message)
