@@ -161,7 +161,7 @@ class Conversation:
             return followed if followed.status == "unknown" and alone.status == "unknown" and said_more else alone
         # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
         # the reading with the context wins. A follow-up with words of its own may still stand alone.
-        refers = self._points_back(a) or (not self._own_terms(a) and (joined or self._opens(a) or self._only_names(a)))
+        refers = self._points_back(a) or (not own and (joined or self._opens(a) or self._only_names(a)))
         if (not refers and alone.status == "answered" and alone.score >= followed.score
                 and alone.entry != followed.entry):
             return alone
