@@ -28,6 +28,7 @@ from bot.words import (
     MAX_QUESTION_CHARS,
     SENTENCE_END,
     TOKEN,
+    common_words,
     detect_language,
     normalise,
     stem,
@@ -155,7 +156,7 @@ class Analyzer:
 
         One edit (a swap of neighbours counts as one: "abuot") for words up to six letters, two for longer
         ones ("дагавор"), and the first letter must agree: people rarely mistype it, and requiring it
-        keeps "recipe" from becoming "recap".
+        keeps "recipe" from becoming "recap". A common English or Russian word is never made another word.
         """
         if word in self._correct_cache:
             return self._correct_cache[word]
@@ -179,6 +180,10 @@ class Analyzer:
                 result = match[0]
             elif CYRILLIC.match(word):
                 result = self._sound_alike(word)
+        if result is not None and stem(result) != stem(word) and word in common_words():
+            # A common word of the language is that word, not a slip for another ("companies" is not
+            # "compares", "глаза" not "глава"); another form of the same word ("ministers") is kept.
+            result = None
         if len(self._correct_cache) < 100_000:
             self._correct_cache[word] = result
         return result

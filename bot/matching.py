@@ -357,9 +357,10 @@ class Matcher:
             return Outcome("clarify", reply_lang, round(top.score, 4), candidates=options, reason="vague",
                            analysis=a)
         # Close candidates from another topic are different readings of the question; close ones from the
-        # same topic (an overview and its detail) answer it alike, so they need no question back.
+        # same topic, or an overview and a detail it lists as related, answer it alike: no question back.
         rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= top.score - th.margin
-                  and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic]
+                  and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic
+                  and not _overview_of(top.entry, c.entry) and not _overview_of(c.entry, top.entry)]
         # A question that names only people or things ("what did Putin say?", "Tibilov?") is a broad one:
         # the overview of what they said answers it, rather than a question back with who they are.
         sure = top.score >= CONFIDENT or (top.entry.broad and self.analyzer.names_only(a))
@@ -391,6 +392,11 @@ class Matcher:
 
 
 GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
+
+
+def _overview_of(broad: Entry, detail: Entry) -> bool:
+    """Whether ``broad`` is an overview that lists ``detail`` among its parts (its related entries)."""
+    return broad.broad and detail.id in broad.related
 
 
 def _rank_of(outcome: Outcome) -> tuple[int, float]:

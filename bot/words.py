@@ -8,11 +8,13 @@ the knowledge base imports: so this module imports neither.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
 
 import Stemmer
 
@@ -135,3 +137,14 @@ def _spaced(texts: Sequence[str]) -> tuple[str, bool] | None:
         if mark in joined:
             joined = joined.replace(mark, " ")
     return joined, rules
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """English and Russian words common enough that they are never typos of another word
+    (bot/common_words/README.md); read once, the first time a word needs correcting."""
+    found: set[str] = set()
+    for lang in ("en", "ru"):
+        text = resources.files("bot").joinpath("common_words", f"{lang}.txt").read_text(encoding="utf-8")
+        found.update(line for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset(found)

@@ -7,6 +7,7 @@ import pytest
 from bot.analysis import sound_key
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, detect_language, focus_sentence, normalise
+from bot.words import common_words
 
 
 @pytest.mark.parametrize(
@@ -179,6 +180,25 @@ def test_of_two_guesses_as_near_the_commoner_word_wins(matcher: Matcher, typed: 
     """"sined" is one edit from "signed" and from "sided", "putn" from "putin" and from "put": the word the
     knowledge base uses more often is the likelier one."""
     assert matcher.analyzer.correct(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"),
+    [("companies", None), ("present", None), ("currency", None), ("глаза", None), ("редакции", None),
+     ("ministers", "minister"), ("citizenshp", "citizenship"), ("дагавор", "договор")],
+)
+def test_a_common_word_is_not_a_typo_of_another(matcher: Matcher, word: str, meant: str | None) -> None:
+    """A common English or Russian word is that word ("companies" was read as "compares", "present" as
+    "president"); another form of a known word, or a real slip, is still corrected."""
+    assert matcher.analyzer.correct(word) == meant
+
+
+def test_the_common_word_lists_are_clean() -> None:
+    """The lists hold normalised lower-case words of their script, and enough of them to matter."""
+    common = common_words()
+    assert len(common) > 15_000
+    assert all(w == normalise(w) and " " not in w for w in common)
+    assert {"companies", "present", "глаза"} <= common and "citizenshp" not in common
 
 
 @pytest.mark.parametrize(
