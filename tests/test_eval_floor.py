@@ -87,6 +87,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-6 (355 questions, 50% Russian) and dialogues-6 (70 dialogues, 160 turns), the same way:
         # 88.2% in scope (en 88.5%, ru 87.9%), 91.3% refusal; 91.9% of dialogue turns.
         ("heldout-6.jsonl", "dialogues-6.jsonl", (0.86, 0.89, 0.89)),
+        # heldout-7 (355 questions, 50% Russian) and dialogues-7 (70 dialogues, 160 turns), the same way:
+        # 89.1% in scope (en 89.4%, ru 88.7%), 90.0% refusal; 88.8% of dialogue turns.
+        ("heldout-7.jsonl", "dialogues-7.jsonl", (0.87, 0.88, 0.86)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
