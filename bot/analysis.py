@@ -38,6 +38,7 @@ from bot.words import (
     words_of_texts,
 )
 
+_EDGE_PUNCT = ".,!?;:\"'«»()"
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
 QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
 
@@ -110,6 +111,7 @@ class Analyzer:
             re.escape(p).replace(r"\ ", r"\s+") for p in sorted(self.phrase_types, key=len, reverse=True)
         )
         self.qtype_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if self.phrase_types else None
+        self.qualifiers = lex.qualifiers
         self._correct_cache: dict[str, str | None] = {}
         self._words: dict[str, tuple[str, str, bool]] = {}
         self._recent: OrderedDict[tuple[str, str | None], Analysis] = OrderedDict()
@@ -226,7 +228,7 @@ class Analyzer:
         if self.qtype_re is None:
             return None
         for sentence in _SENTENCES.finditer(text):
-            words = sentence.group().split()
+            words = [w for w in sentence.group().split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
             m = self.qtype_re.search(head)
             if m is not None and len(head[: m.start()].split()) < QTYPE_WINDOW:

@@ -46,6 +46,9 @@ class Lexicon:
     # Words that share a stem with a concept's word but mean something else ("according" is not the
     # "accord" of a treaty, "integrity" not "integration", "грузы" not "Грузия"): read as words of their own.
     distinct: frozenset[str] = frozenset()
+    # Words that qualify a question word without changing what it asks ("what exact date", "какого
+    # именно числа"): skipped when the question type is read.
+    qualifiers: frozenset[str] = frozenset()
 
 
 def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> Lexicon:
@@ -102,7 +105,7 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
     return lexicon
 
 
-WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct")
+WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct", "qualifiers")
 
 
 def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:

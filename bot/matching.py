@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
@@ -333,15 +333,14 @@ class Matcher:
             return unknown("off_topic")
         facts = [c for c in ranked if c.entry.kind == "fact"]
         near = [c.entry for c in facts[:6]]
-        gaps = [c for c in ranked if c.entry.kind == "gap"]
-        if gaps and gaps[0].base >= GAP_MIN_BASE and (not facts or gaps[0].base >= facts[0].base + GAP_MARGIN):
-            # The closest reading is something people ask that the article does not say.
-            gap = gaps[0].entry
+        miss = self._near_miss(a, ranked, facts)
+        if miss is not None:  # the closest reading is something people ask that the article does not say
+            gap = miss.entry
             return unknown("gap", [self.kb.by_id[r] for r in gap.related if r in self.kb.by_id], gap=gap,
-                           score=gaps[0].score)
+                           score=miss.score)
         if not facts:
             return unknown("off_topic")
-        top = facts[0]
+        top = self._surest_of_kin(facts)
         th = self.thresholds
         # Principled guards, not learned: the question names a thing or a number that even the closest
         # entry never mentions, or asks who someone is when no entry is about exactly that person, so
@@ -360,7 +359,7 @@ class Matcher:
         # same topic, or an overview and a detail it lists as related, answer it alike: no question back.
         rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= top.score - th.margin
                   and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic
-                  and not _overview_of(top.entry, c.entry) and not _overview_of(c.entry, top.entry)]
+                  and not _alike(top.entry, c.entry)]
         # A question that names only people or things ("what did Putin say?", "Tibilov?") is a broad one:
         # the overview of what they said answers it, rather than a question back with who they are.
         sure = top.score >= CONFIDENT or (top.entry.broad and self.analyzer.names_only(a))
@@ -373,6 +372,24 @@ class Matcher:
                            analysis=a)
         # Not sure enough to answer: decline, offering the nearest entries as suggestions.
         return unknown("unsure", near, score=top.score)
+
+    def _near_miss(self, a: Analysis, ranked: Sequence[Candidate], facts: Sequence[Candidate]) -> Candidate | None:
+        """The gap entry that declines the question: close enough, and closer than every fact by a margin. A
+        gap entry with question types declines only questions asking one of them: the near miss "when does
+        it enter into force?" is not "is it in force yet?", which the article answers."""
+        gap = next((c for c in ranked if c.entry.kind == "gap" and (not c.entry.gives or a.qtype in c.entry.gives)),
+                   None)
+        if gap is None or gap.base < GAP_MIN_BASE or (facts and gap.base < facts[0].base + GAP_MARGIN):
+            return None
+        return gap
+
+    def _surest_of_kin(self, facts: Sequence[Candidate]) -> Candidate:
+        """The best fact, or a close overview or detail of it that the model is surer of: the two answer
+        alike ("which ministries will cooperate?": the interior ministries, not all the provisions)."""
+        top, th = facts[0], self.thresholds
+        kin = [c for c in facts[1 : th.max_candidates + 2] if c.base >= top.base - th.margin
+               and _alike(top.entry, c.entry)]
+        return max([top, *kin], key=lambda c: c.score)
 
     def _small_talk(self, a: Analysis) -> Entry | None:
         """A small-talk entry when the message is small talk ("thanks!", "ok, got it"; bot/small_talk.py)."""
@@ -394,9 +411,16 @@ class Matcher:
 GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
 
 
+def _alike(one: Entry, other: Entry) -> bool:
+    """Whether one entry is an overview of the other, so that both answer a question about it."""
+    return _overview_of(one, other) or _overview_of(other, one)
+
+
 def _overview_of(broad: Entry, detail: Entry) -> bool:
-    """Whether ``broad`` is an overview that lists ``detail`` among its parts (its related entries)."""
-    return broad.broad and detail.id in broad.related
+    """Whether ``broad`` is an overview of ``detail``: it lists it among its related entries, or it stands on
+    every sentence of the article that the detail stands on."""
+    return broad.broad and not detail.broad and (
+        detail.id in broad.related or (bool(detail.source) and set(detail.source) <= set(broad.source)))
 
 
 def _rank_of(outcome: Outcome) -> tuple[int, float]:

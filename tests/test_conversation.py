@@ -44,7 +44,8 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("что Песков ответил американцам?", "а Псаки?", "us_position|psaki_statements"),  # her words, either
         # A pronoun and a saying verb only: a question about that person's words, not "no content".
         ("кто такой Песков?", "а что он сказал?", "peskov_reply"),
-        ("who is federica mogherini?", "what did she say?", "eu_position"),
+        # the overview of her words, or its main one
+        ("who is federica mogherini?", "what did she say?", "eu_position|mogherini_statements"),
         # An elliptic follow-up's words take the place of the earlier question's own: its numbers, its topic.
         ("what did south ossetia receive from russia in 2008-2014", "what about 2016?", "funding_2016|money_overview"),
         ("will pensions go up under the treaty?", "and public sector pay?", "prov_wages|provisions_overview"),

@@ -193,6 +193,52 @@ def test_a_common_word_is_not_a_typo_of_another(matcher: Matcher, word: str, mea
     assert matcher.analyzer.correct(word) == meant
 
 
+def test_an_overview_and_its_detail_the_surer_one_answers(matcher: Matcher) -> None:
+    """The provisions overview ranks first by base score, its interior-ministries detail is close behind and
+    the model is surer of it: the detail answers, instead of a decline on the overview's probability."""
+    question = "which ministries of the two countries will develop cooperation under the deal?"
+    ranked = [c for c in matcher.rank(matcher.analyzer.analyse(question)) if c.entry.kind == "fact"]
+    assert ranked[0].entry.id == "provisions_overview" and ranked[0].score < matcher.answer_threshold
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "prov_interior"
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "entry_id"),
+    [
+        ("is the pact in force already?", "answered", "ratification"),
+        ("уже действует ли соглашение?", "answered", "ratification"),
+        ("when will the treaty enter into force?", "unknown", None),  # the near miss asks when
+        ("когда договор вступит в силу?", "unknown", None),
+    ],
+)
+def test_a_near_miss_about_when_does_not_catch_a_yes_no_question(
+        matcher: Matcher, question: str, status: str, entry_id: str | None) -> None:
+    """gap_entry_into_force lists "when" in ``gives``: it declines "when will it enter into force?", not
+    "is it in force yet?", which the ratification entry answers (not yet: it is to be ratified)."""
+    outcome = matcher.match(question)
+    assert outcome.status == status
+    assert (outcome.entry.id if outcome.entry is not None else None) == entry_id
+    if status == "unknown":
+        assert outcome.gap is not None and outcome.gap.id == "gap_entry_into_force"
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [("on what exact date was it signed?", "when"), ("какого именно числа его подписали?", "when"),
+     ("who precisely signed it?", "who"), ("what exactly did psaki say?", None)],
+)
+def test_a_qualifier_does_not_hide_the_question_type(matcher: Matcher, question: str, qtype: str | None) -> None:
+    assert matcher.analyzer.qtype(normalise(question)) == qtype
+
+
+@pytest.mark.parametrize("question", ["could the treaty be prolonged once 25 years pass?",
+                                      "предусмотрено ли продление соглашения?"])
+def test_renewal_is_a_near_miss_not_the_term(matcher: Matcher, question: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_renewal"
+
+
 def test_the_common_word_lists_are_clean() -> None:
     """The lists hold normalised lower-case words of their script, and enough of them to matter."""
     common = common_words()

@@ -53,7 +53,8 @@ def test_any_question_gets_a_reply_telegram_accepts(
             assert 0 < len(button.text) <= 64
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
 @given(question=st.text(min_size=3000, max_size=6000))
 def test_very_long_messages_are_matched_too(matcher: Matcher, question: str) -> None:
     outcome = matcher.match(question)
