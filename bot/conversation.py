@@ -35,6 +35,7 @@ FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
 PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 MAX_PARTS = 3
 IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
+BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, asked of the last answer
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 _PART_SPLIT = re.compile(r"\?+|[.!;]+\s|,\s*|\s+(?:and|и|а также|also)\s+", re.IGNORECASE)
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
@@ -193,8 +194,11 @@ class Conversation:
             # "how tall is Lavrov?": a new subject. "And what did he tell the ceremony?" after a question
             # about one person is about him: read with him, its unknown words stay in the reading.
             return False
-        # Nothing but names ("and Tibilov?") or a question type ("when?", "what day?", "в каком году?")
-        bare = all(t in a.entities for t in a.terms) or (a.qtype is not None and not self._own_terms(a))
+        # Nothing but names ("and Tibilov?"), a question type ("when?", "what day?", "в каком году?"), or a
+        # bare topic the lexicon knows or a number ("Wages?", "2016?", "pensioners too?")
+        bare = (all(t in a.entities for t in a.terms) or (a.qtype is not None and not self._own_terms(a))
+                or (len(words) <= BARE_FOLLOWUP_WORDS and a.qtype is None
+                    and all((t.startswith("#") and t not in self.persons) or t.isdigit() for t in a.terms)))
         return joined or self._opens(a) or self._points_back(a) or bare
 
     def _opens(self, a: Analysis) -> bool:

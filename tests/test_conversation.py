@@ -49,6 +49,10 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         # An elliptic follow-up's words take the place of the earlier question's own: its numbers, its topic.
         ("what did south ossetia receive from russia in 2008-2014", "what about 2016?", "funding_2016|money_overview"),
         ("will pensions go up under the treaty?", "and public sector pay?", "prov_wages|provisions_overview"),
+        # A bare topic or number, no question word: asked of the last answer's question.
+        ("how much money did moscow give tskhinvali in 2008-2014?", "2016?", "funding_2016|money_overview"),
+        ("what does the treaty provide for defence?", "salaries?", "prov_wages|provisions_overview"),
+        ("who signed the treaty?", "pensions?", "prov_pensions"),  # standing alone it is surer: alone wins
         # A question type alone asks about what was asked before, even with a word ("year", "day") in it.
         ("сколько рублей получит Южная Осетия на реализацию соглашения?", "в каком году?", "funding_2016"),
         ("where was the alliance agreement signed?", "which day?", "signing_date"),
