@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 
 class Asked(NamedTuple):
@@ -30,14 +30,18 @@ def closest_question(asked: Asked, weights: Mapping[str, float], qtext: str) -> 
     for t, w in weights.items():
         for qi in having.get(t, ()):
             shared_by[qi] = shared_by.get(qi, 0.0) + w
-    best_cov = best_fuzz = 0.0
+    best_cov = 0.0
+    compared: list[str] = []
     for qi in sorted(shared_by):
         cov = shared_by[qi] / asked.weights[qi]
         if cov > best_cov:
             best_cov = cov
-        # rapidfuzz only where it can still change the result: a question at least half as close.
+        # rapidfuzz only where it can still change the result: a question at least half as close as the
+        # closest so far. Which ones that is does not depend on the similarities, so they are compared
+        # in one call.
         if cov * 2 >= best_cov:
-            sim = fuzz.token_sort_ratio(qtext, asked.texts[qi], score_cutoff=best_fuzz * 100) / 100.0
-            if sim > best_fuzz:
-                best_fuzz = sim
-    return best_cov, best_fuzz
+            compared.append(asked.texts[qi])
+    if not compared:
+        return best_cov, 0.0
+    found = process.extractOne(qtext, compared, scorer=fuzz.token_sort_ratio)
+    return best_cov, (found[1] / 100.0 if found is not None else 0.0)
