@@ -239,6 +239,20 @@ def test_renewal_is_a_near_miss_not_the_term(matcher: Matcher, question: str) ->
     assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_renewal"
 
 
+@pytest.mark.parametrize(
+    ("word", "entry_id"),
+    [("pensions?", "prov_pensions"), ("wages?", "prov_wages"), ("salaries?", "prov_wages"),
+     ("defence?", "prov_defence"), ("customs?", "prov_customs"), ("citizenship?", "prov_citizenship"),
+     ("insurance?", "prov_insurance"), ("ratification?", "ratification"),
+     ("пенсии?", "prov_pensions"), ("зарплаты?", "prov_wages"), ("оборона?", "prov_defence"),
+     ("таможня?", "prov_customs"), ("гражданство?", "prov_citizenship"), ("страховка?", "prov_insurance")],
+)
+def test_a_bare_topic_word_is_answered(matcher: Matcher, word: str, entry_id: str) -> None:
+    """People type one word ("Wages?"): each provision answers its own."""
+    outcome = matcher.match(word)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
 def test_the_common_word_lists_are_clean() -> None:
     """The lists hold normalised lower-case words of their script, and enough of them to matter."""
     common = common_words()
