@@ -356,7 +356,7 @@ class Matcher:
             return Outcome("clarify", reply_lang, round(top.score, 4), candidates=options, reason="vague",
                            analysis=a)
         # Close candidates from another topic are different readings of the question; close ones from the
-        # same topic, or an overview and a detail it lists as related, answer it alike: no question back.
+        # same topic, or an overview and a detail it covers (``_overview_of``), answer it alike: no question back.
         rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= top.score - th.margin
                   and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic
                   and not _alike(top.entry, c.entry)]
@@ -420,7 +420,7 @@ def _overview_of(broad: Entry, detail: Entry) -> bool:
     """Whether ``broad`` is an overview of ``detail``: it lists it among its related entries, or it stands on
     every sentence of the article that the detail stands on."""
     return broad.broad and not detail.broad and (
-        detail.id in broad.related or (bool(detail.source) and set(detail.source) <= set(broad.source)))
+        detail.id in broad.related or (bool(detail.source) and all(s in broad.source for s in detail.source)))
 
 
 def _rank_of(outcome: Outcome) -> tuple[int, float]:

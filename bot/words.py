@@ -8,12 +8,11 @@ the knowledge base imports: so this module imports neither.
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import Stemmer
@@ -139,7 +138,7 @@ def _spaced(texts: Sequence[str]) -> tuple[str, bool] | None:
     return joined, rules
 
 
-@functools.cache
+@cache
 def common_words() -> frozenset[str]:
     """English and Russian words common enough that they are never typos of another word
     (bot/common_words/README.md); read once, the first time a word needs correcting."""
