@@ -43,6 +43,15 @@ def test_every_knowledge_file_loads_on_its_own_terms() -> None:
     assert files == {f"entries/{p.name}" for p in (SHIPPED / "entries").glob("*.toml")}
 
 
+def test_every_entry_title_reads_as_a_title() -> None:
+    """An entry's first question is its title on buttons and in /topics: a question added at the top of the
+    list by mistake ("договор уже в силе?") would become the button's text."""
+    kb = load_knowledge()
+    untitled = [f"{e.id} ({lang}): {e.title(lang)!r}" for e in kb.entries for lang in ("en", "ru")
+                if not e.title(lang)[:1].isupper()]
+    assert not untitled, untitled
+
+
 def test_default_dir_is_the_shipped_one() -> None:
     assert default_knowledge_dir().resolve() == SHIPPED.resolve()
     assert load_knowledge().entries == load_knowledge(SHIPPED).entries
