@@ -259,10 +259,10 @@ class Conversation:
         he_she = any(w in self.person_pronouns for w in tokens(a.text))
         if own:
             persons = self._persons_of(context) if he_she else []
-            if named:
+            if persons and not self.persons.intersection(named):
+                kept = persons  # "what did he recommend to the US?": him, and the thing named
+            elif named:
                 kept = []
-            elif persons:
-                kept = persons
             elif way == "broad":
                 kept = list(before.terms)  # "and what was it called?": "it" is what was asked about before
             elif way == "substitute":

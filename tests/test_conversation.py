@@ -262,6 +262,9 @@ def test_he_or_she_points_back_at_any_length(conversation: Conversation, message
     ("first", "second", "entry_id"),
     [
         ("who is dmitry peskov?", "and what did he tell the americans?", "peskov_reply"),  # him, and the US
+        # a word of its own beside the thing named ("recommend", the US): still him, and the US
+        ("who is dmitry peskov?", "what did he recommend to the US?", "peskov_reply"),
+        ("кто такой Песков?", "что он посоветовал американцам?", "peskov_reply"),
         ("what did psaki say about the treaty?", "where did she say that?", "psaki_briefing"),  # her, and "that"
         # he comes from the answer (Putin): the question was about the money, which stays
         ("who promised more money for 2016?", "how much did he promise?", "funding_2016"),

@@ -253,6 +253,30 @@ def test_a_bare_topic_word_is_answered(matcher: Matcher, word: str, entry_id: st
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["didn't they sign it in moscow?", "i've read they signed it, where was it?", "wait, isn't it ratified yet?",
+     "dont they need the parliaments to approve it", "im curious who signed it", "couldn't find who signed it"],
+)
+def test_contractions_and_discourse_words_are_not_unknown_words(matcher: Matcher, question: str) -> None:
+    """"didn't", "i've", "wait" say how something is asked, not what: an unknown word lowers confidence."""
+    analysis = matcher.analyzer.analyse(question)
+    assert analysis.terms and not analysis.unknown, analysis.unknown
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What does the treaty say about citizenship?", "whats the deal with citizenship",
+     "Что договор говорит о гражданстве?"],
+)
+def test_a_plain_question_about_a_provision_is_not_its_near_miss(matcher: Matcher, question: str) -> None:
+    """The citizenship near miss once listed "what documents are needed for citizenship", whose words
+    ("document" is the treaty) were the topic alone: every plain citizenship question was declined."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None, (outcome.status, outcome.reason)
+    assert outcome.entry.id == "prov_citizenship"
+
+
 def test_the_common_word_lists_are_clean() -> None:
     """The lists hold normalised lower-case words of their script, and enough of them to matter."""
     common = common_words()
