@@ -17,7 +17,7 @@ import sys
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, takewhile
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -41,6 +41,7 @@ from bot.words import (
 _EDGE_PUNCT = ".,!?;:\"'«»()"
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
 QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
+HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
 
 # A plain word stem weighs this share of its IDF. Concepts ("#term"), named things and numbers carry the
 # meaning the lexicon gives them; a stem is often an incidental word ("stay", "состоялось") that is rare
@@ -70,7 +71,7 @@ class Analysis:
     all_terms: tuple[str, ...]  # every term including stop words (for small talk)
     corrected: frozenset[str] = frozenset()  # terms that exist only thanks to a typo correction
     head: str | None = None  # the term right after "what"/"which"/"какой": the thing asked for
-    head_unknown: bool = False  # that word is one the knowledge base does not know
+    head_unknown: bool = False  # a word of the phrase it opens is one the knowledge base does not know
 
 
 class Analyzer:
@@ -342,7 +343,9 @@ class Analyzer:
         )
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:
-        """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for."""
+        """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for.
+        Unknown: a word of the phrase it opens is one the knowledge base does not know, where the thing
+        asked for often comes last ("which Duma *committee*", "which insurance *companies*")."""
         words = tokens(text)
         for i, w in enumerate(words[:-1]):
             if w not in self.heads:
@@ -352,8 +355,10 @@ class Analyzer:
                 return None, False
             if nxt in unknown:
                 return None, True
+            phrase = list(takewhile(lambda x: x not in self.stopwords and not x.isdigit(),
+                                    words[i + 1 : i + 1 + HEAD_PHRASE_WORDS]))
             terms, _ = self._terms([fixes.get(nxt, nxt)])
-            return (terms[0] if terms else None), False
+            return (terms[0] if terms else None), any(x in unknown for x in phrase)
         return None, False
 
 

@@ -51,7 +51,7 @@ FEATURES: tuple[str, ...] = (
     "source_only",  # 1 if the words were found only in the source sentences
     "best_x_cov",  # best_question_cov x cov_any: both directions agree
     "unknown_count",  # unknown content words, at most three
-    "head_unknown",  # the word after "what"/"which"/"какой" (what is asked for) is unknown here
+    "head_unknown",  # a word of the phrase after "what"/"which"/"какой" (what is asked for) is unknown here
     "head_miss",  # ... is known, but not to this entry
 )
 
