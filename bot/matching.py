@@ -349,8 +349,9 @@ class Matcher:
             if top.features.get(guard):
                 return unknown(guard.removesuffix("_miss"), near, score=top.score)
         generic = all(self.index.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
-        if generic and top.score < answer_threshold and not a.unknown:
-            # Only words that fit everything ("treaty", "Russia"): ask which part they mean.
+        if generic and top.score < answer_threshold and not a.unknown and a.qtype is None:
+            # Only words that fit everything ("treaty", "Russia"): ask which part they mean. Not when it asks
+            # who/when/where/how many: "how many articles does the treaty have?" asks one thing, not a part.
             broad = [Candidate(e, top.score) for e in self.kb.facts() if e.broad]
             options = tuple((broad or facts)[: th.max_candidates])
             return Outcome("clarify", reply_lang, round(top.score, 4), candidates=options, reason="vague",

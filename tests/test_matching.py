@@ -290,6 +290,28 @@ def test_the_thing_asked_for_may_end_the_phrase_after_which(matcher: Matcher, qu
     assert matcher.analyzer.analyse(question).head_unknown is head_unknown
 
 
+@pytest.mark.parametrize(
+    ("question", "status", "entry_id"),
+    [("is the treaty valid yet?", "answered", "ratification"),
+     ("договор уже действителен?", "answered", "ratification"), ("how long is the treaty valid?", "answered", "term"),
+     ("how long does the Abkhazia agreement last?", "unknown", None)],
+)
+def test_valid_is_in_force_not_the_term(matcher: Matcher, question: str, status: str, entry_id: str | None) -> None:
+    """"valid" (действителен) asks whether it is in force; "how long ... valid" asks the term through "how
+    long". Read as the term, "is the Abkhazia treaty already valid" made the Abkhazia entry answer its term."""
+    outcome = matcher.match(question)
+    assert outcome.status == status
+    assert (outcome.entry.id if outcome.entry is not None else None) == entry_id
+
+
+@pytest.mark.parametrize("question", ["How many articles does the treaty have?", "Сколько статей в договоре?"])
+def test_a_typed_question_with_only_generic_words_is_declined_not_asked_back(matcher: Matcher, question: str) -> None:
+    """"Tell me about the treaty" asks which part; "how many articles does it have?" asks one thing the
+    article does not give."""
+    assert matcher.match(question).status == "unknown"
+    assert matcher.match("tell me about the treaty").status == "clarify"
+
+
 def test_the_common_word_lists_are_clean() -> None:
     """The lists hold normalised lower-case words of their script, and enough of them to matter."""
     common = common_words()
