@@ -90,6 +90,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-7 (355 questions, 50% Russian) and dialogues-7 (70 dialogues, 160 turns), the same way:
         # 89.1% in scope (en 89.4%, ru 88.7%), 90.0% refusal; 88.8% of dialogue turns.
         ("heldout-7.jsonl", "dialogues-7.jsonl", (0.87, 0.88, 0.86)),
+        # heldout-8 (356 questions, 50% Russian) and dialogues-8 (70 dialogues, 160 turns), the same way:
+        # 92.9% in scope (en 94.0%, ru 91.7%), 84.4% refusal; 91.9% of dialogue turns.
+        ("heldout-8.jsonl", "dialogues-8.jsonl", (0.91, 0.83, 0.90)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
