@@ -37,6 +37,7 @@ MAX_PARTS = 3
 IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
 BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, asked of the last answer
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
+BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratification" is a statement, not a topic
 _PART_SPLIT = re.compile(r"\?+|[.!;]+\s|,\s*|\s+(?:and|и|а также|also)\s+", re.IGNORECASE)
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``_with_context``)
@@ -320,8 +321,11 @@ class Conversation:
             # background ("I read the news about it") is neither answered nor reported.
             asks = self._asks(piece)
             read = self.matcher.analyzer.analyse(piece)
-            if not asks and (len(read.terms) > BARE_TOPIC_TERMS or (read.terms and self._only_names(read))):
-                continue  # background, or a name joined to the part before ("talks of Putin and Tibilov")
+            if not asks and (len(read.terms) > BARE_TOPIC_TERMS or len(tokens(piece)) > BARE_TOPIC_WORDS
+                             or (read.terms and self._only_names(read))):
+                # background ("The article mentions ratification."), or a name joined to the part before
+                # ("talks of Putin and Tibilov")
+                continue
             outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
                 if all(o.entry != outcome.entry for o in answered):

@@ -185,6 +185,15 @@ def test_background_sentences_are_not_parts(conversation: Conversation) -> None:
     assert outcome.status == "answered" and not outcome.parts and not outcome.uncovered
 
 
+def test_a_statement_naming_a_topic_is_background_not_a_part(conversation: Conversation) -> None:
+    """"The article mentions ratification." names a topic but asks nothing: the near miss the message asks
+    is declined, not answered with the ratification entry beside a "nothing found" note."""
+    outcome = conversation.answer("I'm reading up on the treaty. The article mentions ratification. "
+                                  "When did the South Ossetian parliament vote on it?")
+    assert outcome.status == "unknown"
+    assert conversation.answer("pensions and salaries?").parts  # a bare list of topics still is parts
+
+
 @pytest.mark.parametrize(
     "message",
     ["wer hat den Vertrag unterschrieben?", "Qui a signé le traité?", "¿Quién firmó el tratado?",
