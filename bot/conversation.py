@@ -145,7 +145,13 @@ class Conversation:
         bar = self.matcher.clarify_threshold
         followed = self.matcher.decide(self._with_context(a, context), reply_lang, bar)
         own = self._own_terms(a)
-        if followed.status != "answered" and own:
+        # A sure near miss ("and when is the next one?" after the Geneva round) is an answer of its own: a
+        # wider reading would only bring back the earlier question, and with it the earlier answer. Not with
+        # "it"/"its", whose referent may be what the earlier answer named ("when did its treaty come into
+        # force?" after Abkhazia).
+        near_miss = (followed.reason == "gap" and followed.score >= self.matcher.answer_threshold
+                     and not self._points_back(a))
+        if followed.status != "answered" and not near_miss and own:
             # Words of its own, and the earlier named things were not enough. With "it": the whole earlier
             # question ("and what was it called?"). Without: its words take the place of the earlier
             # question's own ("how much from 2008 to 2014?" then "and for 2016?"; "pensions?" then "and

@@ -174,6 +174,20 @@ def test_a_follow_up_the_article_does_not_answer_is_declined_as_a_question(conve
     assert outcome.status == "unknown" and outcome.reason not in ("no_content", "empty"), outcome.reason
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [("what number was the Geneva round on the day of signing?", "and when is the next one?"),
+     ("Какой по счёту раунд Женевских дискуссий прошёл в день подписания?", "а когда следующий?")],
+)
+def test_a_sure_near_miss_follow_up_does_not_fall_back_on_the_earlier_answer(
+    conversation: Conversation, first: str, follow_up: str
+) -> None:
+    """Read with the Geneva round, "when is the next one?" is a known near miss; the wider reading (the whole
+    earlier question) would answer the earlier question again, with the 31st round's date."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_next_geneva"
+
+
 def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
     """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
     outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")
