@@ -425,11 +425,15 @@ def _overview_of(broad: Entry, detail: Entry) -> bool:
 
 
 def _rank_of(outcome: Outcome) -> tuple[int, float]:
-    """How good an outcome is, to choose between readings of one message: an answer beats a question
-    back, which beats a decline; then the probability."""
+    """How good an outcome is, to choose between readings of one message: an answer or a known near miss
+    beats a question back, which beats a decline; then the probability. A near miss is a reply too: the
+    question sentence of a long message may be one ("... On what date did their parliament vote on it?")
+    while its background alone matches a fact."""
     order = {"answered": 2, "clarify": 1, "unknown": 0}[outcome.status]
     if outcome.reason == "small_talk":
         order = 0
+    elif outcome.reason == "gap":
+        order = 2
     return order, outcome.score
 
 
