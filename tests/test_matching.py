@@ -257,7 +257,8 @@ def test_a_bare_topic_word_is_answered(matcher: Matcher, word: str, entry_id: st
 @pytest.mark.parametrize(
     "question",
     ["didn't they sign it in moscow?", "i've read they signed it, where was it?", "wait, isn't it ratified yet?",
-     "dont they need the parliaments to approve it", "im curious who signed it", "couldn't find who signed it"],
+     "dont they need the parliaments to approve it", "im curious who signed it", "couldn't find who signed it",
+     "nah but who signed it tho", "ну ваще кто подписал то щас"],
 )
 def test_contractions_and_discourse_words_are_not_unknown_words(matcher: Matcher, question: str) -> None:
     """"didn't", "i've", "wait" say how something is asked, not what: an unknown word lowers confidence."""
