@@ -93,6 +93,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-8 (356 questions, 50% Russian) and dialogues-8 (70 dialogues, 160 turns), the same way:
         # 92.9% in scope (en 94.0%, ru 91.7%), 84.4% refusal; 91.9% of dialogue turns.
         ("heldout-8.jsonl", "dialogues-8.jsonl", (0.91, 0.83, 0.90)),
+        # heldout-9 (356 questions, 50% Russian) and dialogues-9 (70 dialogues, 160 turns), the same way:
+        # 90.2% in scope (en 89.5%, ru 91.0%), 93.3% refusal; 91.2% of dialogue turns.
+        ("heldout-9.jsonl", "dialogues-9.jsonl", (0.89, 0.92, 0.90)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
