@@ -106,6 +106,17 @@ class Analyzer:
                     self.phrases[stems[0]].append((stems, cid))
         for items in self.phrases.values():
             items.sort(key=lambda p: -len(p[0]))
+        # A word of a phrase concept met alone is a part of it ("ministries" of "interior ministries"): an
+        # entry naming the whole concept has that word too, though not as a word of its own (a word that is
+        # a concept by itself, a stop word or a number is not a part).
+        parts: defaultdict[str, set[str]] = defaultdict(set)
+        for items in self.phrases.values():
+            for stems, cid in items:
+                parts_of_phrase = (s for s in stems if s not in self.stop_stems and s not in self.single)
+                for s in parts_of_phrase:
+                    if not s.isdigit():
+                        parts[s].add(cid)
+        self.part_of: dict[str, frozenset[str]] = {s: frozenset(found) for s, found in parts.items()}
         self.phrase_types = _phrase_types(lex.qtypes)
         # One alternation, longest phrases first, so "how long" wins over "how".
         alternation = "|".join(

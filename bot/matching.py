@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import chain
 from typing import Literal
 
 from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weight
@@ -88,6 +89,7 @@ SCORED = 8  # of those, the best this many by base score are judged by the model
 GENERIC_SHARE = 0.4  # a term found in more than this share of entries says nothing specific on its own
 GAP_MIN_BASE = 0.45  # a gap entry declines the question when its base score is at least this
 GAP_MARGIN = 0.05  # ... and beats the best fact's by this much
+PARTIAL_WEIGHT = 0.7  # a question's word an entry has only inside a phrase concept counts this share of its weight
 CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
 LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
 
@@ -170,8 +172,10 @@ class Matcher:
         entry = self.kb.entries[i]
         asked = self._questions(i)
         in_question = in_answer = in_source = bm25 = 0.0
-        for t, (tf, bits) in hits.items():
-            w_eff = weights[t] * (CORRECTED_WEIGHT if t in a.corrected else 1.0)
+        partial = self._partial_hits(i, hits, weights)
+        for t, (tf, bits) in chain(hits.items(), partial.items()):
+            w_eff = weights[t] * (CORRECTED_WEIGHT if t in a.corrected else 1.0) * (
+                PARTIAL_WEIGHT if t in partial else 1.0)
             if bits & IN_QUESTION:
                 in_question += w_eff
             elif bits & IN_ANSWER:
@@ -181,7 +185,7 @@ class Matcher:
             bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
         best_entry_cov, best_fuzz = closest_question(asked, weights, qtext)
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
-        known = hits.keys()
+        known = hits.keys() | partial.keys() if partial else hits.keys()
         stands_for = self.analyzer.stands_for
         entity_miss = any(ent not in known and not any(i in self._holders(s) for s in stands_for.get(ent, ()))
                           for ent in a.entities)
@@ -216,6 +220,33 @@ class Matcher:
             "is_broad": float(entry.broad),
         }
         return _Scored(i, base, values)
+
+    def _partial_hits(self, i: int, hits: Mapping[str, tuple[float, int]],
+                      weights: Mapping[str, float]) -> dict[str, tuple[float, int]]:
+        """The question's words that entry ``i`` has only as part of a phrase concept ("which ministries will
+        cooperate?": the interior-ministries entry names "interior ministries"), with that concept's posting."""
+        part_of = self.analyzer.part_of
+        found: dict[str, tuple[float, int]] = {}
+        for t in weights:
+            whole = part_of.get(t) if t not in hits else None
+            if whole:
+                posted = [p for c in whole if (p := self._postings_of(c).get(i)) is not None]
+                if posted:
+                    found[t] = max(posted)
+        return found
+
+    def _postings_of(self, term: str) -> dict[int, tuple[float, int]]:
+        """Entry -> (field-weighted frequency, field bits) of ``term`` (read once per concept, then kept)."""
+        cache: dict[str, dict[int, tuple[float, int]]] | None = getattr(self, "_posted", None)
+        if cache is None:
+            cache = {}
+            self._posted: dict[str, dict[int, tuple[float, int]]] = cache
+        found = cache.get(term)
+        if found is None:
+            start, end = self.index.postings.get(term, (0, 0))
+            ids, packed = self.index.ids[start:end], self.index.packed[start:end]
+            found = cache[term] = {i: ((p >> 3) / 1024, p & 7) for i, p in zip(ids, packed, strict=True)}
+        return found
 
     @staticmethod
     def _gives(entry: Entry, qtype: str) -> bool:
@@ -302,7 +333,11 @@ class Matcher:
         found = [a]
         tail = prefaced(clean)
         if tail is not None:
-            found.append(self.analyzer.analyse(tail, lang))
+            # The named things of the preface stay ("About the Abkhazia treaty: when did it take effect?").
+            t = self.analyzer.analyse(tail, lang)
+            named = sorted(a.entities - t.entities)
+            found.append(replace(t, terms=tuple(dict.fromkeys((*t.terms, *named))), entities=t.entities | a.entities)
+                         if named else t)
         focus = focus_sentence(clean) if len(a.terms) + len(a.unknown) >= LONG_MESSAGE_TERMS else None
         if focus is None or focus == tail:
             return found

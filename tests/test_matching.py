@@ -7,6 +7,7 @@ import pytest
 from bot.analysis import sound_key
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, detect_language, focus_sentence, normalise
+from bot.texts import answer_text
 from bot.words import common_words
 
 
@@ -194,14 +195,17 @@ def test_a_common_word_is_not_a_typo_of_another(matcher: Matcher, word: str, mea
 
 
 def test_an_overview_and_its_detail_the_surer_one_answers(matcher: Matcher) -> None:
-    """The provisions overview ranks first by base score, its interior-ministries detail is close behind and
-    the model is surer of it: the detail answers (not the overview, nor a decline on its probability)."""
+    """The provisions overview and its interior-ministries detail both explain the question and answer it
+    alike: the one the model is surer of answers (never a question back between them, nor a decline on the
+    other's probability), and either reply names the interior ministries."""
     question = "which ministries of the two countries will develop cooperation under the deal?"
     ranked = [c for c in matcher.rank(matcher.analyzer.analyse(question)) if c.entry.kind == "fact"]
-    detail = next(c for c in ranked if c.entry.id == "prov_interior")
-    assert ranked[0].entry.id == "provisions_overview" and detail.score > ranked[0].score
+    pair = [c for c in ranked[:3] if c.entry.id in ("provisions_overview", "prov_interior")]
+    assert len(pair) == 2
+    surer = max(pair, key=lambda c: c.score)
     outcome = matcher.match(question)
-    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "prov_interior"
+    assert outcome.status == "answered" and outcome.entry is surer.entry
+    assert "interior ministries" in answer_text(outcome.entry, "en", html=False)
 
 
 @pytest.mark.parametrize(
@@ -368,6 +372,40 @@ def test_small_talk_with_something_to_ask_is_not_small_talk(matcher: Matcher, me
 def test_what_follows_a_colon_is_read_alone(matcher: Matcher, message: str, entry_id: str) -> None:
     outcome = matcher.match(message)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("message", "status", "entry_id"),
+    [
+        # the preface names the Abkhazia treaty, so its date of entry into force is known; read alone, "when
+        # did it come into force?" is the near miss about this treaty
+        ("Regarding Abkhazia: when did that treaty come into force?", "answered", "abkhazia_in_force"),
+        ("По поводу Абхазии: когда тот договор вступил в силу?", "answered", "abkhazia_in_force"),
+        ("Quick question: when does it enter into force?", "unknown", None),
+    ],
+)
+def test_what_follows_a_colon_keeps_the_named_things_before_it(matcher: Matcher, message: str, status: str,
+                                                                entry_id: str | None) -> None:
+    outcome = matcher.match(message)
+    assert outcome.status == status
+    assert (outcome.entry.id if outcome.entry is not None else None) == entry_id
+
+
+@pytest.mark.parametrize(("word", "concept"), [("ministri", "#interior"), ("министерств", "#interior")])
+def test_a_word_of_a_phrase_concept_is_a_part_of_it(matcher: Matcher, word: str, concept: str) -> None:
+    """"ministries" alone is not the concept "interior ministries", but an entry naming the concept has it."""
+    assert concept in matcher.analyzer.part_of[word]
+    assert "#treaty" not in matcher.analyzer.part_of.get("treati", frozenset())  # a concept by itself
+
+
+@pytest.mark.parametrize("question", ["какие министерства будут сотрудничать?", "сотрудничество каких министерств?"])
+def test_an_entry_naming_a_phrase_concept_has_its_words(matcher: Matcher, question: str) -> None:
+    """The interior-ministries entry says "министерств внутренних дел" only as the concept: it does not miss
+    "министерства" (not a word the entry lacks), though a part counts less than a word of its own."""
+    a = matcher.analyzer.analyse(question)
+    interior = next(c for c in matcher.rank(a) if c.entry.id == "prov_interior")
+    assert interior.features["head_miss"] == 0.0
+    assert interior.features["cov_any"] >= 0.8
 
 
 @pytest.mark.parametrize(
