@@ -90,6 +90,7 @@ GENERIC_SHARE = 0.4  # a term found in more than this share of entries says noth
 GAP_MIN_BASE = 0.45  # a gap entry declines the question when its base score is at least this
 GAP_MARGIN = 0.05  # ... and beats the best fact's by this much
 PARTIAL_WEIGHT = 0.7  # a question's word an entry has only inside a phrase concept counts this share of its weight
+QTYPE_MISS_SCALE = 0.75  # an entry that cannot give what the question asks (who/when/...) scores this much
 CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
 LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
 
@@ -201,7 +202,7 @@ class Matcher:
         if number_miss:
             base *= 0.55
         if a.qtype and not gives:
-            base *= 0.75
+            base *= QTYPE_MISS_SCALE
         values = {
             "cov_question": in_question / total,
             "cov_answer": in_answer / total,
@@ -248,6 +249,17 @@ class Matcher:
             found = cache[term] = {i: ((p >> 3) / 1024, p & 7) for i, p in zip(ids, packed, strict=True)}
         return found
 
+    def _not_giving(self, qtype: str) -> frozenset[int]:
+        """The entries (by index) that cannot give an answer of type ``qtype`` (made once per type)."""
+        cache: dict[str, frozenset[int]] | None = getattr(self, "_not_giving_cache", None)
+        if cache is None:
+            cache = {}
+            self._not_giving_cache: dict[str, frozenset[int]] = cache
+        found = cache.get(qtype)
+        if found is None:
+            found = cache[qtype] = frozenset(i for i, e in enumerate(self.kb.entries) if not self._gives(e, qtype))
+        return found
+
     @staticmethod
     def _gives(entry: Entry, qtype: str) -> bool:
         return entry.kind != "fact" or qtype in entry.gives
@@ -259,8 +271,10 @@ class Matcher:
         """
         if not a.terms:
             return []
+        # Entries that cannot give what is asked ("when?") are chosen as they will be scored: at a discount.
+        demoted = self._not_giving(a.qtype) if a.qtype else frozenset()
         shortlist, hits = self._nomination().nominate_for(a.terms, self.index.df_share, COMMON_SHARE, self._weight,
-                                                         PRESELECT)
+                                                         PRESELECT, demoted, QTYPE_MISS_SCALE)
         if not shortlist:
             return []
         qtext = " ".join(sorted({*a.terms, *a.unknown}))  # unknown words are part of what was asked

@@ -35,19 +35,23 @@ class PostingIndex:
         self.packed = packed  # field-weighted frequency in 1/1024ths << 3 | field bits
         self.listed = listed  # False for entries that are never candidates (small talk)
         self._arrays: tuple[Any, Any, Any] | None = None
+        self._index_arrays: dict[frozenset[int], Any] = {}
 
     def nominate_for(self, terms: Sequence[str], df_share: Mapping[str, float], common_share: float,
-                     weight: Callable[[str], float], limit: int) -> tuple[list[int], Hits]:
+                     weight: Callable[[str], float], limit: int, demoted: frozenset[int] = frozenset(),
+                     demote: float = 1.0) -> tuple[list[int], Hits]:
         """The candidates for a question's ``terms``: its distinctive terms nominate (a term found in more
         than ``common_share`` of the entries, "treaty", "Russia", picks no one out and would make every entry
         a candidate), its common ones order. When the only rare terms are plain words ("между" in "когда
         подписан договор между Россией и Южной Осетией?"), they must not decide alone which entries are
-        considered: the entries all the terms pick out are candidates too."""
+        considered: the entries all the terms pick out are candidates too. The rough scores of ``demoted``
+        entries (those that cannot give what the question asks: a date to "when?") count ``demote`` of
+        themselves in choosing the ``limit`` best, as their full scores will."""
         distinctive = [t for t in terms if df_share.get(t, 0.0) <= common_share] or list(terms)
         common = [t for t in terms if t not in distinctive]
-        shortlist, hits = self.nominate(distinctive, common, weight, limit)
+        shortlist, hits = self.nominate(distinctive, common, weight, limit, demoted, demote)
         if common and not any(t.startswith("#") or t.isdigit() for t in distinctive):
-            more, more_hits = self.nominate(list(terms), [], weight, limit)
+            more, more_hits = self.nominate(list(terms), [], weight, limit, demoted, demote)
             for i in more:
                 if i not in hits:
                     shortlist.append(i)
@@ -55,17 +59,17 @@ class PostingIndex:
         return shortlist, hits
 
     def nominate(self, distinctive: Sequence[str], common: Sequence[str], weight: Callable[[str], float],
-                 limit: int) -> tuple[list[int], Hits]:
+                 limit: int, demoted: frozenset[int] = frozenset(), demote: float = 1.0) -> tuple[list[int], Hits]:
         """The ``limit`` best nominated entries (best first) and their hits."""
         if len(self.listed) >= ARRAY_ENTRIES:
-            return self._nominate_arrays(distinctive, common, weight, limit)
-        return self._nominate_loops(distinctive, common, weight, limit)
+            return self._nominate_arrays(distinctive, common, weight, limit, demoted, demote)
+        return self._nominate_loops(distinctive, common, weight, limit, demoted, demote)
 
     def _slice(self, term: str) -> tuple[int, int]:
         return self.postings.get(term, (0, 0))
 
     def _nominate_loops(self, distinctive: Sequence[str], common: Sequence[str], weight: Callable[[str], float],
-                        limit: int) -> tuple[list[int], Hits]:
+                        limit: int, demoted: frozenset[int], demote: float) -> tuple[list[int], Hits]:
         rough: dict[int, float] = defaultdict(float)
         hits: Hits = defaultdict(dict)
         for t in distinctive:
@@ -84,11 +88,14 @@ class PostingIndex:
                 if i in rough:
                     rough[i] += w
                     hits[i][t] = ((packed >> 3) / 1024, packed & 7)
+        if demoted:
+            for i in demoted.intersection(rough):
+                rough[i] *= demote
         # Ties go to the earlier entry, in both ways of nominating (the arrays' selection does the same).
         return heapq.nlargest(limit, rough, key=lambda i: (rough[i], -i)), hits
 
-    def _nominate_arrays(self, distinctive: Sequence[str], common: Sequence[str],
-                         weight: Callable[[str], float], limit: int) -> tuple[list[int], Hits]:
+    def _nominate_arrays(self, distinctive: Sequence[str], common: Sequence[str], weight: Callable[[str], float],
+                         limit: int, demoted: frozenset[int], demote: float) -> tuple[list[int], Hits]:
         import numpy as np  # only for a large knowledge base (see the module docstring)
 
         if self._arrays is None:
@@ -105,6 +112,8 @@ class PostingIndex:
             start, end = self._slice(t)
             found = ids[start:end]
             rough[found[nominated[found]]] += weight(t)
+        if demoted:
+            rough[self._indexes(demoted)] *= demote
         count = int(nominated.sum())
         if count == 0:
             return [], {}
@@ -114,6 +123,15 @@ class PostingIndex:
         best = np.concatenate((above, np.flatnonzero(rough == kth)[: k - len(above)]))
         shortlist = [int(i) for i in best[np.lexsort((best, -rough[best]))]]
         return shortlist, self._hits(np.asarray(sorted(shortlist), dtype=np.uint32), [*distinctive, *common])
+
+    def _indexes(self, entries: frozenset[int]) -> Any:
+        """``entries`` as an index array, made once per set (a set's hash is kept, so the lookup is cheap)."""
+        import numpy as np
+
+        found = self._index_arrays.get(entries)
+        if found is None:
+            found = self._index_arrays[entries] = np.fromiter(sorted(entries), dtype=np.intp, count=len(entries))
+        return found
 
     def _hits(self, chosen: Any, terms: Sequence[str]) -> Hits:
         """Where each term occurs in the chosen entries (``chosen``: ascending entry indexes)."""

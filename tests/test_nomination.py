@@ -31,8 +31,12 @@ def test_loops_and_arrays_nominate_the_same_entries_with_the_same_hits(matcher: 
     distinctive = [t for t in a.terms if matcher.index.df_share.get(t, 0.0) <= COMMON_SHARE] or list(a.terms)
     common = [t for t in a.terms if t not in distinctive]
     index = _index(matcher)
-    loops = _chosen(index._nominate_loops(distinctive, common, matcher._weight, PRESELECT))
-    assert loops == _chosen(index._nominate_arrays(distinctive, common, matcher._weight, PRESELECT))
+    loops = _chosen(index._nominate_loops(distinctive, common, matcher._weight, PRESELECT, frozenset(), 1.0))
+    assert loops == _chosen(index._nominate_arrays(distinctive, common, matcher._weight, PRESELECT, frozenset(), 1.0))
+    if a.qtype:  # the entries that cannot give what is asked are discounted alike both ways
+        demoted = matcher._not_giving(a.qtype)
+        loops = _chosen(index._nominate_loops(distinctive, common, matcher._weight, PRESELECT, demoted, 0.75))
+        assert loops == _chosen(index._nominate_arrays(distinctive, common, matcher._weight, PRESELECT, demoted, 0.75))
 
 
 def test_ties_go_to_the_earlier_entry(matcher: Matcher) -> None:
@@ -44,4 +48,16 @@ def test_ties_go_to_the_earlier_entry(matcher: Matcher) -> None:
     scores = {i: p >> 3 for i, p in zip(index.ids[start:end], index.packed[start:end], strict=True)}
     expected.sort(key=lambda i: (-scores[i], i))
     for nominate in (index._nominate_loops, index._nominate_arrays):
-        assert nominate([term], [], lambda t: 1.0, 5)[0] == expected[:5]
+        assert nominate([term], [], lambda t: 1.0, 5, frozenset(), 1.0)[0] == expected[:5]
+
+
+def test_demoted_entries_give_way_in_both_ways(matcher: Matcher) -> None:
+    """The same term, the five best demoted to nothing: the next five are chosen, in both ways."""
+    index = _index(matcher)
+    start, end = max(index.postings.values(), key=lambda s: s[1] - s[0])
+    term = next(t for t, s in index.postings.items() if s == (start, end))
+    scores = {i: p >> 3 for i, p in zip(index.ids[start:end], index.packed[start:end], strict=True)}
+    expected = sorted((i for i in index.ids[start:end] if index.listed[i]), key=lambda i: (-scores[i], i))
+    demoted = frozenset(expected[:5])
+    for nominate in (index._nominate_loops, index._nominate_arrays):
+        assert nominate([term], [], lambda t: 1.0, 5, demoted, 0.0)[0] == expected[5:10]
