@@ -96,6 +96,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-9 (356 questions, 50% Russian) and dialogues-9 (70 dialogues, 160 turns), the same way:
         # 90.2% in scope (en 89.5%, ru 91.0%), 93.3% refusal; 91.2% of dialogue turns.
         ("heldout-9.jsonl", "dialogues-9.jsonl", (0.89, 0.92, 0.90)),
+        # heldout-10 (356 questions, 50% Russian) and dialogues-10 (70 dialogues, 160 turns), the same way:
+        # 91.7% in scope (en 91.7%, ru 91.7%), 88.9% refusal; 91.9% of dialogue turns.
+        ("heldout-10.jsonl", "dialogues-10.jsonl", (0.90, 0.87, 0.90)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
