@@ -101,7 +101,9 @@ class Analyzer:
             for word in concept.words:
                 stems = tuple(stem(t) for t in tokens(normalise(word)))
                 if len(stems) == 1:
-                    self.single.setdefault(stems[0], cid)
+                    # A contraction ("who's") is read as written: its stem ("who") is another word.
+                    (only,) = tokens(normalise(word))
+                    self.single.setdefault(only if "'" in only else stems[0], cid)
                 elif stems:
                     self.phrases[stems[0]].append((stems, cid))
         for items in self.phrases.values():

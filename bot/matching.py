@@ -24,11 +24,11 @@ from itertools import chain
 from typing import Literal
 
 from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weight
-from bot.closest import Asked, closest_question
+from bot.closest import closest_question
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, build_index
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
-from bot.nomination import PostingIndex
+from bot.lookups import Lookups, gives
 from bot.small_talk import SmallTalk
 from bot.words import MAX_QUESTION_CHARS, detect_language, normalise, stem, strip_address, tokens
 
@@ -129,35 +129,12 @@ class Matcher:
 
     # --- scoring -----------------------------------------------------------------------------
 
-    def _questions(self, i: int) -> Asked:
-        """Entry ``i``'s curated questions (made when the entry is first scored; kept for 4,096)."""
-        cache: dict[int, Asked] | None = getattr(self, "_asked", None)
-        if cache is None or len(cache) >= 4096:
-            cache = {}
-            self._asked: dict[int, Asked] = cache
-        found = cache.get(i)
+    @property
+    def lookups(self) -> Lookups:
+        """The tables scoring reads from the index (made on first use; never part of a saved index)."""
+        found: Lookups | None = self.__dict__.get("_lookups")
         if found is None:
-            found = cache[i] = self.index.asked(i)
-        return found
-
-    def _holders(self, term: str) -> frozenset[int]:
-        """The entries that hold ``term`` anywhere (for the few terms a named thing stands for)."""
-        cache: dict[str, frozenset[int]] | None = getattr(self, "_held", None)
-        if cache is None:
-            cache = {}
-            self._held: dict[str, frozenset[int]] = cache
-        found = cache.get(term)
-        if found is None:
-            start, end = self.index.postings.get(term, (0, 0))
-            found = cache[term] = frozenset(self.index.ids[start:end])
-        return found
-
-    def _nomination(self) -> PostingIndex:
-        """The cheap pass over the postings (built on first use; never part of a saved index)."""
-        found: PostingIndex | None = getattr(self, "_nominator", None)
-        if found is None:
-            ix = self.index
-            found = self._nominator = PostingIndex(ix.postings, ix.ids, ix.packed, ix.listed)
+            found = self._lookups = Lookups(self.kb, self.index, self.analyzer)
         return found
 
     def _weight(self, term: str) -> float:
@@ -171,9 +148,11 @@ class Matcher:
         """The base score and the model's features of entry ``i`` (``hits``: where each of the question's
         terms occurs in it) for the question."""
         entry = self.kb.entries[i]
-        asked = self._questions(i)
+        asked = self.lookups.questions(i)
         in_question = in_answer = in_source = bm25 = 0.0
         partial = self._partial_hits(i, hits, weights)
+        if entry.kind == "gap":
+            partial.update(self._stated_hits(i, a, hits, weights))
         for t, (tf, bits) in chain(hits.items(), partial.items()):
             w_eff = weights[t] * (CORRECTED_WEIGHT if t in a.corrected else 1.0) * (
                 PARTIAL_WEIGHT if t in partial else 1.0)
@@ -188,20 +167,20 @@ class Matcher:
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys() | partial.keys() if partial else hits.keys()
         stands_for = self.analyzer.stands_for
-        entity_miss = any(ent not in known and not any(i in self._holders(s) for s in stands_for.get(ent, ()))
+        entity_miss = any(ent not in known and not any(i in self.lookups.holders(s) for s in stands_for.get(ent, ()))
                           for ent in a.entities)
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not any(
             all(t in terms for t in weights) for terms in asked.terms
         )
         number_miss = any(num not in known for num in a.numbers)
         head_miss = a.head is not None and a.head not in known
-        gives = self._gives(entry, a.qtype) if a.qtype else False
+        gives_it = gives(entry, a.qtype) if a.qtype else False
         base = W_QUERY * cov_any + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz
         if entity_miss or strict_miss:
             base *= 0.55
         if number_miss:
             base *= 0.55
-        if a.qtype and not gives:
+        if a.qtype and not gives_it:
             base *= QTYPE_MISS_SCALE
         values = {
             "cov_question": in_question / total,
@@ -214,8 +193,8 @@ class Matcher:
             "entity_miss": float(entity_miss),
             "number_miss": float(number_miss),
             "strict_miss": float(strict_miss),
-            "qtype_fit": float(bool(a.qtype) and gives),
-            "qtype_miss": float(bool(a.qtype) and not gives),
+            "qtype_fit": float(bool(a.qtype) and gives_it),
+            "qtype_miss": float(bool(a.qtype) and not gives_it),
             "head_miss": float(head_miss),
             "is_gap": float(entry.kind == "gap"),
             "is_broad": float(entry.broad),
@@ -231,38 +210,20 @@ class Matcher:
         for t in weights:
             whole = part_of.get(t) if t not in hits else None
             if whole:
-                posted = [p for c in whole if (p := self._postings_of(c).get(i)) is not None]
+                posted = [p for c in whole if (p := self.lookups.postings(c).get(i)) is not None]
                 if posted:
                     found[t] = max(posted)
         return found
 
-    def _postings_of(self, term: str) -> dict[int, tuple[float, int]]:
-        """Entry -> (field-weighted frequency, field bits) of ``term`` (read once per concept, then kept)."""
-        cache: dict[str, dict[int, tuple[float, int]]] | None = getattr(self, "_posted", None)
-        if cache is None:
-            cache = {}
-            self._posted: dict[str, dict[int, tuple[float, int]]] = cache
-        found = cache.get(term)
-        if found is None:
-            start, end = self.index.postings.get(term, (0, 0))
-            ids, packed = self.index.ids[start:end], self.index.packed[start:end]
-            found = cache[term] = {i: ((p >> 3) / 1024, p & 7) for i, p in zip(ids, packed, strict=True)}
-        return found
-
-    def _not_giving(self, qtype: str) -> frozenset[int]:
-        """The entries (by index) that cannot give an answer of type ``qtype`` (made once per type)."""
-        cache: dict[str, frozenset[int]] | None = getattr(self, "_not_giving_cache", None)
-        if cache is None:
-            cache = {}
-            self._not_giving_cache: dict[str, frozenset[int]] = cache
-        found = cache.get(qtype)
-        if found is None:
-            found = cache[qtype] = frozenset(i for i, e in enumerate(self.kb.entries) if not self._gives(e, qtype))
-        return found
-
-    @staticmethod
-    def _gives(entry: Entry, qtype: str) -> bool:
-        return entry.kind != "fact" or qtype in entry.gives
+    def _stated_hits(self, i: int, a: Analysis, hits: Mapping[str, tuple[float, int]],
+                     weights: Mapping[str, float]) -> dict[str, tuple[float, int]]:
+        """For gap entry ``i``: the question's numbers and named things that its answer states (what the
+        article does say about the thing asked: "November 2014" of the Abkhazia treaty, when the day is
+        asked). A gap is matched by its questions alone, so without this such a number would be one the
+        entry never mentions; found in the answer field, at a part's weight."""
+        stated = self.lookups.stated(i)
+        return {t: (1.0, IN_ANSWER) for t in weights
+                if t in stated and t not in hits and (t.isdigit() or t in a.entities)}
 
     def rank(self, a: Analysis) -> list[Candidate]:
         """The entries that share a term with the question, best base score first.
@@ -272,8 +233,8 @@ class Matcher:
         if not a.terms:
             return []
         # Entries that cannot give what is asked ("when?") are chosen as they will be scored: at a discount.
-        demoted = self._not_giving(a.qtype) if a.qtype else frozenset()
-        shortlist, hits = self._nomination().nominate_for(a.terms, self.index.df_share, COMMON_SHARE, self._weight,
+        demoted = self.lookups.not_giving(a.qtype) if a.qtype else frozenset()
+        shortlist, hits = self.lookups.nomination.nominate_for(a.terms, self.index.df_share, COMMON_SHARE, self._weight,
                                                          PRESELECT, demoted, QTYPE_MISS_SCALE)
         if not shortlist:
             return []

@@ -454,3 +454,23 @@ def test_an_incidental_rare_word_does_not_decide_the_candidates(matcher: Matcher
                 if not t.startswith("#") and not t.isdigit() and t not in date_terms), key=df_share.__getitem__)
     ranked = matcher.rank(replace(a, terms=(*a.terms, rare)))
     assert "signing_date" in [c.entry.id for c in ranked]
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [("who's tibilov?", "tibilov_who"), ("whos peskov", "peskov_who")])
+def test_a_contraction_of_a_concept_phrase_is_that_concept(matcher: Matcher, question: str, entry_id: str) -> None:
+    """"who's" is "who is" (the identity concept), read as written: its stem "who" alone stays a question word."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+    assert "#identity" not in matcher.analyzer.analyse("who signed it?").terms
+
+
+def test_a_gap_knows_the_numbers_its_answer_states(matcher: Matcher) -> None:
+    """The Abkhazia near miss says the treaty was signed in November 2014 (no day): a question naming 2014 and
+    asking the day is that near miss, not a question about a number the gap never mentions."""
+    question = "The Abkhazia deal of November 2014: which exact day was it signed?"
+    gap = next(c for c in matcher.rank(matcher.analyzer.analyse(question)) if c.entry.id == "gap_abkhazia_details")
+    assert gap.features["number_miss"] == 0.0
+    outcome = matcher.match(question)
+    assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_abkhazia_details"
+    answered = matcher.match("when was the Abkhazia agreement signed?")  # the month and year are known
+    assert answered.status == "answered" and answered.entry is not None and answered.entry.id == "abkhazia_treaty"

@@ -34,7 +34,7 @@ def test_loops_and_arrays_nominate_the_same_entries_with_the_same_hits(matcher: 
     loops = _chosen(index._nominate_loops(distinctive, common, matcher._weight, PRESELECT, frozenset(), 1.0))
     assert loops == _chosen(index._nominate_arrays(distinctive, common, matcher._weight, PRESELECT, frozenset(), 1.0))
     if a.qtype:  # the entries that cannot give what is asked are discounted alike both ways
-        demoted = matcher._not_giving(a.qtype)
+        demoted = matcher.lookups.not_giving(a.qtype)
         loops = _chosen(index._nominate_loops(distinctive, common, matcher._weight, PRESELECT, demoted, 0.75))
         assert loops == _chosen(index._nominate_arrays(distinctive, common, matcher._weight, PRESELECT, demoted, 0.75))
 

@@ -1,0 +1,81 @@
+"""What scoring looks up in a built index, made on first use and kept (pure).
+
+``Matcher.rank`` scores a few entries per question; the tables it reads for them (an entry's curated
+questions, the entries holding a term, a term's postings by entry, the entries that cannot give a kind of
+answer, the numbers and names a gap's answer states) are derived from the knowledge base and its index
+when first needed, not at build time: a saved index loads without them, and most are never needed whole.
+"""
+
+from __future__ import annotations
+
+from bot.analysis import Analyzer
+from bot.closest import Asked
+from bot.indexing import Index
+from bot.knowledge import Entry, KnowledgeBase
+from bot.nomination import PostingIndex
+
+ASKED_KEPT = 4096  # entries whose curated questions are kept read (a large knowledge base is not all kept)
+
+
+def gives(entry: Entry, qtype: str) -> bool:
+    """Whether ``entry`` can answer a question of type ``qtype`` (who/when/where/quantity): a fact says so in
+    ``gives``; a near miss or small talk is never the wrong type."""
+    return entry.kind != "fact" or qtype in entry.gives
+
+
+class Lookups:
+    """One knowledge base's index, read the ways scoring needs it."""
+
+    def __init__(self, kb: KnowledgeBase, index: Index, analyzer: Analyzer) -> None:
+        self.kb = kb
+        self.index = index
+        self.analyzer = analyzer
+        self.nomination = PostingIndex(index.postings, index.ids, index.packed, index.listed)
+        self._asked: dict[int, Asked] = {}
+        self._held: dict[str, frozenset[int]] = {}
+        self._posted: dict[str, dict[int, tuple[float, int]]] = {}
+        self._not_giving: dict[str, frozenset[int]] = {}
+        self._stated: dict[int, frozenset[str]] = {}
+
+    def questions(self, i: int) -> Asked:
+        """Entry ``i``'s curated questions as scoring reads them."""
+        found = self._asked.get(i)
+        if found is None:
+            if len(self._asked) >= ASKED_KEPT:
+                self._asked.clear()
+            found = self._asked[i] = self.index.asked(i)
+        return found
+
+    def holders(self, term: str) -> frozenset[int]:
+        """The entries that hold ``term`` anywhere (for the few terms a named thing stands for)."""
+        found = self._held.get(term)
+        if found is None:
+            start, end = self.index.postings.get(term, (0, 0))
+            found = self._held[term] = frozenset(self.index.ids[start:end])
+        return found
+
+    def postings(self, term: str) -> dict[int, tuple[float, int]]:
+        """Entry -> (field-weighted frequency, field bits) of ``term`` (for the concepts a word is part of)."""
+        found = self._posted.get(term)
+        if found is None:
+            start, end = self.index.postings.get(term, (0, 0))
+            ids, packed = self.index.ids[start:end], self.index.packed[start:end]
+            found = self._posted[term] = {i: ((p >> 3) / 1024, p & 7) for i, p in zip(ids, packed, strict=True)}
+        return found
+
+    def not_giving(self, qtype: str) -> frozenset[int]:
+        """The entries (by index) that cannot give an answer of type ``qtype``."""
+        found = self._not_giving.get(qtype)
+        if found is None:
+            found = self._not_giving[qtype] = frozenset(
+                i for i, e in enumerate(self.kb.entries) if not gives(e, qtype))
+        return found
+
+    def stated(self, i: int) -> frozenset[str]:
+        """The numbers and named things (concepts) of entry ``i``'s answers, as the analyzer reads them."""
+        found = self._stated.get(i)
+        if found is None:
+            e = self.kb.entries[i]
+            terms = (t for text in (e.en.answer, e.ru.answer) for t in self.analyzer.terms_of(text)[0])
+            found = self._stated[i] = frozenset(t for t in terms if t.isdigit() or t.startswith("#"))
+        return found
