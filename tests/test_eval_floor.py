@@ -99,6 +99,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-10 (356 questions, 50% Russian) and dialogues-10 (70 dialogues, 160 turns), the same way:
         # 91.7% in scope (en 91.7%, ru 91.7%), 88.9% refusal; 91.9% of dialogue turns.
         ("heldout-10.jsonl", "dialogues-10.jsonl", (0.90, 0.87, 0.90)),
+        # heldout-11 (356 questions, 50% Russian) and dialogues-11 (70 dialogues, 160 turns), the same way:
+        # 89.8% in scope (en 91.7%, ru 88.0%), 91.1% refusal; 88.1% of dialogue turns.
+        ("heldout-11.jsonl", "dialogues-11.jsonl", (0.88, 0.90, 0.87)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
