@@ -387,6 +387,15 @@ def focus_sentence(text: str) -> str | None:
     return (questions or sentences)[-1]
 
 
+def with_sentence_before(text: str, focus: str) -> str | None:
+    """``focus`` (a sentence of ``text``) with the sentence before it, when there is one."""
+    sentences = [m.group().strip() for m in _SENTENCES.finditer(text) if len(tokens(m.group())) >= 2]
+    if focus not in sentences:
+        return None
+    k = len(sentences) - 1 - sentences[::-1].index(focus)
+    return f"{sentences[k - 1]} {focus}" if k > 0 else None
+
+
 def prefaced(text: str) -> str | None:
     """What follows a preface ending in a colon ("Quick question: who signed it?"), when both the preface
     and the rest have words; None otherwise."""

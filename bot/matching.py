@@ -23,7 +23,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Literal
 
-from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weight
+from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weight, with_sentence_before
 from bot.closest import closest_question
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, build_index
@@ -301,8 +301,8 @@ class Matcher:
 
     def readings(self, text: str, lang: str | None = None) -> list[Analysis]:
         """The readings of a message: the whole of it; what follows a colon ("Quick question: who signed
-        it?"); for a long one also its question sentence alone and that sentence with the named things of
-        the rest."""
+        it?"); for a long one also its question sentence alone, that sentence with the named things of
+        the rest, and, when it points back ("What did he say?"), that sentence with the one before it."""
         a = self.analyzer.analyse(text, lang)
         clean = strip_address(text[:MAX_QUESTION_CHARS])
         found = [a]
@@ -323,7 +323,14 @@ class Matcher:
         if names:
             f = replace(f, unknown=(*f.unknown, *names), unknown_names=(*f.unknown_names, *names))
         with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
-        return [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
+        found = [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
+        # A question sentence that points back ("What event was he referring to?") is read with the one
+        # before it, where what it points to is named.
+        if not self.kb.lexicon.pronouns.isdisjoint(tokens(normalise(focus))):
+            pair = with_sentence_before(clean, focus)
+            if pair is not None:
+                found.append(self.analyzer.analyse(pair, lang))
+        return found
 
     def decide(self, a: Analysis, reply_lang: str, answer_at: float | None = None) -> Outcome:
         """The outcome for one reading of a message (``match`` chooses among readings); ``answer_at``

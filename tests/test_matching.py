@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis import sound_key
+from bot.analysis import sound_key, with_sentence_before
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, detect_language, focus_sentence, normalise
 from bot.texts import answer_text
@@ -474,3 +474,25 @@ def test_a_gap_knows_the_numbers_its_answer_states(matcher: Matcher) -> None:
     assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_abkhazia_details"
     answered = matcher.match("when was the Abkhazia agreement signed?")  # the month and year are known
     assert answered.status == "answered" and answered.entry is not None and answered.entry.id == "abkhazia_treaty"
+
+
+def test_a_question_sentence_that_points_back_is_read_with_the_sentence_before() -> None:
+    text = "I follow the news. Psaki made a statement on the treaty. Where did she make it?"
+    assert with_sentence_before(text, "Where did she make it?") == (
+        "Psaki made a statement on the treaty. Where did she make it?")
+    assert with_sentence_before("Where did she make it?", "Where did she make it?") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("I follow the Caucasus news. Psaki made a statement on the treaty. Where did she make it?", "psaki_briefing"),
+        ("Читал новости. Песков ответил американцам. Что он им сказал?", "peskov_reply"),
+    ],
+)
+def test_a_long_message_whose_question_points_back_is_answered(matcher: Matcher, message: str,
+                                                               entry_id: str) -> None:
+    """"she"/"он" are named in the sentence before the question, not in the question or the whole message's
+    background alone ("I follow the Caucasus news" is a named thing the entry never mentions)."""
+    outcome = matcher.match(message)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
