@@ -102,6 +102,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-11 (356 questions, 50% Russian) and dialogues-11 (70 dialogues, 160 turns), the same way:
         # 89.8% in scope (en 91.7%, ru 88.0%), 91.1% refusal; 88.1% of dialogue turns.
         ("heldout-11.jsonl", "dialogues-11.jsonl", (0.88, 0.90, 0.87)),
+        # heldout-12 (356 questions, 50% Russian) and dialogues-12 (70 dialogues, 160 turns), the same way:
+        # 89.8% in scope (en 87.2%, ru 92.5%), 93.3% refusal; 90.6% of dialogue turns.
+        ("heldout-12.jsonl", "dialogues-12.jsonl", (0.88, 0.92, 0.89)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
