@@ -186,6 +186,10 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
         _config, kb, _matcher = load_engine(args, live=False)
     for note in kb.notes:
         print(f"note: {note}")
+    from bot.curation import unreached_questions  # here, not at the top: `treaty-bot ask` does not need it
+
+    for entry_id, lang, question, instead in unreached_questions(_matcher):
+        print(f"note: {entry_id} ({lang}): its own question {question!r} is {instead}")
     kinds: dict[str, int] = defaultdict(int)
     for e in kb.entries:
         kinds[e.kind] += 1

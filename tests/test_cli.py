@@ -178,6 +178,20 @@ def test_kb_check_ok_and_broken(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "entries/zz.toml" in err and "id: must match" in err
 
 
+def test_kb_check_names_curated_questions_the_bot_does_not_answer(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A fact's own question that is all stop words is never answered: kb check says so (a note, exit 0)."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns(".index-*"))
+    path = knowledge / "entries" / "signing.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('questions = [\n', 'questions = [\n  "is it the one that was there",\n', 1),
+                    encoding="utf-8")
+    assert main(["kb", "check", "--knowledge", str(knowledge)]) == 0
+    out = capsys.readouterr().out
+    assert "its own question 'is it the one that was there' is declined" in out and "ok:" in out
+
+
 def test_eval_reports_and_floor(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", str(DEV_SET)]) == 0
     out = capsys.readouterr().out

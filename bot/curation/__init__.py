@@ -36,7 +36,14 @@ from bot.curation.overlay import (
     restore_entry,
     search_entries,
 )
-from bot.curation.replay import Replay, ReplayExample, curated_questions, load_regression_items, replay_change
+from bot.curation.replay import (
+    Replay,
+    ReplayExample,
+    curated_questions,
+    load_regression_items,
+    replay_change,
+    unreached_questions,
+)
 from bot.curation.unanswered import (
     Unanswered,
     UnansweredGroup,
@@ -95,5 +102,6 @@ __all__ = [
     "split_questions",
     "taken_over",
     "toml_string",
+    "unreached_questions",
     "write_knowledge_dir",
 ]

@@ -104,6 +104,22 @@ def curated_questions(kb: KnowledgeBase, per_language: int = CURATED_PER_LANGUAG
     ]
 
 
+def unreached_questions(matcher: Matcher) -> list[tuple[str, str, str, str]]:
+    """The curated questions of fact entries that the knowledge base does not answer at all, as (entry id,
+    language, question, what happens instead: "declined" or "asked back"): words nobody reaches the entry
+    by, often a question of stop words only or one whose question word the entry cannot give."""
+    found: list[tuple[str, str, str, str]] = []
+    for entry in matcher.kb.entries:
+        if entry.kind != "fact":
+            continue
+        for lang in LANGS:
+            for question in entry.block(lang).questions:
+                status = matcher.match(question, lang=lang).status
+                if status != "answered":
+                    found.append((entry.id, lang, question, "asked back" if status == "clarify" else "declined"))
+    return found
+
+
 def load_regression_items(paths: Sequence[str], base_dir: Path | None = None) -> list[EvalItem]:
     """The questions of the configured regression sets (shared/eval JSONL); a missing file is logged."""
     from bot.evaluation import read_eval
