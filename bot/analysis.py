@@ -114,9 +114,8 @@ class Analyzer:
         parts: defaultdict[str, set[str]] = defaultdict(set)
         for items in self.phrases.values():
             for stems, cid in items:
-                parts_of_phrase = (s for s in stems if s not in self.stop_stems and s not in self.single)
-                for s in parts_of_phrase:
-                    if not s.isdigit():
+                for s in stems:
+                    if s not in self.stop_stems and s not in self.single and not s.isdigit():
                         parts[s].add(cid)
         self.part_of: dict[str, frozenset[str]] = {s: frozenset(found) for s, found in parts.items()}
         self.phrase_types = _phrase_types(lex.qtypes)
@@ -378,9 +377,14 @@ class Analyzer:
 _SENTENCES = re.compile(r"[^.!?…]+[.!?…]*")
 
 
+def _sentences(text: str) -> list[str]:
+    """The sentences of a message that have two words or more."""
+    return [m.group().strip() for m in _SENTENCES.finditer(text) if len(tokens(m.group())) >= 2]
+
+
 def focus_sentence(text: str) -> str | None:
     """The last sentence that asks something (else the last sentence) of a message of several."""
-    sentences = [m.group().strip() for m in _SENTENCES.finditer(text) if len(tokens(m.group())) >= 2]
+    sentences = _sentences(text)
     if len(sentences) < 2:
         return None
     questions = [x for x in sentences if x.endswith("?")]
@@ -389,7 +393,7 @@ def focus_sentence(text: str) -> str | None:
 
 def with_sentence_before(text: str, focus: str) -> str | None:
     """``focus`` (a sentence of ``text``) with the sentence before it, when there is one."""
-    sentences = [m.group().strip() for m in _SENTENCES.finditer(text) if len(tokens(m.group())) >= 2]
+    sentences = _sentences(text)
     if focus not in sentences:
         return None
     k = len(sentences) - 1 - sentences[::-1].index(focus)
