@@ -51,6 +51,10 @@ HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that ma
 PLAIN_TERM_WEIGHT = 0.5
 
 
+# English clitics ("when'd", "what'll", "who're"): after a function word they add nothing to what is asked.
+ENGLISH_CLITICS = frozenset({"d", "ll", "re", "ve", "m", "s"})
+
+
 def term_weight(term: str) -> float:
     """The share of its IDF a term weighs (see ``PLAIN_TERM_WEIGHT``)."""
     return 1.0 if term.startswith("#") or term.isdigit() else PLAIN_TERM_WEIGHT
@@ -319,6 +323,10 @@ class Analyzer:
         unknown: list[str] = []
         unknown_names: list[str] = []
         for w in tokens(text):
+            if "'" in w and w not in self.stopwords and w not in self.single:
+                head, _, clitic = w.rpartition("'")
+                if clitic in ENGLISH_CLITICS and head in self.stopwords:
+                    w = head  # a function word with a clitic is that word: "when'd", "how'll", "where're"
             if w in names and w not in self.name_vocab and stem(w) not in self.name_stems:
                 unknown_names.append(w)
             if w.isdigit() or w in self.vocab or w in self.stopwords:

@@ -464,6 +464,20 @@ def test_a_contraction_of_a_concept_phrase_is_that_concept(matcher: Matcher, que
     assert "#identity" not in matcher.analyzer.analyse("who signed it?").terms
 
 
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("when'd they sign it?", "signing_date"),
+    ("where'd they sign it", "venue"),
+    ("why'd tibilov mention crimea", "crimea_anniversary"),
+    ("how'd the us react", "us_position"),
+])
+def test_a_question_word_with_a_clitic_is_that_question_word(matcher: Matcher, question: str, entry_id: str) -> None:
+    """"when'd" is "when" (not an unknown word, nor a content word "where'd"): the clitic adds nothing asked."""
+    a = matcher.analyzer.analyse(question)
+    assert not a.unknown and not any("'" in t for t in a.terms)
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
 def test_a_gap_knows_the_numbers_its_answer_states(matcher: Matcher) -> None:
     """The Abkhazia near miss says the treaty was signed in November 2014 (no day): a question naming 2014 and
     asking the day is that near miss, not a question about a number the gap never mentions."""
