@@ -142,9 +142,11 @@ class Conversation:
         # A message that leans on the conversation is about its subject: that is evidence the reading
         # alone lacks (the model is fitted on questions that stand alone), so it answers from the clarify
         # threshold on.
-        bar = self.matcher.clarify_threshold
-        followed = self.matcher.decide(self._with_context(a, context), reply_lang, bar)
         own = self._own_terms(a)
+        # ... but not when all it adds are words the knowledge base does not know ("how tall is he?"):
+        # what it asks of the subject is what no entry says.
+        bar = self.matcher.answer_threshold if a.unknown and not own else self.matcher.clarify_threshold
+        followed = self.matcher.decide(self._with_context(a, context), reply_lang, bar)
         # A sure near miss ("and when is the next one?" after the Geneva round) is an answer of its own: a
         # wider reading would only bring back the earlier question, and with it the earlier answer. Not with
         # "it"/"its", whose referent may be what the earlier answer named ("when did its treaty come into
