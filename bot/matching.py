@@ -88,7 +88,7 @@ PRESELECT = 16  # candidates scored in full after the cheap index pass
 SCORED = 8  # of those, the best this many by base score are judged by the model
 GENERIC_SHARE = 0.4  # a term found in more than this share of entries says nothing specific on its own
 GAP_MIN_BASE = 0.45  # a gap entry declines the question when its base score is at least this
-GAP_MARGIN = 0.05  # ... and beats the best fact's by this much
+GAP_MARGIN = 0.05  # ... and beats the best fact's by this much (less: a near tie, see ``_near_miss``)
 PARTIAL_WEIGHT = 0.7  # a question's word an entry has only inside a phrase concept counts this share of its weight
 QTYPE_MISS_SCALE = 0.75  # an entry that cannot give what the question asks (who/when/...) scores this much
 CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
@@ -392,14 +392,22 @@ class Matcher:
         return unknown("unsure", near, score=top.score)
 
     def _near_miss(self, a: Analysis, ranked: Sequence[Candidate], facts: Sequence[Candidate]) -> Candidate | None:
-        """The gap entry that declines the question: close enough, and closer than every fact by a margin. A
-        gap entry with question types declines only questions asking one of them: the near miss "when does
-        it enter into force?" is not "is it in force yet?", which the article answers."""
+        """The gap entry that declines the question: close enough, and closer than every fact by a margin or,
+        in a near tie, more probable. A gap entry with question types declines only questions asking one of
+        them: the near miss "when does it enter into force?" is not "is it in force yet?", which the article
+        answers."""
         gap = next((c for c in ranked if c.entry.kind == "gap" and (not c.entry.gives or a.qtype in c.entry.gives)),
                    None)
-        if gap is None or gap.base < GAP_MIN_BASE or (facts and gap.base < facts[0].base + GAP_MARGIN):
+        if gap is None or gap.base < GAP_MIN_BASE:
             return None
-        return gap
+        if not facts or gap.base >= facts[0].base + GAP_MARGIN:
+            return gap
+        # At least as close but within the margin, the two are a near tie ("what was discussed at the 31st
+        # Geneva round?": the round's date, or what it discussed, which the article does not give): the reading
+        # the model is surer of decides, unless the fact gives just what is asked (who/when/...).
+        top = facts[0]
+        return gap if (gap.base >= top.base and gap.score > top.score
+                       and not top.features.get("qtype_fit")) else None
 
     def _surest_of_kin(self, facts: Sequence[Candidate]) -> Candidate:
         """The best fact, or a close overview or detail of it that the model is surer of: the two answer
