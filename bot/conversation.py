@@ -172,7 +172,10 @@ class Conversation:
         # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
         # the reading with the context wins. A follow-up with words of its own may still stand alone.
         refers = self._points_back(a) or (not own and (joined or self._opens(a) or self._only_names(a)))
-        if (not refers and alone.status == "answered" and alone.score >= followed.score
+        # A reading that only gives back the earlier answer ignores the words the message adds ("is it in
+        # force yet?" after who Peskov is): "it" was not that answer's subject.
+        repeats = bool(own) and followed.entry.id == context.entry_id
+        if ((not refers or repeats) and alone.status == "answered" and alone.score >= followed.score
                 and alone.entry != followed.entry):
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))

@@ -93,6 +93,19 @@ def test_a_standalone_question_after_another_is_matched_alone(conversation: Conv
     assert "1 billion" in outcome_text(outcome, html=False)
 
 
+@pytest.mark.parametrize(("first", "follow_up", "entry_id"), [
+    ("кто такой песков", "is it in force yet", "ratification"),
+    ("who is Peskov?", "is it in force yet?", "ratification"),
+])
+def test_it_that_only_gives_back_the_earlier_answer_is_read_alone(conversation: Conversation, first: str,
+                                                                    follow_up: str, entry_id: str) -> None:
+    """"it" after who someone is: the reading with the earlier question answers who he is again, and the
+    words the message adds ("in force") would go unanswered; read alone, it is answered."""
+    context = _after(conversation, first)
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
 @pytest.mark.parametrize(
     ("context_age", "status"),
     [(1.0, "answered"), (CONTEXT_SECONDS + 1, "unknown")],
