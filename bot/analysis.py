@@ -408,11 +408,17 @@ def with_sentence_before(text: str, focus: str) -> str | None:
     return f"{sentences[k - 1]} {focus}" if k > 0 else None
 
 
+_PREFACE_END = re.compile(r":|\s[—–-]+\s")  # a colon, or a dash between spaces ("Russia–South Ossetia" has none)
+
+
 def prefaced(text: str) -> str | None:
-    """What follows a preface ending in a colon ("Quick question: who signed it?"), when both the preface
-    and the rest have words; None otherwise."""
-    head, colon, rest = text.rpartition(":")
-    if not colon or len(tokens(rest)) < 2 or not tokens(head) or rest.startswith("//"):
+    """What follows a preface ending in a colon or a dash ("Quick question: who signed it?", "Switching
+    topics — what did Peskov say?"), when both the preface and the rest have words; None otherwise."""
+    ends = list(_PREFACE_END.finditer(text))
+    if not ends:
+        return None
+    head, rest = text[: ends[-1].start()], text[ends[-1].end():]
+    if len(tokens(rest)) < 2 or not tokens(head) or rest.startswith("//"):
         return None
     return rest.strip()
 

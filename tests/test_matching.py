@@ -367,7 +367,12 @@ def test_small_talk_with_something_to_ask_is_not_small_talk(matcher: Matcher, me
 
 @pytest.mark.parametrize(
     ("message", "entry_id"),
-    [("ok, in English then: who signed the treaty?", "signatories"), ("Вопрос: где подписали договор?", "venue")],
+    [
+        ("ok, in English then: who signed the treaty?", "signatories"),
+        ("Вопрос: где подписали договор?", "venue"),
+        ("Switching topics — what did Peskov say?", "peskov_reply"),  # a dash ends a preface as a colon does
+        ("Другой вопрос - где подписали договор?", "venue"),
+    ],
 )
 def test_what_follows_a_colon_is_read_alone(matcher: Matcher, message: str, entry_id: str) -> None:
     outcome = matcher.match(message)
