@@ -317,16 +317,18 @@ class Matcher:
         if focus is None or focus == tail:
             return found
         f = self.analyzer.analyse(focus, lang)
-        # A name the knowledge base does not know, anywhere in the message ("I read that Lavrov commented.
-        # What did he say?"), is evidence of a near miss for the question sentence too.
+        # A name the knowledge base does not know, elsewhere in the message, is evidence of a near miss for a
+        # question sentence that points at a person ("I read that Lavrov commented. What did he say?"); not
+        # for one that names what it asks ("My uncle says Medvedev signed it. Who actually signed it?").
+        focus_words = tokens(normalise(focus))
         names = tuple(n for n in a.unknown_names if n not in f.unknown_names)
-        if names:
+        if names and not self.kb.lexicon.person_pronouns.isdisjoint(focus_words):
             f = replace(f, unknown=(*f.unknown, *names), unknown_names=(*f.unknown_names, *names))
         with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
         found = [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
         # A question sentence that points back ("What event was he referring to?") is read with the one
         # before it, where what it points to is named.
-        if not self.kb.lexicon.pronouns.isdisjoint(tokens(normalise(focus))):
+        if not self.kb.lexicon.pronouns.isdisjoint(focus_words):
             pair = with_sentence_before(clean, focus)
             if pair is not None:
                 found.append(self.analyzer.analyse(pair, lang))

@@ -469,6 +469,14 @@ def test_a_contraction_of_a_concept_phrase_is_that_concept(matcher: Matcher, que
     assert "#identity" not in matcher.analyzer.analyse("who signed it?").terms
 
 
+def test_a_wrong_name_in_the_background_does_not_veto_a_question_that_names_its_subject(matcher: Matcher) -> None:
+    """Only a question sentence that points at a person ("What did he say?") inherits the unknown names of
+    the rest of the message; this one asks about the treaty, and Medvedev is the asker's friend's guess."""
+    message = "My uncle insists Medvedev signed it for Russia, and I think he is wrong. Who actually signed the treaty?"
+    outcome = matcher.match(message)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signatories"
+
+
 @pytest.mark.parametrize(("question", "entry_id"), [
     ("when'd they sign it?", "signing_date"),
     ("where'd they sign it", "venue"),
