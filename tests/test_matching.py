@@ -56,6 +56,7 @@ ANSWERED = [
     ("кто подписал соглашение", "signatories"),
     ("кто подписывал договор", "signatories"),  # inflection
     ("на сколько лет заключили договор", "term"),
+    ("сколько будет действовать договор", "term"),  # "действовать": a form the stemmer keeps apart from "действует"
     ("что будет с пенсиями", "prov_pensions"),
     ("пенсии", "prov_pensions"),
     ("таможенные службы", "prov_customs"),
