@@ -58,6 +58,7 @@ ANSWERED = [
     ("на сколько лет заключили договор", "term"),
     ("сколько будет действовать договор", "term"),  # "действовать": a form the stemmer keeps apart from "действует"
     ("что будет с пенсиями", "prov_pensions"),
+    ("что даст договор пенсионерам", "prov_pensions"),  # "даст" (gives) says nothing of what is given
     ("пенсии", "prov_pensions"),
     ("таможенные службы", "prov_customs"),
     ("что сказал песков", "peskov_reply"),
