@@ -105,6 +105,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-12 (356 questions, 50% Russian) and dialogues-12 (70 dialogues, 160 turns), the same way:
         # 89.8% in scope (en 87.2%, ru 92.5%), 93.3% refusal; 90.6% of dialogue turns.
         ("heldout-12.jsonl", "dialogues-12.jsonl", (0.88, 0.92, 0.89)),
+        # heldout-13 (356 questions, 50% Russian) and dialogues-13 (70 dialogues, 160 turns), the same way:
+        # 94.0% in scope (en 97.0%, ru 91.0%), 91.1% refusal; 94.4% of dialogue turns.
+        ("heldout-13.jsonl", "dialogues-13.jsonl", (0.92, 0.90, 0.93)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
