@@ -324,9 +324,9 @@ class Analyzer:
         unknown_names: list[str] = []
         for w in tokens(text):
             if "'" in w and w not in self.stopwords and w not in self.single:
-                head, _, clitic = w.rpartition("'")
-                if clitic in ENGLISH_CLITICS and head in self.stopwords:
-                    w = head  # a function word with a clitic is that word: "when'd", "how'll", "where're"
+                word, _, clitic = w.rpartition("'")
+                if clitic in ENGLISH_CLITICS and word in self.stopwords:
+                    w = word  # a function word with a clitic is that word: "when'd", "how'll", "where're"
             if w in names and w not in self.name_vocab and stem(w) not in self.name_stems:
                 unknown_names.append(w)
             if w.isdigit() or w in self.vocab or w in self.stopwords:

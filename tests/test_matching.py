@@ -499,7 +499,8 @@ def test_a_question_word_with_a_clitic_is_that_question_word(matcher: Matcher, q
     ("When was the 31st round of the Geneva discussions?", "geneva_round"),  # the fact gives the date asked
     ("when was the Abkhazia agreement signed?", "abkhazia_treaty"),
 ])
-def test_a_near_tie_of_a_gap_and_a_fact_goes_to_the_surer(matcher: Matcher, question: str, entry_id: str | None) -> None:
+def test_a_near_tie_of_a_gap_and_a_fact_goes_to_the_surer(matcher: Matcher, question: str,
+                                                           entry_id: str | None) -> None:
     """A near miss at least as close as the best fact, by less than the margin, declines when the model is
     surer of it, unless the fact gives just the kind of answer asked (a date for "when")."""
     outcome = matcher.match(question)
