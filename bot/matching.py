@@ -404,11 +404,13 @@ class Matcher:
             return None
         if not facts or gap.base >= facts[0].base + GAP_MARGIN:
             return gap
-        # At least as close but within the margin, the two are a near tie ("what was discussed at the 31st
-        # Geneva round?": the round's date, or what it discussed, which the article does not give): the reading
-        # the model is surer of decides, unless the fact gives just what is asked (who/when/...).
+        # Closer by less than the margin, the two are a near tie ("what was discussed at the 31st Geneva
+        # round?": the round's date, or what it discussed, which the article does not give): the reading the
+        # model is surer of decides, unless the fact gives just what is asked (who/when/...). An exact tie
+        # stays with the fact: "женевские переговоры" (the Geneva talks) is also the near miss "what did
+        # they discuss in Geneva" word for word, and saturated probabilities cannot tell the two apart.
         top = facts[0]
-        return gap if (gap.base >= top.base and gap.score > top.score
+        return gap if (gap.base > top.base and gap.score > top.score
                        and not top.features.get("qtype_fit")) else None
 
     def _surest_of_kin(self, facts: Sequence[Candidate]) -> Candidate:
