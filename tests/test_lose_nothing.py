@@ -205,7 +205,8 @@ async def test_a_quiet_bot_restores_a_deleted_database_without_a_record(tmp_path
         for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             name.unlink(missing_ok=True)
         for _ in range(200):  # the idle writer looks at the file every few seconds
-            if path.exists():
+            # the file reappears before the repair has reopened it: wait for both
+            if path.exists() and storage.file_problem() is None:
                 break
             await asyncio.sleep(0.05)
         assert storage.file_problem() is None
