@@ -59,6 +59,7 @@ ANSWERED = [
     ("сколько будет действовать договор", "term"),  # "действовать": a form the stemmer keeps apart from "действует"
     ("что будет с пенсиями", "prov_pensions"),
     ("что даст договор пенсионерам", "prov_pensions"),  # "даст" (gives) says nothing of what is given
+    ("чего касается договор в соцсфере", "prov_social"),  # "чего", "касается": function words here
     ("пенсии", "prov_pensions"),
     ("таможенные службы", "prov_customs"),
     ("что сказал песков", "peskov_reply"),
