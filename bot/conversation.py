@@ -39,6 +39,7 @@ BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, 
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratification" is a statement, not a topic
 _PART_SPLIT = re.compile(r"\?+|[.!;]+\s|,\s*|\s+(?:and|и|а также|also)\s+", re.IGNORECASE)
+ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``_with_context``)
 
@@ -383,7 +384,8 @@ class Conversation:
         words = tokens(normalise(piece))
         if words and words[0] in self.openers:
             words = words[1:]
-        return bool(words) and (words[0] in self.asking or self.matcher.analyzer.qtype(" ".join(words)) is not None)
+        return bool(words) and (words[0] in self.asking or ASKING_PARTICLE in words[1:3]
+                                or self.matcher.analyzer.qtype(" ".join(words)) is not None)
 
 
 class Contexts:

@@ -135,6 +135,8 @@ def test_a_context_whose_entry_was_deleted_is_ignored(kb: KnowledgeBase, convers
         ("How long is the treaty valid, and has it been ratified?", ["term", "ratification"]),
         ("кто подписал договор и где?", ["signatories", "venue"]),
         ("will pensions go up, and what about public sector wages?", ["prov_pensions", "prov_wages"]),
+        # A Russian question's "ли" follows its first word: the part after "и" is a second question.
+        ("станет ли легче пересекать границу с россией и сколько лет действует договор", ["prov_border", "term"]),
     ],
 )
 def test_several_questions_get_one_answer_each(conversation: Conversation, message: str, entry_ids: list[str]) -> None:
