@@ -40,7 +40,7 @@ FEATURES: tuple[str, ...] = (
     "qtype_miss",  # 1 if it asks and the entry cannot say
     "is_gap",  # the entry is a known near miss (the article does not say)
     "is_broad",  # an overview entry
-    "margin",  # this entry's base score minus the best other entry's (negative below the top)
+    "margin",  # this entry's base score minus the best other entry's quoting other sentences (negative below the top)
     "is_top",  # 1 if this entry has the best base score
     "generic_only",  # every term is found in a large share of entries ("treaty", "Russia")
     "log_terms",  # log(1 + content terms)

@@ -247,18 +247,22 @@ class Matcher:
         unknown_weight = self.index.max_idf * min(len(a.unknown), MAX_UNKNOWN_COUNTED)
         candidates: list[Candidate] = []
         # The margin to the runner-up is taken among entries of the same kind: a fact competes with
-        # facts (a near-miss gap entry is judged separately), a gap with gaps.
-        by_kind: dict[str, list[float]] = defaultdict(list)
-        first: dict[str, int] = {}
+        # facts (a near-miss gap entry is judged separately), a gap with gaps. A runner-up quoting one of
+        # the best entry's sentences is no rival: the quote answers either reading ("what did Psaki say
+        # at the briefing": her words, or where she said them, both in one sentence).
+        by_kind: dict[str, list[int]] = defaultdict(list)
         for pos, s in enumerate(scored):
-            kind = self.kb.entries[s.index].kind
-            by_kind[kind].append(s.base)
-            first.setdefault(kind, pos)
+            by_kind[self.kb.entries[s.index].kind].append(pos)
         for pos, s in enumerate(scored):
-            kind = self.kb.entries[s.index].kind
-            peers = by_kind[kind]
-            top = first[kind] == pos
-            rival = (peers[1] if len(peers) > 1 else 0.0) if top else peers[0]
+            entry = self.kb.entries[s.index]
+            peers = by_kind[entry.kind]
+            top = peers[0] == pos
+            if top:
+                quoted = set(entry.source)
+                rival = next((scored[q].base for q in peers[1:]
+                              if quoted.isdisjoint(self.kb.entries[scored[q].index].source)), 0.0)
+            else:
+                rival = scored[peers[0]].base
             values = {**shared, **s.values, "margin": s.base - rival, "is_top": float(top)}
             values["cov_diluted"] = values["cov_any"] * total / (total + unknown_weight)
             values["cov_question_known"] = values["cov_question"] * (1 - values["unknown_share"])
