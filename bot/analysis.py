@@ -93,6 +93,9 @@ class Analyzer:
         self.distinct = lex.distinct
         self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
         self.single: dict[str, str] = {}
+        # A word form listed in a concept whose stem another concept's word shares ("продлится", will last,
+        # of #term; "продлен", extended, of #renewal): the form as listed decides, the stem only the rest.
+        self.forms: dict[str, str] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
         self.person_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
@@ -100,6 +103,7 @@ class Analyzer:
         self.stands_for: dict[str, frozenset[str]] = {
             f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}
         self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
+        listed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # stem -> concepts listing a form of it
         for concept in lex.concepts:
             cid = f"#{concept.id}"
             for word in concept.words:
@@ -107,9 +111,15 @@ class Analyzer:
                 if len(stems) == 1:
                     # A contraction ("who's") is read as written: its stem ("who") is another word.
                     (only,) = tokens(normalise(word))
-                    self.single.setdefault(only if "'" in only else stems[0], cid)
+                    key = only if "'" in only else stems[0]
+                    listed[key][cid] += 1
+                    self.forms.setdefault(only, cid)
                 elif stems:
                     self.phrases[stems[0]].append((stems, cid))
+        for key, by_concept in listed.items():
+            # A shared stem goes to the concept listing most of its forms (the first listed on a tie).
+            self.single[key] = by_concept.most_common(1)[0][0]
+        self.forms = {w: cid for w, cid in self.forms.items() if len(listed[stem(w)]) > 1}
         for items in self.phrases.values():
             items.sort(key=lambda p: -len(p[0]))
         # A word of a phrase concept met alone is a part of it ("ministries" of "interior ministries"): an
@@ -284,7 +294,7 @@ class Analyzer:
         s = stem(word)
         # A word that only looks like a concept's word ("according" / "accord") is a word of its own.
         own = word in self.distinct
-        term = sys.intern(word if own else self.single.get(s) or self.single.get(word) or s)
+        term = sys.intern(word if own else self.forms.get(word) or self.single.get(s) or self.single.get(word) or s)
         content = term.startswith("#") or (
             word not in self.stopwords and s not in self.stop_stems and (len(word) > 1 or word.isdigit())
         )

@@ -540,3 +540,15 @@ def test_a_long_message_whose_question_points_back_is_answered(matcher: Matcher,
     background alone ("I follow the Caucasus news" is a named thing the entry never mentions)."""
     outcome = matcher.match(message)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("word", "concept"),
+    [
+        ("продлится", "#term"),  # "will last": listed in the term concept
+        ("продлить", "#renewal"),  # "extend": the same Snowball stem, listed in the renewal concept
+        ("продлили", "#renewal"),  # a form neither lists: the concept listing most forms of the stem
+    ],
+)
+def test_a_stem_two_concepts_share_goes_by_the_form_as_listed(matcher: Matcher, word: str, concept: str) -> None:
+    assert matcher.analyzer.analyse(f"договор {word}").terms == ("#treaty", concept)
