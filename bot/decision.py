@@ -53,6 +53,8 @@ FEATURES: tuple[str, ...] = (
     "unknown_count",  # unknown content words, at most three
     "head_unknown",  # a word of the phrase after "what"/"which"/"какой" (what is asked for) is unknown here
     "head_miss",  # ... is known, but not to this entry
+    "named_apart",  # two named things the question relates (not "X and Y") that no one paragraph it quotes,
+    # nor any of its questions, names together ("how did Peskov answer the EU?" of the reactions overview)
 )
 
 

@@ -36,6 +36,7 @@ class Lookups:
         self._posted: dict[str, dict[int, tuple[float, int]]] = {}
         self._not_giving: dict[str, frozenset[int]] = {}
         self._stated: dict[int, frozenset[str]] = {}
+        self._together: dict[int, tuple[frozenset[str], ...]] = {}
 
     def questions(self, i: int) -> Asked:
         """Entry ``i``'s curated questions as scoring reads them."""
@@ -69,6 +70,22 @@ class Lookups:
         if found is None:
             found = self._not_giving[qtype] = frozenset(
                 i for i, e in enumerate(self.kb.entries) if not gives(e, qtype))
+        return found
+
+    def together(self, i: int) -> tuple[frozenset[str], ...]:
+        """The named things and people (concepts) of each text of entry ``i`` that says one thing: what it
+        quotes of each paragraph and each curated question (two named in one of them are named together)."""
+        found = self._together.get(i)
+        if found is None:
+            e = self.kb.entries[i]
+            named = self.analyzer.entity_ids | self.analyzer.person_ids
+            paragraphs: dict[int, list[str]] = {}
+            for sentence in e.cited:
+                paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+            texts = [" ".join(p) for p in paragraphs.values()] or list(e.source)
+            sets = [frozenset(t for t in self.analyzer.terms_of(text)[0] if t in named) for text in texts]
+            sets += [frozenset(t for t in terms if t in named) for terms in self.questions(i).terms]
+            found = self._together[i] = tuple(x for x in sets if len(x) > 1)
         return found
 
     def stated(self, i: int) -> frozenset[str]:

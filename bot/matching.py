@@ -175,6 +175,10 @@ class Matcher:
         number_miss = any(num not in known for num in a.numbers)
         head_miss = a.head is not None and a.head not in known
         gives_it = gives(entry, a.qtype) if a.qtype else False
+        agents = self._agents(a)
+        named_apart = len(agents) > 1 and not any(
+            all(x in together or not stands_for.get(x, frozenset()).isdisjoint(together) for x in agents)
+            for together in self.lookups.together(i))
         base = W_QUERY * cov_any + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz
         if entity_miss or strict_miss:
             base *= 0.55
@@ -196,10 +200,20 @@ class Matcher:
             "qtype_fit": float(bool(a.qtype) and gives_it),
             "qtype_miss": float(bool(a.qtype) and not gives_it),
             "head_miss": float(head_miss),
+            "named_apart": float(named_apart),
             "is_gap": float(entry.kind == "gap"),
             "is_broad": float(entry.broad),
         }
         return _Scored(i, base, values)
+
+    def _agents(self, a: Analysis) -> tuple[str, ...]:
+        """The specific named things and people a question relates to each other ("how did Peskov answer the
+        EU?"); none when it lists them ("what did the US and the EU say?")."""
+        if not COORDINATORS.isdisjoint(tokens(a.text)):
+            return ()
+        named = self.analyzer.entity_ids | self.analyzer.person_ids
+        share = self.index.df_share
+        return tuple(t for t in dict.fromkeys(a.terms) if t in named and share.get(t, 0.0) <= GENERIC_SHARE)
 
     def _partial_hits(self, i: int, hits: Mapping[str, tuple[float, int]],
                       weights: Mapping[str, float]) -> dict[str, tuple[float, int]]:
@@ -443,6 +457,7 @@ class Matcher:
 
 
 GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
+COORDINATORS = frozenset({"and", "or", "nor", "&", "и", "или", "ни"})  # "X and Y" lists named things
 
 
 def _alike(one: Entry, other: Entry) -> bool:

@@ -552,3 +552,20 @@ def test_a_long_message_whose_question_points_back_is_answered(matcher: Matcher,
 )
 def test_a_stem_two_concepts_share_goes_by_the_form_as_listed(matcher: Matcher, word: str, concept: str) -> None:
     assert matcher.analyzer.analyse(f"договор {word}").terms == ("#treaty", concept)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "apart"),
+    [
+        # Peskov's reply was to the US; the overview quotes the EU's words in another paragraph.
+        ("What was Peskov's reply to the EU criticism?", "reactions_overview", 1.0),
+        ("Песков ответил Евросоюзу?", "reactions_overview", 1.0),
+        ("What did Peskov tell the State Department?", "peskov_reply", 0.0),
+        ("what did the US and the EU say?", "reactions_overview", 0.0),  # listed, not related to each other
+        ("What did Mogherini say about Geneva?", "mogherini_statements", 0.0),
+    ],
+)
+def test_two_named_things_the_entry_never_names_together(matcher: Matcher, question: str, entry_id: str,
+                                                         apart: float) -> None:
+    ranked = {c.entry.id: c for c in matcher.rank(matcher.analyzer.analyse(question))}
+    assert ranked[entry_id].features["named_apart"] == apart
