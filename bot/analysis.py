@@ -23,6 +23,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge import KnowledgeBase
+from bot.lexicon import Lexicon
+from bot.message_parts import SENTENCES
 from bot.words import (
     CYRILLIC,
     MAX_QUESTION_CHARS,
@@ -92,36 +94,13 @@ class Analyzer:
         self.heads = lex.heads
         self.distinct = lex.distinct
         self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
-        self.single: dict[str, str] = {}
-        # A word form listed in a concept whose stem another concept's word shares ("продлится", will last,
-        # of #term; "продлен", extended, of #renewal): the form as listed decides, the stem only the rest.
-        self.forms: dict[str, str] = {}
-        self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self.single, self.forms, self.phrases = _concept_words(lex)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
         self.person_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
         # "#moscow" -> {"#russia"}: what a named thing stands for (an entry naming either does not miss it)
         self.stands_for: dict[str, frozenset[str]] = {
             f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}
         self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
-        listed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # stem -> concepts listing a form of it
-        for concept in lex.concepts:
-            cid = f"#{concept.id}"
-            for word in concept.words:
-                stems = tuple(stem(t) for t in tokens(normalise(word)))
-                if len(stems) == 1:
-                    # A contraction ("who's") is read as written: its stem ("who") is another word.
-                    (only,) = tokens(normalise(word))
-                    key = only if "'" in only else stems[0]
-                    listed[key][cid] += 1
-                    self.forms.setdefault(only, cid)
-                elif stems:
-                    self.phrases[stems[0]].append((stems, cid))
-        for key, by_concept in listed.items():
-            # A shared stem goes to the concept listing most of its forms (the first listed on a tie).
-            self.single[key] = by_concept.most_common(1)[0][0]
-        self.forms = {w: cid for w, cid in self.forms.items() if len(listed[stem(w)]) > 1}
-        for items in self.phrases.values():
-            items.sort(key=lambda p: -len(p[0]))
         # A word of a phrase concept met alone is a part of it ("ministries" of "interior ministries"): an
         # entry naming the whole concept has that word too, though not as a word of its own (a word that is
         # a concept by itself, a stop word or a number is not a part).
@@ -254,7 +233,7 @@ class Analyzer:
     def _qtype_phrase(self, text: str) -> str | None:
         if self.qtype_re is None:
             return None
-        for sentence in _SENTENCES.finditer(text):
+        for sentence in SENTENCES.finditer(text):
             words = [w for w in sentence.group().split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
             m = self.qtype_re.search(head)
@@ -392,45 +371,30 @@ class Analyzer:
         return None, False
 
 
-_SENTENCES = re.compile(r"[^.!?…]+[.!?…]*")
-
-
-def _sentences(text: str) -> list[str]:
-    """The sentences of a message that have two words or more."""
-    return [m.group().strip() for m in _SENTENCES.finditer(text) if len(tokens(m.group())) >= 2]
-
-
-def focus_sentence(text: str) -> str | None:
-    """The last sentence that asks something (else the last sentence) of a message of several."""
-    sentences = _sentences(text)
-    if len(sentences) < 2:
-        return None
-    questions = [x for x in sentences if x.endswith("?")]
-    return (questions or sentences)[-1]
-
-
-def with_sentence_before(text: str, focus: str) -> str | None:
-    """``focus`` (a sentence of ``text``) with the sentence before it, when there is one."""
-    sentences = _sentences(text)
-    if focus not in sentences:
-        return None
-    k = len(sentences) - 1 - sentences[::-1].index(focus)
-    return f"{sentences[k - 1]} {focus}" if k > 0 else None
-
-
-_PREFACE_END = re.compile(r":|\s[—–-]+\s")  # a colon, or a dash between spaces ("Russia–South Ossetia" has none)
-
-
-def prefaced(text: str) -> str | None:
-    """What follows a preface ending in a colon or a dash ("Quick question: who signed it?", "Switching
-    topics — what did Peskov say?"), when both the preface and the rest have words; None otherwise."""
-    ends = list(_PREFACE_END.finditer(text))
-    if not ends:
-        return None
-    head, rest = text[: ends[-1].start()], text[ends[-1].end():]
-    if len(tokens(rest)) < 2 or not tokens(head) or rest.startswith("//"):
-        return None
-    return rest.strip()
+def _concept_words(lex: Lexicon) -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
+    """The lexicon's concept words as the analyzer looks them up: stem -> concept; the listed forms whose stem
+    two concepts share ("продлится", will last, of #term; "продлен", extended, of #renewal: the form as listed
+    decides, and the stem's other forms go to the concept listing most of them); a phrase's first stem ->
+    (its stems, concept), longest first."""
+    listed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # stem -> concepts listing a form of it
+    forms: dict[str, str] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    for concept in lex.concepts:
+        cid = f"#{concept.id}"
+        for word in concept.words:
+            stems = tuple(stem(t) for t in tokens(normalise(word)))
+            if len(stems) == 1:
+                # A contraction ("who's") is read as written: its stem ("who") is another word.
+                (only,) = tokens(normalise(word))
+                listed[only if "'" in only else stems[0]][cid] += 1
+                forms.setdefault(only, cid)
+            elif stems:
+                phrases[stems[0]].append((stems, cid))
+    for items in phrases.values():
+        items.sort(key=lambda p: -len(p[0]))
+    single = {key: by_concept.most_common(1)[0][0] for key, by_concept in listed.items()}
+    shared = {w: cid for w, cid in forms.items() if len(listed[stem(w)]) > 1}
+    return single, shared, phrases
 
 
 def _capitalised_words(text: str) -> set[str]:

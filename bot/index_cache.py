@@ -52,7 +52,8 @@ PREFIX, SUFFIX, TMP_SUFFIX = ".index-", ".bin", ".tmp"
 STALE_TMP_SECONDS = 3600  # a half-written file this old was left by a save that was killed
 ENV = "TREATY_BOT_INDEX_CACHE"  # "off" (or "0", "no", "false"): always build
 # The code that builds the index (its fingerprint is part of the key)
-INDEX_MODULES = ("bot.folding", "bot.words", "bot.analysis", "bot.indexing", "bot.matching", "bot.index_cache")
+INDEX_MODULES = ("bot.folding", "bot.words", "bot.message_parts", "bot.analysis", "bot.indexing", "bot.matching",
+                 "bot.index_cache")
 _DIGEST = hashlib.sha256().digest_size
 # Set anew on every restore, not saved: caches that fill as questions are read, and what the kb gives.
 _ANALYZER_FRESH = ("_correct_cache", "_words", "_recent", "heads")

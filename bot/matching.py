@@ -23,12 +23,13 @@ from functools import lru_cache
 from itertools import chain
 from typing import Literal
 
-from bot.analysis import Analysis, Analyzer, focus_sentence, prefaced, term_weight, with_sentence_before
+from bot.analysis import Analysis, Analyzer, term_weight
 from bot.closest import closest_question
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, build_index
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.lookups import Lookups, gives
+from bot.message_parts import focus_sentence, prefaced, with_sentence_before
 from bot.small_talk import SmallTalk
 from bot.words import MAX_QUESTION_CHARS, detect_language, normalise, stem, strip_address, tokens
 
@@ -175,10 +176,6 @@ class Matcher:
         number_miss = any(num not in known for num in a.numbers)
         head_miss = a.head is not None and a.head not in known
         gives_it = gives(entry, a.qtype) if a.qtype else False
-        agents = self._agents(a)
-        named_apart = len(agents) > 1 and not any(
-            all(x in together or not stands_for.get(x, frozenset()).isdisjoint(together) for x in agents)
-            for together in self.lookups.together(i))
         base = W_QUERY * cov_any + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz
         if entity_miss or strict_miss:
             base *= 0.55
@@ -200,11 +197,19 @@ class Matcher:
             "qtype_fit": float(bool(a.qtype) and gives_it),
             "qtype_miss": float(bool(a.qtype) and not gives_it),
             "head_miss": float(head_miss),
-            "named_apart": float(named_apart),
+            "named_apart": float(self._named_apart(a, i)),
             "is_gap": float(entry.kind == "gap"),
             "is_broad": float(entry.broad),
         }
         return _Scored(i, base, values)
+
+    def _named_apart(self, a: Analysis, i: int) -> bool:
+        """Whether the question relates two named things that no one text of entry ``i`` names together."""
+        agents = self._agents(a)
+        stands_for = self.analyzer.stands_for
+        return len(agents) > 1 and not any(
+            all(x in together or not stands_for.get(x, frozenset()).isdisjoint(together) for x in agents)
+            for together in self.lookups.together(i))
 
     def _agents(self, a: Analysis) -> tuple[str, ...]:
         """The specific named things and people a question relates to each other ("how did Peskov answer the

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis import sound_key, with_sentence_before
+from bot.analysis import sound_key
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, detect_language, focus_sentence, normalise
+from bot.message_parts import with_sentence_before
 from bot.texts import answer_text
 from bot.words import common_words
 

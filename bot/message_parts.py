@@ -1,0 +1,48 @@
+"""The parts of a message the matcher reads apart (pure): its sentences, the one that asks (a long message
+is often background and then the question), and what follows a preface ("Quick question: who signed it?")."""
+
+from __future__ import annotations
+
+import re
+
+from bot.words import tokens
+
+SENTENCES = re.compile(r"[^.!?…]+[.!?…]*")
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a message that have two words or more."""
+    return [m.group().strip() for m in SENTENCES.finditer(text) if len(tokens(m.group())) >= 2]
+
+
+def focus_sentence(text: str) -> str | None:
+    """The last sentence that asks something (else the last sentence) of a message of several."""
+    sentences = _sentences(text)
+    if len(sentences) < 2:
+        return None
+    questions = [x for x in sentences if x.endswith("?")]
+    return (questions or sentences)[-1]
+
+
+def with_sentence_before(text: str, focus: str) -> str | None:
+    """``focus`` (a sentence of ``text``) with the sentence before it, when there is one."""
+    sentences = _sentences(text)
+    if focus not in sentences:
+        return None
+    k = len(sentences) - 1 - sentences[::-1].index(focus)
+    return f"{sentences[k - 1]} {focus}" if k > 0 else None
+
+
+_PREFACE_END = re.compile(r":|\s[—–-]+\s")  # a colon, or a dash between spaces ("Russia–South Ossetia" has none)
+
+
+def prefaced(text: str) -> str | None:
+    """What follows a preface ending in a colon or a dash ("Quick question: who signed it?", "Switching
+    topics — what did Peskov say?"), when both the preface and the rest have words; None otherwise."""
+    ends = list(_PREFACE_END.finditer(text))
+    if not ends:
+        return None
+    head, rest = text[: ends[-1].start()], text[ends[-1].end():]
+    if len(tokens(rest)) < 2 or not tokens(head) or rest.startswith("//"):
+        return None
+    return rest.strip()
