@@ -108,6 +108,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-13 (356 questions, 50% Russian) and dialogues-13 (70 dialogues, 160 turns), the same way:
         # 94.0% in scope (en 97.0%, ru 91.0%), 91.1% refusal; 94.4% of dialogue turns.
         ("heldout-13.jsonl", "dialogues-13.jsonl", (0.92, 0.90, 0.93)),
+        # heldout-14 (356 questions, 50% Russian) and dialogues-14 (70 dialogues, 160 turns), the same way:
+        # 91.0% in scope (en 93.2%, ru 88.7%), 85.6% refusal; 89.4% of dialogue turns.
+        ("heldout-14.jsonl", "dialogues-14.jsonl", (0.89, 0.84, 0.88)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
