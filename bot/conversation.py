@@ -176,7 +176,10 @@ class Conversation:
         # A reading that only gives back the earlier answer ignores the words the message adds ("is it in
         # force yet?" after who Peskov is): "it" was not that answer's subject.
         repeats = bool(own) and followed.entry.id == context.entry_id
-        if ((not refers or repeats) and alone.status == "answered" and alone.score >= followed.score
+        # ... but when it points back, its referent may well be that answer ("what's its name?" after the
+        # Abkhazia treaty): then the message alone must be clearly surer.
+        surer = alone.score >= followed.score + (self.matcher.thresholds.margin if refers else 0.0)
+        if ((not refers or repeats) and alone.status == "answered" and surer
                 and alone.entry != followed.entry):
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))

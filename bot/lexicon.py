@@ -16,7 +16,7 @@ from bot.folding import fold
 from bot.words import normalise, stem, tokens
 
 ID_RE = re.compile(r"^[a-z0-9_]{1,40}$")  # entry and concept ids
-QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity")
+QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity", "time")  # time: of day ("at what time?")
 LANGS: tuple[str, ...] = ("en", "ru")
 
 

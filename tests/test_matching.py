@@ -570,3 +570,20 @@ def test_two_named_things_the_entry_never_names_together(matcher: Matcher, quest
                                                          apart: float) -> None:
     ranked = {c.entry.id: c for c in matcher.rank(matcher.analyzer.analyse(question))}
     assert ranked[entry_id].features["named_apart"] == apart
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "entry_id"),
+    [
+        ("at what time of day did the presidents sign it?", "unknown", None),  # the article gives no hour
+        ("в котором часу состоялось подписание?", "unknown", None),
+        # "time" stays a word of its own: not a question word
+        ("what did Mogherini say about the timing of the signing?", "answered", "eu_geneva_timing"),
+        ("when was it signed?", "answered", "signing_date"),
+    ],
+)
+def test_the_time_of_day_is_a_question_type_no_entry_gives(matcher: Matcher, question: str, status: str,
+                                                          entry_id: str | None) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == status
+    assert (outcome.entry.id if outcome.entry is not None else None) == entry_id
