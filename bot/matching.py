@@ -145,7 +145,7 @@ class Matcher:
         return self.index.max_idf * term_weight(term) if w is None else w
 
     def _score(self, a: Analysis, i: int, hits: Mapping[str, tuple[float, int]], qtext: str,
-               weights: dict[str, float], total: float) -> _Scored:
+               weights: dict[str, float], total: float, agents: tuple[str, ...]) -> _Scored:
         """The base score and the model's features of entry ``i`` (``hits``: where each of the question's
         terms occurs in it) for the question."""
         entry = self.kb.entries[i]
@@ -197,17 +197,16 @@ class Matcher:
             "qtype_fit": float(bool(a.qtype) and gives_it),
             "qtype_miss": float(bool(a.qtype) and not gives_it),
             "head_miss": float(head_miss),
-            "named_apart": float(self._named_apart(a, i)),
+            "named_apart": float(len(agents) > 1 and self._named_apart(agents, i)),
             "is_gap": float(entry.kind == "gap"),
             "is_broad": float(entry.broad),
         }
         return _Scored(i, base, values)
 
-    def _named_apart(self, a: Analysis, i: int) -> bool:
-        """Whether the question relates two named things that no one text of entry ``i`` names together."""
-        agents = self._agents(a)
+    def _named_apart(self, agents: tuple[str, ...], i: int) -> bool:
+        """Whether no one text of entry ``i`` names all the named things the question relates (``_agents``)."""
         stands_for = self.analyzer.stands_for
-        return len(agents) > 1 and not any(
+        return not any(
             all(x in together or not stands_for.get(x, frozenset()).isdisjoint(together) for x in agents)
             for together in self.lookups.together(i))
 
@@ -260,7 +259,8 @@ class Matcher:
         qtext = " ".join(sorted({*a.terms, *a.unknown}))  # unknown words are part of what was asked
         weights = {t: self._weight(t) for t in a.terms}
         total = sum(weights.values())
-        scored = sorted((self._score(a, i, hits[i], qtext, weights, total) for i in shortlist),
+        agents = self._agents(a)
+        scored = sorted((self._score(a, i, hits[i], qtext, weights, total, agents) for i in shortlist),
                         key=lambda s: (-s.base, self.kb.entries[s.index].id))[:SCORED]
         shared = self._question_values(a, total)
         unknown_weight = self.index.max_idf * min(len(a.unknown), MAX_UNKNOWN_COUNTED)
