@@ -111,6 +111,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-14 (356 questions, 50% Russian) and dialogues-14 (70 dialogues, 160 turns), the same way:
         # 91.0% in scope (en 93.2%, ru 88.7%), 85.6% refusal; 89.4% of dialogue turns.
         ("heldout-14.jsonl", "dialogues-14.jsonl", (0.89, 0.84, 0.88)),
+        # heldout-15 (356 questions, 50% Russian) and dialogues-15 (70 dialogues, 160 turns), the same way:
+        # 88.7% in scope (en 87.2%, ru 90.2%), 95.6% refusal; 83.8% of dialogue turns.
+        ("heldout-15.jsonl", "dialogues-15.jsonl", (0.86, 0.93, 0.81)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
