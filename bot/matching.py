@@ -429,12 +429,13 @@ class Matcher:
             return gap
         # Closer by less than the margin, the two are a near tie ("what was discussed at the 31st Geneva
         # round?": the round's date, or what it discussed, which the article does not give): the reading the
-        # model is surer of decides, unless the fact gives just what is asked (who/when/...). An exact tie
-        # stays with the fact: "женевские переговоры" (the Geneva talks) is also the near miss "what did
-        # they discuss in Geneva" word for word, and saturated probabilities cannot tell the two apart.
+        # model is surer of decides, unless the fact gives just what is asked (who/when/...). When both are
+        # saturated (0.98 against 0.98) the model cannot tell them apart and the closer reading decides. An
+        # exact tie stays with the fact: "женевские переговоры" (the Geneva talks) is also the near miss
+        # "what did they discuss in Geneva" word for word.
         top = facts[0]
-        return gap if (gap.base > top.base and gap.score > top.score
-                       and not top.features.get("qtype_fit")) else None
+        surer = gap.score > top.score or min(gap.score, top.score) >= CONFIDENT  # both saturated: the closer
+        return gap if gap.base > top.base and surer and not top.features.get("qtype_fit") else None
 
     def _surest_of_kin(self, facts: Sequence[Candidate]) -> Candidate:
         """The best fact, or a close overview or detail of it that the model is surer of: the two answer
