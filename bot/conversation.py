@@ -88,6 +88,7 @@ class Conversation:
         self.person_pronouns = lex.person_pronouns
         self.persons = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
         self.asking = lex.asks
+        self.others = lex.others
         self._entry_persons: dict[str, list[str]] = {}  # entry id -> the one person its answer names
 
     # --- the public entry ------------------------------------------------------------------------
@@ -137,6 +138,9 @@ class Conversation:
         a = alone.analysis
         if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
             a = self.matcher.analyzer.analyse(text, lang)
+        other = self._the_other(a, context, lang or a.lang or context.lang)
+        if other is not None:
+            return other
         if not self._leans_on_context(a, context, joined):
             return alone
         reply_lang = lang or a.lang or context.lang
@@ -183,6 +187,37 @@ class Conversation:
                 and alone.entry != followed.entry):
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
+
+    def _the_other(self, a: Analysis, context: Context, reply_lang: str) -> Outcome | None:
+        """"And the other one?", "а второй?", "and the other date?": the last question asked again, with
+        what the message adds, answered by another entry than the last answer. When that question named a
+        person and its answer names another ("who is the Russian president?": Putin, who signed it with
+        Tibilov), it is asked of that other one. None: not such a message, or nothing else answers it."""
+        words = tokens(a.text)
+        if len(words) > FOLLOWUP_MAX_WORDS or self.others.isdisjoint(words):
+            return None
+        rest = self.matcher.analyzer.analyse(" ".join(w for w in words if w not in self.others), a.lang)
+        if rest.unknown or len(rest.terms) > 1 or any(t in rest.entities or t in self.persons for t in rest.terms):
+            return None
+        before = context.analysis
+        terms, entities = list(before.terms), before.entities
+        asked = [t for t in terms if t in self.persons]
+        named = [p for p in self._entry_person_all(context.entry_id, context.lang) if p not in asked]
+        if asked and named:  # the other person the answer names takes the place of the one asked about
+            terms = [named[0] if t == asked[0] else t for t in terms]
+            entities = entities - {asked[0]} | {named[0]}
+        reading = replace(before, terms=tuple(dict.fromkeys((*terms, *rest.terms))), entities=entities)
+        outcome = self.matcher.decide(reading, reply_lang, self.matcher.clarify_threshold,
+                                      without=frozenset({context.entry_id}))
+        if outcome.status != "answered" or outcome.entry is None or outcome.reason == "small_talk":
+            return None
+        return replace(outcome, resolved=outcome.entry.title(outcome.lang))
+
+    def _entry_person_all(self, entry_id: str, lang: str) -> list[str]:
+        """The people an entry's title and answer name, in the order named."""
+        entry = self.matcher.kb.by_id[entry_id]
+        terms = self.matcher.analyzer.analyse(f"{entry.title(lang)} {entry.block(lang).answer}", lang).terms
+        return [t for t in dict.fromkeys(terms) if t in self.persons]
 
     def _same_kind(self, outcome: Outcome, context: Context) -> Outcome:
         """A follow-up torn between entries of different topics ("and Putin?" after what Tibilov said: what

@@ -49,6 +49,8 @@ class Lexicon:
     # Words that qualify a question word without changing what it asks ("what exact date", "какого
     # именно числа"): skipped when the question type is read.
     qualifiers: frozenset[str] = frozenset()
+    # Words that ask for the other of what the last answer was one of ("and the other one?", "а второй?").
+    others: frozenset[str] = frozenset()
 
 
 def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> Lexicon:
@@ -105,7 +107,8 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
     return lexicon
 
 
-WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct", "qualifiers")
+WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct", "qualifiers",
+              "others")
 
 
 def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:

@@ -357,9 +357,11 @@ class Matcher:
                 found.append(self.analyzer.analyse(pair, lang))
         return found
 
-    def decide(self, a: Analysis, reply_lang: str, answer_at: float | None = None) -> Outcome:
+    def decide(self, a: Analysis, reply_lang: str, answer_at: float | None = None,
+               without: frozenset[str] = frozenset()) -> Outcome:
         """The outcome for one reading of a message (``match`` chooses among readings); ``answer_at``
-        replaces the answer threshold (a follow-up read with its conversation's context)."""
+        replaces the answer threshold (a follow-up read with its conversation's context); ``without``:
+        entries that may not answer ("and the other one?" after one of them)."""
         answer_threshold = self.answer_threshold if answer_at is None else answer_at
         def unknown(reason: str, near: Iterable[Entry] = (), gap: Entry | None = None, score: float = 0.0) -> Outcome:
             return Outcome("unknown", reply_lang, round(score, 4), suggestions=self._suggest(near), gap=gap,
@@ -370,7 +372,7 @@ class Matcher:
             return Outcome("answered", reply_lang, 1.0, entry=talk, reason="small_talk", analysis=a)
         if not a.terms:
             return unknown("empty" if not a.all_terms and not a.unknown else "no_content")
-        ranked = self.rank(a)
+        ranked = [c for c in self.rank(a) if c.entry.id not in without] if without else self.rank(a)
         if not ranked:
             return unknown("off_topic")
         facts = [c for c in ranked if c.entry.kind == "fact"]

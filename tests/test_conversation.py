@@ -58,6 +58,11 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("where was the alliance agreement signed?", "which day?", "signing_date"),
         # "he" after an answer naming several people: the one person the entry is about (its tags).
         ("who told the state department to stay out of it?", "and what's his job?", "peskov_who"),
+        # "The other one": the earlier question again, of the other person its answer names, or answered by
+        # another entry than before.
+        ("who is the russian president?", "and the other one?", "tibilov_who"),
+        ("Кто такой Путин?", "А второй президент?", "tibilov_who"),
+        ("When did the Abkhazia agreement come into force?", "and the other date?", "abkhazia_treaty"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(
@@ -67,6 +72,14 @@ def test_follow_ups_are_read_with_the_last_answer(
     outcome = conversation.answer(follow_up, context=context, now=1.0)
     assert outcome.status == "answered" and outcome.entry is not None, outcome.reason
     assert outcome.entry.id in entry_id.split("|")
+
+
+def test_another_question_is_not_the_other_one(conversation: Conversation) -> None:
+    """"Другой вопрос: ..." opens a new question; it does not ask for the other of the last answer."""
+    context = _after(conversation, "Кто такой Путин?")
+    outcome = conversation.answer("Другой вопрос: что сказала Псаки?", context=context, now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None
+    assert outcome.entry.id in ("psaki_statements", "us_position")
 
 
 def test_a_follow_up_names_what_it_was_understood_as(conversation: Conversation) -> None:
