@@ -51,6 +51,18 @@ async def flushed(bot: RunningBot) -> Storage:
     return storage
 
 
+async def recorded(bot: RunningBot, count: int, seconds: float = 5.0) -> Storage:
+    """The storage once ``count`` exchanges are in the database: a handler records its exchange just after
+    the send the fake server has already seen, so the last one may reach the queue a moment later."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        storage = await flushed(bot)
+        if storage.path.exists() and db_rows(storage.path, "SELECT COUNT(*) FROM exchanges")[0][0] >= count:
+            return storage
+        assert asyncio.get_running_loop().time() < deadline, f"fewer than {count} exchanges recorded in {seconds} s"
+        await asyncio.sleep(0.05)
+
+
 # --- sends that survive a hiccup ---------------------------------------------------------------------
 
 
@@ -87,7 +99,7 @@ async def test_a_502_outage_on_send_message_loses_no_reply(tg_bot: RunningBot, k
         assert call.result["text"].startswith(kb.by_id["signatories"].en.answer)
     failed = [c for c in fake.calls_to("sendMessage") if c.status == 502]
     assert len(failed) >= len(users)  # every one of them hit the outage at least once
-    storage = await flushed(tg_bot)
+    storage = await recorded(tg_bot, len(users))
     assert db_rows(storage.path, "SELECT COUNT(*), MIN(send_status), MAX(send_status) FROM exchanges") == [
         (len(users), "sent", "sent")
     ]
@@ -165,7 +177,7 @@ async def test_a_deleted_database_is_noticed_restored_and_reported_by_health(
     fake = tg_bot.fake
     for user_id in (420, 421, 422):
         await tg_bot.feed(fake.private_message(SIGNED, user_id=user_id), predicate=to_chat(user_id))
-    storage = await flushed(tg_bot)
+    storage = await recorded(tg_bot, 3)
     path = storage.path
     assert health_status(tmp_path, path) == 0
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -174,7 +186,7 @@ async def test_a_deleted_database_is_noticed_restored_and_reported_by_health(
     assert health_status(tmp_path, path) == 1  # unhealthy while it is gone
     assert "missing while the bot runs" in capsys.readouterr().err
     await tg_bot.feed(fake.private_message(SIGNED, user_id=423), predicate=to_chat(423))
-    await flushed(tg_bot)  # the next batch notices it, restores it, writes
+    await recorded(tg_bot, 4)  # the next batch notices it, restores it, writes
     assert storage.file_problem() is None and storage.failed_batches == 0 and storage.dropped == 0
     assert health_status(tmp_path, path) == 0
     users = [r[0] for r in db_rows(path, "SELECT user_id FROM exchanges ORDER BY id")]
@@ -186,13 +198,13 @@ async def test_a_deleted_database_is_noticed_restored_and_reported_by_health(
 async def test_a_replaced_database_is_opened_and_migrated(tg_bot: RunningBot, tmp_path: Path) -> None:
     fake = tg_bot.fake
     await tg_bot.feed(fake.private_message(SIGNED, user_id=430), predicate=to_chat(430))
-    storage = await flushed(tg_bot)
+    storage = await recorded(tg_bot, 1)
     path = storage.path
     path.rename(tmp_path / "old.sqlite3")  # moved aside, and an empty file put in its place
     sqlite3.connect(path).close()
     assert storage.file_problem() == "replaced"
     await tg_bot.feed(fake.private_message(SIGNED, user_id=431), predicate=to_chat(431))
-    await flushed(tg_bot)
+    await recorded(tg_bot, 1)
     assert storage.file_problem() is None
     assert db_rows(path, "SELECT user_id FROM exchanges") == [("431",)]
 
