@@ -57,7 +57,8 @@ async def recorded(bot: RunningBot, count: int, seconds: float = 5.0) -> Storage
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         storage = await flushed(bot)
-        if storage.path.exists() and db_rows(storage.path, "SELECT COUNT(*) FROM exchanges")[0][0] >= count:
+        rows = db_rows(storage.path, "SELECT COUNT(*) FROM exchanges")[0][0] if storage.path.exists() else 0
+        if isinstance(rows, int) and rows >= count:
             return storage
         assert asyncio.get_running_loop().time() < deadline, f"fewer than {count} exchanges recorded in {seconds} s"
         await asyncio.sleep(0.05)
