@@ -289,11 +289,10 @@ class Conversation:
     def _entry_person(self, entry_id: str, lang: str) -> list[str]:
         """The one person an entry is about: the only one its title and answer name, else the only person
         among its tags (Peskov's reply names the presidents too; its tags name him)."""
-        entry = self.matcher.kb.by_id[entry_id]
-        text = f"{entry.title(lang)} {entry.block(lang).answer}"
-        named = sorted(self.persons.intersection(self.matcher.analyzer.analyse(text, lang).terms))
+        named = sorted(self._entry_person_all(entry_id, lang))
         if len(named) <= 1:
             return named
+        entry = self.matcher.kb.by_id[entry_id]
         tagged = sorted(self.persons.intersection(f"#{tag}" for tag in entry.tags))
         return tagged if len(tagged) == 1 else []
 
