@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
+from bot.message_parts import lead
 
 CONTEXT_SECONDS = 600.0  # a follow-up refers to an answer at most this old
 MAX_CONTEXTS = 10_000  # conversations remembered at once (the oldest are forgotten first)
@@ -38,7 +39,10 @@ IDENTITY = "#identity"  # "who is", "кто такой": a question about a pers
 BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, asked of the last answer
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratification" is a statement, not a topic
-_PART_SPLIT = re.compile(r"\?+|[.!;]+\s|,\s*|\s+(?:and|и|а также|also)\s+", re.IGNORECASE)
+# Where a message of several questions divides: question marks, sentence ends, commas, "and", a slash between
+# spaces ("когда подписали / на сколько лет?") and the numbers of a list ("1) how long ... 2) has it ...").
+_PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(?:and|и|а также|also)\s+",
+                         re.IGNORECASE)
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``_with_context``)
@@ -89,7 +93,10 @@ class Conversation:
         self.persons = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
         self.asking = lex.asks
         self.others = lex.others
-        self._entry_persons: dict[str, list[str]] = {}  # entry id -> the one person its answer names
+        self.gender = {f"#{c.id}": c.gender for c in lex.concepts if c.person}
+        self.gendered = (("female", lex.female_pronouns), ("male", lex.male_pronouns))
+        # (entry id, gender, several) -> the one person (of that gender) its answer names, or all that fit
+        self._entry_persons: dict[tuple[str, str | None, bool], list[str]] = {}
 
     # --- the public entry ------------------------------------------------------------------------
 
@@ -141,7 +148,7 @@ class Conversation:
         other = self._the_other(a, context, lang or a.lang or context.lang)
         if other is not None:
             return other
-        if not self._leans_on_context(a, context, joined):
+        if not self._leans_on_context(a, context, joined) or self._names_its_subject(text, lang):
             return alone
         reply_lang = lang or a.lang or context.lang
         # A message that leans on the conversation is about its subject: that is evidence the reading
@@ -151,7 +158,13 @@ class Conversation:
         # ... but not when all it adds are words the knowledge base does not know ("how tall is he?"):
         # what it asks of the subject is what no entry says.
         bar = self.matcher.answer_threshold if a.unknown and not own else self.matcher.clarify_threshold
-        followed = self.matcher.decide(self._with_context(a, context), reply_lang, bar)
+        reading = self._with_context(a, context)
+        if self._pronoun_gender(a) is not None and not a.unknown and not self.persons.intersection(a.terms):
+            # "who is she?" after an answer naming two women: asked of each of them
+            each = self._asked_of_each(reading, reply_lang, bar)
+            if each is not None:
+                return each
+        followed = self.matcher.decide(reading, reply_lang, bar)
         # A sure near miss ("and when is the next one?" after the Geneva round) is an answer of its own: a
         # wider reading would only bring back the earlier question, and with it the earlier answer. Not with
         # "it"/"its", whose referent may be what the earlier answer named ("when did its treaty come into
@@ -241,7 +254,7 @@ class Conversation:
             return False
         if not a.terms and a.qtype is None and not he_she:
             return False  # "ok", "thanks", "hmm": nothing to ask about ("а что он сказал?" asks about him)
-        if a.unknown and not (he_she and self._persons_of(context)):
+        if a.unknown and not (he_she and self._persons_of(context, a)):
             # "how tall is Lavrov?": a new subject. "And what did he tell the ceremony?" after a question
             # about one person is about him: read with him, its unknown words stay in the reading.
             return False
@@ -251,6 +264,20 @@ class Conversation:
                 or (len(words) <= BARE_FOLLOWUP_WORDS and a.qtype is None
                     and all((t.startswith("#") and t not in self.persons) or t.isdigit() for t in a.terms)))
         return joined or self._opens(a) or self._points_back(a) or bare
+
+    def _names_its_subject(self, text: str, lang: str | None) -> bool:
+        """What the message says before it asks names what it asks about ("Anyway, the deal. Who signed
+        it?"): its "it" points there, not back at the conversation."""
+        before = lead(strip_address(text))
+        if before is None:
+            return False
+        said = self.matcher.analyzer.analyse(before, lang)
+        return bool(said.terms) and not self._points_back(said)  # "she mentioned Abkhazia too — in what sense?"
+
+    def _generic_only(self, a: Analysis) -> bool:
+        """Words that name nothing in particular: most entries have them ("the treaty", "Russia")."""
+        share = self.matcher.index.df_share
+        return bool(a.terms) and all(share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
 
     def _opens(self, a: Analysis) -> bool:
         """It opens with "and", "what about", "а"..."""
@@ -274,27 +301,43 @@ class Conversation:
         asked = self.matcher.analyzer.asked_terms(a.text)
         return [t for t in a.terms if t not in a.entities and t not in self.persons and t not in asked]
 
-    def _persons_of(self, context: Context) -> list[str]:
+    def _persons_of(self, context: Context, a: Analysis | None = None, several: bool = False) -> list[str]:
         """The people the earlier exchange was about: named in its question, else the one its answer names
-        ("Who called it a big step?" -> Putin, so a following "what's his position?" means him)."""
-        persons = sorted(self.persons.intersection(context.analysis.terms))
+        ("Who called it a big step?" -> Putin, so a following "what's his position?" means him); of the
+        gender of the pronoun in ``a``, when it has one ("she" after Peskov's and Psaki's words: her).
+        ``several``: all that fit when the answer names more than one ("he" after the two signatories)."""
+        gender = self._pronoun_gender(a) if a is not None else None
+        persons = [p for p in sorted(self.persons.intersection(context.analysis.terms)) if self._fits(p, gender)]
         if persons:
             return persons
-        found = self._entry_persons.get(context.entry_id)
+        key = (context.entry_id, gender, several)
+        found = self._entry_persons.get(key)
         if found is None:
-            found = self._entry_person(context.entry_id, context.lang)
-            self._entry_persons[context.entry_id] = found
+            found = self._entry_persons[key] = self._entry_person(context.entry_id, context.lang, gender, several)
         return found
 
-    def _entry_person(self, entry_id: str, lang: str) -> list[str]:
-        """The one person an entry is about: the only one its title and answer name, else the only person
-        among its tags (Peskov's reply names the presidents too; its tags name him)."""
-        named = sorted(self._entry_person_all(entry_id, lang))
+    def _pronoun_gender(self, a: Analysis) -> str | None:
+        """"female" for "she"/"она", "male" for "he"/"он", None for neither or both."""
+        words = set(tokens(a.text))
+        found = [gender for gender, pronouns in self.gendered if not pronouns.isdisjoint(words)]
+        return found[0] if len(found) == 1 else None
+
+    def _fits(self, person: str, gender: str | None) -> bool:
+        return gender is None or self.gender.get(person) in (None, gender)
+
+    def _entry_person(self, entry_id: str, lang: str, gender: str | None = None, several: bool = False) -> list[str]:
+        """The one person (of ``gender``) an entry is about: the only one its title and answer name, else the
+        only person among its tags (Peskov's reply names the presidents too; its tags name him)."""
+        named = [p for p in sorted(self._entry_person_all(entry_id, lang)) if self._fits(p, gender)]
         if len(named) <= 1:
             return named
         entry = self.matcher.kb.by_id[entry_id]
-        tagged = sorted(self.persons.intersection(f"#{tag}" for tag in entry.tags))
-        return tagged if len(tagged) == 1 else []
+        tags = self.persons.intersection(f"#{tag}" for tag in entry.tags)
+        tagged = [p for p in sorted(tags) if self._fits(p, gender)]
+        if len(tagged) == 1:
+            return tagged
+        # "she" after an answer naming two women: either may be meant, not a man
+        return named if several and gender is not None else []
 
     def _with_context(self, a: Analysis, context: Context, way: Reading = "named") -> Analysis:
         """The follow-up's meaning completed by the earlier question's: its own question type, named things
@@ -307,8 +350,8 @@ class Conversation:
         own = self._own_terms(a)
         named = a.entities | (self.persons & set(a.terms))
         he_she = any(w in self.person_pronouns for w in tokens(a.text))
+        persons = self._persons_of(context, a, several=True) if he_she else []
         if own:
-            persons = self._persons_of(context) if he_she else []
             if persons and not self.persons.intersection(named):
                 kept = persons  # "what did he recommend to the US?": him, and the thing named
             elif named:
@@ -319,7 +362,7 @@ class Conversation:
                 kept = self._substituted(a, before)
             else:
                 kept = sorted(before.entities | self.persons.intersection(before.terms))
-        elif he_she and (persons := self._persons_of(context)) and not self.persons.intersection(named):
+        elif persons and not self.persons.intersection(named):
             # "what did she say?": about her, not about whatever was asked of her before; "what did he tell
             # the US?": him, and the thing named; "where did she say it?": her, and "it", what was asked
             # "Who announced the money?" then "how much did he say?": he comes from the answer, and the
@@ -368,12 +411,15 @@ class Conversation:
         for piece in pieces:
             # A part counts when it is a question itself or a bare topic ("pensions and salaries");
             # background ("I read the news about it") is neither answered nor reported.
+            if piece.endswith(":"):
+                continue  # a preface: "Two questions: 1) ... 2) ..."
             asks = self._asks(piece)
             read = self.matcher.analyzer.analyse(piece)
             if not asks and (len(read.terms) > BARE_TOPIC_TERMS or len(tokens(piece)) > BARE_TOPIC_WORDS
-                             or (read.terms and self._only_names(read))):
-                # background ("The article mentions ratification."), or a name joined to the part before
-                # ("talks of Putin and Tibilov")
+                             or (read.terms and self._only_names(read)) or self._generic_only(read)):
+                # background ("The article mentions ratification."), a name joined to the part before
+                # ("talks of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty
+                # now. Who signed it?")
                 continue
             outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
@@ -403,17 +449,24 @@ class Conversation:
         if len(persons) < 2 or a.unknown or any(
                 t not in self.persons and t != IDENTITY and generic.get(t, 0.0) <= GENERIC_SHARE for t in a.terms):
             return None
+        return self._asked_of_each(a, whole.lang)
+
+    def _asked_of_each(self, a: Analysis, lang: str, bar: float | None = None) -> Outcome | None:
+        """A reading about several people asked of each of them: one answer each, when they differ."""
+        persons = [t for t in a.terms if t in self.persons]
+        if len(persons) < 2:
+            return None
         shared = tuple(t for t in a.terms if t not in self.persons)
         answered: list[Outcome] = []
         for person in persons[:MAX_PARTS]:
             reading = replace(a, terms=(person, *shared), entities=a.entities & {person})
-            outcome = self.matcher.decide(reading, whole.lang)
+            outcome = self.matcher.decide(reading, lang, bar)
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk" \
                     and all(o.entry != outcome.entry for o in answered):
                 answered.append(outcome)
         if len(answered) < 2:
             return None
-        return replace(answered[0], parts=tuple(answered), lang=whole.lang, reason="several")
+        return replace(answered[0], parts=tuple(answered), lang=lang, reason="several")
 
     def _asks(self, piece: str) -> bool:
         """A part of a message that is itself a question: it has a question type, or opens (after an

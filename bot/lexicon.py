@@ -27,6 +27,7 @@ class Concept:
     entity: bool = False
     strict: bool = False
     person: bool = False  # a person a follow-up's "he"/"she" may refer to
+    gender: str | None = None  # a person's: "female" ("she", "она") or "male" ("he", "он")
     # Named things this one stands for ("Moscow" for Russia's government, "the Kremlin" for Russia):
     # an entry that names one of them does not miss this entity.
     stands_for: tuple[str, ...] = ()
@@ -51,6 +52,9 @@ class Lexicon:
     qualifiers: frozenset[str] = frozenset()
     # Words that ask for the other of what the last answer was one of ("and the other one?", "а второй?").
     others: frozenset[str] = frozenset()
+    # Person pronouns of one gender: "she" after an answer naming Peskov and Psaki means her.
+    female_pronouns: frozenset[str] = frozenset()
+    male_pronouns: frozenset[str] = frozenset()
 
 
 def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> Lexicon:
@@ -84,8 +88,12 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
         if not isinstance(stands_for, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in stands_for):
             problem(f"concept {cid}.stands_for", "must be a list of concept ids")
             stands_for = []
+        gender = raw.get("gender")
+        if gender is not None and (gender not in GENDERS or not raw.get("person", False)):
+            problem(f"concept {cid}.gender", f"must be one of {', '.join(GENDERS)}, and only for a person")
+            gender = None
         concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
-                                bool(raw.get("person", False)), tuple(stands_for)))
+                                bool(raw.get("person", False)), gender, tuple(stands_for)))
     qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
     raw_q = data.get("qtypes", {})
     for lang in LANGS:
@@ -108,7 +116,8 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
 
 
 WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct", "qualifiers",
-              "others")
+              "others", "female_pronouns", "male_pronouns")
+GENDERS = ("female", "male")
 
 
 def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:

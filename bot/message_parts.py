@@ -46,3 +46,18 @@ def prefaced(text: str) -> str | None:
     if len(tokens(rest)) < 2 or not tokens(head) or rest.startswith("//"):
         return None
     return rest.strip()
+
+
+def lead(text: str) -> str | None:
+    """What a message says before the part that asks: the sentences before its question sentence, else a
+    preface ("Anyway, the deal. Who signed it?", "а по самому договору: на сколько лет он?"); None if
+    nothing comes before."""
+    focus = focus_sentence(text)
+    if focus is not None:
+        head = text[: text.rfind(focus)].strip()
+        if head:
+            return head
+    ends = list(_PREFACE_END.finditer(text))
+    if ends and tokens(text[ends[-1].end():]):
+        return text[: ends[-1].start()].strip() or None
+    return None

@@ -133,6 +133,41 @@ def test_a_follow_up_with_no_earlier_question_is_matched_alone(conversation: Con
     assert outcome.status in ("unknown", "clarify") and not outcome.resolved
 
 
+@pytest.mark.parametrize(
+    ("first", "message", "entry_id"),
+    [
+        # What the message says before it asks names its own subject: "it"/"он" points there.
+        ("What did Mogherini say?", "Anyway, the agreement. Who actually signed it?", "signatories"),
+        ("что ответил Песков американцам?", "так, про договор: какой у него срок?", "term"),
+    ],
+)
+def test_a_pronoun_whose_subject_the_message_names_does_not_point_back(
+    conversation: Conversation, first: str, message: str, entry_id: str
+) -> None:
+    context = _after(conversation, first)
+    outcome = conversation.answer(message, context=context, now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None, outcome.reason
+    assert outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "entry_ids"),
+    [
+        # "her" cannot be the Kremlin's spokesman: of the people the answer names, the women are meant
+        ("Did anyone in the European Union comment on the deal?", "what is her role?", {"mogherini_who", "psaki_who"}),
+        # "он" after the two signatories: either man may be meant, so each is answered
+        ("who signed the agreement?", "кем он работает?", {"putin_who", "tibilov_who"}),
+    ],
+)
+def test_a_pronoun_means_a_person_of_its_gender_and_each_when_several_fit(
+    conversation: Conversation, first: str, follow_up: str, entry_ids: set[str]
+) -> None:
+    context = _after(conversation, first)
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert outcome.status == "answered", outcome.reason
+    assert {p.entry.id for p in outcome.parts if p.entry is not None} == entry_ids
+
+
 def test_a_context_whose_entry_was_deleted_is_ignored(kb: KnowledgeBase, conversation: Conversation) -> None:
     context = _after(conversation, "When did the presidents sign the agreement?")
     gone = kb.replace_entries(e for e in kb.entries if e.id != context.entry_id)
@@ -150,6 +185,10 @@ def test_a_context_whose_entry_was_deleted_is_ignored(kb: KnowledgeBase, convers
         ("will pensions go up, and what about public sector wages?", ["prov_pensions", "prov_wages"]),
         # A Russian question's "ли" follows its first word: the part after "и" is a second question.
         ("станет ли легче пересекать границу с россией и сколько лет действует договор", ["prov_border", "term"]),
+        # The numbers of a list, a slash between spaces, and a preface ending in a colon divide a message too.
+        ("Quick ones: 1) who signed the agreement 2) where did they sign it", ["signatories", "venue"]),
+        ("where was it signed / how many years does it last", ["venue", "term"]),
+        ("Два вопроса: 1. кто подписал договор 2. на какой срок", ["signatories", "term"]),
     ],
 )
 def test_several_questions_get_one_answer_each(conversation: Conversation, message: str, entry_ids: list[str]) -> None:

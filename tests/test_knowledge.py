@@ -192,6 +192,16 @@ def test_a_concept_stands_for_known_concepts_only(kb_copy: Path, stands_for: str
     assert any(message in p for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [('gender = "female"', 'gender = "she"'),  # not a gender the pronoun lists know
+     ('stands_for = ["russia"]', 'stands_for = ["russia"]\ngender = "male"')],  # a gender for a thing
+)
+def test_a_gender_is_female_or_male_and_only_for_a_person(kb_copy: Path, old: str, new: str) -> None:
+    problems = _lexicon_problems(kb_copy, old, new)
+    assert any("gender: must be one of female, male, and only for a person" in p for p in problems), problems
+
+
 def _lexicon_problems(kb_copy: Path, old: str, new: str) -> list[str]:
     """What ``kb check`` finds after ``old`` is replaced by ``new`` (once) in the copy's lexicon."""
     lexicon = kb_copy / "lexicon.toml"
