@@ -29,6 +29,7 @@ from typing import Literal
 
 from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import lead
+from bot.people import People
 
 CONTEXT_SECONDS = 600.0  # a follow-up refers to an answer at most this old
 MAX_CONTEXTS = 10_000  # conversations remembered at once (the oldest are forgotten first)
@@ -90,13 +91,10 @@ class Conversation:
         self.pronouns = lex.pronouns
         self.foreign = lex.foreign
         self.person_pronouns = lex.person_pronouns
-        self.persons = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
+        self.people = People(matcher)
+        self.persons = self.people.ids
         self.asking = lex.asks
         self.others = lex.others
-        self.gender = {f"#{c.id}": c.gender for c in lex.concepts if c.person}
-        self.gendered = (("female", lex.female_pronouns), ("male", lex.male_pronouns))
-        # (entry id, gender, several) -> the one person (of that gender) its answer names, or all that fit
-        self._entry_persons: dict[tuple[str, str | None, bool], list[str]] = {}
 
     # --- the public entry ------------------------------------------------------------------------
 
@@ -159,7 +157,7 @@ class Conversation:
         # what it asks of the subject is what no entry says.
         bar = self.matcher.answer_threshold if a.unknown and not own else self.matcher.clarify_threshold
         reading = self._with_context(a, context)
-        if self._pronoun_gender(a) is not None and not a.unknown and not self.persons.intersection(a.terms):
+        if self.people.gender_of(a.text) is not None and not a.unknown and not self.persons.intersection(a.terms):
             # "who is she?" after an answer naming two women: asked of each of them
             each = self._asked_of_each(reading, reply_lang, bar)
             if each is not None:
@@ -180,13 +178,17 @@ class Conversation:
                 followed = self.matcher.decide(self._with_context(a, context, "broad"), reply_lang, bar)
             elif all(t.startswith("#") or t.isdigit() for t in own):
                 followed = self.matcher.decide(self._with_context(a, context, "substitute"), reply_lang, bar)
-        followed = self._same_kind(followed, context)
+        return self._settle(alone, self._same_kind(followed, context), a, context, joined)
+
+    def _settle(self, alone: Outcome, followed: Outcome, a: Analysis, context: Context, joined: bool) -> Outcome:
+        """The message read alone or with its context: which one answers."""
         if followed.status != "answered" or followed.entry is None:
             # Declined either way: "by how much exactly?" after the pensions is a question about them that the
             # article does not answer (a known near miss says what it does say), not a message with nothing
             # to ask about, which is how it reads alone.
             said_more = followed.reason == "gap" or alone.reason in ("no_content", "empty")
             return followed if followed.status == "unknown" and alone.status == "unknown" and said_more else alone
+        own = self._own_terms(a)
         # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
         # the reading with the context wins. A follow-up with words of its own may still stand alone.
         refers = self._points_back(a) or (not own and (joined or self._opens(a) or self._only_names(a)))
@@ -215,7 +217,7 @@ class Conversation:
         before = context.analysis
         terms, entities = list(before.terms), before.entities
         asked = [t for t in terms if t in self.persons]
-        named = [p for p in self._entry_person_all(context.entry_id, context.lang) if p not in asked]
+        named = [p for p in self.people.named_by(context.entry_id, context.lang) if p not in asked]
         if asked and named:  # the other person the answer names takes the place of the one asked about
             terms = [named[0] if t == asked[0] else t for t in terms]
             entities = entities - {asked[0]} | {named[0]}
@@ -225,12 +227,6 @@ class Conversation:
         if outcome.status != "answered" or outcome.entry is None or outcome.reason == "small_talk":
             return None
         return replace(outcome, resolved=outcome.entry.title(outcome.lang))
-
-    def _entry_person_all(self, entry_id: str, lang: str) -> list[str]:
-        """The people an entry's title and answer name, in the order named."""
-        entry = self.matcher.kb.by_id[entry_id]
-        terms = self.matcher.analyzer.analyse(f"{entry.title(lang)} {entry.block(lang).answer}", lang).terms
-        return [t for t in dict.fromkeys(terms) if t in self.persons]
 
     def _same_kind(self, outcome: Outcome, context: Context) -> Outcome:
         """A follow-up torn between entries of different topics ("and Putin?" after what Tibilov said: what
@@ -302,42 +298,9 @@ class Conversation:
         return [t for t in a.terms if t not in a.entities and t not in self.persons and t not in asked]
 
     def _persons_of(self, context: Context, a: Analysis | None = None, several: bool = False) -> list[str]:
-        """The people the earlier exchange was about: named in its question, else the one its answer names
-        ("Who called it a big step?" -> Putin, so a following "what's his position?" means him); of the
-        gender of the pronoun in ``a``, when it has one ("she" after Peskov's and Psaki's words: her).
-        ``several``: all that fit when the answer names more than one ("he" after the two signatories)."""
-        gender = self._pronoun_gender(a) if a is not None else None
-        persons = [p for p in sorted(self.persons.intersection(context.analysis.terms)) if self._fits(p, gender)]
-        if persons:
-            return persons
-        key = (context.entry_id, gender, several)
-        found = self._entry_persons.get(key)
-        if found is None:
-            found = self._entry_persons[key] = self._entry_person(context.entry_id, context.lang, gender, several)
-        return found
-
-    def _pronoun_gender(self, a: Analysis) -> str | None:
-        """"female" for "she"/"она", "male" for "he"/"он", None for neither or both."""
-        words = set(tokens(a.text))
-        found = [gender for gender, pronouns in self.gendered if not pronouns.isdisjoint(words)]
-        return found[0] if len(found) == 1 else None
-
-    def _fits(self, person: str, gender: str | None) -> bool:
-        return gender is None or self.gender.get(person) in (None, gender)
-
-    def _entry_person(self, entry_id: str, lang: str, gender: str | None = None, several: bool = False) -> list[str]:
-        """The one person (of ``gender``) an entry is about: the only one its title and answer name, else the
-        only person among its tags (Peskov's reply names the presidents too; its tags name him)."""
-        named = [p for p in sorted(self._entry_person_all(entry_id, lang)) if self._fits(p, gender)]
-        if len(named) <= 1:
-            return named
-        entry = self.matcher.kb.by_id[entry_id]
-        tags = self.persons.intersection(f"#{tag}" for tag in entry.tags)
-        tagged = [p for p in sorted(tags) if self._fits(p, gender)]
-        if len(tagged) == 1:
-            return tagged
-        # "she" after an answer naming two women: either may be meant, not a man
-        return named if several and gender is not None else []
+        """The people the earlier exchange was about, of the gender of ``a``'s pronoun (``bot.people``)."""
+        gender = self.people.gender_of(a.text) if a is not None else None
+        return self.people.of(context.analysis.terms, context.entry_id, context.lang, gender, several)
 
     def _with_context(self, a: Analysis, context: Context, way: Reading = "named") -> Analysis:
         """The follow-up's meaning completed by the earlier question's: its own question type, named things
