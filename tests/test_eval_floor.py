@@ -114,6 +114,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-15 (356 questions, 50% Russian) and dialogues-15 (70 dialogues, 160 turns), the same way:
         # 88.7% in scope (en 87.2%, ru 90.2%), 95.6% refusal; 83.8% of dialogue turns.
         ("heldout-15.jsonl", "dialogues-15.jsonl", (0.86, 0.93, 0.81)),
+        # heldout-16 (356 questions, 50% Russian) and dialogues-16 (70 dialogues, 175 turns), the same way:
+        # 92.5% in scope (en 92.5%, ru 92.5%), 85.6% refusal; 89.7% of dialogue turns.
+        ("heldout-16.jsonl", "dialogues-16.jsonl", (0.90, 0.84, 0.90)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
