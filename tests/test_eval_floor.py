@@ -117,6 +117,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-16 (356 questions, 50% Russian) and dialogues-16 (70 dialogues, 175 turns), the same way:
         # 92.5% in scope (en 92.5%, ru 92.5%), 85.6% refusal; 89.7% of dialogue turns.
         ("heldout-16.jsonl", "dialogues-16.jsonl", (0.90, 0.84, 0.90)),
+        # heldout-17 (356 questions, 50% Russian) and dialogues-17 (70 dialogues, 175 turns), the same way:
+        # 86.5% in scope (en 89.5%, ru 83.5%), 93.3% refusal; 93.1% of dialogue turns.
+        ("heldout-17.jsonl", "dialogues-17.jsonl", (0.84, 0.91, 0.91)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
