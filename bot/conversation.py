@@ -146,7 +146,18 @@ class Conversation:
         other = self._the_other(a, context, lang or a.lang or context.lang)
         if other is not None:
             return other
-        if not self._leans_on_context(a, context, joined) or self._names_its_subject(text, lang):
+        before = lead(strip_address(text))
+        if before is not None:
+            said = self.matcher.analyzer.analyse(before, lang)
+            if not self._points_back(said):  # "she mentioned Abkhazia too — in what sense?" leans as a whole
+                if any(t.startswith("#") for t in said.terms) or not self.others.isdisjoint(tokens(normalise(before))):
+                    # "Anyway, the deal. Who signed it?": "it" points inside the message; "Другой вопрос:
+                    # ..." announces a question of its own
+                    return alone
+                rest = self._after(strip_address(text), before)
+                if rest:  # "sorry, english please: and how much in 2016?": the question is what follows
+                    return self._one(rest, lang, fallback_lang, context, joined)
+        if not self._leans_on_context(a, context, joined):
             return alone
         reply_lang = lang or a.lang or context.lang
         # A message that leans on the conversation is about its subject: that is evidence the reading
@@ -256,19 +267,19 @@ class Conversation:
             return False
         # Nothing but names ("and Tibilov?"), a question type ("when?", "what day?", "в каком году?"), or a
         # bare topic the lexicon knows or a number ("Wages?", "2016?", "pensioners too?")
-        bare = (all(t in a.entities for t in a.terms) or (a.qtype is not None and not self._own_terms(a))
+        own = self._own_terms(a)
+        bare = (all(t in a.entities for t in a.terms) or (a.qtype is not None and not own)
+                # "In force since when?", "signed where?": a question type and one thing the lexicon knows
+                or (len(words) <= BARE_FOLLOWUP_WORDS + 1 and a.qtype is not None and len(own) == 1
+                    and own[0].startswith("#"))
                 or (len(words) <= BARE_FOLLOWUP_WORDS and a.qtype is None
                     and all((t.startswith("#") and t not in self.persons) or t.isdigit() for t in a.terms)))
         return joined or self._opens(a) or self._points_back(a) or bare
 
-    def _names_its_subject(self, text: str, lang: str | None) -> bool:
-        """What the message says before it asks names what it asks about ("Anyway, the deal. Who signed
-        it?"): its "it" points there, not back at the conversation."""
-        before = lead(strip_address(text))
-        if before is None:
-            return False
-        said = self.matcher.analyzer.analyse(before, lang)
-        return bool(said.terms) and not self._points_back(said)  # "she mentioned Abkhazia too — in what sense?"
+    @staticmethod
+    def _after(text: str, before: str) -> str:
+        """What follows ``before`` in ``text``, without the colon or dash that ended it."""
+        return text[text.find(before) + len(before):].lstrip(" :—–-").strip()
 
     def _generic_only(self, a: Analysis) -> bool:
         """Words that name nothing in particular: most entries have them ("the treaty", "Russia")."""

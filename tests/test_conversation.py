@@ -63,6 +63,11 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("who is the russian president?", "and the other one?", "tibilov_who"),
         ("Кто такой Путин?", "А второй президент?", "tibilov_who"),
         ("When did the Abkhazia agreement come into force?", "and the other date?", "abkhazia_treaty"),
+        # A question type and one thing the lexicon knows is elliptic too; a preface that names nothing
+        # ("ok in english now:") leaves the follow-up after it.
+        ("When did Moscow sign the Abkhazia deal?", "in effect since when?", "abkhazia_treaty|abkhazia_in_force"),
+        ("Сколько денег Южная Осетия получила в 2008-2014 годах?", "ok in english now: and for 2016?",
+         "funding_2016|money_overview"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(
