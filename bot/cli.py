@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, find_config_path, load_config
-from bot.conversation import Context, Conversation
+from bot.contexts import Context
+from bot.conversation import Conversation
 from bot.engine import thresholds_from
 from bot.errors import StorageError
 from bot.index_cache import cached_matcher

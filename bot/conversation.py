@@ -14,25 +14,22 @@
 - **Other languages**: a message in neither English nor Russian gets a note that the bot answers in those
   two, instead of a false "the article does not say".
 
-``Contexts`` is the bounded, expiring in-memory map from a conversation key (a private chat, or a user
-within a group) to its last answer.
+What a conversation remembers (``Context``, ``Contexts``) is ``bot.contexts``.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
+from bot.contexts import CONTEXT_SECONDS, Context
 from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import lead
 from bot.people import People
 
-CONTEXT_SECONDS = 600.0  # a follow-up refers to an answer at most this old
-MAX_CONTEXTS = 10_000  # conversations remembered at once (the oldest are forgotten first)
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
 PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 MAX_PARTS = 3
@@ -46,17 +43,8 @@ _PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(
                          re.IGNORECASE)
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
+_CYRILLIC = re.compile("[а-яё]")
 Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``_with_context``)
-
-
-@dataclass(frozen=True)
-class Context:
-    """The last question answered in a conversation."""
-
-    entry_id: str
-    analysis: Analysis
-    lang: str
-    at: float  # time.monotonic() of the answer
 
 
 def other_language(text: str, foreign: frozenset[str], known: Callable[[str], bool]) -> bool:
@@ -167,13 +155,9 @@ class Conversation:
         # ... but not when all it adds are words the knowledge base does not know ("how tall is he?"):
         # what it asks of the subject is what no entry says.
         bar = self.matcher.answer_threshold if a.unknown and not own else self.matcher.clarify_threshold
-        reading = self._with_context(a, context)
-        if self.people.gender_of(a.text) is not None and not a.unknown and not self.persons.intersection(a.terms):
-            # "who is she?" after an answer naming two women: asked of each of them
-            each = self._asked_of_each(reading, reply_lang, bar)
-            if each is not None:
-                return each
-        followed = self.matcher.decide(reading, reply_lang, bar)
+        followed = self._followed(a, context, reply_lang, bar)
+        if followed.reason == "several":
+            return followed  # "who is she?" after an answer naming two women: asked of each of them
         # A sure near miss ("and when is the next one?" after the Geneva round) is an answer of its own: a
         # wider reading would only bring back the earlier question, and with it the earlier answer. Not with
         # "it"/"its", whose referent may be what the earlier answer named ("when did its treaty come into
@@ -189,7 +173,30 @@ class Conversation:
                 followed = self.matcher.decide(self._with_context(a, context, "broad"), reply_lang, bar)
             elif all(t.startswith("#") or t.isdigit() for t in own):
                 followed = self.matcher.decide(self._with_context(a, context, "substitute"), reply_lang, bar)
+        elif followed.status != "answered" and not near_miss and a.qtype is not None:
+            # Only a question type ("On what date?" after where the talks were held): asked of what the
+            # earlier answer was about, its entry's title, when the earlier question's words were not enough.
+            followed = self.matcher.decide(self._asked_of_the_answer(a, context), reply_lang, bar)
         return self._settle(alone, self._same_kind(followed, context), a, context, joined)
+
+    def _followed(self, a: Analysis, context: Context, reply_lang: str, bar: float) -> Outcome:
+        """The follow-up read with its context; asked of each person a gendered pronoun may mean; and when
+        a Russian "него"/"она" may as well mean a thing (nouns have genders: "а срок у него какой?" after
+        who signed the treaty asks the treaty's term), read without the people the answer named too, the
+        surer kept."""
+        reading = self._with_context(a, context)
+        if self.people.gender_of(a.text) is not None and not a.unknown and not self.persons.intersection(a.terms):
+            each = self._asked_of_each(reading, reply_lang, bar)
+            if each is not None:
+                return each
+        outcome = self.matcher.decide(reading, reply_lang, bar)
+        # (Not when the earlier question named the person: "кто такой Песков?" then "а что он сказал?")
+        if (_CYRILLIC.search(" ".join(w for w in tokens(a.text) if w in self.person_pronouns))
+                and not self.persons.intersection(context.analysis.terms)):
+            thing = self.matcher.decide(self._with_context(a, context, persons_too=False), reply_lang, bar)
+            if thing.status == "answered" and (outcome.status != "answered" or thing.score > outcome.score):
+                return thing
+        return outcome
 
     def _settle(self, alone: Outcome, followed: Outcome, a: Analysis, context: Context, joined: bool) -> Outcome:
         """The message read alone or with its context: which one answers."""
@@ -313,7 +320,8 @@ class Conversation:
         gender = self.people.gender_of(a.text) if a is not None else None
         return self.people.of(context.analysis.terms, context.entry_id, context.lang, gender, several)
 
-    def _with_context(self, a: Analysis, context: Context, way: Reading = "named") -> Analysis:
+    def _with_context(self, a: Analysis, context: Context, way: Reading = "named",
+                      persons_too: bool = True) -> Analysis:
         """The follow-up's meaning completed by the earlier question's: its own question type, named things
         and words win. When it has words of its own ("and when was it *signed*?") only the earlier named
         things carry over (for "he"/"she", the earlier person); ``way`` "broad": the whole earlier question;
@@ -324,7 +332,7 @@ class Conversation:
         own = self._own_terms(a)
         named = a.entities | (self.persons & set(a.terms))
         he_she = any(w in self.person_pronouns for w in tokens(a.text))
-        persons = self._persons_of(context, a, several=True) if he_she else []
+        persons = self._persons_of(context, a, several=True) if he_she and persons_too else []
         if own:
             if persons and not self.persons.intersection(named):
                 kept = persons  # "what did he recommend to the US?": him, and the thing named
@@ -355,6 +363,13 @@ class Conversation:
         keeps_type = not a.terms or (own and way == "substitute")
         return replace(a, terms=terms, entities=entities, numbers=numbers,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    def _asked_of_the_answer(self, a: Analysis, context: Context) -> Analysis:
+        """The follow-up's question type asked of the earlier answer's subject: its entry's title."""
+        title = self.matcher.kb.by_id[context.entry_id].title(context.lang)
+        subject = self.matcher.analyzer.analyse(title, context.lang)
+        terms = tuple(dict.fromkeys((*a.terms, *subject.terms)))
+        return replace(a, terms=terms, entities=frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids))
 
     def _substituted(self, a: Analysis, before: Analysis) -> list[str]:
         """The earlier question's terms that an elliptic follow-up keeps: its numbers give way to the
@@ -450,36 +465,3 @@ class Conversation:
             words = words[1:]
         return bool(words) and (words[0] in self.asking or ASKING_PARTICLE in words[1:3]
                                 or self.matcher.analyzer.qtype(" ".join(words)) is not None)
-
-
-class Contexts:
-    """The last answer per conversation: bounded (least recently used out) and expiring."""
-
-    def __init__(self, limit: int = MAX_CONTEXTS, seconds: float = CONTEXT_SECONDS) -> None:
-        self._items: OrderedDict[tuple[int, int], Context] = OrderedDict()
-        self.limit = limit
-        self.seconds = seconds
-
-    def get(self, key: tuple[int, int], now: float | None = None) -> Context | None:
-        item = self._items.get(key)
-        if item is None:
-            return None
-        if (time.monotonic() if now is None else now) - item.at > self.seconds:
-            del self._items[key]
-            return None
-        self._items.move_to_end(key)
-        return item
-
-    def put(self, key: tuple[int, int], context: Context) -> None:
-        self._items[key] = context
-        self._items.move_to_end(key)
-        while len(self._items) > self.limit:
-            self._items.popitem(last=False)
-
-    def forget_user(self, user_id: int) -> None:
-        """Drop every context of a user (``/forgetme``): their private chat and their group threads."""
-        for key in [k for k in self._items if user_id in k]:
-            del self._items[key]
-
-    def __len__(self) -> int:
-        return len(self._items)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.conversation import Context, Conversation
+from bot.contexts import Context
+from bot.conversation import Conversation
 from bot.matching import Matcher, Outcome
 from bot.texts import is_content_free, outcome_text
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import CONTEXT_SECONDS, Context, Contexts, Conversation
+from bot.contexts import CONTEXT_SECONDS, Context, Contexts
+from bot.conversation import Conversation
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
 from bot.texts import outcome_text
@@ -68,6 +69,11 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("When did Moscow sign the Abkhazia deal?", "in effect since when?", "abkhazia_treaty|abkhazia_in_force"),
         ("Сколько денег Южная Осетия получила в 2008-2014 годах?", "ok in english now: and for 2016?",
          "funding_2016|money_overview"),
+        # Only a question type, and the earlier question's words give no answer: asked of what the earlier
+        # answer was about (its entry's title: where the treaty was signed, so when it was signed).
+        ("Где проходили переговоры?", "а какого числа?", "signing_date"),
+        # "него" is the treaty as well as a man: the reading without the signatories is surer.
+        ("Кто подписал договор?", "а срок у него какой?", "term"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(

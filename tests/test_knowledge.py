@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge, migrate_entries_text
+from bot.knowledge import KnowledgeBase, KnowledgeError, default_knowledge_dir, load_knowledge, migrate_entries_text
 
 SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -218,3 +218,12 @@ def _lexicon_problems(kb_copy: Path, old: str, new: str) -> list[str]:
 def test_a_distinct_word_must_only_look_like_a_concept_word(kb_copy: Path, word: str, message: str) -> None:
     problems = _lexicon_problems(kb_copy, '[distinct]\nen = [', f'[distinct]\nen = ["{word}", ')
     assert any(message in p for p in problems), problems
+
+
+def test_every_pronoun_is_a_stop_word(kb: KnowledgeBase) -> None:
+    """A pronoun points back; it is never a content word the knowledge base lacks ("а срок у него какой?"
+    once counted "него" as an unknown word, which made the follow-up a new subject)."""
+    lex = kb.lexicon
+    stop = frozenset().union(*lex.stopwords.values())
+    pronouns = lex.pronouns | lex.person_pronouns | lex.female_pronouns | lex.male_pronouns
+    assert sorted(w for w in pronouns if " " not in w and w not in stop) == []

@@ -15,7 +15,8 @@ from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Config
-from bot.conversation import Contexts, Conversation
+from bot.contexts import Contexts
+from bot.conversation import Conversation
 from bot.curation.store import CurationStore
 from bot.engine import build_matcher
 from bot.flood import FloodControl
