@@ -377,7 +377,12 @@ def outcome_text(outcome: Outcome, *, html: bool, list_options: bool = True, wit
     tr = ht if html else t
     if outcome.status == "answered" and outcome.entry is not None:
         entries = [p.entry for p in outcome.parts if p.entry is not None] or [outcome.entry]
-        text = "\n\n".join(answer_text(entry, lang, html=html, with_source=with_source) for entry in entries)
+        # Parts resting on one sentence ("how long is it, and has it been ratified?") quote it once, after
+        # the last of them.
+        quotes = [source_quote(entry) for entry in entries]
+        text = "\n\n".join(answer_text(entry, lang, html=html,
+                                       with_source=with_source and (q is None or q not in quotes[i + 1:]))
+                           for i, (entry, q) in enumerate(zip(entries, quotes, strict=True)))
         if outcome.uncovered:
             missing = "; ".join(_quote(part, lang) for part in outcome.uncovered)
             text += "\n\n" + tr("uncovered", lang, parts=missing)
