@@ -146,7 +146,7 @@ class Conversation:
                 if rest:  # "sorry, english please: and how much in 2016?": the question is what follows
                     return self._one(rest, lang, fallback_lang, context, joined)
         if not self._leans_on_context(a, context, joined):
-            return alone
+            return self._on_topic(alone, a, context, lang)
         reply_lang = lang or a.lang or context.lang
         # A message that leans on the conversation is about its subject: that is evidence the reading
         # alone lacks (the model is fitted on questions that stand alone), so it answers from the clarify
@@ -178,6 +178,24 @@ class Conversation:
             # earlier answer was about, its entry's title, when the earlier question's words were not enough.
             followed = self.matcher.decide(self._asked_of_the_answer(a, context), reply_lang, bar)
         return self._settle(alone, self._same_kind(followed, context), a, context, joined)
+
+    def _on_topic(self, alone: Outcome, a: Analysis, context: Context, lang: str | None) -> Outcome:
+        """A question that stands alone but that the model is unsure of, answered from the clarify threshold
+        when its answer continues the conversation's topic (the earlier entry's topic, or one it relates
+        to): "Has the Kremlin answered?" after what the West called the treaty. The conversation is
+        evidence the question alone lacks, as for a follow-up."""
+        if (alone.status != "unknown" or alone.reason != "unsure" or alone.score < self.matcher.clarify_threshold
+                or a.unknown):  # "Qu'a dit Peskov ?": a word it does not know is no continuation
+            return alone
+        retry = self.matcher.decide(a, lang or alone.lang, self.matcher.clarify_threshold)
+        if retry.status != "answered" or retry.entry is None:
+            return alone
+        before = self.matcher.kb.by_id[context.entry_id]
+        on_topic = retry.entry.topic == before.topic or retry.entry.id in (before.id, *before.related)
+        # ... and only when the entry has every word of it ("Has Georgia answered?" is not the US on Georgia)
+        best = self.matcher.rank(a)[:1]
+        covered = bool(best) and best[0].entry == retry.entry and best[0].features["cov_any"] >= 1.0
+        return retry if on_topic and covered else alone
 
     def _followed(self, a: Analysis, context: Context, reply_lang: str, bar: float) -> Outcome:
         """The follow-up read with its context; asked of each person a gendered pronoun may mean; and when

@@ -74,6 +74,8 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("Где проходили переговоры?", "а какого числа?", "signing_date"),
         # "него" is the treaty as well as a man: the reading without the signatories is surer.
         ("Кто подписал договор?", "а срок у него какой?", "term"),
+        # Standing alone, but unsure: answered when it continues the topic of the conversation.
+        ("What did the West call the treaty?", "Has the Kremlin answered?", "peskov_reply"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(
@@ -91,6 +93,14 @@ def test_another_question_is_not_the_other_one(conversation: Conversation) -> No
     outcome = conversation.answer("Другой вопрос: что сказала Псаки?", context=context, now=1.0)
     assert outcome.status == "answered" and outcome.entry is not None
     assert outcome.entry.id in ("psaki_statements", "us_position")
+
+
+@pytest.mark.parametrize("near_miss", ["What did NATO say?", "Has Georgia answered?", "Qu'a dit Peskov ?"])
+def test_a_near_miss_on_the_conversations_topic_is_still_declined(conversation: Conversation, near_miss: str) -> None:
+    """The topic of the conversation lowers the bar for questions the model is unsure of, not for near misses."""
+    context = _after(conversation, "What did the West call the treaty?")
+    outcome = conversation.answer(near_miss, context=context, now=1.0)
+    assert outcome.status != "answered", (outcome.reason, outcome.entry)
 
 
 def test_a_follow_up_names_what_it_was_understood_as(conversation: Conversation) -> None:
