@@ -120,6 +120,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-17 (356 questions, 50% Russian) and dialogues-17 (70 dialogues, 175 turns), the same way:
         # 86.5% in scope (en 89.5%, ru 83.5%), 93.3% refusal; 93.1% of dialogue turns.
         ("heldout-17.jsonl", "dialogues-17.jsonl", (0.84, 0.91, 0.91)),
+        # heldout-18 (356 questions, 50% Russian) and dialogues-18 (70 dialogues, 175 turns), the same way:
+        # 86.8% in scope (en 92.5%, ru 81.2%), 90.0% refusal; 90.3% of dialogue turns.
+        ("heldout-18.jsonl", "dialogues-18.jsonl", (0.84, 0.87, 0.88)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
