@@ -335,11 +335,26 @@ def test_a_typed_question_with_only_generic_words_is_declined_not_asked_back(mat
      ("how large will the insurance payments be?", "quantity"), ("какой размер взносов на страховку?", "quantity"),
      ("in what month was the Abkhazia deal signed?", "when"), ("в каком месяце подписали договор с Абхазией?", "when"),
      ("since when has the Abkhazia treaty applied?", "when"), ("с каких пор действует договор с Абхазией?", "when"),
-     ("во сколько по времени прошла церемония?", "time")],
+     ("во сколько по времени прошла церемония?", "time"),
+     # asking a person's name asks who (not what something is called, "как называется договор")
+     ("как зовут пресс-секретаря Путина?", "who"), ("какая фамилия у президента Южной Осетии?", "who")],
 )
 def test_more_ways_of_asking_when_and_how_much(matcher: Matcher, question: str, qtype: str) -> None:
     """A question type said another way is still that type: the entry must give a date or an amount."""
     assert matcher.analyzer.analyse(question).qtype == qtype
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_ids"),
+    [("как зовут пресс-секретаря Путина?", {"peskov_who", "peskov_reply"}),
+     ("как звали представительницу Евросоюза?", {"mogherini_who", "eu_position", "mogherini_statements"})],
+)
+def test_asking_a_name_is_asking_who_not_what_something_is_called(
+    matcher: Matcher, question: str, entry_ids: set[str]
+) -> None:
+    """"Как зовут ..." asks who; it once read as "what is it called" and answered the treaty's name."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id in entry_ids
 
 
 @pytest.mark.parametrize(
