@@ -80,6 +80,7 @@ class Conversation:
         self.foreign = lex.foreign
         self.person_pronouns = lex.person_pronouns
         self.people = People(matcher)
+        self._entry_terms: dict[str, frozenset[str]] = {}  # entry id -> the terms of its questions and answers
         self.persons = self.people.ids
         self.asking = lex.asks
         self.others = lex.others
@@ -232,12 +233,24 @@ class Conversation:
         # force yet?" after who Peskov is): "it" was not that answer's subject.
         repeats = bool(own) and followed.entry.id == context.entry_id
         # ... but when it points back, its referent may well be that answer ("what's its name?" after the
-        # Abkhazia treaty): then the message alone must be clearly surer.
-        surer = alone.score >= followed.score + (self.matcher.thresholds.margin if refers else 0.0)
+        # Abkhazia treaty): then the message alone must be clearly surer; not when that answer has none of
+        # the words the message adds ("а срок у него?" after what the West called the treaty: its term).
+        ignored = repeats and not self._entry_has(followed.entry.id, own)
+        surer = alone.score >= followed.score + (self.matcher.thresholds.margin if refers and not ignored else 0.0)
         if ((not refers or repeats) and alone.status == "answered" and surer
                 and alone.entry != followed.entry):
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
+
+    def _entry_has(self, entry_id: str, terms: list[str]) -> bool:
+        """Whether any of ``terms`` is among the terms of an entry's questions and answers (both languages)."""
+        found = self._entry_terms.get(entry_id)
+        if found is None:
+            entry = self.matcher.kb.by_id[entry_id]
+            texts = [t for lang in ("en", "ru") for t in (*entry.block(lang).questions, entry.block(lang).answer)]
+            found = self._entry_terms[entry_id] = frozenset(
+                t for text in texts for t in self.matcher.analyzer.analyse(text).terms)
+        return not found.isdisjoint(terms)
 
     def _the_other(self, a: Analysis, context: Context, reply_lang: str) -> Outcome | None:
         """"And the other one?", "а второй?", "and the other date?": the last question asked again, with

@@ -74,6 +74,9 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("Где проходили переговоры?", "а какого числа?", "signing_date"),
         # "него" is the treaty as well as a man: the reading without the signatories is surer.
         ("Кто подписал договор?", "а срок у него какой?", "term"),
+        # The reading with context only gives back the earlier answer, which has none of the words added:
+        # the message alone, surer, answers ("него" is the treaty here).
+        ("What did the West call the treaty?", "а срок у него?", "term"),
         # Standing alone, but unsure: answered when it continues the topic of the conversation.
         ("What did the West call the treaty?", "Has the Kremlin answered?", "peskov_reply"),
     ],
