@@ -80,7 +80,6 @@ class Conversation:
         self.foreign = lex.foreign
         self.person_pronouns = lex.person_pronouns
         self.people = People(matcher)
-        self._entry_terms: dict[str, frozenset[str]] = {}  # entry id -> the terms of its questions and answers
         self.persons = self.people.ids
         self.asking = lex.asks
         self.others = lex.others
@@ -243,14 +242,9 @@ class Conversation:
         return replace(followed, resolved=followed.entry.title(followed.lang))
 
     def _entry_has(self, entry_id: str, terms: list[str]) -> bool:
-        """Whether any of ``terms`` is among the terms of an entry's questions and answers (both languages)."""
-        found = self._entry_terms.get(entry_id)
-        if found is None:
-            entry = self.matcher.kb.by_id[entry_id]
-            texts = [t for lang in ("en", "ru") for t in (*entry.block(lang).questions, entry.block(lang).answer)]
-            found = self._entry_terms[entry_id] = frozenset(
-                t for text in texts for t in self.matcher.analyzer.analyse(text).terms)
-        return not found.isdisjoint(terms)
+        """Whether the entry holds any of ``terms`` anywhere (the index's postings)."""
+        entries = self.matcher.kb.entries
+        return any(entries[i].id == entry_id for t in terms for i in self.matcher.lookups.holders(t))
 
     def _the_other(self, a: Analysis, context: Context, reply_lang: str) -> Outcome | None:
         """"And the other one?", "а второй?", "and the other date?": the last question asked again, with
