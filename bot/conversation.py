@@ -239,12 +239,16 @@ class Conversation:
         if ((not refers or repeats) and alone.status == "answered" and surer
                 and alone.entry != followed.entry):
             return alone
+        if ignored:  # the earlier answer again says nothing of what was asked ("what is her role?" after money)
+            return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
 
     def _entry_has(self, entry_id: str, terms: list[str]) -> bool:
-        """Whether the entry holds any of ``terms`` anywhere (the index's postings)."""
-        entries = self.matcher.kb.entries
-        return any(entries[i].id == entry_id for t in terms for i in self.matcher.lookups.holders(t))
+        """Whether the entry holds any of ``terms`` anywhere (the index's postings), or a phrase concept one
+        is part of ("вступил" of "вступил в силу", as matching counts it)."""
+        entries, part_of = self.matcher.kb.entries, self.matcher.analyzer.part_of
+        held = (t for term in terms for t in (term, *part_of.get(term, ())))
+        return any(entries[i].id == entry_id for t in held for i in self.matcher.lookups.holders(t))
 
     def _the_other(self, a: Analysis, context: Context, reply_lang: str) -> Outcome | None:
         """"And the other one?", "а второй?", "and the other date?": the last question asked again, with

@@ -109,6 +109,13 @@ def test_a_near_miss_on_the_conversations_topic_is_still_declined(conversation: 
     assert outcome.status != "answered", (outcome.reason, outcome.entry)
 
 
+def test_the_earlier_answer_is_not_given_again_for_words_it_lacks(conversation: Conversation) -> None:
+    """"Her" after an answer naming no woman: the money answer again would say nothing of what was asked."""
+    context = _after(conversation, "Сколько денег Южная Осетия получила в 2008-2014 годах?")
+    outcome = conversation.answer("what is her role?", context=context, now=1.0)
+    assert outcome.status != "answered", outcome.entry
+
+
 def test_a_follow_up_names_what_it_was_understood_as(conversation: Conversation) -> None:
     context = _after(conversation, "When did the presidents sign the agreement?")
     outcome = conversation.answer("and where?", context=context, now=1.0)
