@@ -123,6 +123,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-18 (356 questions, 50% Russian) and dialogues-18 (70 dialogues, 175 turns), the same way:
         # 86.8% in scope (en 92.5%, ru 81.2%), 90.0% refusal; 90.3% of dialogue turns.
         ("heldout-18.jsonl", "dialogues-18.jsonl", (0.84, 0.87, 0.88)),
+        # heldout-19 (356 questions, 50% Russian) and dialogues-19 (70 dialogues, 175 turns), the same way:
+        # 86.5% in scope (en 86.5%, ru 86.5%), 88.9% refusal; 94.3% of dialogue turns.
+        ("heldout-19.jsonl", "dialogues-19.jsonl", (0.84, 0.86, 0.92)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
