@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Literal
 
 from bot.contexts import CONTEXT_SECONDS, Context
+from bot.headline import of_headline
 from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import lead
 from bot.people import People
@@ -97,7 +98,8 @@ class Conversation:
             return Outcome("unknown", lang or fallback_lang, 0.0, reason="other_language")
         whole = self._one(text, lang, fallback_lang, context)
         multi = self._several(text, lang, fallback_lang, context, whole) or self._each_person(text, lang, whole)
-        return multi or whole
+        opens = whole.analysis is not None and self._opens(whole.analysis)  # "and where?" leans on something
+        return multi or (whole if opens else of_headline(self.matcher, whole))  # "when did this happen?"
 
     def context_after(self, outcome: Outcome, now: float | None = None) -> Context | None:
         """The context an answered outcome leaves for the next message (None: keep the old one)."""

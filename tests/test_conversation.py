@@ -440,3 +440,21 @@ def test_a_question_about_a_name_is_not_a_bare_name(
 ) -> None:
     outcome = conversation.answer(second, context=_after(conversation, first), now=1.0)
     assert (outcome.entry.id if outcome.entry else None, outcome.resolved) == (entry_id, "")
+
+
+@pytest.mark.parametrize(("message", "entry_id"), [
+    ("when did this happen?", "signing_date"),
+    ("где это было?", "venue"),
+    ("who did it?", "signatories"),
+])
+def test_a_question_that_names_nothing_is_asked_of_the_headline(conversation: Conversation, message: str,
+                                                                 entry_id: str) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+    assert outcome.resolved == outcome.entry.title(outcome.lang)
+
+
+@pytest.mark.parametrize("message", ["How tall is Mount Everest?", "why?", "and where?", "Сколько будет трижды три?"])
+def test_a_question_naming_something_else_or_leaning_on_nothing_is_not(conversation: Conversation,
+                                                                       message: str) -> None:
+    assert conversation.answer(message).status != "answered"

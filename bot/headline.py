@@ -1,0 +1,33 @@
+"""The article as the subject of a question that names nothing else (pure).
+
+Everyone here asks about one article, so "when did this happen?", "where was it?", "кто это сделал?" are
+questions about what its headline says, not small talk. A message whose words are only what it asks
+(who, when, where, how many) and words that name nothing, with no conversation it could lean on, is
+asked of the headline in the message's language. Not a message with a word the knowledge base does not
+know ("how high is Mount Elbrus?" names something: another subject), not one without a question type
+("why?" names no part of the event), not one that opens as a follow-up ("and where?" leans on an earlier
+question that is gone: the conversation decides that, not this), and only when the headline's reading
+is answered: otherwise the message keeps its own outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.matching import Matcher, Outcome
+
+EMPTY_REASONS = frozenset({"empty", "no_content"})
+
+
+def of_headline(matcher: Matcher, outcome: Outcome) -> Outcome:
+    """``outcome`` of a message that names nothing, read as asked of the article's headline when that
+    answers it; any other outcome as it is."""
+    a = outcome.analysis
+    if outcome.reason not in EMPTY_REASONS or a is None or a.terms or a.unknown or a.qtype is None:
+        return outcome
+    title = matcher.kb.article.title(outcome.lang)
+    headline = matcher.analyzer.analyse(title, outcome.lang)
+    asked = matcher.decide(replace(a, terms=headline.terms, entities=headline.entities), outcome.lang)
+    if asked.status != "answered" or asked.entry is None:
+        return outcome
+    return replace(asked, resolved=asked.entry.title(asked.lang))
