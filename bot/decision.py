@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import mul
 from pathlib import Path
 
 from bot.tomlsafe import TomlError, read_limited
@@ -74,7 +75,9 @@ class Linear:
         object.__setattr__(self, "_vector", tuple(self.weights.get(name, 0.0) for name in FEATURES))
 
     def probability(self, values: Sequence[float]) -> float:
-        z = self.bias + sum(w * v for w, v in zip(self._vector, values, strict=True))
+        if len(values) != len(self._vector):
+            raise ValueError(f"{len(values)} feature values for {len(self._vector)} weights")
+        z = self.bias + sum(map(mul, self._vector, values))
         return _sigmoid(z)
 
 

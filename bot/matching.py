@@ -18,10 +18,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
-from typing import Literal
 
 from bot.analysis import Analysis, Analyzer, term_weight
 from bot.closest import closest_question
@@ -30,52 +29,13 @@ from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Ind
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.lookups import Lookups, gives
 from bot.message_parts import focus_sentence, prefaced, with_sentence_before
+from bot.outcomes import Candidate, Outcome, Thresholds
 from bot.small_talk import SmallTalk
 from bot.words import MAX_QUESTION_CHARS, detect_language, normalise, stem, strip_address, tokens
 
 # Re-exported: callers read a question's text helpers from here as well as from bot.analysis.
 __all__ = ["MAX_QUESTION_CHARS", "Analysis", "Analyzer", "Candidate", "Matcher", "Outcome", "Thresholds",
            "detect_language", "focus_sentence", "normalise", "stem", "strip_address", "tokens"]
-
-Status = Literal["answered", "clarify", "unknown"]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    entry: Entry
-    score: float  # the probability that answering with this entry is right (bot/decision.py)
-    coverage: float = 1.0  # the share of the question's meaning this entry explains
-    base: float = 0.0  # the fixed blend that shortlisted it
-    features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the bot does with a question; the texts module turns it into words."""
-
-    status: Status
-    lang: str
-    score: float
-    entry: Entry | None = None  # the answer (status answered)
-    candidates: tuple[Candidate, ...] = ()  # clarify: the close candidates, best first
-    suggestions: tuple[Entry, ...] = ()  # follow-ups (answered) or nearest topics (unknown)
-    gap: Entry | None = None  # unknown because it matched something the article does not say
-    reason: str = ""  # why this outcome (for logs, eval and tests)
-    analysis: Analysis | None = field(default=None, compare=False, repr=False)
-    parts: tuple[Outcome, ...] = ()  # several questions in one message: one answered outcome each
-    uncovered: tuple[str, ...] = ()  # ... and the parts the article does not cover, as the user wrote them
-    resolved: str = ""  # a follow-up: the question the bot understood it as (for the chat log)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Overrides of the decision model's fitted thresholds (None: the fitted value)."""
-
-    answer: float | None = None  # probability at or above which the best entry is answered
-    clarify: float | None = None  # close candidates at or above this are offered back
-    margin: float = 0.06  # a rival on another topic within this of the best makes it a question back
-    max_candidates: int = 3
-
 
 # The base score blends coverage of the user's question by the entry, coverage of the entry's closest
 # curated question by the user's words, and rapidfuzz similarity with it. It only shortlists candidates
@@ -93,6 +53,7 @@ GAP_MARGIN = 0.05  # ... and beats the best fact's by this much (less: a near ti
 PARTIAL_WEIGHT = 0.7  # a question's word an entry has only inside a phrase concept counts this share of its weight
 QTYPE_MISS_SCALE = 0.75  # an entry that cannot give what the question asks (who/when/...) scores this much
 CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
+RANK_MEMO = 128  # readings whose ranking is remembered (see ``rank``)
 LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
 
 
@@ -122,6 +83,7 @@ class Matcher:
             given.clarify if given.clarify is not None else self.decision.clarify, self.answer_threshold
         )
         self.thresholds = given
+        self.__dict__.pop("_rank_memo", None)  # probabilities are the decision's
 
     def _build_index(self, kb: KnowledgeBase) -> None:
         index, (facts, gaps) = build_index(kb, self.analyzer)
@@ -244,18 +206,23 @@ class Matcher:
                 if t in stated and t not in hits and (t.isdigit() or t in a.entities)}
 
     def rank(self, a: Analysis) -> list[Candidate]:
-        """The entries that share a term with the question, best base score first.
+        """The entries that share a term with the question, best base score first; ``Candidate.score`` is the
+        model's probability that answering with the entry is right. Remembered for the last ``RANK_MEMO``
+        readings: a message is read several ways, and a follow-up's readings often repeat one."""
+        memo = self.__dict__.get("_rank_memo")
+        if memo is None:
+            memo = self._rank_memo = lru_cache(maxsize=RANK_MEMO)(self._rank)
+        return list(memo(a))
 
-        ``Candidate.score`` is the model's probability that answering with the entry is right.
-        """
+    def _rank(self, a: Analysis) -> tuple[Candidate, ...]:
         if not a.terms:
-            return []
+            return ()
         # Entries that cannot give what is asked ("when?") are chosen as they will be scored: at a discount.
         demoted = self.lookups.not_giving(a.qtype) if a.qtype else frozenset()
         shortlist, hits = self.lookups.nomination.nominate_for(a.terms, self.index.df_share, COMMON_SHARE, self._weight,
                                                          PRESELECT, demoted, QTYPE_MISS_SCALE)
         if not shortlist:
-            return []
+            return ()
         qtext = " ".join(sorted({*a.terms, *a.unknown}))  # unknown words are part of what was asked
         weights = {t: self._weight(t) for t in a.terms}
         total = sum(weights.values())
@@ -290,7 +257,7 @@ class Matcher:
             values["best_x_cov"] = values["best_question_cov"] * values["cov_any"]
             p = self.decision.accept.probability([values[name] for name in FEATURES])
             candidates.append(Candidate(self.kb.entries[s.index], p, values["cov_any"], s.base, values))
-        return candidates
+        return tuple(candidates)
 
     def _question_values(self, a: Analysis, total: float) -> dict[str, float]:
         """The features that describe the question itself, the same for every candidate."""

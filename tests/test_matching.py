@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.analysis import sound_key
+from bot.decision import Linear
 from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher, detect_language, focus_sentence, normalise
+from bot.matching import Matcher, Thresholds, detect_language, focus_sentence, normalise
 from bot.message_parts import with_sentence_before
 from bot.texts import answer_text
 from bot.words import common_words
@@ -607,3 +610,14 @@ def test_the_time_of_day_is_a_question_type_no_entry_gives(matcher: Matcher, que
     outcome = matcher.match(question)
     assert outcome.status == status
     assert (outcome.entry.id if outcome.entry is not None else None) == entry_id
+
+
+def test_a_ranking_is_remembered_and_each_caller_gets_its_own_list(kb: KnowledgeBase) -> None:
+    matcher = Matcher(kb)
+    a = matcher.analyzer.analyse("who signed the treaty?")
+    first = matcher.rank(a)
+    expected = list(first)
+    first.clear()  # a caller's list is its own
+    assert matcher.rank(a) == expected and expected
+    matcher.configure(kb, Thresholds(answer=0.5), replace(matcher.decision, accept=Linear({}, 0.0)))
+    assert {c.score for c in matcher.rank(a)} == {0.5}  # a new decision ranks afresh

@@ -1,0 +1,53 @@
+"""What matching decides about a question (pure): the ``Outcome`` (answer, ask back or decline), the
+``Candidate`` entries it weighed, and the ``Thresholds`` an operator may override. ``bot.matching`` makes
+them; the conversation, the texts and every front end read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.analysis import Analysis
+    from bot.knowledge import Entry
+
+Status = Literal["answered", "clarify", "unknown"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float  # the probability that answering with this entry is right (bot/decision.py)
+    coverage: float = 1.0  # the share of the question's meaning this entry explains
+    base: float = 0.0  # the fixed blend that shortlisted it
+    features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the bot does with a question; the texts module turns it into words."""
+
+    status: Status
+    lang: str
+    score: float
+    entry: Entry | None = None  # the answer (status answered)
+    candidates: tuple[Candidate, ...] = ()  # clarify: the close candidates, best first
+    suggestions: tuple[Entry, ...] = ()  # follow-ups (answered) or nearest topics (unknown)
+    gap: Entry | None = None  # unknown because it matched something the article does not say
+    reason: str = ""  # why this outcome (for logs, eval and tests)
+    analysis: Analysis | None = field(default=None, compare=False, repr=False)
+    parts: tuple[Outcome, ...] = ()  # several questions in one message: one answered outcome each
+    uncovered: tuple[str, ...] = ()  # ... and the parts the article does not cover, as the user wrote them
+    resolved: str = ""  # a follow-up: the question the bot understood it as (for the chat log)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Overrides of the decision model's fitted thresholds (None: the fitted value)."""
+
+    answer: float | None = None  # probability at or above which the best entry is answered
+    clarify: float | None = None  # close candidates at or above this are offered back
+    margin: float = 0.06  # a rival on another topic within this of the best makes it a question back
+    max_candidates: int = 3
