@@ -126,6 +126,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-19 (356 questions, 50% Russian) and dialogues-19 (70 dialogues, 175 turns), the same way:
         # 86.5% in scope (en 86.5%, ru 86.5%), 88.9% refusal; 94.3% of dialogue turns.
         ("heldout-19.jsonl", "dialogues-19.jsonl", (0.84, 0.86, 0.92)),
+        # heldout-20 (356 questions, 50% Russian) and dialogues-20 (70 dialogues, 175 turns), the same way:
+        # 85.7% in scope (en 84.2%, ru 87.2%), 94.4% refusal; 95.4% of dialogue turns.
+        ("heldout-20.jsonl", "dialogues-20.jsonl", (0.83, 0.91, 0.92)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
