@@ -33,6 +33,7 @@ from bot.words import (
     common_words,
     detect_language,
     normalise,
+    pronoun_us,
     stem,
     strip_address,
     tokens,
@@ -44,6 +45,7 @@ _EDGE_PUNCT = ".,!?;:\"'«»()"
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
 QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
 HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
+SHORTHAND = 4  # up to this many letters, a misspelt word is read first as one with letters left out ("whn")
 
 # A plain word stem weighs this share of its IDF. Concepts ("#term"), named things and numbers carry the
 # meaning the lexicon gives them; a stem is often an incidental word ("stay", "состоялось") that is rare
@@ -199,11 +201,16 @@ class Analyzer:
         return result
 
     def _nearest(self, word: str, pool: Sequence[str], max_d: int) -> tuple[str, int] | None:
-        """The word of ``pool`` fewest edits from ``word`` (at most ``max_d``), the commonest of a tie."""
+        """The word of ``pool`` fewest edits from ``word`` (at most ``max_d``), the commonest of a tie; but
+        a short word is shorthand before it is a slip: of a tie, one that only lacks letters it left out
+        ("whn" is "when", not "who"; "wher" is "where"). A longer one has a doubled letter as often as a
+        missing one ("Puttin" is Putin, not "putting")."""
         found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=max_d, limit=None)
         if not found:
             return None
-        best = min(found, key=lambda m: (m[1], -self.frequency.get(m[0], 0), m[0]))
+        short = len(word) <= SHORTHAND
+        best = min(found, key=lambda m: (m[1], short and not _left_out(word, m[0]), -self.frequency.get(m[0], 0),
+                                         m[0]))
         return best[0], int(best[1])
 
     def _sound_alike(self, word: str) -> str | None:
@@ -215,6 +222,9 @@ class Analyzer:
             match = process.extractOne(key, pool, scorer=OSA.distance, score_cutoff=1)
             found = self._sounds[match[0]] if match is not None else None
         return found
+
+    def _names_something(self, word: str) -> bool:
+        return word not in self.stopwords and (word in self.vocab or stem(word) in self.vocab_stems)
 
     def names_only(self, a: Analysis) -> bool:
         """Whether ``a`` names people or things and asks nothing else ("what did Putin say?", "Tibilov?")."""
@@ -313,7 +323,10 @@ class Analyzer:
         fixes: dict[str, str] = {}
         unknown: list[str] = []
         unknown_names: list[str] = []
-        for w in tokens(text):
+        found = tokens(text)
+        if "us" in found and pronoun_us(original, self._names_something):  # "tell us", not the US
+            found = [w for w in found if w != "us"]
+        for w in found:
             if "'" in w and w not in self.stopwords and w not in self.single:
                 word, _, clitic = w.rpartition("'")
                 if clitic in ENGLISH_CLITICS and word in self.stopwords:
@@ -429,6 +442,14 @@ def _phrase_types(qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]) -> dict[s
 
 _SOUNDS = str.maketrans({"о": "а", "е": "и", "я": "и", "э": "и", "ы": "и", "ь": None, "ъ": None})
 _DOUBLED = re.compile(r"(.)\1+")
+
+
+def _left_out(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with some letters left out (its letters in order, fewer of them)."""
+    if len(typed) >= len(word):
+        return False
+    letters = iter(word)
+    return all(c in letters for c in typed)
 
 
 def sound_key(word: str) -> str:

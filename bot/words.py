@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -147,3 +147,25 @@ def common_words() -> frozenset[str]:
         text = resources.files("bot").joinpath("common_words", f"{lang}.txt").read_text(encoding="utf-8")
         found.update(line for line in text.splitlines() if line and not line.startswith("#"))
     return frozenset(found)
+
+
+_COUNTRY_US = re.compile(r"\b(?:US|Us)\b|U\.\s?S\.")  # the country as people write it in capitals
+_LOWER_US = re.compile(r"(?<![\w.'])us(?![\w.'])")
+
+
+def pronoun_us(original: str, names_something: Callable[[str], bool]) -> bool:
+    """Whether every "us" in ``original`` is the pronoun ("tell us who signed it", "for people like us",
+    "which of us is right"), not the United States. The country is written "US" or "U.S.", or in lower case
+    after "the" ("what did the us say"), first ("us reaction?"), or before a word that names something
+    (``names_something``: "peskov reaction us criticism")."""
+    if _COUNTRY_US.search(original):
+        return False
+    found = False
+    for m in _LOWER_US.finditer(original):
+        before = original[:m.start()].split()[-1:]
+        rest = original[m.end():m.end() + 40].lstrip()
+        after = TOKEN.findall(rest.lower())[:1] if rest[:1] not in tuple(",.!?:;") else []  # "for us: who ..."
+        if not before or before[0].lower() == "the" or (after and names_something(after[0])):
+            return False
+        found = True
+    return found

@@ -12,7 +12,7 @@ from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Thresholds, detect_language, focus_sentence, normalise
 from bot.message_parts import with_sentence_before
 from bot.texts import answer_text
-from bot.words import common_words
+from bot.words import common_words, pronoun_us
 
 
 @pytest.mark.parametrize(
@@ -188,6 +188,45 @@ def test_sound_key(word: str, key: str) -> None:
 def test_short_words_are_guessed_only_when_it_is_a_slip(matcher: Matcher, typed: str, meant: str | None) -> None:
     """Two letters swapped is a slip; one letter changed in a short word is more likely another real word."""
     assert matcher.analyzer.correct(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "pronoun"),
+    [
+        ("can you tell us who signed it?", True), ("which of us is right?", True), ("people like us?", True),
+        ("asked us to compare them", True), ("settle it for us: who won", True),
+        ("what did the us say", False), ("us reaction?", False), ("peskov reaction us criticism", False),
+        ("What did the US say?", False), ("tell us what the U.S. said", False), ("the use of force", False),
+    ],
+)
+def test_us_is_the_pronoun_unless_it_names_the_country(text: str, pronoun: bool) -> None:
+    assert pronoun_us(text, lambda word: word in {"criticism", "reaction", "won"}) == pronoun
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"), [("can you tell us who signed the treaty?", "signatories"),
+                            ("let us know when it was signed", "signing_date"), ("what did the us say", "us_position")]
+)
+def test_the_pronoun_us_is_not_the_united_states(matcher: Matcher, question: str, entry: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("whn", "when"), ("wher", "where"), ("wht", "what"), ("Puttin".lower(), "putin")]
+)
+def test_a_short_word_is_read_as_shorthand_before_a_slip(matcher: Matcher, typed: str, meant: str) -> None:
+    """"whn" is one edit from "who" and from "when": the one it only left letters out of is meant ("when");
+    a longer word is not shorthand ("puttin" is Putin with a doubled letter, not "putting")."""
+    assert matcher.analyzer.correct(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"), [("whn was it signed", "signing_date"), ("wher was the agrement signd", "venue")]
+)
+def test_shorthand_question_words_ask_what_they_ask(matcher: Matcher, question: str, entry: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("sined", "signed"), ("putn", "putin"), ("pensons", "pensions")])
