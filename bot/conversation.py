@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Literal
 
 from bot.contexts import CONTEXT_SECONDS, Context
-from bot.headline import of_headline
+from bot.headline import of_headline, opening_question
 from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import lead
 from bot.people import People
@@ -433,8 +433,8 @@ class Conversation:
             # background ("I read the news about it") is neither answered nor reported.
             if piece.endswith(":"):
                 continue  # a preface: "Two questions: 1) ... 2) ..."
-            asks = self._asks(piece)
             read = self.matcher.analyzer.analyse(piece)
+            asks = self._asks(piece) or read.qtype is not None  # "whn was it signed?" asks, misspelt
             if not asks and (len(read.terms) > BARE_TOPIC_TERMS or len(tokens(piece)) > BARE_TOPIC_WORDS
                              or (read.terms and self._only_names(read)) or self._generic_only(read)):
                 # background ("The article mentions ratification."), a name joined to the part before
@@ -442,6 +442,8 @@ class Conversation:
                 # now. Who signed it?")
                 continue
             outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
+            if previous is None and opening_question(text, piece) and not self._opens(read):
+                outcome = of_headline(self.matcher, outcome)  # "when did it happen? and where?"
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
                 if all(o.entry != outcome.entry for o in answered):
                     answered.append(outcome)

@@ -7,7 +7,9 @@ asked of the headline in the message's language. Not a message with a word the k
 know ("how high is Mount Elbrus?" names something: another subject), not one without a question type
 ("why?" names no part of the event), not one that opens as a follow-up ("and where?" leans on an earlier
 question that is gone: the conversation decides that, not this), and only when the headline's reading
-is answered: otherwise the message keeps its own outcome.
+is answered: otherwise the message keeps its own outcome. The same holds for the first of several
+questions in one message ("when did it happen? and where?"), when it is a question of its own (it ends
+with a question mark), not the first words of a longer one ("На кого, по мнению лидера, ...?").
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.matching import Matcher, Outcome
+from bot.words import strip_address
 
 EMPTY_REASONS = frozenset({"empty", "no_content"})
 
@@ -31,3 +34,9 @@ def of_headline(matcher: Matcher, outcome: Outcome) -> Outcome:
     if asked.status != "answered" or asked.entry is None:
         return outcome
     return replace(asked, resolved=asked.entry.title(asked.lang))
+
+
+def opening_question(text: str, piece: str) -> bool:
+    """Whether the message ``text`` opens with ``piece`` as a question of its own: a question mark follows it."""
+    rest = strip_address(text).lstrip()
+    return rest.startswith(piece) and rest[len(piece):].lstrip().startswith("?")

@@ -458,3 +458,31 @@ def test_a_question_that_names_nothing_is_asked_of_the_headline(conversation: Co
 def test_a_question_naming_something_else_or_leaning_on_nothing_is_not(conversation: Conversation,
                                                                        message: str) -> None:
     assert conversation.answer(message).status != "answered"
+
+
+@pytest.mark.parametrize(("message", "entries"), [
+    ("when did this happen? and where?", ["signing_date", "venue"]),
+    ("@treatybot когда это было? и где?", ["signing_date", "venue"]),
+    ("who did it? and when?", ["signatories", "signing_date"]),
+])
+def test_the_first_of_several_questions_that_names_nothing_is_asked_of_the_headline(
+    conversation: Conversation, message: str, entries: list[str]
+) -> None:
+    """Each part answered: the first of the headline, the next as its follow-up."""
+    outcome = conversation.answer(message)
+    assert [p.entry.id for p in outcome.parts if p.entry is not None] == entries
+
+
+@pytest.mark.parametrize("message", [
+    "На кого, по мнению осетинского лидера, республика может положиться?",  # a comma, not a question of its own
+    "Моя мама получает пенсию. На сколько рублей увеличат пенсии и с какого месяца?",  # a later part leans on one
+])
+def test_words_before_a_comma_or_a_later_part_are_not_asked_of_the_headline(conversation: Conversation,
+                                                                             message: str) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.entry is None or outcome.entry.id not in ("signatories", "signing_date")
+
+
+def test_a_misspelt_question_word_still_makes_a_part_a_question(conversation: Conversation) -> None:
+    outcome = conversation.answer("whn was it signed? and wher?")
+    assert [p.entry.id for p in outcome.parts if p.entry is not None] == ["signing_date", "venue"]
