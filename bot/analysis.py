@@ -22,8 +22,8 @@ from itertools import chain, takewhile
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import Lexicon
 from bot.message_parts import SENTENCES
 from bot.words import (
     CYRILLIC,
@@ -98,7 +98,7 @@ class Analyzer:
         self.heads = lex.heads
         self.distinct = lex.distinct
         self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
-        self.single, self.forms, self.phrases = _concept_words(lex)
+        self.single, self.forms, self.phrases, self.derived = concept_words(lex)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
         self.person_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
         # "#moscow" -> {"#russia"}: what a named thing stands for (an entry naming either does not miss it)
@@ -283,9 +283,14 @@ class Analyzer:
     def word(self, word: str) -> tuple[str, str, bool]:
         """(stem, term, is it content?) of one word."""
         s = stem(word)
-        # A word that only looks like a concept's word ("according" / "accord") is a word of its own.
+        # A word that only looks like a concept's word ("according" / "accord") is a word of its own; one
+        # whose stem a derived concept word cut down ("nations" / "nationality") is its stem's.
         own = word in self.distinct
-        term = sys.intern(word if own else self.forms.get(word) or self.single.get(s) or self.single.get(word) or s)
+        derived = self.derived.get(s)
+        if derived is not None and not word.startswith(derived):
+            term = sys.intern(self.forms.get(word) or s)
+        else:
+            term = sys.intern(word if own else self.forms.get(word) or self.single.get(s) or self.single.get(word) or s)
         content = term.startswith("#") or (
             word not in self.stopwords and s not in self.stop_stems and (len(word) > 1 or word.isdigit())
         )
@@ -384,32 +389,6 @@ class Analyzer:
             terms, _ = self._terms([fixes.get(nxt, nxt)])
             return (terms[0] if terms else None), any(x in unknown for x in phrase)
         return None, False
-
-
-def _concept_words(lex: Lexicon) -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
-    """The lexicon's concept words as the analyzer looks them up: stem -> concept; the listed forms whose stem
-    two concepts share ("продлится", will last, of #term; "продлен", extended, of #renewal: the form as listed
-    decides, and the stem's other forms go to the concept listing most of them); a phrase's first stem ->
-    (its stems, concept), longest first."""
-    listed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # stem -> concepts listing a form of it
-    forms: dict[str, str] = {}
-    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-    for concept in lex.concepts:
-        cid = f"#{concept.id}"
-        for word in concept.words:
-            stems = tuple(stem(t) for t in tokens(normalise(word)))
-            if len(stems) == 1:
-                # A contraction ("who's") is read as written: its stem ("who") is another word.
-                (only,) = tokens(normalise(word))
-                listed[only if "'" in only else stems[0]][cid] += 1
-                forms.setdefault(only, cid)
-            elif stems:
-                phrases[stems[0]].append((stems, cid))
-    for items in phrases.values():
-        items.sort(key=lambda p: -len(p[0]))
-    single = {key: by_concept.most_common(1)[0][0] for key, by_concept in listed.items()}
-    shared = {w: cid for w, cid in forms.items() if len(listed[stem(w)]) > 1}
-    return single, shared, phrases
 
 
 def _capitalised_words(text: str) -> set[str]:

@@ -1,0 +1,45 @@
+"""Concept words by stem: the forms of a listed word are its concept; a word a derived one was cut down to is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.concept_words import concept_words
+from bot.lexicon import Concept, Lexicon
+from bot.matching import Matcher
+
+
+def _lexicon(*concepts: tuple[str, list[str]]) -> Lexicon:
+    return Lexicon(stopwords={}, concepts=tuple(Concept(id=cid, words=tuple(words)) for cid, words in concepts),
+                   qtypes={})
+
+
+@pytest.mark.parametrize(
+    ("word", "term"),
+    [
+        ("nationality", "#citizenship"), ("nationalities", "#citizenship"), ("nations", "nation"),
+        ("nation", "nation"), ("citizens", "#citizenship"),
+        ("important", "#big"), ("import", "import"), ("imports", "import"),
+        ("cooperated", "#cooperation"), ("cooperation", "#cooperation"),
+        ("treaties", "#treaty"), ("signing", "#sign"), ("signs", "#sign"),
+    ],
+)
+def test_a_stem_stands_for_forms_not_for_what_a_derived_word_was_cut_to(matcher: Matcher, word: str,
+                                                                        term: str) -> None:
+    assert matcher.analyzer.word(word)[1] == term
+
+
+def test_a_concept_that_lists_the_stem_word_keeps_it() -> None:
+    found = concept_words(_lexicon(("in_force", ["effective", "effect"]), ("citizenship", ["nationality"])))
+    assert "effect" not in found.derived and found.single["effect"] == "#in_force"
+    assert found.derived["nation"] == ("nationa",)
+
+
+@pytest.mark.parametrize("words", [["signed"], ["talks"], ["meeting"], ["гражданство"], ["нации"]])
+def test_inflections_and_russian_words_are_not_derived(words: list[str]) -> None:
+    assert concept_words(_lexicon(("x", words))).derived == {}
+
+
+def test_the_two_nations_are_not_a_question_about_citizenship(matcher: Matcher) -> None:
+    a = matcher.analyzer.analyse("Will the two nations pool their defence?")
+    assert "#citizenship" not in a.terms and "#defence" in a.terms
