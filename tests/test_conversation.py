@@ -486,3 +486,14 @@ def test_words_before_a_comma_or_a_later_part_are_not_asked_of_the_headline(conv
 def test_a_misspelt_question_word_still_makes_a_part_a_question(conversation: Conversation) -> None:
     outcome = conversation.answer("whn was it signed? and wher?")
     assert [p.entry.id for p in outcome.parts if p.entry is not None] == ["signing_date", "venue"]
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("What did Psaki say?", "Mogherini, I mean"),
+    ("What's the US position?", "and hers? Mogherini I mean"),
+])
+def test_i_mean_names_the_subject_and_asks_nothing_else(conversation: Conversation, first: str, second: str) -> None:
+    """"I mean" is the asker correcting themselves: what Mogherini said is answered, not declined as unsure."""
+    outcome = conversation.answer(second, context=_after(conversation, first), now=1.0)
+    answered = {p.entry.id for p in outcome.parts or (outcome,) if p.entry is not None}
+    assert answered & {"mogherini_statements", "eu_position"}
