@@ -270,8 +270,9 @@ class Analyzer:
                 stems = tuple([x[0] for x in looked[i : i + len(candidates[0][0])]])
                 phrase = next((p for p in candidates if stems[: len(p[0])] == p[0]), None)
                 if phrase is not None:
-                    content.append(phrase[1])
-                    every.append(phrase[1])
+                    if phrase[1]:  # else a stop phrase ("in terms of")
+                        content.append(phrase[1])
+                        every.append(phrase[1])
                     i += len(phrase[0])
                     continue
             every.append(term)

@@ -22,7 +22,7 @@ INFLECTIONS = frozenset({"s", "es", "d", "ed", "ing"})  # endings that make a fo
 class ConceptWords(NamedTuple):
     single: dict[str, str]  # stem -> concept
     forms: dict[str, str]  # a listed form whose stem two concepts share -> the concept that lists it
-    phrases: dict[str, list[tuple[tuple[str, ...], str]]]  # a phrase's first stem -> (its stems, concept)
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]]  # a phrase's first stem -> (its stems, concept or "")
     derived: dict[str, tuple[str, ...]]  # a stem that stands for its concept only in words with these openings
 
 
@@ -54,6 +54,12 @@ def concept_words(lex: Lexicon) -> ConceptWords:
                     inflected.add(key)
             elif stems:
                 phrases[stems[0]].append((stems, cid))
+    # A stop word of several words ("in terms of", "в плане") frames what follows: a phrase of no concept,
+    # so that its words are not read as concepts ("term", "plan") or content.
+    for word in sorted(w for words in lex.stopwords.values() for w in words if " " in w):
+        stems = tuple(stem(t) for t in tokens(normalise(word)))
+        if len(stems) > 1:
+            phrases[stems[0]].append((stems, ""))
     for items in phrases.values():
         items.sort(key=lambda p: -len(p[0]))
     single = {key: by_concept.most_common(1)[0][0] for key, by_concept in listed.items()}

@@ -43,3 +43,18 @@ def test_inflections_and_russian_words_are_not_derived(words: list[str]) -> None
 def test_the_two_nations_are_not_a_question_about_citizenship(matcher: Matcher) -> None:
     a = matcher.analyzer.analyse("Will the two nations pool their defence?")
     assert "#citizenship" not in a.terms and "#defence" in a.terms
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [("in terms of money, what does it give?", "#term"), ("что договор дает в плане пенсий?", "#plan"),
+     ("as for the pensions?", "for")],
+)
+def test_a_stop_phrase_frames_the_question_and_names_nothing(matcher: Matcher, question: str, absent: str) -> None:
+    a = matcher.analyzer.analyse(question)
+    assert absent not in a.terms and absent not in a.all_terms and a.terms
+
+
+def test_the_words_of_a_stop_phrase_alone_keep_their_concepts(matcher: Matcher) -> None:
+    assert "#term" in matcher.analyzer.analyse("what is the term of the treaty?").terms
+    assert "#plan" in matcher.analyzer.analyse("какие планы у России?").terms
