@@ -98,6 +98,9 @@ class Analyzer:
         self.heads = lex.heads
         self.distinct = lex.distinct
         self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
+        # Stop phrases frame a question and ask nothing: "when it comes to defence" does not ask when.
+        framing = sorted((w for w in self.stopwords if " " in w), key=len, reverse=True)
+        self.framing = re.compile(r"\b(?:" + "|".join(map(re.escape, framing)) + r")\b") if framing else None
         self.single, self.forms, self.phrases, self.derived = concept_words(lex)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
         self.person_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
@@ -245,6 +248,8 @@ class Analyzer:
     def _qtype_phrase(self, text: str) -> str | None:
         if self.qtype_re is None:
             return None
+        if self.framing is not None:
+            text = self.framing.sub(" ", text)
         for sentence in SENTENCES.finditer(text):
             words = [w for w in sentence.group().split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window

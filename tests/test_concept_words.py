@@ -58,3 +58,10 @@ def test_a_stop_phrase_frames_the_question_and_names_nothing(matcher: Matcher, q
 def test_the_words_of_a_stop_phrase_alone_keep_their_concepts(matcher: Matcher) -> None:
     assert "#term" in matcher.analyzer.analyse("what is the term of the treaty?").terms
     assert "#plan" in matcher.analyzer.analyse("какие планы у России?").terms
+
+
+@pytest.mark.parametrize(("question", "qtype"), [("when it comes to defence, what does it say?", None),
+                                                 ("so when it comes to Georgia?", None),
+                                                 ("when was it signed?", "when")])
+def test_a_stop_phrase_asks_nothing(matcher: Matcher, question: str, qtype: str | None) -> None:
+    assert matcher.analyzer.analyse(question).qtype == qtype
