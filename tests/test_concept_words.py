@@ -65,3 +65,21 @@ def test_the_words_of_a_stop_phrase_alone_keep_their_concepts(matcher: Matcher) 
                                                  ("when was it signed?", "when")])
 def test_a_stop_phrase_asks_nothing(matcher: Matcher, question: str, qtype: str | None) -> None:
     assert matcher.analyzer.analyse(question).qtype == qtype
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Какой американский чиновник отказался признать документ?", "#public_sector"),  # an official
+        ("Выразил ли лидер Южной Осетии поддержку курсу Кремля?", "#foreign_currency"),  # a course, not a rate
+        ("Станут ли больше получать работники государственных учреждений?", "#sovereignty"),  # state, not statehood
+        ("What name was given to the pact?", "given"),
+        ("putin said what exactly, gimme the gist", "gimm"),
+    ],
+)
+def test_a_word_is_not_read_as_a_concept_of_another_sense(matcher: Matcher, question: str, absent: str) -> None:
+    assert absent not in matcher.analyzer.analyse(question).terms
+
+
+def test_the_forms_of_a_listed_russian_noun_are_its_concept(matcher: Matcher) -> None:
+    assert "#procedure" in matcher.analyzer.analyse("Что изменится в порядке получения гражданства?").terms
