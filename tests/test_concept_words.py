@@ -83,3 +83,17 @@ def test_a_word_is_not_read_as_a_concept_of_another_sense(matcher: Matcher, ques
 
 def test_the_forms_of_a_listed_russian_noun_are_its_concept(matcher: Matcher) -> None:
     assert "#procedure" in matcher.analyzer.analyse("Что изменится в порядке получения гражданства?").terms
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [("надолго договор?", "#term"), ("зарплаты подымут?", "#raise"), ("what did vlad say", "#putin"),
+     ("что сказал глава Южной Осетии?", "#tibilov"), ("was georgia mad?", "#criticise")],
+)
+def test_everyday_words_reach_their_concepts(matcher: Matcher, question: str, concept: str) -> None:
+    assert concept in matcher.analyzer.analyse(question).terms
+
+
+def test_go_down_is_happening_not_a_direction(matcher: Matcher) -> None:
+    a = matcher.analyzer.analyse("when did it go down?")
+    assert a.terms == () and a.qtype == "when"
