@@ -90,7 +90,9 @@ def test_the_forms_of_a_listed_russian_noun_are_its_concept(matcher: Matcher) ->
     [("надолго договор?", "#term"), ("зарплаты подымут?", "#raise"), ("what did vlad say", "#putin"),
      ("что сказал глава Южной Осетии?", "#tibilov"), ("was georgia mad?", "#criticise"),
      ("кто подмахнул?", "#sign"), ("how much did russia pump in before?", "#money"), ("запад бухтит?", "#criticise"),
-     ("can i just walk over the border?", "#movement"), ("о спокойствии в регионе говорили?", "#stability")],
+     ("can i just walk over the border?", "#movement"), ("о спокойствии в регионе говорили?", "#stability"),
+     ("кто подписал эту бумагу?", "#treaty"), ("что сказал хозяин Кремля?", "#putin"),
+     ("what's her beef?", "#criticise"), ("как озаглавлен документ?", "#name"), ("ossetian prez?", "#president")],
 )
 def test_everyday_words_reach_their_concepts(matcher: Matcher, question: str, concept: str) -> None:
     assert concept in matcher.analyzer.analyse(question).terms
