@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.concept_words import concept_words
+from bot.knowledge import KnowledgeBase
 from bot.lexicon import Concept, Lexicon
 from bot.matching import Matcher
+from bot.words import normalise, stem, tokens
 
 
 def _lexicon(*concepts: tuple[str, list[str]]) -> Lexicon:
@@ -92,7 +94,8 @@ def test_the_forms_of_a_listed_russian_noun_are_its_concept(matcher: Matcher) ->
      ("кто подмахнул?", "#sign"), ("how much did russia pump in before?", "#money"), ("запад бухтит?", "#criticise"),
      ("can i just walk over the border?", "#movement"), ("о спокойствии в регионе говорили?", "#stability"),
      ("кто подписал эту бумагу?", "#treaty"), ("что сказал хозяин Кремля?", "#putin"),
-     ("what's her beef?", "#criticise"), ("как озаглавлен документ?", "#name"), ("ossetian prez?", "#president")],
+     ("what's her beef?", "#criticise"), ("как озаглавлен документ?", "#name"), ("ossetian prez?", "#president"),
+     ("what did the yanks say?", "#usa"), ("на какой период?", "#term"), ("what label did they give it?", "#name")],
 )
 def test_everyday_words_reach_their_concepts(matcher: Matcher, question: str, concept: str) -> None:
     assert concept in matcher.analyzer.analyse(question).terms
@@ -101,3 +104,22 @@ def test_everyday_words_reach_their_concepts(matcher: Matcher, question: str, co
 def test_go_down_is_happening_not_a_direction(matcher: Matcher) -> None:
     a = matcher.analyzer.analyse("when did it go down?")
     assert a.terms == () and a.qtype == "when"
+
+
+def test_no_concept_word_shares_a_stem_with_a_stop_word_unless_told_apart(kb: KnowledgeBase) -> None:
+    """'pleased' (#happy) shares the stem 'pleas' with 'please', so every 'please' became #happy: a concept
+    word and a stop word of one stem must be told apart in [distinct], or one of them goes."""
+    lex = kb.lexicon
+    stops: dict[str, set[str]] = {}
+    for words in lex.stopwords.values():
+        for w in words:
+            if " " not in w:
+                stops.setdefault(stem(w), set()).add(w)
+    clashes = []
+    for concept in lex.concepts:
+        for word in concept.words:
+            found = tokens(normalise(word))
+            if len(found) == 1 and "'" not in found[0]:
+                clash = stops.get(stem(found[0]), set()) - {found[0]} - lex.distinct
+                clashes += [f"{concept.id}: {word!r} ~ {sorted(clash)}"] if clash else []
+    assert not clashes, clashes
