@@ -129,6 +129,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-20 (356 questions, 50% Russian) and dialogues-20 (70 dialogues, 175 turns), the same way:
         # 85.7% in scope (en 84.2%, ru 87.2%), 94.4% refusal; 95.4% of dialogue turns.
         ("heldout-20.jsonl", "dialogues-20.jsonl", (0.83, 0.91, 0.92)),
+        # heldout-21 (356 questions, 50% Russian) and dialogues-21 (70 dialogues, 175 turns), written during
+        # round 9 and scored once at its end: 89.1% in scope (en 88.7%, ru 89.5%), 87.8% refusal; 91.4% of
+        # dialogue turns (the round's first tree: 87.6%, 87.8%, 90.9%).
+        ("heldout-21.jsonl", "dialogues-21.jsonl", (0.86, 0.85, 0.89)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
