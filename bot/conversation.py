@@ -40,7 +40,7 @@ BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word 
 BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratification" is a statement, not a topic
 # Where a message of several questions divides: question marks, sentence ends, commas, "and", a slash between
 # spaces ("когда подписали / на сколько лет?") and the numbers of a list ("1) how long ... 2) has it ...").
-_PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(?:and|и|а также|also)\s+",
+_PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+",
                          re.IGNORECASE)
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")

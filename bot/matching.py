@@ -432,7 +432,7 @@ class Matcher:
 
 
 GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
-COORDINATORS = frozenset({"and", "or", "nor", "&", "и", "или", "ни"})  # "X and Y" lists named things
+COORDINATORS = frozenset({"and", "or", "nor", "&", "plus", "и", "или", "ни", "плюс"})  # "X and Y" lists named things
 
 
 def _alike(one: Entry, other: Entry) -> bool:

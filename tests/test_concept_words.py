@@ -81,6 +81,8 @@ def test_a_stop_phrase_asks_nothing(matcher: Matcher, question: str, qtype: str 
         ("Станут ли больше получать работники государственных учреждений?", "#sovereignty"),  # state, not statehood
         ("What name was given to the pact?", "given"),
         ("putin said what exactly, gimme the gist", "gimm"),
+        ("what does it mean for people on the state payroll?", "#usa"),  # the state, not the States
+        ("and what did washington say specifically", "specif"),
     ],
 )
 def test_a_word_is_not_read_as_a_concept_of_another_sense(matcher: Matcher, question: str, absent: str) -> None:

@@ -497,3 +497,16 @@ def test_i_mean_names_the_subject_and_asks_nothing_else(conversation: Conversati
     outcome = conversation.answer(second, context=_after(conversation, first), now=1.0)
     answered = {p.entry.id for p in outcome.parts or (outcome,) if p.entry is not None}
     assert answered & {"mogherini_statements", "eu_position"}
+
+
+def test_plus_joins_two_questions_as_and_does(conversation: Conversation) -> None:
+    outcome = conversation.answer("what about defence plus the interior ministries?")
+    assert {p.entry.id for p in outcome.parts if p.entry is not None} >= {"prov_defence", "prov_interior"}
+
+
+@pytest.mark.parametrize("first", ["what about wages?", "пенсии и зарплаты?"])
+def test_asking_what_the_us_said_after_wages_is_a_new_subject(conversation: Conversation, first: str) -> None:
+    """'the state' (payroll) read as 'the States' once put #usa into the wages entry, so the wages answer
+    came back to 'what did the US say?'."""
+    outcome = conversation.answer("and what did the US say?", context=_after(conversation, first), now=1.0)
+    assert outcome.entry is not None and outcome.entry.id == "us_position"
