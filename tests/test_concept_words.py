@@ -103,7 +103,8 @@ def test_the_forms_of_a_listed_russian_noun_are_its_concept(matcher: Matcher) ->
      ("what's her beef?", "#criticise"), ("как озаглавлен документ?", "#name"), ("ossetian prez?", "#president"),
      ("what did the yanks say?", "#usa"), ("на какой период?", "#term"), ("what label did they give it?", "#name"),
      ("who inspects goods at the border now?", "#customs"), ("досмотр грузов отменят?", "#customs"),
-     ("what was moscow's retort?", "#reaction"), ("скока бабла подкинут?", "#money")],
+     ("what was moscow's retort?", "#reaction"), ("скока бабла подкинут?", "#money"),
+     ("What did Leonid say?", "#tibilov"), ("Что сказал Дмитрий?", "#peskov"), ("what did Vladimir say", "#putin")],
 )
 def test_everyday_words_reach_their_concepts(matcher: Matcher, question: str, concept: str) -> None:
     assert concept in matcher.analyzer.analyse(question).terms
