@@ -133,6 +133,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # round 9 and scored once at its end: 89.1% in scope (en 88.7%, ru 89.5%), 87.8% refusal; 91.4% of
         # dialogue turns (the round's first tree: 87.6%, 87.8%, 90.9%).
         ("heldout-21.jsonl", "dialogues-21.jsonl", (0.86, 0.85, 0.89)),
+        # heldout-22 (356 questions, 50% Russian) and dialogues-22 (70 dialogues, 175 turns), scored untouched
+        # at the start of round 10: 93.2% in scope (en 91.0%, ru 95.5%), 94.4% refusal; 96.6% of dialogue turns.
+        ("heldout-22.jsonl", "dialogues-22.jsonl", (0.90, 0.91, 0.93)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
