@@ -108,6 +108,7 @@ class Analyzer:
         self.stands_for: dict[str, frozenset[str]] = {
             f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}
         self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
+        self.framing_concepts = frozenset(f"#{c.id}" for c in lex.concepts if c.framing)
         # A word of a phrase concept met alone is a part of it ("ministries" of "interior ministries"): an
         # entry naming the whole concept has that word too, though not as a word of its own (a word that is
         # a concept by itself, a stop word or a number is not a part).

@@ -320,9 +320,9 @@ class Conversation:
         return text[text.find(before) + len(before):].lstrip(" :—–-").strip()
 
     def _generic_only(self, a: Analysis) -> bool:
-        """Words that name nothing in particular: most entries have them ("the treaty", "Russia")."""
-        share = self.matcher.index.df_share
-        return bool(a.terms) and all(share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
+        """Words most entries have ("the treaty", "Russia") or that frame the rest ("in short, who ...?")."""
+        share, framing = self.matcher.index.df_share, self.matcher.analyzer.framing_concepts
+        return bool(a.terms) and all(share.get(t, 0.0) > GENERIC_SHARE or t in framing for t in a.terms)
 
     def _opens(self, a: Analysis) -> bool:
         """It opens with "and", "what about", "а"..."""

@@ -31,6 +31,9 @@ class Concept:
     # Named things this one stands for ("Moscow" for Russia's government, "the Kremlin" for Russia):
     # an entry that names one of them does not miss this entity.
     stands_for: tuple[str, ...] = ()
+    # Says how to answer, not what about ("in short", "the gist", "what happened"): a question that also
+    # names something specific asks about that ("what happens to pensions?"), so it is then left out.
+    framing: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
             problem(f"concept {cid}.gender", f"must be one of {', '.join(GENDERS)}, and only for a person")
             gender = None
         concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
-                                bool(raw.get("person", False)), gender, tuple(stands_for)))
+                                bool(raw.get("person", False)), gender, tuple(stands_for),
+                                bool(raw.get("framing", False))))
     qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
     raw_q = data.get("qtypes", {})
     for lang in LANGS:

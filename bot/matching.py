@@ -214,6 +214,16 @@ class Matcher:
             memo = self._rank_memo = lru_cache(maxsize=RANK_MEMO)(self._rank)
         return list(memo(a))
 
+    def unframed(self, a: Analysis) -> Analysis:
+        """``a`` without its framing concepts ("the gist", "what happened") when it names something specific
+        besides: "what happens to pensions?" asks about pensions, not for the article's summary; ``a`` itself
+        when it has none or names nothing else."""
+        framing = self.analyzer.framing_concepts.intersection(a.terms)
+        share = self.index.df_share
+        if not framing or not any(t not in framing and share.get(t, 0.0) <= GENERIC_SHARE for t in a.terms):
+            return a
+        return replace(a, terms=tuple(t for t in a.terms if t not in framing))
+
     def _rank(self, a: Analysis) -> tuple[Candidate, ...]:
         if not a.terms:
             return ()
@@ -329,6 +339,15 @@ class Matcher:
         """The outcome for one reading of a message (``match`` chooses among readings); ``answer_at``
         replaces the answer threshold (a follow-up read with its conversation's context); ``without``:
         entries that may not answer ("and the other one?" after one of them)."""
+        unframed = self.unframed(a)
+        if unframed is not a:
+            # The specific thing it names answers it, or declines it as a near miss; else the framing does.
+            about = self._decide(unframed, reply_lang, answer_at, without)
+            if about.status == "answered" or about.reason in DECLINED_FOR_CAUSE:
+                return about
+        return self._decide(a, reply_lang, answer_at, without)
+
+    def _decide(self, a: Analysis, reply_lang: str, answer_at: float | None, without: frozenset[str]) -> Outcome:
         answer_threshold = self.answer_threshold if answer_at is None else answer_at
         def unknown(reason: str, near: Iterable[Entry] = (), gap: Entry | None = None, score: float = 0.0) -> Outcome:
             return Outcome("unknown", reply_lang, round(score, 4), suggestions=self._suggest(near), gap=gap,
@@ -432,6 +451,7 @@ class Matcher:
 
 
 GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
+DECLINED_FOR_CAUSE = frozenset({"gap", *(g.removesuffix("_miss") for g in GUARDS)})  # a near miss, not unsure
 COORDINATORS = frozenset({"and", "or", "nor", "&", "plus", "и", "или", "ни", "плюс"})  # "X and Y" lists named things
 
 

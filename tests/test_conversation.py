@@ -510,3 +510,12 @@ def test_asking_what_the_us_said_after_wages_is_a_new_subject(conversation: Conv
     came back to 'what did the US say?'."""
     outcome = conversation.answer("and what did the US say?", context=_after(conversation, first), now=1.0)
     assert outcome.entry is not None and outcome.entry.id == "us_position"
+
+
+@pytest.mark.parametrize(("message", "entry_id"), [("в двух словах, что с таможней?", "prov_customs"),
+                                                   ("in short: what about pensions?", "prov_pensions")])
+def test_a_part_that_only_frames_the_rest_is_not_a_question_of_its_own(conversation: Conversation, message: str,
+                                                                        entry_id: str) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+    assert not outcome.parts  # not the summary beside the answer

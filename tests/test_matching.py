@@ -660,3 +660,25 @@ def test_a_ranking_is_remembered_and_each_caller_gets_its_own_list(kb: Knowledge
     assert matcher.rank(a) == expected and expected
     matcher.configure(kb, Thresholds(answer=0.5), replace(matcher.decision, accept=Linear({}, 0.0)))
     assert {c.score for c in matcher.rank(a)} == {0.5}  # a new decision ranks afresh
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("what happens with the customs service?", "prov_customs"),  # "what happens" frames: about customs
+        ("в двух словах, что с пенсиями?", "prov_pensions"),
+        ("что случилось с пенсиями?", "prov_pensions"),
+        ("give me the gist", "summary"),  # nothing else named: the framing is the question
+        ("в двух словах суть новости", "summary"),  # "news" names nothing a fact answers: the summary
+    ],
+)
+def test_a_framing_concept_gives_way_to_the_specific_thing_named(matcher: Matcher, question: str,
+                                                                 entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered"
+    assert outcome.entry is not None and outcome.entry.id == entry_id
+
+
+def test_a_framed_near_miss_is_declined_not_summarised(matcher: Matcher) -> None:
+    outcome = matcher.match("what happened with the pension amounts, how much exactly?")
+    assert outcome.status == "unknown" and outcome.reason in {"gap", "unsure"}
