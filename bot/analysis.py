@@ -17,7 +17,7 @@ import sys
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, takewhile
+from itertools import chain, pairwise, takewhile
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -57,6 +57,8 @@ PLAIN_TERM_WEIGHT = 0.5
 
 # English clitics ("when'd", "what'll", "who're"): after a function word they add nothing to what is asked.
 ENGLISH_CLITICS = frozenset({"d", "ll", "re", "ve", "m", "s"})
+ALTERNATIVE = re.compile(r"\b(?:or|или|либо)\b")
+CLAUSE_MARK = re.compile(r"[,.;:!?()]")
 
 
 def term_weight(term: str) -> float:
@@ -80,6 +82,7 @@ class Analysis:
     corrected: frozenset[str] = frozenset()  # terms that exist only thanks to a typo correction
     head: str | None = None  # the term right after "what"/"which"/"какой": the thing asked for
     head_unknown: bool = False  # a word of the phrase it opens is one the knowledge base does not know
+    either: frozenset[str] = frozenset()  # named things offered as alternatives ("in Moscow or Tskhinvali?")
 
 
 class Analyzer:
@@ -376,7 +379,20 @@ class Analyzer:
             corrected=frozenset(content) - frozenset(exact),
             head=head,
             head_unknown=head_unknown,
+            either=self._either(corrected_text) if ALTERNATIVE.search(corrected_text) else frozenset(),
         )
+
+    def _either(self, text: str) -> frozenset[str]:
+        """The named things a question offers as alternatives, one on each side of an "or" within a clause
+        ("so where was it, Moscow or somewhere in the Caucasus?"): whichever it was answers it."""
+        found: set[str] = set()
+        parts = ALTERNATIVE.split(text)
+        for before, after in pairwise(parts):
+            sides = [self._terms(tokens(CLAUSE_MARK.split(side)[at]))[0] for side, at in ((before, -1), (after, 0))]
+            named = [{t for t in terms if t in self.entity_ids} for terms in sides]
+            if all(named):
+                found.update(*named)
+        return frozenset(found)
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:
         """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for.

@@ -300,12 +300,15 @@ class Matcher:
         return outcome
 
     def readings(self, text: str, lang: str | None = None) -> list[Analysis]:
-        """The readings of a message: the whole of it; what follows a colon ("Quick question: who signed
-        it?"); for a long one also its question sentence alone, that sentence with the named things of
-        the rest, and, when it points back ("What did he say?"), that sentence with the one before it."""
+        """The readings of a message: the whole of it, and with each alternative it offers alone; what
+        follows a colon ("Quick question: who signed it?"); for a long one also its question sentence alone,
+        that sentence with the named things of the rest, and, when it points back ("What did he say?"), that
+        sentence with the one before it."""
         a = self.analyzer.analyse(text, lang)
         clean = strip_address(text[:MAX_QUESTION_CHARS])
-        found = [a]
+        # "Moscow or the Caucasus?" is read as each of the named alternatives alone: whichever it was answers.
+        found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in a.either - {one}), either=frozenset(),
+                              entities=a.entities - (a.either - {one})) for one in sorted(a.either))]
         tail = prefaced(clean)
         if tail is not None:
             # The named things of the preface stay ("About the Abkhazia treaty: when did it take effect?").

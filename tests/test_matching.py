@@ -682,3 +682,23 @@ def test_a_framing_concept_gives_way_to_the_specific_thing_named(matcher: Matche
 def test_a_framed_near_miss_is_declined_not_summarised(matcher: Matcher) -> None:
     outcome = matcher.match("what happened with the pension amounts, how much exactly?")
     assert outcome.status == "unknown" and outcome.reason in {"gap", "unsure"}
+
+
+@pytest.mark.parametrize(
+    ("text", "either"),
+    [
+        ("was the treaty signed in the Caucasus or in Moscow?", {"#caucasus", "#moscow"}),
+        ("did the US or the EU object, or was it Georgia?", {"#usa", "#eu"}),  # not across the comma
+        ("is it in force yet or what?", set()),  # nothing named on one side
+        ("what did Tibilov say about the Caucasus and Moscow?", set()),  # "and" relates, it offers no choice
+    ],
+)
+def test_named_alternatives_are_read_on_each_side_of_or(matcher: Matcher, text: str, either: set[str]) -> None:
+    assert matcher.analyzer.analyse(text).either == either
+
+
+@pytest.mark.parametrize("question", ["was the treaty signed in the Caucasus or in Moscow?",
+                                      "где подписали договор — на Кавказе или в Москве?"])
+def test_of_named_alternatives_the_one_the_article_has_answers(matcher: Matcher, question: str) -> None:
+    outcome = matcher.match(question)  # the Caucasus alone would be a name the venue entry never mentions
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
