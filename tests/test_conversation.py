@@ -519,3 +519,11 @@ def test_a_part_that_only_frames_the_rest_is_not_a_question_of_its_own(conversat
     outcome = conversation.answer(message)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
     assert not outcome.parts  # not the summary beside the answer
+
+
+def test_on_the_part_of_names_the_other_party_not_a_country_question(conversation: Conversation) -> None:
+    """'со стороны X' (on X's part) frames X: read as 'стороны' (the parties), 'а со стороны Осетии?' was a
+    question about the country's population, declined."""
+    context = _after(conversation, "Кто поставил подпись со стороны России?")
+    outcome = conversation.answer("а со стороны Осетии?", context=context, now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signatories"
