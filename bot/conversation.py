@@ -201,9 +201,8 @@ class Conversation:
 
     def _followed(self, a: Analysis, context: Context, reply_lang: str, bar: float) -> Outcome:
         """The follow-up read with its context; asked of each person a gendered pronoun may mean; and when
-        a Russian "него"/"она" may as well mean a thing (nouns have genders: "а срок у него какой?" after
-        who signed the treaty asks the treaty's term), read without the people the answer named too, the
-        surer kept."""
+        a Russian "него"/"она" may as well mean a thing (nouns have genders: "а срок у него какой?" after who
+        signed the treaty asks the treaty's term), read without the people the answer named too, the surer kept."""
         reading = self._with_context(a, context)
         if self.people.gender_of(a.text) is not None and not a.unknown and not self.persons.intersection(a.terms):
             each = self._asked_of_each(reading, reply_lang, bar)
@@ -362,7 +361,8 @@ class Conversation:
         before = context.analysis
         own = self._own_terms(a)
         named = a.entities | (self.persons & set(a.terms))
-        he_she = any(w in self.person_pronouns for w in tokens(a.text))
+        # "а кто это?", "кто это сказал?": who is asked of the person the answer named, as with "he"/"she"
+        he_she = any(w in self.person_pronouns for w in tokens(a.text)) or (IDENTITY in a.terms and not named)
         persons = self._persons_of(context, a, several=True) if he_she and persons_too else []
         if own:
             if persons and not self.persons.intersection(named):

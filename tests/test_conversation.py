@@ -527,3 +527,12 @@ def test_on_the_part_of_names_the_other_party_not_a_country_question(conversatio
     context = _after(conversation, "Кто поставил подпись со стороны России?")
     outcome = conversation.answer("а со стороны Осетии?", context=context, now=1.0)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signatories"
+
+
+@pytest.mark.parametrize("follow_up", ["кто это сказал?", "а кто это?"])
+def test_who_is_that_is_asked_of_the_person_the_answer_named(conversation: Conversation, follow_up: str) -> None:
+    """The answer about the date names Tibilov; 'кто это' (who is that / who said this) asks about him, as
+    'he' would, not about the earlier question, which names no one."""
+    context = _after(conversation, "почему дата подписания символична?")
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "tibilov_who"
