@@ -136,6 +136,12 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-22 (356 questions, 50% Russian) and dialogues-22 (70 dialogues, 175 turns), scored untouched
         # at the start of round 10: 93.2% in scope (en 91.0%, ru 95.5%), 94.4% refusal; 96.6% of dialogue turns.
         ("heldout-22.jsonl", "dialogues-22.jsonl", (0.90, 0.91, 0.93)),
+        # heldout-23 and heldout-24 (356 questions each, 50% Russian) and dialogues-23/-24 (70 dialogues, 175
+        # turns each), written during round 10 and scored once at its end, by its first tree and its last:
+        # set 23 89.1% -> 89.8% in scope (en 91.7%, ru 88.0%), 88.9% refusal, 93.7% -> 93.1% of dialogue turns
+        # (93.7% after d5f167c, a fix found on it); set 24 91.4% -> 91.4% (en 88.7%, ru 94.0%), 88.9%, 96.6%.
+        ("heldout-23.jsonl", "dialogues-23.jsonl", (0.87, 0.86, 0.91)),
+        ("heldout-24.jsonl", "dialogues-24.jsonl", (0.89, 0.86, 0.94)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
