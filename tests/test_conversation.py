@@ -171,7 +171,7 @@ def test_a_follow_up_with_no_earlier_question_is_matched_alone(conversation: Con
     ("first", "follow_up", "entry_ids"),
     [
         # "her" cannot be the Kremlin's spokesman: of the people the answer names, the women are meant
-        ("Did anyone in the European Union comment on the deal?", "what is her role?", {"mogherini_who", "psaki_who"}),
+        ("how did the West react to the deal?", "what is her role?", {"mogherini_who", "psaki_who"}),
         # "он" after the two signatories: either man may be meant, so each is answered
         ("who signed the agreement?", "кем он работает?", {"putin_who", "tibilov_who"}),
     ],
