@@ -670,6 +670,9 @@ def test_a_ranking_is_remembered_and_each_caller_gets_its_own_list(kb: Knowledge
         ("что случилось с пенсиями?", "prov_pensions"),
         ("give me the gist", "summary"),  # nothing else named: the framing is the question
         ("в двух словах суть новости", "summary"),  # "news" names nothing a fact answers: the summary
+        ("what will change at the border?", "prov_border"),  # what changes frames it too
+        ("что поменяется на таможне?", "prov_customs"),
+        ("what changes?", "provisions_overview"),  # alone: what the treaty changes
     ],
 )
 def test_a_framing_concept_gives_way_to_the_specific_thing_named(matcher: Matcher, question: str,
