@@ -17,7 +17,7 @@ import sys
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise, takewhile
+from itertools import chain, takewhile
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -25,6 +25,7 @@ from rapidfuzz.distance import OSA
 from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
 from bot.message_parts import SENTENCES
+from bot.named_roles import alternatives, asks_for_partner
 from bot.words import (
     CYRILLIC,
     MAX_QUESTION_CHARS,
@@ -57,8 +58,6 @@ PLAIN_TERM_WEIGHT = 0.5
 
 # English clitics ("when'd", "what'll", "who're"): after a function word they add nothing to what is asked.
 ENGLISH_CLITICS = frozenset({"d", "ll", "re", "ve", "m", "s"})
-ALTERNATIVE = re.compile(r"\b(?:or|или|либо)\b")
-CLAUSE_MARK = re.compile(r"[,.;:!?()]")
 
 
 def term_weight(term: str) -> float:
@@ -83,6 +82,7 @@ class Analysis:
     head: str | None = None  # the term right after "what"/"which"/"какой": the thing asked for
     head_unknown: bool = False  # a word of the phrase it opens is one the knowledge base does not know
     either: frozenset[str] = frozenset()  # named things offered as alternatives ("in Moscow or Tskhinvali?")
+    partner: bool = False  # asks who was with a person it names ("who signed it with Putin?", "с кем он ...?")
 
 
 class Analyzer:
@@ -366,33 +366,23 @@ class Analyzer:
         exact, _ = self._terms([w for w, fixed in words if not fixed])
         head, head_unknown = self._head(text, fixes, unknown)
         corrected_text = TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
+        qtype = self.qtype(corrected_text)
         return Analysis(
             text=text,
             lang=detected,
             terms=tuple(dict.fromkeys(content)),
             entities=frozenset(t for t in content if t in self.entity_ids),
             numbers=frozenset(t for t in content if t.isdigit()),
-            qtype=self.qtype(corrected_text),
+            qtype=qtype,
             unknown=tuple(unknown),
             unknown_names=tuple(unknown_names),
             all_terms=tuple(every),
             corrected=frozenset(content) - frozenset(exact),
             head=head,
             head_unknown=head_unknown,
-            either=self._either(corrected_text) if ALTERNATIVE.search(corrected_text) else frozenset(),
+            either=alternatives(corrected_text, lambda words: self._terms(words)[0], self.entity_ids),
+            partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
         )
-
-    def _either(self, text: str) -> frozenset[str]:
-        """The named things a question offers as alternatives, one on each side of an "or" within a clause
-        ("so where was it, Moscow or somewhere in the Caucasus?"): whichever it was answers it."""
-        found: set[str] = set()
-        parts = ALTERNATIVE.split(text)
-        for before, after in pairwise(parts):
-            sides = [self._terms(tokens(CLAUSE_MARK.split(side)[at]))[0] for side, at in ((before, -1), (after, 0))]
-            named = [{t for t in terms if t in self.entity_ids} for terms in sides]
-            if all(named):
-                found.update(*named)
-        return frozenset(found)
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:
         """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for.

@@ -305,6 +305,8 @@ class Matcher:
         that sentence with the named things of the rest, and, when it points back ("What did he say?"), that
         sentence with the one before it."""
         a = self.analyzer.analyse(text, lang)
+        if a.partner:  # "who signed it with Putin?": someone other than Putin
+            a = replace(a, terms=tuple(t for t in a.terms if t not in self.analyzer.person_ids))
         clean = strip_address(text[:MAX_QUESTION_CHARS])
         # "Moscow or the Caucasus?" is read as each of the named alternatives alone: whichever it was answers.
         found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in a.either - {one}), either=frozenset(),

@@ -705,3 +705,21 @@ def test_named_alternatives_are_read_on_each_side_of_or(matcher: Matcher, text: 
 def test_of_named_alternatives_the_one_the_article_has_answers(matcher: Matcher, question: str) -> None:
     outcome = matcher.match(question)  # the Caucasus alone would be a name the venue entry never mentions
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
+
+
+@pytest.mark.parametrize(
+    ("question", "partner", "entry_id"),
+    [
+        ("who put pen to paper with Putin?", True, "signatories"),  # not Putin's own statements
+        ("с кем Путин подписал договор?", True, "signatories"),
+        ("who did Putin meet with?", True, "talks_topics"),
+        ("who is Putin?", False, "putin_who"),  # asks about the person named
+        ("what did Putin say?", False, "putin_statements"),
+    ],
+)
+def test_a_question_for_whoever_was_with_a_person_is_not_about_that_person(
+    matcher: Matcher, question: str, partner: bool, entry_id: str
+) -> None:
+    assert matcher.analyzer.analyse(question).partner is partner
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id

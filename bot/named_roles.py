@@ -1,0 +1,41 @@
+"""The roles a question gives the named things it mentions (pure): alternatives, or someone's partner.
+
+``bot.analysis`` records them (``Analysis.either``, ``Analysis.partner``) and ``bot.matching`` reads such a
+question accordingly: once per alternative it offers ("was it signed in Moscow or in the Caucasus?"), and
+without the person whose partner it asks for ("who signed it with Putin?" is not about Putin).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from itertools import pairwise
+
+from bot.words import tokens
+
+ALTERNATIVE = re.compile(r"\b(?:or|или|либо)\b")
+CLAUSE_MARK = re.compile(r"[,.;:!?()]")
+WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwho\b[^,.;:!?]*\bwith\s*(?:$|[,.;:!?])")
+WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
+
+
+def alternatives(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]],
+                 named: Collection[str]) -> frozenset[str]:
+    """The named things (of ``named``) offered as alternatives, one on each side of an "or" within a clause
+    ("so where was it, Moscow or somewhere in the Caucasus?"): whichever it was answers the question.
+    ``terms_of`` reads words as terms; ``text`` is normalised."""
+    found: set[str] = set()
+    if not ALTERNATIVE.search(text):
+        return frozenset()
+    for before, after in pairwise(ALTERNATIVE.split(text)):
+        sides = [terms_of(tokens(CLAUSE_MARK.split(side)[at])) for side, at in ((before, -1), (after, 0))]
+        both = [{t for t in terms if t in named} for terms in sides]
+        if all(both):
+            found.update(*both)
+    return frozenset(found)
+
+
+def asks_for_partner(text: str, term_of: Callable[[str], str], persons: Collection[str]) -> bool:
+    """Whether a who-question asks for whoever was with a person it names ("who signed it with Putin?",
+    "с кем Путин подписал договор?", "Putin and who else?"): that person is not what it asks about."""
+    return bool(WITH_WHOM.search(text)) or any(term_of(m.group(1)) in persons for m in WITH_NAME.finditer(text))
