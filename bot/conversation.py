@@ -298,9 +298,10 @@ class Conversation:
             return False
         if not a.terms and a.qtype is None and not he_she:
             return False  # "ok", "thanks", "hmm": nothing to ask about ("а что он сказал?" asks about him)
-        if a.unknown and not (he_she and self._persons_of(context, a)):
-            # "how tall is Lavrov?": a new subject. "And what did he tell the ceremony?" after a question
-            # about one person is about him: read with him, its unknown words stay in the reading.
+        if a.unknown and not (he_she and self._persons_of(context, a)) and not (
+                a.qtype and not a.terms and self._points_back_at_things(a)):
+            # "how tall is Lavrov?": a new subject. "And what did he tell the ceremony?" after a question about
+            # one person is about him, "а кто на это обратил внимание?" asks who of "это": read with the context.
             return False
         # Nothing but names ("and Tibilov?"), a question type ("when?", "what day?", "в каком году?"), or a
         # bare topic the lexicon knows or a number ("Wages?", "2016?", "pensioners too?")
@@ -355,9 +356,8 @@ class Conversation:
         """The follow-up's meaning completed by the earlier question's: its own question type, named things
         and words win. When it has words of its own ("and when was it *signed*?") only the earlier named
         things carry over (for "he"/"she", the earlier person); ``way`` "broad": the whole earlier question;
-        "substitute": the earlier question with the follow-up's words in place of its own specific words
-        and numbers, and its question type. When it has none ("and where?", "who said that?") the earlier
-        meaning does."""
+        "substitute": the earlier question with the follow-up's words in place of its own specific words and
+        numbers, and its question type. When it has none ("and where?", "who said that?") the earlier does."""
         before = context.analysis
         own = self._own_terms(a)
         named = a.entities | (self.persons & set(a.terms))

@@ -536,3 +536,13 @@ def test_who_is_that_is_asked_of_the_person_the_answer_named(conversation: Conve
     context = _after(conversation, "почему дата подписания символична?")
     outcome = conversation.answer(follow_up, context=context, now=1.0)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "tibilov_who"
+
+
+def test_a_question_word_pointing_back_at_a_thing_leans_on_the_context_despite_unknown_words(
+    conversation: Conversation,
+) -> None:
+    """'кто на это обратил внимание?' (who drew attention to that?) has words no entry has, which alone mark a
+    new subject ('how tall is Lavrov?'); with 'это' and 'кто' it asks who of the earlier answer."""
+    context = _after(conversation, "какой раунд переговоров в Женеве шёл в день подписания?")
+    outcome = conversation.answer("а кто на это обратил внимание?", context=context, now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "eu_geneva_timing"
