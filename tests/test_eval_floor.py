@@ -142,6 +142,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # (93.7% after d5f167c, a fix found on it); set 24 91.4% -> 91.4% (en 88.7%, ru 94.0%), 88.9%, 96.6%.
         ("heldout-23.jsonl", "dialogues-23.jsonl", (0.87, 0.86, 0.91)),
         ("heldout-24.jsonl", "dialogues-24.jsonl", (0.89, 0.86, 0.94)),
+        # heldout-25 / dialogues-25, the same make-up, written during the round's last part and scored at its
+        # end by the tree it started from (815333c) and the last: 94.0% in scope (en 95.5%, ru 92.5%), 93.3%
+        # refusal, 95.4% of dialogue turns, by both (the last part's changes moved none of its outcomes).
+        ("heldout-25.jsonl", "dialogues-25.jsonl", (0.92, 0.91, 0.93)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
