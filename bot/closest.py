@@ -43,5 +43,5 @@ def closest_question(asked: Asked, weights: Mapping[str, float], qtext: str) -> 
             compared.append(asked.texts[qi])
     if not compared:
         return best_cov, 0.0
-    found = process.extractOne(qtext, compared, scorer=fuzz.token_sort_ratio)
+    found = process.extractOne(qtext, compared, scorer=fuzz.ratio)
     return best_cov, (found[1] / 100.0 if found is not None else 0.0)
