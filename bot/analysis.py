@@ -31,6 +31,7 @@ from bot.words import (
     MAX_QUESTION_CHARS,
     SENTENCE_END,
     TOKEN,
+    common_stems,
     common_words,
     detect_language,
     normalise,
@@ -191,11 +192,14 @@ class Analyzer:
             max_d = 1 if n <= 6 else 2
             pool = self._vocab_by_initial.get(word[0], ())
             match = self._nearest(word, pool, max_d)
-            # A word two edits from a stop word is more likely another word ("weather", not "whether").
+            # A word two edits from a stop word is more likely another word ("weather", not "whether"),
+            # and so is a form of a common word two edits from anything ("shelled", not "sealed"; one edit
+            # from a known word, such a form is as often a slip: "singed" for "signed", "путен" for "путин").
             # A four-letter word one letter away from a known one is as likely a real word the knowledge
             # base lacks ("tall", not "talk"); two letters swapped ("sgin") or one missing ("whos") is a slip.
             short_guess = match is not None and n == len(match[0]) == 4 and sorted(match[0]) != sorted(word)
-            if match is not None and not short_guess and (match[1] <= 1 or match[0] not in self.stopwords):
+            if match is not None and not short_guess and (
+                    match[1] <= 1 or (match[0] not in self.stopwords and stem(word) not in common_stems())):
                 result = match[0]
             elif CYRILLIC.match(word):
                 result = self._sound_alike(word)

@@ -149,6 +149,13 @@ def common_words() -> frozenset[str]:
     return frozenset(found)
 
 
+@cache
+def common_stems() -> frozenset[str]:
+    """The stems of ``common_words``: a word with one of them is a form of a common word ("shelled" of
+    "shell"), a real word even when the form itself is too rare to be listed."""
+    return frozenset(map(stem, common_words()))
+
+
 _COUNTRY_US = re.compile(r"\b(?:US|Us)\b|U\.\s?S\.")  # the country as people write it in capitals
 _LOWER_US = re.compile(r"(?<![\w.'])us(?![\w.'])")
 
