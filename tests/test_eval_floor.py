@@ -146,6 +146,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # end by the tree it started from (815333c) and the last: 94.0% in scope (en 95.5%, ru 92.5%), 93.3%
         # refusal, 95.4% of dialogue turns, by both (the last part's changes moved none of its outcomes).
         ("heldout-25.jsonl", "dialogues-25.jsonl", (0.92, 0.91, 0.93)),
+        # heldout-26 / dialogues-26, the same make-up, scored untouched at the start of round 11 (fce3b10):
+        # 94.0% in scope (en 93.2%, ru 94.7%), 96.7% refusal, 95.4% of dialogue turns.
+        ("heldout-26.jsonl", "dialogues-26.jsonl", (0.92, 0.94, 0.93)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
