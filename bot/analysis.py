@@ -25,7 +25,7 @@ from rapidfuzz.distance import OSA
 from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
 from bot.message_parts import SENTENCES
-from bot.named_roles import alternatives, asks_for_partner
+from bot.named_roles import alternatives, asks_for_partner, places
 from bot.words import (
     CYRILLIC,
     MAX_QUESTION_CHARS,
@@ -84,6 +84,7 @@ class Analysis:
     head_unknown: bool = False  # a word of the phrase it opens is one the knowledge base does not know
     either: frozenset[str] = frozenset()  # named things offered as alternatives ("in Moscow or Tskhinvali?")
     partner: bool = False  # asks who was with a person it names ("who signed it with Putin?", "с кем он ...?")
+    placed: frozenset[str] = frozenset()  # named things given as a place ("in Moscow"), not as who acts
 
 
 class Analyzer:
@@ -386,6 +387,7 @@ class Analyzer:
             head_unknown=head_unknown,
             either=alternatives(corrected_text, lambda words: self._terms(words)[0], self.entity_ids),
             partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
+            placed=places(corrected_text, lambda w: self._word(w)[1], self.entity_ids),
         )
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:

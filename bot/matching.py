@@ -311,6 +311,15 @@ class Matcher:
         # "Moscow or the Caucasus?" is read as each of the named alternatives alone: whichever it was answers.
         found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in a.either - {one}), either=frozenset(),
                               entities=a.entities - (a.either - {one})) for one in sorted(a.either))]
+        # "the pact between the Kremlin and Tskhinvali": a name that stands for others is read as each of them
+        # that is not a person (as Putin or Peskov, "has the Kremlin answered?" would be about that person);
+        # not the place where something happens ("in Moscow"), nor with words the knowledge base lacks
+        # ("which hall of the Kremlin?": read as Russia, the hall would be lost on the venue).
+        stands_for = self.analyzer.stands_for
+        found += [replace(a, terms=tuple(dict.fromkeys(other if t == name else t for t in a.terms)),
+                          entities=(a.entities - {name}) | {other})
+                  for name in sorted((a.entities & stands_for.keys()) - a.placed)
+                  for other in sorted(stands_for[name] - self.analyzer.person_ids) if not a.unknown]
         tail = prefaced(clean)
         if tail is not None:
             # The named things of the preface stay ("About the Abkhazia treaty: when did it take effect?").

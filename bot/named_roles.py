@@ -1,8 +1,10 @@
-"""The roles a question gives the named things it mentions (pure): alternatives, or someone's partner.
+"""The roles a question gives the named things it mentions (pure): alternatives, someone's partner, a place.
 
 ``bot.analysis`` records them (``Analysis.either``, ``Analysis.partner``) and ``bot.matching`` reads such a
 question accordingly: once per alternative it offers ("was it signed in Moscow or in the Caucasus?"), and
-without the person whose partner it asks for ("who signed it with Putin?" is not about Putin).
+without the person whose partner it asks for ("who signed it with Putin?" is not about Putin); and a name
+that stands for others ("the Kremlin" for Russia's leadership) as each of them, unless it is the place
+where something happens ("what did they discuss in Moscow?").
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ ALTERNATIVE = re.compile(r"\b(?:or|или|либо)\b")
 CLAUSE_MARK = re.compile(r"[,.;:!?()]")
 WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwho\b[^,.;:!?]*\bwith\s*(?:$|[,.;:!?])")
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
+IN_PLACE = re.compile(r"\b(?:in|at|inside|в|во)\s+(?:the\s+)?([^\W\d_]+)")
 
 
 def alternatives(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]],
@@ -39,3 +42,9 @@ def asks_for_partner(text: str, term_of: Callable[[str], str], persons: Collecti
     """Whether a who-question asks for whoever was with a person it names ("who signed it with Putin?",
     "с кем Путин подписал договор?", "Putin and who else?"): that person is not what it asks about."""
     return bool(WITH_WHOM.search(text)) or any(term_of(m.group(1)) in persons for m in WITH_NAME.finditer(text))
+
+
+def places(text: str, term_of: Callable[[str], str], named: Collection[str]) -> frozenset[str]:
+    """The named things (of ``named``) a question gives as where something is or happens ("in Moscow",
+    "в Кремле"), not as who acts. ``text`` is normalised."""
+    return frozenset(t for m in IN_PLACE.finditer(text) if (t := term_of(m.group(1))) in named)

@@ -725,3 +725,24 @@ def test_a_question_for_whoever_was_with_a_person_is_not_about_that_person(
     assert matcher.analyzer.analyse(question).partner is partner
     outcome = matcher.match(question)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "placed", "status", "entry_id"),
+    [
+        # "the Kremlin" as a party to the treaty is Russia: the signatories, not the Kremlin's statements
+        ("who signed the alliance treaty between the Kremlin and South Ossetia?", set(), "answered", "signatories"),
+        ("кто подписал договор между Кремлём и Цхинвалом?", set(), "answered", "signatories"),
+        # as the place where something happened it stays itself: the article names no room
+        ("which room in the Kremlin hosted the signing?", {"#kremlin"}, "unknown", None),
+        ("what did the leaders discuss in Moscow?", {"#moscow"}, "answered", "talks_topics"),
+        ("what did the Kremlin say about the talks?", set(), "answered", "talks_topics"),
+    ],
+)
+def test_a_name_that_stands_for_others_is_read_as_them_unless_it_is_a_place(
+    matcher: Matcher, question: str, placed: set[str], status: str, entry_id: str | None
+) -> None:
+    assert matcher.analyzer.analyse(question).placed == placed
+    outcome = matcher.match(question)
+    assert outcome.status == status
+    assert (outcome.entry.id if outcome.entry else None) == entry_id
