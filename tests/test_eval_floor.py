@@ -149,6 +149,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-26 / dialogues-26, the same make-up, scored untouched at the start of round 11 (fce3b10):
         # 94.0% in scope (en 93.2%, ru 94.7%), 96.7% refusal, 95.4% of dialogue turns.
         ("heldout-26.jsonl", "dialogues-26.jsonl", (0.92, 0.94, 0.93)),
+        # heldout-27 / dialogues-27, the same make-up, written while round 11 went on and scored once at its
+        # end by its first tree (fce3b10) and its last (939f68b): 94.7% -> 95.1% in scope (en 93.2%, ru 97.0%),
+        # 94.4% refusal, 95.4% of dialogue turns, by both.
+        ("heldout-27.jsonl", "dialogues-27.jsonl", (0.93, 0.92, 0.93)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
