@@ -1,21 +1,25 @@
 """The curated question of an entry closest to a user's words (pure): one of the matcher's features.
 
 For each question of the entry that shares a term with the user's: the share of its weight the user's
-terms cover, and (where it can still change the best) rapidfuzz's token similarity of the two term lists.
-Only the questions that share a term are looked at (``Asked.having``), not every question.
+terms cover, and (where it can still change the best) rapidfuzz's similarity of the two term lists.
+The questions are read from the index's flat arrays (``bot.indexing.Index``: each question's terms as
+numbers, one question after another): which questions have each term in one pass over the entry's term
+numbers, a question's weight and text only when it first shares a term. At 10,000 entries most scored
+entries are met once, and reading every question of each whole first cost more than the rest of the
+match (issue #14).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
 
 class Asked(NamedTuple):
-    """An entry's curated questions (those with a term) as scoring reads them: made for an entry when it is
-    first scored (``bot.indexing.Index.asked``), in one pass, with no object per question."""
+    """An entry's curated questions (those with a term) read whole (``bot.indexing.Index.asked``), for what
+    needs all of them: which named things one question names together."""
 
     terms: tuple[tuple[str, ...], ...]  # each question's content terms, sorted, each once
     weights: tuple[float, ...]  # each question's summed idf
@@ -23,25 +27,82 @@ class Asked(NamedTuple):
     texts: tuple[str, ...]  # each question's terms joined, as rapidfuzz compares them
 
 
-def closest_question(asked: Asked, weights: Mapping[str, float], qtext: str) -> tuple[float, float]:
-    """(the best share of a curated question the user's words cover, the best rapidfuzz similarity)."""
-    shared_by: dict[int, float] = {}
-    having = asked.having
-    for t, w in weights.items():
-        for qi in having.get(t, ()):
-            shared_by[qi] = shared_by.get(qi, 0.0) + w
-    best_cov = 0.0
-    compared: list[str] = []
-    for qi in sorted(shared_by):
-        cov = shared_by[qi] / asked.weights[qi]
-        if cov > best_cov:
-            best_cov = cov
-        # rapidfuzz only where it can still change the result: a question at least half as close as the
-        # closest so far. Which ones that is does not depend on the similarities, so they are compared
-        # in one call.
-        if cov * 2 >= best_cov:
-            compared.append(asked.texts[qi])
-    if not compared:
-        return best_cov, 0.0
-    found = process.extractOne(qtext, compared, scorer=fuzz.ratio)
-    return best_cov, (found[1] / 100.0 if found is not None else 0.0)
+class Closest(NamedTuple):
+    coverage: float  # the best share of a curated question's weight that the user's terms cover
+    similarity: float  # the best rapidfuzz similarity (0..1) of the questions compared
+    has_all: bool  # one curated question has every term of the user's
+
+
+KEPT = 4096  # entries whose questions are kept read (a large knowledge base is not all kept)
+
+
+class CuratedQuestions:
+    """Every entry's curated questions in the index's flat arrays, read one entry at a time and kept: which
+    questions have each term (one pass over the entry's term numbers), and, for a question first shared,
+    its weight and its text."""
+
+    def __init__(self, terms: Sequence[str], question_terms: Sequence[int], question_starts: Sequence[int],
+                 entry_starts: Sequence[int], idf: Mapping[str, float]) -> None:
+        self.terms = terms  # term number -> term
+        self.question_terms = question_terms
+        self.question_starts = question_starts
+        self.entry_starts = entry_starts
+        self.idf = idf
+        self._having: dict[int, dict[str, tuple[int, ...]]] = {}  # entry -> term -> its questions (by number)
+        self._read: dict[int, tuple[float, str]] = {}  # question number -> (summed idf, terms sorted and joined)
+
+    def _questions_having(self, i: int) -> dict[str, tuple[int, ...]]:
+        found = self._having.get(i)
+        if found is None:
+            if len(self._having) >= KEPT:
+                self._having.clear()
+                self._read.clear()
+            having: dict[str, list[int]] = {}
+            starts, qterms, name = self.question_starts, self.question_terms, self.terms.__getitem__
+            for q in range(self.entry_starts[i], self.entry_starts[i + 1]):
+                for t in map(name, qterms[starts[q]:starts[q + 1]]):
+                    listed = having.get(t)
+                    if listed is None:
+                        having[t] = [q]
+                    elif listed[-1] != q:  # a term twice in one question counts once
+                        listed.append(q)
+            # Tuples, not lists: the garbage collector stops tracking a tuple of ints, so the tables of the
+            # thousands of entries a large base scores do not call for full collections (~50 ms each).
+            found = self._having[i] = {t: tuple(qs) for t, qs in having.items()}
+        return found
+
+    def _question(self, q: int) -> tuple[float, str]:
+        found = self._read.get(q)
+        if found is None:
+            unique = set(map(self.terms.__getitem__,
+                             self.question_terms[self.question_starts[q]:self.question_starts[q + 1]]))
+            found = self._read[q] = (sum(map(self.idf.__getitem__, unique)) or 1.0, " ".join(sorted(unique)))
+        return found
+
+    def closest(self, i: int, weights: Mapping[str, float], qtext: str) -> Closest:
+        """Entry ``i``'s closest curated question to a user's terms (``weights``: each one's idf, in the
+        question's order; ``qtext``: the terms sorted and joined, as rapidfuzz compares them)."""
+        having = self._questions_having(i)
+        shared_by: dict[int, float] = {}
+        count: dict[int, int] = {}
+        for t, w in weights.items():
+            for q in having.get(t, ()):
+                shared_by[q] = shared_by.get(q, 0.0) + w
+                count[q] = count.get(q, 0) + 1
+        best_cov = 0.0
+        compared: list[str] = []
+        for q in sorted(shared_by):
+            weight, text = self._question(q)
+            cov = shared_by[q] / weight
+            if cov > best_cov:
+                best_cov = cov
+            # rapidfuzz only where it can still change the result: a question at least half as close as the
+            # closest so far. Which ones that is does not depend on the similarities, so they are compared
+            # in one call. Both sides are terms sorted and joined: a plain ratio is the token-sorted one.
+            if cov * 2 >= best_cov:
+                compared.append(text)
+        if not compared:
+            return Closest(0.0, 0.0, False)
+        match = process.extractOne(qtext, compared, scorer=fuzz.ratio)
+        return Closest(best_cov, match[1] / 100.0 if match is not None else 0.0,
+                       len(weights) in count.values())

@@ -5,9 +5,10 @@ Every field of an entry is read into terms as ``Analyzer.terms_of`` reads them, 
 up once for the whole knowledge base (issue #9: 10,000 entries have about a million words but some
 20,000 distinct ones). For each term: the entries it occurs in, with its field-weighted frequency
 (BM25F) and the fields it occurs in packed in one integer, as slices of two flat arrays. Each curated
-question is kept as term numbers in one flat array; what scoring reads of them (``bot.closest.Asked``:
-sorted terms, summed idf, the questions that have each term) is made for an entry when it is scored
-(``Index.asked``), not for the ~150,000 questions of a large knowledge base at every start.
+question is kept as term numbers in one flat array; what scoring reads of them (the questions that have
+each term, a question's summed idf and text: ``bot.closest.CuratedQuestions``) is read for an entry when it
+is scored, not for the ~150,000 questions of a large knowledge base at every start; ``Index.asked`` reads
+one entry's questions whole.
 """
 
 from __future__ import annotations

@@ -9,12 +9,10 @@ when first needed, not at build time: a saved index loads without them, and most
 from __future__ import annotations
 
 from bot.analysis import Analyzer
-from bot.closest import Asked
+from bot.closest import CuratedQuestions
 from bot.indexing import Index
 from bot.knowledge import Entry, KnowledgeBase
 from bot.nomination import PostingIndex
-
-ASKED_KEPT = 4096  # entries whose curated questions are kept read (a large knowledge base is not all kept)
 
 
 def gives(entry: Entry, qtype: str) -> bool:
@@ -31,21 +29,21 @@ class Lookups:
         self.index = index
         self.analyzer = analyzer
         self.nomination = PostingIndex(index.postings, index.ids, index.packed, index.listed)
-        self._asked: dict[int, Asked] = {}
+        self._curated: CuratedQuestions | None = None
         self._held: dict[str, frozenset[int]] = {}
         self._posted: dict[str, dict[int, tuple[float, int]]] = {}
         self._not_giving: dict[str, frozenset[int]] = {}
         self._stated: dict[int, frozenset[str]] = {}
         self._together: dict[int, tuple[frozenset[str], ...]] = {}
 
-    def questions(self, i: int) -> Asked:
-        """Entry ``i``'s curated questions as scoring reads them."""
-        found = self._asked.get(i)
-        if found is None:
-            if len(self._asked) >= ASKED_KEPT:
-                self._asked.clear()
-            found = self._asked[i] = self.index.asked(i)
-        return found
+    @property
+    def curated(self) -> CuratedQuestions:
+        """The entries' curated questions as scoring reads them (``bot.closest``)."""
+        if self._curated is None:
+            ix = self.index
+            self._curated = CuratedQuestions(ix.terms, ix.question_terms, ix.question_starts, ix.entry_starts,
+                                             ix.idf)
+        return self._curated
 
     def holders(self, term: str) -> frozenset[int]:
         """The entries that hold ``term`` anywhere (for the few terms a named thing stands for)."""
@@ -84,7 +82,7 @@ class Lookups:
                 paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
             texts = [" ".join(p) for p in paragraphs.values()] or list(e.source)
             sets = [frozenset(t for t in self.analyzer.terms_of(text)[0] if t in named) for text in texts]
-            sets += [frozenset(t for t in terms if t in named) for terms in self.questions(i).terms]
+            sets += [frozenset(t for t in terms if t in named) for terms in self.index.asked(i).terms]
             found = self._together[i] = tuple(x for x in sets if len(x) > 1)
         return found
 

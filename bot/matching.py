@@ -23,7 +23,6 @@ from functools import lru_cache
 from itertools import chain
 
 from bot.analysis import Analysis, Analyzer, term_weight
-from bot.closest import closest_question
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, build_index
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
@@ -111,7 +110,6 @@ class Matcher:
         """The base score and the model's features of entry ``i`` (``hits``: where each of the question's
         terms occurs in it) for the question."""
         entry = self.kb.entries[i]
-        asked = self.lookups.questions(i)
         in_question = in_answer = in_source = bm25 = 0.0
         partial = self._partial_hits(i, hits, weights)
         if entry.kind == "gap":
@@ -126,15 +124,13 @@ class Matcher:
             else:
                 in_source += w_eff
             bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
-        best_entry_cov, best_fuzz = closest_question(asked, weights, qtext)
+        best_entry_cov, best_fuzz, in_one = self.lookups.curated.closest(i, weights, qtext)
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys() | partial.keys() if partial else hits.keys()
         stands_for = self.analyzer.stands_for
         entity_miss = any(ent not in known and not any(i in self.lookups.holders(s) for s in stands_for.get(ent, ()))
                           for ent in a.entities)
-        strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not any(
-            all(t in terms for t in weights) for terms in asked.terms
-        )
+        strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not in_one
         number_miss = any(num not in known for num in a.numbers)
         head_miss = a.head is not None and a.head not in known
         gives_it = gives(entry, a.qtype) if a.qtype else False

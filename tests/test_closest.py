@@ -1,5 +1,5 @@
-"""The closest curated question (bot/closest.py): one batched rapidfuzz call gives what comparing each
-question in turn gave."""
+"""The closest curated question (bot/closest.py): read from the index's flat arrays, batched and kept, it
+gives what comparing each question in turn gives."""
 
 from __future__ import annotations
 
@@ -7,46 +7,61 @@ import random
 
 from rapidfuzz import fuzz
 
-from bot.closest import Asked, closest_question
+from bot.closest import Closest, CuratedQuestions
 
 
-def _one_by_one(asked: Asked, weights: dict[str, float], qtext: str) -> tuple[float, float]:
-    """The reference: each shared question in order, rapidfuzz where it can still change the result."""
-    shared: dict[int, float] = {}
-    for t, w in weights.items():
-        for qi in asked.having.get(t, ()):
-            shared[qi] = shared.get(qi, 0.0) + w
+def _one_by_one(questions: list[tuple[str, ...]], idf: dict[str, float], weights: dict[str, float],
+                qtext: str) -> Closest:
+    """The reference: each question that shares a term, in order, rapidfuzz's token-sorted similarity where
+    it can still change the result."""
     best_cov = best_fuzz = 0.0
-    for qi in sorted(shared):
-        cov = shared[qi] / asked.weights[qi]
+    for q in questions:
+        unique = set(q)
+        shared = sum(w for t, w in weights.items() if t in unique)
+        if not shared:
+            continue
+        cov = shared / (sum(idf[t] for t in unique) or 1.0)
         best_cov = max(best_cov, cov)
         if cov * 2 >= best_cov:
-            best_fuzz = max(best_fuzz, fuzz.token_sort_ratio(qtext, asked.texts[qi]) / 100.0)
-    return best_cov, best_fuzz
+            best_fuzz = max(best_fuzz, fuzz.token_sort_ratio(qtext, " ".join(sorted(unique))) / 100.0)
+    has_all = any(all(t in q for t in weights) for q in questions)
+    return Closest(best_cov, best_fuzz, has_all)
 
 
-def _asked(questions: list[tuple[str, ...]], idf: dict[str, float]) -> Asked:
-    having: dict[str, list[int]] = {}
-    for qi, terms in enumerate(questions):
-        for t in terms:
-            having.setdefault(t, []).append(qi)
-    return Asked(tuple(questions), tuple(sum(idf[t] for t in q) for q in questions),
-                 {t: tuple(v) for t, v in having.items()}, tuple(" ".join(q) for q in questions))
+def _flat(entries: list[list[tuple[str, ...]]], terms: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """Questions as term numbers one after another, where each question starts, where each entry's do."""
+    number = {t: k for k, t in enumerate(terms)}
+    question_terms: list[int] = []
+    question_starts = [0]
+    entry_starts = [0]
+    for questions in entries:
+        for q in questions:
+            question_terms.extend(number[t] for t in q)
+            question_starts.append(len(question_terms))
+        entry_starts.append(len(question_starts) - 1)
+    return question_terms, question_starts, entry_starts
 
 
-def test_batched_similarity_equals_the_question_by_question_one() -> None:
+def test_closest_question_equals_the_question_by_question_one() -> None:
     rng = random.Random(3)
-    vocab = [f"w{i}" for i in range(30)]
+    vocab = [f"w{i:02d}" for i in range(30)]
     idf = {w: rng.uniform(0.5, 4.0) for w in vocab}
-    for _ in range(300):
-        questions = [tuple(sorted(set(rng.sample(vocab, rng.randint(1, 6))))) for _ in range(rng.randint(1, 12))]
-        asked = _asked(questions, idf)
+    entries = [[tuple(rng.choices(vocab, k=rng.randint(1, 6))) for _ in range(rng.randint(1, 12))]
+               for _ in range(60)]  # a term may repeat within a question: it counts once
+    curated = CuratedQuestions(vocab, *_flat(entries, vocab), idf)
+    for _ in range(600):  # entries met again read from what was kept
+        i = rng.randrange(len(entries))
         user = sorted(set(rng.sample(vocab, rng.randint(1, 5))))
         weights = {t: idf[t] for t in user}
         qtext = " ".join(user)
-        assert closest_question(asked, weights, qtext) == _one_by_one(asked, weights, qtext)
+        found = curated.closest(i, weights, qtext)
+        expected = _one_by_one(entries[i], idf, weights, qtext)
+        assert found.coverage == expected.coverage or abs(found.coverage - expected.coverage) < 1e-12
+        assert (found.similarity, found.has_all) == (expected.similarity, expected.has_all)
 
 
 def test_no_shared_term_means_nothing_close() -> None:
-    asked = _asked([("a", "b")], {"a": 1.0, "b": 1.0, "c": 1.0})
-    assert closest_question(asked, {"c": 1.0}, "c") == (0.0, 0.0)
+    terms = ["a", "b", "c"]
+    curated = CuratedQuestions(terms, *_flat([[("a", "b")]], terms), dict.fromkeys(terms, 1.0))
+    assert curated.closest(0, {"c": 1.0}, "c") == Closest(0.0, 0.0, False)
+    assert curated.closest(0, {"a": 1.0, "b": 1.0}, "a b") == Closest(1.0, 1.0, True)
