@@ -114,6 +114,7 @@ class Analyzer:
             f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}
         self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
         self.framing_concepts = frozenset(f"#{c.id}" for c in lex.concepts if c.framing)
+        self.asks_for = {f"#{c.id}": c.asks for c in lex.concepts if c.asks}  # "#date": "when"
         # A word of a phrase concept met alone is a part of it ("ministries" of "interior ministries"): an
         # entry naming the whole concept has that word too, though not as a word of its own (a word that is
         # a concept by itself, a stop word or a number is not a part).

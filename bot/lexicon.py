@@ -34,6 +34,9 @@ class Concept:
     # Says how to answer, not what about ("in short", "the gist", "what happened"): a question that also
     # names something specific asks about that ("what happens to pensions?"), so it is then left out.
     framing: bool = False
+    # The kind of answer naming it asks for ("date": when; "place": where), for a question with no
+    # question word ("Abkhazia treaty date").
+    asks: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,28 +79,9 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
     concepts: list[Concept] = []
     ids: set[str] = set()
     for i, raw in enumerate(data.get("concept", [])):
-        cid = raw.get("id") if isinstance(raw, dict) else None
-        words = raw.get("words") if isinstance(raw, dict) else None
-        if not isinstance(cid, str) or not ID_RE.match(cid):
-            problem(f"concept #{i + 1}", f"id must match {ID_RE.pattern}")
-            continue
-        if cid in ids:
-            problem(f"concept {cid}", "duplicate id")
-        ids.add(cid)
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
-            problem(f"concept {cid}.words", "must be a non-empty list of strings")
-            continue
-        stands_for = raw.get("stands_for", [])
-        if not isinstance(stands_for, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in stands_for):
-            problem(f"concept {cid}.stands_for", "must be a list of concept ids")
-            stands_for = []
-        gender = raw.get("gender")
-        if gender is not None and (gender not in GENDERS or not raw.get("person", False)):
-            problem(f"concept {cid}.gender", f"must be one of {', '.join(GENDERS)}, and only for a person")
-            gender = None
-        concepts.append(Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
-                                bool(raw.get("person", False)), gender, tuple(stands_for),
-                                bool(raw.get("framing", False))))
+        concept = _concept(raw, i, ids, problem)
+        if concept is not None:
+            concepts.append(concept)
     qtypes: dict[str, dict[str, tuple[str, ...]]] = {}
     raw_q = data.get("qtypes", {})
     for lang in LANGS:
@@ -122,6 +106,35 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
 WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct", "qualifiers",
               "others", "female_pronouns", "male_pronouns")
 GENDERS = ("female", "male")
+
+
+def _concept(raw: object, i: int, ids: set[str], problem: Callable[[str, str], None]) -> Concept | None:
+    """One ``[[concept]]`` table (its id is added to ``ids``); None when it cannot be used at all."""
+    cid = raw.get("id") if isinstance(raw, dict) else None
+    words = raw.get("words") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict) or not isinstance(cid, str) or not ID_RE.match(cid):
+        problem(f"concept #{i + 1}", f"id must match {ID_RE.pattern}")
+        return None
+    if cid in ids:
+        problem(f"concept {cid}", "duplicate id")
+    ids.add(cid)
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+        problem(f"concept {cid}.words", "must be a non-empty list of strings")
+        return None
+    stands_for = raw.get("stands_for", [])
+    if not isinstance(stands_for, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in stands_for):
+        problem(f"concept {cid}.stands_for", "must be a list of concept ids")
+        stands_for = []
+    gender = raw.get("gender")
+    if gender is not None and (gender not in GENDERS or not raw.get("person", False)):
+        problem(f"concept {cid}.gender", f"must be one of {', '.join(GENDERS)}, and only for a person")
+        gender = None
+    asks = raw.get("asks")
+    if asks is not None and asks not in QTYPES:
+        problem(f"concept {cid}.asks", f"must be one of {', '.join(QTYPES)}")
+        asks = None
+    return Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
+                   bool(raw.get("person", False)), gender, tuple(stands_for), bool(raw.get("framing", False)), asks)
 
 
 def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:

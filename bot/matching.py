@@ -433,7 +433,9 @@ class Matcher:
         # "what did they discuss in Geneva" word for word.
         top = facts[0]
         surer = gap.score > top.score or min(gap.score, top.score) >= CONFIDENT  # both saturated: the closer
-        return gap if gap.base > top.base and surer and not top.features.get("qtype_fit") else None
+        # A question with no question word may name the kind of answer it wants ("Abkhazia treaty date").
+        named = a.qtype is None and any(self.analyzer.asks_for.get(t) in top.entry.gives for t in a.terms)
+        return gap if gap.base > top.base and surer and not (top.features.get("qtype_fit") or named) else None
 
     def _surest_of_kin(self, facts: Sequence[Candidate]) -> Candidate:
         """The best fact, or a close overview or detail of it that the model is surer of: the two answer

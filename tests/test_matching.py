@@ -746,3 +746,13 @@ def test_a_name_that_stands_for_others_is_read_as_them_unless_it_is_a_place(
     outcome = matcher.match(question)
     assert outcome.status == status
     assert (outcome.entry.id if outcome.entry else None) == entry_id
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [("Abkhazia pact: its date?", "abkhazia_in_force"),
+                                                    ("дата абхазского соглашения", "abkhazia_in_force")])
+def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(matcher: Matcher, question: str,
+                                                                           entry_id: str) -> None:
+    """No question word, but "date" asks when: the fact that gives a date answers, not the near miss about
+    the Abkhazia treaty's details (a tie the two were in)."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
