@@ -24,8 +24,9 @@ from rapidfuzz.distance import OSA
 
 from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
+from bot.lexicon import voices
 from bot.message_parts import SENTENCES
-from bot.named_roles import alternatives, asks_for_partner, places
+from bot.named_roles import alternatives, asks_for_partner, places, speaker
 from bot.words import (
     CYRILLIC,
     MAX_QUESTION_CHARS,
@@ -85,6 +86,7 @@ class Analysis:
     either: frozenset[str] = frozenset()  # named things offered as alternatives ("in Moscow or Tskhinvali?")
     partner: bool = False  # asks who was with a person it names ("who signed it with Putin?", "с кем он ...?")
     placed: frozenset[str] = frozenset()  # named things given as a place ("in Moscow"), not as who acts
+    speaker: str | None = None  # who it asks to have said something ("what did Georgia say?": #georgia)
 
 
 class Analyzer:
@@ -115,6 +117,7 @@ class Analyzer:
         self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
         self.framing_concepts = frozenset(f"#{c.id}" for c in lex.concepts if c.framing)
         self.asks_for = {f"#{c.id}": c.asks for c in lex.concepts if c.asks}  # "#date": "when"
+        self.voices = voices(lex)
         # A word of a phrase concept met alone is a part of it ("ministries" of "interior ministries"): an
         # entry naming the whole concept has that word too, though not as a word of its own (a word that is
         # a concept by itself, a stop word or a number is not a part).
@@ -389,6 +392,7 @@ class Analyzer:
             either=alternatives(corrected_text, lambda words: self._terms(words)[0], self.entity_ids),
             partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
             placed=places(corrected_text, lambda w: self._word(w)[1], self.entity_ids),
+            speaker=speaker(corrected_text, lambda w: self._word(w)[1], self.entity_ids | self.person_ids),
         )
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:

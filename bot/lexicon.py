@@ -37,6 +37,8 @@ class Concept:
     # The kind of answer naming it asks for ("date": when; "place": where), for a question with no
     # question word ("Abkhazia treaty date").
     asks: str | None = None
+    # Whom a person speaks for ("psaki": the US): what that person said, those said (see ``Analysis.speaker``).
+    speaks_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,10 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
             else:
                 qtypes[lang][qt] = tuple(phrases)
     for c in concepts:
-        for other in c.stands_for:
-            if other not in ids:
-                problem(f"concept {c.id}.stands_for", f"names no concept: {other}")
+        for field_name, others in (("stands_for", c.stands_for), ("speaks_for", c.speaks_for)):
+            for other in others:
+                if other not in ids:
+                    problem(f"concept {c.id}.{field_name}", f"names no concept: {other}")
     lexicon = Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, problem) for name in WORD_LISTS))
     _check_distinct(lexicon, problem)
     return lexicon
@@ -129,12 +132,17 @@ def _concept(raw: object, i: int, ids: set[str], problem: Callable[[str, str], N
     if gender is not None and (gender not in GENDERS or not raw.get("person", False)):
         problem(f"concept {cid}.gender", f"must be one of {', '.join(GENDERS)}, and only for a person")
         gender = None
+    speaks_for = raw.get("speaks_for", [])
+    if not isinstance(speaks_for, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in speaks_for):
+        problem(f"concept {cid}.speaks_for", "must be a list of concept ids")
+        speaks_for = []
     asks = raw.get("asks")
     if asks is not None and asks not in QTYPES:
         problem(f"concept {cid}.asks", f"must be one of {', '.join(QTYPES)}")
         asks = None
     return Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
-                   bool(raw.get("person", False)), gender, tuple(stands_for), bool(raw.get("framing", False)), asks)
+                   bool(raw.get("person", False)), gender, tuple(stands_for), bool(raw.get("framing", False)), asks,
+                   tuple(speaks_for))
 
 
 def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:
@@ -171,3 +179,19 @@ def _check_distinct(lexicon: Lexicon, problem: Callable[[str, str], None]) -> No
             problem("distinct", f"{word!r}: is itself a concept's word")
         elif stem(words[0]) not in concept_stems:
             problem("distinct", f"{word!r}: shares its stem with no concept's word, so listing it changes nothing")
+
+
+def voices(lex: Lexicon) -> dict[str, frozenset[str]]:
+    """Each concept with what it stands or speaks for, followed on ("#peskov": the Kremlin, and what the
+    Kremlin stands for): whom what it said may be said to be by."""
+    edges = {f"#{c.id}": {f"#{x}" for x in (*c.stands_for, *c.speaks_for)} for c in lex.concepts}
+    reach: dict[str, frozenset[str]] = {}
+    for start in edges:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in edges.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        reach[start] = frozenset(seen)
+    return reach

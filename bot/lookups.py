@@ -8,11 +8,17 @@ when first needed, not at build time: a saved index loads without them, and most
 
 from __future__ import annotations
 
+import re
+
 from bot.analysis import Analyzer
 from bot.closest import CuratedQuestions
 from bot.indexing import Index
 from bot.knowledge import Entry, KnowledgeBase
 from bot.nomination import PostingIndex
+
+# The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
+STATEMENT = re.compile(
+    r"\b(?:said|says|saying|believes|recommended|called|slammed|quotes|noted|stated|stressed|added)\b")
 
 
 def gives(entry: Entry, qtype: str) -> bool:
@@ -35,6 +41,7 @@ class Lookups:
         self._not_giving: dict[str, frozenset[int]] = {}
         self._stated: dict[int, frozenset[str]] = {}
         self._together: dict[int, tuple[frozenset[str], ...]] = {}
+        self._speakers: dict[str, frozenset[str]] = {}
 
     @property
     def curated(self) -> CuratedQuestions:
@@ -85,6 +92,35 @@ class Lookups:
             sets += [frozenset(t for t in terms if t in named) for terms in self.index.asked(i).terms]
             found = self._together[i] = tuple(x for x in sets if len(x) > 1)
         return found
+
+    def speakers(self, e: Entry) -> frozenset[str]:
+        """Who says what entry ``e`` quotes: the named person or thing right before each statement verb of
+        the paragraphs it quotes ("... Psaki said", "the Kremlin said in a statement"); none for a fact
+        that quotes no one."""
+        found = self._speakers.get(e.id)
+        if found is None:
+            named = self.analyzer.entity_ids | self.analyzer.person_ids
+            quoted = {s.paragraph for s in e.cited}
+            paragraphs: dict[int, list[str]] = {}
+            for sentence in self.kb.article.sentences:  # whole: "... Georgia." is Psaki's in '..., Psaki said'
+                if sentence.paragraph in quoted:
+                    paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+            who: set[str] = set()
+            for text in [" ".join(p) for p in paragraphs.values()] or list(e.source):
+                for m in STATEMENT.finditer(text):
+                    before = self.analyzer.terms_of(text[max(0, m.start() - 60):m.start()])[0]
+                    who.update([t for t in before if t in named][-1:])
+            found = self._speakers[e.id] = frozenset(who)
+        return found
+
+    def may_have_said(self, e: Entry, who: str) -> bool:
+        """Whether entry ``e`` may be what ``who`` said: it quotes no one, or someone who speaks, directly or
+        not, for ``who`` or for what ``who`` stands for ("the West": Psaki, for the US; "Moscow": Peskov, for
+        the Kremlin, which stands for Russia, as Moscow does)."""
+        said_by = self.speakers(e)
+        voices = self.analyzer.voices
+        mine = {who, *self.analyzer.stands_for.get(who, ())}
+        return not said_by or any(not mine.isdisjoint(voices.get(s, ())) for s in said_by)
 
     def stated(self, i: int) -> frozenset[str]:
         """The numbers and named things (concepts) of entry ``i``'s answers, as the analyzer reads them."""

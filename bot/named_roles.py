@@ -1,8 +1,10 @@
-"""The roles a question gives the named things it mentions (pure): alternatives, someone's partner, a place.
+"""The roles a question gives the named things it mentions (pure): alternatives, someone's partner, a
+speaker, a place.
 
 ``bot.analysis`` records them (``Analysis.either``, ``Analysis.partner``) and ``bot.matching`` reads such a
 question accordingly: once per alternative it offers ("was it signed in Moscow or in the Caucasus?"), and
-without the person whose partner it asks for ("who signed it with Putin?" is not about Putin); and a name
+without the person whose partner it asks for ("who signed it with Putin?" is not about Putin), by what the
+one it asks to have said said ("what did Georgia say?" is not the US on Georgia); and a name
 that stands for others ("the Kremlin" for Russia's leadership) as each of them, unless it is the place
 where something happens ("what did they discuss in Moscow?").
 """
@@ -19,6 +21,22 @@ ALTERNATIVE = re.compile(r"\b(?:or|или|либо)\b")
 CLAUSE_MARK = re.compile(r"[,.;:!?()]")
 WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwho\b[^,.;:!?]*\bwith\s*(?:$|[,.;:!?])")
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
+_SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
+           r"commented|feel|protest|protested|object|objected)")
+_SAY_RU = (r"(?:сказал|сказала|сказали|ответил|ответила|ответили|заявил|заявила|заявили|думает|думают|"
+           r"отреагировал|отреагировала|отреагировали|прокомментировал|прокомментировала|прокомментировали)")
+_WHO = r"((?:[^\W\d_][\w'-]*\s+){0,2}[^\W\d_][\w'-]*)"  # one to three words
+# Who is asked about as the one who said something: "what did Georgia say", "how did Tbilisi react",
+# "Georgia's reaction", "что сказал Тбилиси", "что Грузия ответила", "реакция Грузии".
+SPEAKER = (
+    re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+{_WHO}\s+{_SAY_EN}\b"),
+    re.compile(rf"\b(?:did|has|have|does|do)\s+{_WHO}\s+{_SAY_EN}\b"),
+    re.compile(r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b"),
+    re.compile(rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}"),
+    re.compile(rf"\b(?:что|как)\s+{_SAY_RU}\s+{_WHO}"),
+    re.compile(rf"\b(?:что|как)\s+{_WHO}\s+{_SAY_RU}\b"),
+    re.compile(rf"\b(?:реакция|ответ)\s+{_WHO}"),
+)
 IN_PLACE = re.compile(r"\b(?:in|at|inside|в|во)\s+(?:the\s+)?([^\W\d_]+)")
 
 
@@ -48,3 +66,14 @@ def places(text: str, term_of: Callable[[str], str], named: Collection[str]) -> 
     """The named things (of ``named``) a question gives as where something is or happens ("in Moscow",
     "в Кремле"), not as who acts. ``text`` is normalised."""
     return frozenset(t for m in IN_PLACE.finditer(text) if (t := term_of(m.group(1))) in named)
+
+
+def speaker(text: str, term_of: Callable[[str], str], named: Collection[str]) -> str | None:
+    """The named thing or person (of ``named``) a question asks to have said something ("what did the
+    Georgian government say?": Georgia); None when it asks no such thing. ``text`` is normalised."""
+    for pattern in SPEAKER:
+        for m in pattern.finditer(text):
+            found = {t for w in tokens(m.group(1)) if (t := term_of(w)) in named}
+            if found:  # "what did Psaki and Mogherini say?" is asked of each: no one speaker
+                return found.pop() if len(found) == 1 else None
+    return None

@@ -756,3 +756,53 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
     the Abkhazia treaty's details (a tie the two were in)."""
     outcome = matcher.match(question)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("What did the Georgian government say?", "#georgia"),
+        ("how did tbilisi react to the pact?", "#georgia"),
+        ("Georgia's reaction?", "#georgia"),
+        ("did the Georgian president comment on it?", "#georgia"),
+        ("что грузинские власти сказали о договоре?", "#georgia"),
+        ("что сказал президент Грузии?", "#georgia"),
+        ("What did the US say about Georgia?", "#usa"),  # the first named is the one who spoke
+        ("what did Psaki and Mogherini say about it?", None),  # asked of each of them
+        ("what does the treaty say about pensions?", None),  # no one named speaks
+        ("Who signed the treaty?", None),
+    ],
+)
+def test_the_one_a_question_asks_to_have_said_something(matcher: Matcher, question: str,
+                                                         speaker: str | None) -> None:
+    assert matcher.analyzer.analyse(question).speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "speakers"),
+    [
+        ("us_georgia", {"#psaki", "#usa"}),  # "These regions are integral parts of Georgia ... Psaki said"
+        ("peskov_reply", {"#peskov"}),
+        ("talks_topics", {"#kremlin", "#putin"}),  # "the Kremlin said in a statement"
+        ("prov_border", set()),  # the treaty's text: no one quoted
+    ],
+)
+def test_an_entry_is_said_by_whom_its_paragraphs_quote(matcher: Matcher, entry_id: str, speakers: set[str]) -> None:
+    assert matcher.lookups.speakers(matcher.kb.by_id[entry_id]) == speakers
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "entry_id"),
+    [
+        ("What did the Georgian government say?", "unknown", None),  # not the US on Georgia: the gap says so
+        ("что грузинские власти сказали о договоре?", "unknown", None),
+        ("What did the US say about Georgia?", "answered", "us_support_georgia"),
+        ("what did the kremlin say about the talks?", "answered", "talks_topics"),
+    ],
+)
+def test_what_someone_said_is_not_what_someone_else_said_about_them(
+    matcher: Matcher, question: str, status: str, entry_id: str | None
+) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == status
+    assert (outcome.entry.id if outcome.entry else None) == entry_id
