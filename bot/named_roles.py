@@ -25,16 +25,20 @@ _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|re
            r"commented|feel|protest|protested|object|objected)")
 _SAY_RU = (r"(?:сказал|сказала|сказали|ответил|ответила|ответили|заявил|заявила|заявили|думает|думают|"
            r"отреагировал|отреагировала|отреагировали|прокомментировал|прокомментировала|прокомментировали)")
+_ABOUT_RU = r"(?:про|о|об|обо|насчет|по|на|в|во|для|к|ко|с|со|за)"
 _WHO = r"((?:[^\W\d_][\w'-]*\s+){0,2}[^\W\d_][\w'-]*)"  # one to three words
 # Who is asked about as the one who said something: "what did Georgia say", "how did Tbilisi react",
-# "Georgia's reaction", "что сказал Тбилиси", "что Грузия ответила", "реакция Грузии".
+# "Georgia's reaction", "что по поводу договора сказал Тбилиси", "что Грузия ответила", "абхазы че думают",
+# "реакция Грузии".
 SPEAKER = (
     re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+{_WHO}\s+{_SAY_EN}\b"),
     re.compile(rf"\b(?:did|has|have|does|do)\s+{_WHO}\s+{_SAY_EN}\b"),
     re.compile(r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b"),
     re.compile(rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}"),
-    re.compile(rf"\b(?:что|как)\s+{_SAY_RU}\s+{_WHO}"),
-    re.compile(rf"\b(?:что|как)\s+{_WHO}\s+{_SAY_RU}\b"),
+    re.compile(rf"\b([^\W\d_]+)\s+(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b"),
+    re.compile(rf"\b(?:что|как|че|чо|што)\s+{_WHO}\s+{_SAY_RU}\b"),
+    # the one who spoke after the verb, not what about ("что она сказала про Женеву")
+    re.compile(rf"\b(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+(?!{_ABOUT_RU}\b){_WHO}"),
     re.compile(rf"\b(?:реакция|ответ)\s+{_WHO}"),
 )
 IN_PLACE = re.compile(r"\b(?:in|at|inside|в|во)\s+(?:the\s+)?([^\W\d_]+)")

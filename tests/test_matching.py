@@ -767,6 +767,10 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("did the Georgian president comment on it?", "#georgia"),
         ("что грузинские власти сказали о договоре?", "#georgia"),
         ("что сказал президент Грузии?", "#georgia"),
+        ("что по поводу соглашения заявили грузинские власти?", "#georgia"),  # words before the verb
+        ("а грузины чё думают?", "#georgia"),  # the speaker before "чё"
+        ("что Песков сказал про американцев?", "#peskov"),  # not whom he spoke about
+        ("что она сказала про Грузию?", None),
         ("What did the US say about Georgia?", "#usa"),  # the first named is the one who spoke
         ("what did Psaki and Mogherini say about it?", None),  # asked of each of them
         ("what does the treaty say about pensions?", None),  # no one named speaks
