@@ -42,6 +42,7 @@ BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratificati
 # spaces ("когда подписали / на сколько лет?") and the numbers of a list ("1) how long ... 2) has it ...").
 _PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+",
                          re.IGNORECASE)
+NOTHING = frozenset({"no_content", "empty"})  # declines of a message with nothing to ask about
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 _CYRILLIC = re.compile("[а-яё]")
@@ -219,16 +220,15 @@ class Conversation:
 
     def _settle(self, alone: Outcome, followed: Outcome, a: Analysis, context: Context, joined: bool) -> Outcome:
         """The message read alone or with its context: which one answers."""
-        if followed.status != "answered" or followed.entry is None:
-            # Declined either way: "by how much exactly?" after the pensions is a question about them that the
-            # article does not answer (a known near miss says what it does say), not a message with nothing
-            # to ask about, which is how it reads alone.
-            said_more = followed.reason == "gap" or alone.reason in ("no_content", "empty")
-            return followed if followed.status == "unknown" and alone.status == "unknown" and said_more else alone
         own = self._own_terms(a)
-        # "it", "she", "that" or a bare "and Tibilov?" refer back: read alone they miss their referent, so
-        # the reading with the context wins. A follow-up with words of its own may still stand alone.
+        # "it", "she", "that", a bare "and Tibilov?" refer back: alone they miss their referent (not always).
         refers = self._points_back(a) or (not own and (joined or self._opens(a) or self._only_names(a)))
+        if followed.status != "answered" or followed.entry is None:
+            # A near miss with the context: "by how much exactly?" after the pensions (a message with nothing to
+            # ask about alone), and one that refers back, though it answers alone ("and for how long?" after
+            # the Abkhazia treaty: not this treaty's term). A known near miss says what the article does say.
+            said = (followed.reason == "gap" and (refers or alone.status == "unknown")) or alone.reason in NOTHING
+            return followed if followed.status == "unknown" and said else alone
         # A reading that only gives back the earlier answer ignores the words the message adds ("is it in
         # force yet?" after who Peskov is): "it" was not that answer's subject.
         repeats = bool(own) and followed.entry.id == context.entry_id

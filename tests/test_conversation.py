@@ -274,6 +274,18 @@ def test_a_sure_near_miss_follow_up_does_not_fall_back_on_the_earlier_answer(
     assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_next_geneva"
 
 
+@pytest.mark.parametrize(("first", "status"), [("When did Abkhazia sign its similar pact with Russia?", "unknown"),
+                                               ("Who signed the treaty?", "answered")])
+def test_a_follow_up_that_refers_back_is_a_near_miss_of_what_it_refers_to(
+    conversation: Conversation, first: str, status: str
+) -> None:
+    """Alone, "and how long does it run?" is this treaty's 25 years; after the Abkhazia pact, "it" is that
+    pact, whose term the article does not give."""
+    outcome = conversation.answer("and how long does it run?", context=_after(conversation, first), now=1.0)
+    assert outcome.status == status
+    assert (outcome.entry.id if outcome.entry else outcome.reason) == ("term" if status == "answered" else "gap")
+
+
 def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
     """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
     outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")
