@@ -153,6 +153,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # end by its first tree (fce3b10) and its last (939f68b): 94.7% -> 95.1% in scope (en 93.2%, ru 97.0%),
         # 94.4% refusal, 95.4% of dialogue turns, by both.
         ("heldout-27.jsonl", "dialogues-27.jsonl", (0.93, 0.92, 0.93)),
+        # heldout-28 / dialogues-28, the same make-up, written during the round's second part and scored once
+        # at its end by the round's first tree (fce3b10) and its last: 94.4% -> 94.7% in scope (en 94.7%,
+        # ru 94.0% -> 94.7%), 90.0% refusal, 93.7% of dialogue turns, by both.
+        ("heldout-28.jsonl", "dialogues-28.jsonl", (0.92, 0.88, 0.91)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
