@@ -14,7 +14,8 @@
 - **Other languages**: a message in neither English nor Russian gets a note that the bot answers in those
   two, instead of a false "the article does not say".
 
-What a conversation remembers (``Context``, ``Contexts``) is ``bot.contexts``.
+What a conversation remembers (``Context``, ``Contexts``) is ``bot.contexts``; how a follow-up reads with it,
+``bot.followup``.
 """
 
 from __future__ import annotations
@@ -23,19 +24,15 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Literal
 
 from bot.contexts import CONTEXT_SECONDS, Context
+from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
-from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
+from bot.matching import GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import lead
 from bot.people import People
 
-FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
-PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 MAX_PARTS = 3
-IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
-BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, asked of the last answer
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratification" is a statement, not a topic
 # Where a message of several questions divides: question marks, sentence ends, commas, "and", a slash between
@@ -46,7 +43,6 @@ NOTHING = frozenset({"no_content", "empty"})  # declines of a message with nothi
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 _CYRILLIC = re.compile("[а-яё]")
-Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``_with_context``)
 
 
 def other_language(text: str, foreign: frozenset[str], known: Callable[[str], bool]) -> bool:
@@ -78,13 +74,13 @@ class Conversation:
         self.matcher = matcher
         lex = matcher.kb.lexicon
         self.openers = lex.followup
-        self.pronouns = lex.pronouns
         self.foreign = lex.foreign
         self.person_pronouns = lex.person_pronouns
         self.people = People(matcher)
         self.persons = self.people.ids
         self.asking = lex.asks
         self.others = lex.others
+        self.follow = FollowUps(matcher, self.people)
 
     # --- the public entry ------------------------------------------------------------------------
 
@@ -99,7 +95,7 @@ class Conversation:
             return Outcome("unknown", lang or fallback_lang, 0.0, reason="other_language")
         whole = self._one(text, lang, fallback_lang, context)
         multi = self._several(text, lang, fallback_lang, context, whole) or self._each_person(text, lang, whole)
-        opens = whole.analysis is not None and self._opens(whole.analysis)  # "and where?" leans on something
+        opens = whole.analysis is not None and self.follow.opens(whole.analysis)  # "and where?" leans on something
         return multi or (whole if opens else of_headline(self.matcher, whole))  # "when did this happen?"
 
     def context_after(self, outcome: Outcome, now: float | None = None) -> Context | None:
@@ -140,21 +136,21 @@ class Conversation:
         before = lead(strip_address(text))
         if before is not None:
             said = self.matcher.analyzer.analyse(before, lang)
-            if not self._points_back(said):  # "she mentioned Abkhazia too — in what sense?" leans as a whole
+            if not self.follow.points_back(said):  # "she mentioned Abkhazia too — in what sense?" leans as a whole
                 if any(t.startswith("#") for t in said.terms) or not self.others.isdisjoint(tokens(normalise(before))):
                     # "Anyway, the deal. Who signed it?": "it" points inside the message; "Другой вопрос:
                     # ..." announces a question of its own
                     return alone
-                rest = self._after(strip_address(text), before)
+                rest = self.follow.after(strip_address(text), before)
                 if rest:  # "sorry, english please: and how much in 2016?": the question is what follows
                     return self._one(rest, lang, fallback_lang, context, joined)
-        if not self._leans_on_context(a, context, joined):
+        if not self.follow.leans_on_context(a, context, joined):
             return self._on_topic(alone, a, context, lang)
         reply_lang = lang or a.lang or context.lang
         # A message that leans on the conversation is about its subject: that is evidence the reading
         # alone lacks (the model is fitted on questions that stand alone), so it answers from the clarify
         # threshold on.
-        own = self._own_terms(a)
+        own = self.follow.own_terms(a)
         # ... but not when all it adds are words the knowledge base does not know ("how tall is he?"):
         # what it asks of the subject is what no entry says.
         bar = self.matcher.answer_threshold if a.unknown and not own else self.matcher.clarify_threshold
@@ -166,20 +162,20 @@ class Conversation:
         # "it"/"its", whose referent may be what the earlier answer named ("when did its treaty come into
         # force?" after Abkhazia).
         near_miss = (followed.reason == "gap" and followed.score >= self.matcher.answer_threshold
-                     and not self._points_back(a))
+                     and not self.follow.points_back(a))
         if followed.status != "answered" and not near_miss and own:
             # Words of its own, and the earlier named things were not enough. With "it": the whole earlier
             # question ("and what was it called?"). Without: its words take the place of the earlier
             # question's own ("how much from 2008 to 2014?" then "and for 2016?"; "pensions?" then "and
             # wages?"), when they are things the lexicon knows or numbers, not just any word.
-            if self._points_back(a):
-                followed = self.matcher.decide(self._with_context(a, context, "broad"), reply_lang, bar)
+            if self.follow.points_back(a):
+                followed = self.matcher.decide(self.follow.with_context(a, context, "broad"), reply_lang, bar)
             elif all(t.startswith("#") or t.isdigit() for t in own):
-                followed = self.matcher.decide(self._with_context(a, context, "substitute"), reply_lang, bar)
+                followed = self.matcher.decide(self.follow.with_context(a, context, "substitute"), reply_lang, bar)
         elif followed.status != "answered" and not near_miss and a.qtype is not None:
             # Only a question type ("On what date?" after where the talks were held): asked of what the
             # earlier answer was about, its entry's title, when the earlier question's words were not enough.
-            followed = self.matcher.decide(self._asked_of_the_answer(a, context), reply_lang, bar)
+            followed = self.matcher.decide(self.follow.asked_of_the_answer(a, context), reply_lang, bar)
         return self._settle(alone, self._same_kind(followed, context), a, context, joined)
 
     def _on_topic(self, alone: Outcome, a: Analysis, context: Context, lang: str | None) -> Outcome:
@@ -204,7 +200,7 @@ class Conversation:
         """The follow-up read with its context; asked of each person a gendered pronoun may mean; and when
         a Russian "него"/"она" may as well mean a thing (nouns have genders: "а срок у него какой?" after who
         signed the treaty asks the treaty's term), read without the people the answer named too, the surer kept."""
-        reading = self._with_context(a, context)
+        reading = self.follow.with_context(a, context)
         if self.people.gender_of(a.text) is not None and not a.unknown and not self.persons.intersection(a.terms):
             each = self._asked_of_each(reading, reply_lang, bar)
             if each is not None:
@@ -213,16 +209,17 @@ class Conversation:
         # (Not when the earlier question named the person: "кто такой Песков?" then "а что он сказал?")
         if (_CYRILLIC.search(" ".join(w for w in tokens(a.text) if w in self.person_pronouns))
                 and not self.persons.intersection(context.analysis.terms)):
-            thing = self.matcher.decide(self._with_context(a, context, persons_too=False), reply_lang, bar)
+            thing = self.matcher.decide(self.follow.with_context(a, context, persons_too=False), reply_lang, bar)
             if thing.status == "answered" and (outcome.status != "answered" or thing.score > outcome.score):
                 return thing
         return outcome
 
     def _settle(self, alone: Outcome, followed: Outcome, a: Analysis, context: Context, joined: bool) -> Outcome:
         """The message read alone or with its context: which one answers."""
-        own = self._own_terms(a)
+        own = self.follow.own_terms(a)
         # "it", "she", "that", a bare "and Tibilov?" refer back: alone they miss their referent (not always).
-        refers = self._points_back(a) or (not own and (joined or self._opens(a) or self._only_names(a)))
+        follow = self.follow
+        refers = follow.points_back(a) or (not own and (joined or follow.opens(a) or follow.only_names(a)))
         if followed.status != "answered" or followed.entry is None:
             # A near miss with the context: "by how much exactly?" after the pensions (a message with nothing to
             # ask about alone), and one that refers back, though it answers alone ("and for how long?" after
@@ -289,134 +286,6 @@ class Conversation:
         return replace(outcome, status="answered", entry=entry, score=round(same[0].score, 4), candidates=(),
                        suggestions=tuple(by_id[r] for r in entry.related if r in by_id), reason="match")
 
-    def _leans_on_context(self, a: Analysis, context: Context, joined: bool = False) -> bool:
-        """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a
-        pronoun, or naming nothing but a question type or a name ("when?", "and Tibilov?")."""
-        words = a.text.split()
-        he_she = any(w in self.person_pronouns for w in tokens(a.text)) and not self.persons.intersection(a.terms)
-        if not words or len(words) > (PRONOUN_MAX_WORDS if he_she else FOLLOWUP_MAX_WORDS):
-            return False
-        if not a.terms and a.qtype is None and not he_she:
-            return False  # "ok", "thanks", "hmm": nothing to ask about ("а что он сказал?" asks about him)
-        if a.unknown and not (he_she and self._persons_of(context, a)) and not (
-                a.qtype and not a.terms and self._points_back_at_things(a)):
-            # "how tall is Lavrov?": a new subject. "And what did he tell the ceremony?" after a question about
-            # one person is about him, "а кто на это обратил внимание?" asks who of "это": read with the context.
-            return False
-        # Nothing but names ("and Tibilov?"), a question type ("when?", "what day?", "в каком году?"), or a
-        # bare topic the lexicon knows or a number ("Wages?", "2016?", "pensioners too?")
-        own = self._own_terms(a)
-        bare = (all(t in a.entities for t in a.terms) or (a.qtype is not None and not own)
-                # "In force since when?", "signed where?": a question type and one thing the lexicon knows
-                or (len(words) <= BARE_FOLLOWUP_WORDS + 1 and a.qtype is not None and len(own) == 1
-                    and own[0].startswith("#"))
-                or (len(words) <= BARE_FOLLOWUP_WORDS and a.qtype is None
-                    and all((t.startswith("#") and t not in self.persons) or t.isdigit() for t in a.terms)))
-        return joined or self._opens(a) or self._points_back(a) or bare
-
-    @staticmethod
-    def _after(text: str, before: str) -> str:
-        """What follows ``before`` in ``text``, without the colon or dash that ended it."""
-        return text[text.find(before) + len(before):].lstrip(" :—–-").strip()
-
-    def _generic_only(self, a: Analysis) -> bool:
-        """Words most entries have ("the treaty", "Russia") or that frame the rest ("in short, who ...?")."""
-        share, framing = self.matcher.index.df_share, self.matcher.analyzer.framing_concepts
-        return bool(a.terms) and all(share.get(t, 0.0) > GENERIC_SHARE or t in framing for t in a.terms)
-
-    def _opens(self, a: Analysis) -> bool:
-        """It opens with "and", "what about", "а"..."""
-        words = a.text.split()
-        return bool(words) and (words[0] in self.openers or " ".join(words[:2]) in self.openers)
-
-    def _only_names(self, a: Analysis) -> bool:
-        """Nothing but names ("Tibilov?"), not a question about one ("What did the EU say?")."""
-        return all(t in a.entities or t in self.persons for t in a.all_terms)
-
-    def _points_back(self, a: Analysis) -> bool:
-        return any(w in self.pronouns for w in tokens(a.text))
-
-    def _points_back_at_things(self, a: Analysis) -> bool:
-        """A pronoun for a thing ("it", "это") besides the one for a person."""
-        return any(w in self.pronouns and w not in self.person_pronouns for w in tokens(a.text))
-
-    def _own_terms(self, a: Analysis) -> list[str]:
-        """The follow-up's words that are neither named things nor people, nor part of its question type
-        ("а в каком году?" asks when, about what was asked before)."""
-        asked = self.matcher.analyzer.asked_terms(a.text)
-        return [t for t in a.terms if t not in a.entities and t not in self.persons and t not in asked]
-
-    def _persons_of(self, context: Context, a: Analysis | None = None, several: bool = False) -> list[str]:
-        """The people the earlier exchange was about, of the gender of ``a``'s pronoun (``bot.people``)."""
-        gender = self.people.gender_of(a.text) if a is not None else None
-        return self.people.of(context.analysis.terms, context.entry_id, context.lang, gender, several)
-
-    def _with_context(self, a: Analysis, context: Context, way: Reading = "named",
-                      persons_too: bool = True) -> Analysis:
-        """The follow-up's meaning completed by the earlier question's: its own question type, named things
-        and words win. When it has words of its own ("and when was it *signed*?") only the earlier named
-        things carry over (for "he"/"she", the earlier person); ``way`` "broad": the whole earlier question;
-        "substitute": the earlier question with the follow-up's words in place of its own specific words and
-        numbers, and its question type. When it has none ("and where?", "who said that?") the earlier does."""
-        before = context.analysis
-        own = self._own_terms(a)
-        named = a.entities | (self.persons & set(a.terms))
-        # "а кто это?", "кто это сказал?": who is asked of the person the answer named, as with "he"/"she"
-        he_she = any(w in self.person_pronouns for w in tokens(a.text)) or (IDENTITY in a.terms and not named)
-        persons = self._persons_of(context, a, several=True) if he_she and persons_too else []
-        if own:
-            if persons and not self.persons.intersection(named):
-                kept = persons  # "what did he recommend to the US?": him, and the thing named
-            elif named:
-                kept = []
-            elif way == "broad":
-                kept = list(before.terms)  # "and what was it called?": "it" is what was asked about before
-            elif way == "substitute":
-                kept = self._substituted(a, before)
-            else:
-                kept = sorted(before.entities | self.persons.intersection(before.terms))
-        elif persons and not self.persons.intersection(named):
-            # "what did she say?": about her, not about whatever was asked of her before; "what did he tell
-            # the US?": him, and the thing named; "where did she say it?": her, and "it", what was asked
-            # "Who announced the money?" then "how much did he say?": he comes from the answer, and the
-            # earlier question is about a thing, which stays
-            about_things = self._points_back_at_things(a) or not self.persons.intersection(before.terms)
-            kept = [*persons, *before.terms] if about_things else persons
-        else:
-            # "and Tibilov?" after a question about Putin: the new name replaces the old one.
-            replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()
-            kept = [t for t in before.terms if t not in replaced]
-        # The words of its question type ("в каком году", "what day") are said by the type itself.
-        asked = self.matcher.analyzer.asked_terms(a.text) if a.qtype else frozenset()
-        terms = tuple(dict.fromkeys((*(t for t in a.terms if t not in asked), *kept)))
-        entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
-        numbers = frozenset(t for t in terms if t.isdigit())
-        keeps_type = not a.terms or (own and way == "substitute")
-        return replace(a, terms=terms, entities=entities, numbers=numbers,
-                       qtype=a.qtype or (before.qtype if keeps_type else None))
-
-    def _asked_of_the_answer(self, a: Analysis, context: Context) -> Analysis:
-        """The follow-up's question type asked of the earlier answer's subject: its entry's title."""
-        title = self.matcher.kb.by_id[context.entry_id].title(context.lang)
-        subject = self.matcher.analyzer.analyse(title, context.lang)
-        terms = tuple(dict.fromkeys((*a.terms, *subject.terms)))
-        return replace(a, terms=terms, entities=frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids))
-
-    def _substituted(self, a: Analysis, before: Analysis) -> list[str]:
-        """The earlier question's terms that an elliptic follow-up keeps: its numbers give way to the
-        follow-up's numbers, its specific words (those that pick entries out) to the follow-up's words."""
-        own = [t for t in self._own_terms(a) if not t.isdigit()]
-        specific = self.matcher.index.df_share
-        kept = []
-        for t in before.terms:
-            if t.isdigit() and a.numbers:
-                continue
-            if own and t not in before.entities and t not in self.persons and not t.isdigit() \
-                    and specific.get(t, 0.0) <= COMMON_SHARE:
-                continue
-            kept.append(t)
-        return kept
-
     # --- several questions in one message -------------------------------------------------------
 
     def _several(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
@@ -436,13 +305,13 @@ class Conversation:
             read = self.matcher.analyzer.analyse(piece)
             asks = self._asks(piece) or read.qtype is not None  # "whn was it signed?" asks, misspelt
             if not asks and (len(read.terms) > BARE_TOPIC_TERMS or len(tokens(piece)) > BARE_TOPIC_WORDS
-                             or (read.terms and self._only_names(read)) or self._generic_only(read)):
+                             or (read.terms and self.follow.only_names(read)) or self.follow.generic_only(read)):
                 # background ("The article mentions ratification."), a name joined to the part before
                 # ("talks of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty
                 # now. Who signed it?")
                 continue
             outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
-            if previous is None and opening_question(text, piece) and not self._opens(read):
+            if previous is None and opening_question(text, piece) and not self.follow.opens(read):
                 outcome = of_headline(self.matcher, outcome)  # "when did it happen? and where?"
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
                 if all(o.entry != outcome.entry for o in answered):

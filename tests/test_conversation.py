@@ -376,7 +376,7 @@ def test_ask_json_accepts_a_context(capsys: pytest.CaptureFixture[str], monkeypa
 )
 def test_he_or_she_points_back_at_any_length(conversation: Conversation, message: str, leans: bool) -> None:
     context = _after(conversation, "when was the treaty signed?")
-    assert conversation._leans_on_context(conversation.matcher.analyzer.analyse(message), context) is leans
+    assert conversation.follow.leans_on_context(conversation.matcher.analyzer.analyse(message), context) is leans
 
 
 @pytest.mark.parametrize(
@@ -404,8 +404,8 @@ def test_he_with_unknown_words_leans_on_the_one_person_before(conversation: Conv
     the reading with him (and the unknown word, which lowers the model's confidence) is tried."""
     context = _after(conversation, "What did Peskov say?")
     a = conversation.matcher.analyzer.analyse("а кому он это адресовал?")
-    assert a.unknown and conversation._leans_on_context(a, context)
-    assert "#peskov" in conversation._with_context(a, context).terms
+    assert a.unknown and conversation.follow.leans_on_context(a, context)
+    assert "#peskov" in conversation.follow.with_context(a, context).terms
 
 
 @pytest.mark.parametrize(

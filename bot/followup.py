@@ -1,0 +1,163 @@
+"""How a follow-up reads with the conversation's last answer (pure).
+
+``Conversation`` decides *whether* a message leans on its context and which reading answers; this module
+holds the readings themselves: whether a message cannot stand alone (``leans_on_context``), and the
+meaning it takes with the earlier question (``with_context``: named things carried over, the whole earlier
+question, or its words substituted), plus the small predicates both use ("and ...", "it", names only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from bot.contexts import Context
+from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, tokens
+from bot.people import People
+
+FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
+PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
+IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
+BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, asked of the last answer
+Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``with_context``)
+
+
+class FollowUps:
+    """The readings of a message with its conversation's context (see the module docstring)."""
+
+    def __init__(self, matcher: Matcher, people: People) -> None:
+        self.matcher = matcher
+        lex = matcher.kb.lexicon
+        self.openers = lex.followup
+        self.pronouns = lex.pronouns
+        self.person_pronouns = lex.person_pronouns
+        self.people = people
+        self.persons = people.ids
+
+    def leans_on_context(self, a: Analysis, context: Context, joined: bool = False) -> bool:
+        """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a
+        pronoun, or naming nothing but a question type or a name ("when?", "and Tibilov?")."""
+        words = a.text.split()
+        he_she = any(w in self.person_pronouns for w in tokens(a.text)) and not self.persons.intersection(a.terms)
+        if not words or len(words) > (PRONOUN_MAX_WORDS if he_she else FOLLOWUP_MAX_WORDS):
+            return False
+        if not a.terms and a.qtype is None and not he_she:
+            return False  # "ok", "thanks", "hmm": nothing to ask about ("а что он сказал?" asks about him)
+        if a.unknown and not (he_she and self.persons_of(context, a)) and not (
+                a.qtype and not a.terms and self.points_back_at_things(a)):
+            # "how tall is Lavrov?": a new subject. "And what did he tell the ceremony?" after a question about
+            # one person is about him, "а кто на это обратил внимание?" asks who of "это": read with the context.
+            return False
+        # Nothing but names ("and Tibilov?"), a question type ("when?", "what day?", "в каком году?"), or a
+        # bare topic the lexicon knows or a number ("Wages?", "2016?", "pensioners too?")
+        own = self.own_terms(a)
+        bare = (all(t in a.entities for t in a.terms) or (a.qtype is not None and not own)
+                # "In force since when?", "signed where?": a question type and one thing the lexicon knows
+                or (len(words) <= BARE_FOLLOWUP_WORDS + 1 and a.qtype is not None and len(own) == 1
+                    and own[0].startswith("#"))
+                or (len(words) <= BARE_FOLLOWUP_WORDS and a.qtype is None
+                    and all((t.startswith("#") and t not in self.persons) or t.isdigit() for t in a.terms)))
+        return joined or self.opens(a) or self.points_back(a) or bare
+
+    @staticmethod
+    def after(text: str, before: str) -> str:
+        """What follows ``before`` in ``text``, without the colon or dash that ended it."""
+        return text[text.find(before) + len(before):].lstrip(" :—–-").strip()
+
+    def generic_only(self, a: Analysis) -> bool:
+        """Words most entries have ("the treaty", "Russia") or that frame the rest ("in short, who ...?")."""
+        share, framing = self.matcher.index.df_share, self.matcher.analyzer.framing_concepts
+        return bool(a.terms) and all(share.get(t, 0.0) > GENERIC_SHARE or t in framing for t in a.terms)
+
+    def opens(self, a: Analysis) -> bool:
+        """It opens with "and", "what about", "а"..."""
+        words = a.text.split()
+        return bool(words) and (words[0] in self.openers or " ".join(words[:2]) in self.openers)
+
+    def only_names(self, a: Analysis) -> bool:
+        """Nothing but names ("Tibilov?"), not a question about one ("What did the EU say?")."""
+        return all(t in a.entities or t in self.persons for t in a.all_terms)
+
+    def points_back(self, a: Analysis) -> bool:
+        return any(w in self.pronouns for w in tokens(a.text))
+
+    def points_back_at_things(self, a: Analysis) -> bool:
+        """A pronoun for a thing ("it", "это") besides the one for a person."""
+        return any(w in self.pronouns and w not in self.person_pronouns for w in tokens(a.text))
+
+    def own_terms(self, a: Analysis) -> list[str]:
+        """The follow-up's words that are neither named things nor people, nor part of its question type
+        ("а в каком году?" asks when, about what was asked before)."""
+        asked = self.matcher.analyzer.asked_terms(a.text)
+        return [t for t in a.terms if t not in a.entities and t not in self.persons and t not in asked]
+
+    def persons_of(self, context: Context, a: Analysis | None = None, several: bool = False) -> list[str]:
+        """The people the earlier exchange was about, of the gender of ``a``'s pronoun (``bot.people``)."""
+        gender = self.people.gender_of(a.text) if a is not None else None
+        return self.people.of(context.analysis.terms, context.entry_id, context.lang, gender, several)
+
+    def with_context(self, a: Analysis, context: Context, way: Reading = "named",
+                      persons_too: bool = True) -> Analysis:
+        """The follow-up's meaning completed by the earlier question's: its own question type, named things
+        and words win. When it has words of its own ("and when was it *signed*?") only the earlier named
+        things carry over (for "he"/"she", the earlier person); ``way`` "broad": the whole earlier question;
+        "substitute": the earlier question with the follow-up's words in place of its own specific words and
+        numbers, and its question type. When it has none ("and where?", "who said that?") the earlier does."""
+        before = context.analysis
+        own = self.own_terms(a)
+        named = a.entities | (self.persons & set(a.terms))
+        # "а кто это?", "кто это сказал?": who is asked of the person the answer named, as with "he"/"she"
+        he_she = any(w in self.person_pronouns for w in tokens(a.text)) or (IDENTITY in a.terms and not named)
+        persons = self.persons_of(context, a, several=True) if he_she and persons_too else []
+        if own:
+            if persons and not self.persons.intersection(named):
+                kept = persons  # "what did he recommend to the US?": him, and the thing named
+            elif named:
+                kept = []
+            elif way == "broad":
+                kept = list(before.terms)  # "and what was it called?": "it" is what was asked about before
+            elif way == "substitute":
+                kept = self.substituted(a, before)
+            else:
+                kept = sorted(before.entities | self.persons.intersection(before.terms))
+        elif persons and not self.persons.intersection(named):
+            # "what did she say?": about her, not about whatever was asked of her before; "what did he tell
+            # the US?": him, and the thing named; "where did she say it?": her, and "it", what was asked
+            # "Who announced the money?" then "how much did he say?": he comes from the answer, and the
+            # earlier question is about a thing, which stays
+            about_things = self.points_back_at_things(a) or not self.persons.intersection(before.terms)
+            kept = [*persons, *before.terms] if about_things else persons
+        else:
+            # "and Tibilov?" after a question about Putin: the new name replaces the old one.
+            replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()
+            kept = [t for t in before.terms if t not in replaced]
+        # The words of its question type ("в каком году", "what day") are said by the type itself.
+        asked = self.matcher.analyzer.asked_terms(a.text) if a.qtype else frozenset()
+        terms = tuple(dict.fromkeys((*(t for t in a.terms if t not in asked), *kept)))
+        entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
+        numbers = frozenset(t for t in terms if t.isdigit())
+        keeps_type = not a.terms or (own and way == "substitute")
+        return replace(a, terms=terms, entities=entities, numbers=numbers,
+                       qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    def asked_of_the_answer(self, a: Analysis, context: Context) -> Analysis:
+        """The follow-up's question type asked of the earlier answer's subject: its entry's title."""
+        title = self.matcher.kb.by_id[context.entry_id].title(context.lang)
+        subject = self.matcher.analyzer.analyse(title, context.lang)
+        terms = tuple(dict.fromkeys((*a.terms, *subject.terms)))
+        return replace(a, terms=terms, entities=frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids))
+
+    def substituted(self, a: Analysis, before: Analysis) -> list[str]:
+        """The earlier question's terms that an elliptic follow-up keeps: its numbers give way to the
+        follow-up's numbers, its specific words (those that pick entries out) to the follow-up's words."""
+        own = [t for t in self.own_terms(a) if not t.isdigit()]
+        specific = self.matcher.index.df_share
+        kept = []
+        for t in before.terms:
+            if t.isdigit() and a.numbers:
+                continue
+            if own and t not in before.entities and t not in self.persons and not t.isdigit() \
+                    and specific.get(t, 0.0) <= COMMON_SHARE:
+                continue
+            kept.append(t)
+        return kept
