@@ -157,6 +157,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # at its end by the round's first tree (fce3b10) and its last: 94.4% -> 94.7% in scope (en 94.7%,
         # ru 94.0% -> 94.7%), 90.0% refusal, 93.7% of dialogue turns, by both.
         ("heldout-28.jsonl", "dialogues-28.jsonl", (0.92, 0.88, 0.91)),
+        # heldout-29 / dialogues-29, the same make-up, scored untouched at the start of round 12 (10d99d2):
+        # 92.1% in scope (en 92.5%, ru 91.7%), 93.3% refusal, 99.4% of dialogue turns.
+        ("heldout-29.jsonl", "dialogues-29.jsonl", (0.90, 0.91, 0.97)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
