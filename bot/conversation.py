@@ -29,17 +29,14 @@ from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
-from bot.message_parts import lead
+from bot.message_parts import lead, parts
 from bot.people import People
 
 MAX_PARTS = 3
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratification" is a statement, not a topic
-# Where a message of several questions divides: question marks, sentence ends, commas, "and", a slash between
-# spaces ("когда подписали / на сколько лет?") and the numbers of a list ("1) how long ... 2) has it ...").
-_PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+",
-                         re.IGNORECASE)
 NOTHING = frozenset({"no_content", "empty"})  # declines of a message with nothing to ask about
+CHATTER = NOTHING | {"small_talk"}  # parts of a message that ask nothing ("ok", "thanks", "понятно")
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 _CYRILLIC = re.compile("[а-яё]")
@@ -290,39 +287,45 @@ class Conversation:
 
     def _several(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
                  whole: Outcome) -> Outcome | None:
-        pieces = [p.strip() for p in _PART_SPLIT.split(strip_address(text)) if len(tokens(p)) >= 1]
+        pieces = parts(strip_address(text))
         if len(pieces) < 2 or len(pieces) > MAX_PARTS + 2:
             return None
         answered: list[Outcome] = []
         uncovered: list[str] = []
         chatter = 0  # parts that are small talk or say nothing ("ok", "thanks", "понятно")
+        background = 0  # parts that tell, not ask, or name the subject the others ask about
         previous = context
-        for piece in pieces:
+        for piece, tells in pieces:
             # A part counts when it is a question itself or a bare topic ("pensions and salaries");
             # background ("I read the news about it") is neither answered nor reported.
             if piece.endswith(":"):
                 continue  # a preface: "Two questions: 1) ... 2) ..."
             read = self.matcher.analyzer.analyse(piece)
             asks = self._asks(piece) or read.qtype is not None  # "whn was it signed?" asks, misspelt
-            if not asks and (len(read.terms) > BARE_TOPIC_TERMS or len(tokens(piece)) > BARE_TOPIC_WORDS
+            if not asks and (len(read.terms) > BARE_TOPIC_TERMS
+                             or len(tokens(piece)) > BARE_TOPIC_WORDS
                              or (read.terms and self.follow.only_names(read)) or self.follow.generic_only(read)):
                 # background ("The article mentions ratification."), a name joined to the part before
                 # ("talks of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty
                 # now. Who signed it?")
+                background += self.follow.generic_only(read)
                 continue
             outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
+            if tells and not asks and outcome.reason not in CHATTER:
+                background += 1  # said, not asked: "The US commented, the EU commented. But what did Georgia say?"
+                continue
             if previous is None and opening_question(text, piece) and not self.follow.opens(read):
                 outcome = of_headline(self.matcher, outcome)  # "when did it happen? and where?"
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
                 if all(o.entry != outcome.entry for o in answered):
                     answered.append(outcome)
                 previous = self.context_after(outcome) or previous
-            elif outcome.reason in ("empty", "no_content", "small_talk"):
+            elif outcome.reason in CHATTER:
                 chatter += 1
             else:  # a question, or a bare topic ("...pensions and salaries"): named as not found
                 uncovered.append(piece)
         answered = answered[:MAX_PARTS]
-        if len(answered) == 1 and chatter == len(pieces) - 1 and whole.status != "answered":
+        if len(answered) == 1 and chatter + background == len(pieces) - 1 and whole.status != "answered":
             return replace(answered[0], lang=whole.lang)  # "понятно, а кто подписал?": the question alone
         if len(answered) >= 2:
             return replace(answered[0], parts=tuple(answered), uncovered=tuple(uncovered), lang=whole.lang,

@@ -61,3 +61,37 @@ def lead(text: str) -> str | None:
     if ends and tokens(text[ends[-1].end():]):
         return text[: ends[-1].start()].strip() or None
     return None
+
+
+# Where a message of several questions divides: question marks, sentence ends, commas, "and", a slash between
+# spaces ("когда подписали / на сколько лет?") and the numbers of a list ("1) how long ... 2) has it ...").
+PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+",
+                        re.IGNORECASE)
+_TELLS = re.compile(r"[.!]")  # a sentence that ends so says something (";" and list numbers go on)
+_ASKS = re.compile(r"\?")
+
+
+def parts(text: str) -> list[tuple[str, bool]]:
+    """The parts of a message of several questions (``PART_SPLIT``), each with whether its sentence tells
+    rather than asks: one that ends in "." or "!" in a message that asks with "?" elsewhere ("The US
+    commented, the EU commented. But what did Georgia say?"). A message without "?" tells nothing apart."""
+    found: list[tuple[str, bool]] = []
+    sentence: list[str] = []
+    asking = "?" in text
+
+    def close(tells: bool) -> None:
+        found.extend((p, tells) for p in sentence)
+        sentence.clear()
+
+    start = 0
+    for m in PART_SPLIT.finditer(text):
+        sentence.append(text[start:m.start()].strip())
+        start = m.end()
+        delimiter = m.group()
+        if _ASKS.search(delimiter):
+            close(False)
+        elif _TELLS.search(delimiter) and not delimiter.strip()[:-1].strip().isdigit():
+            close(asking)
+    sentence.append(text[start:].strip())
+    close(False)
+    return [(p, tells) for p, tells in found if tokens(p)]

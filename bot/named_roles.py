@@ -26,6 +26,7 @@ _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|re
 _SAY_RU = (r"(?:сказал|сказала|сказали|ответил|ответила|ответили|заявил|заявила|заявили|думает|думают|"
            r"отреагировал|отреагировала|отреагировали|прокомментировал|прокомментировала|прокомментировали)")
 _ABOUT_RU = r"(?:про|о|об|обо|насчет|по|на|в|во|для|к|ко|с|со|за)"
+_ABOUT = frozenset(_ABOUT_RU[3:-1].split("|")) | {"about", "of", "on", "for", "with"}
 _WHO = r"((?:[^\W\d_][\w'-]*\s+){0,2}[^\W\d_][\w'-]*)"  # one to three words
 # Who is asked about as the one who said something: "what did Georgia say", "how did Tbilisi react",
 # "Georgia's reaction", "что по поводу договора сказал Тбилиси", "что Грузия ответила", "абхазы че думают",
@@ -77,7 +78,10 @@ def speaker(text: str, term_of: Callable[[str], str], named: Collection[str]) ->
     Georgian government say?": Georgia); None when it asks no such thing. ``text`` is normalised."""
     for pattern in SPEAKER:
         for m in pattern.finditer(text):
-            found = {t for w in tokens(m.group(1)) if (t := term_of(w)) in named}
+            # not what a preposition makes the subject of the words ("что про Грузию сказали американцы")
+            words = tokens(m.group(1))
+            said_by = [w for k, w in enumerate(words) if w not in _ABOUT and (k == 0 or words[k - 1] not in _ABOUT)]
+            found = {t for w in said_by if (t := term_of(w)) in named}
             if found:  # "what did Psaki and Mogherini say?" is asked of each: no one speaker
                 return found.pop() if len(found) == 1 else None
     return None

@@ -10,6 +10,7 @@ from bot.contexts import CONTEXT_SECONDS, Context, Contexts
 from bot.conversation import Conversation
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
+from bot.message_parts import parts
 from bot.texts import outcome_text
 
 
@@ -290,6 +291,33 @@ def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
     """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
     outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")
     assert outcome.status != "answered" and not outcome.parts
+
+
+@pytest.mark.parametrize(
+    ("message", "uncovered"),
+    [("I read the piece twice. The US commented, the EU commented. But what did the Georgian government say, "
+      "and what did Moscow answer the Americans?", ("But what did the Georgian government say",)),
+     ("Ну понятно, американцы высказались. А что ответил Кремль?", ())],
+)
+def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversation, message: str,
+                                                         uncovered: tuple[str, ...]) -> None:
+    """In a message that asks with "?", a sentence ending in "." says what the asker knows: neither answered
+    as a part ("The US commented" is not a question about the US) nor named as not covered."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and not outcome.parts and outcome.uncovered == uncovered, outcome
+    assert outcome.entry is not None and outcome.entry.id == "peskov_reply"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [("The US commented, the EU commented. But what did Georgia say?",
+      [("The US commented", True), ("the EU commented", True), ("But what did Georgia say", False)]),
+     ("who signed it. and when", [("who signed it", False), ("and when", False)]),  # no "?": nothing told
+     ("Two questions: 1) how long is it valid? 2) has it been ratified",
+      [("Two questions:", False), ("how long is it valid", False), ("has it been ratified", False)])],
+)
+def test_the_parts_of_a_message_and_whether_they_tell(message: str, expected: list[tuple[str, bool]]) -> None:
+    assert parts(message) == expected
 
 
 def test_background_sentences_are_not_parts(conversation: Conversation) -> None:

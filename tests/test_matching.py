@@ -770,6 +770,7 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("что по поводу соглашения заявили грузинские власти?", "#georgia"),  # words before the verb
         ("а грузины чё думают?", "#georgia"),  # the speaker before "чё"
         ("что Песков сказал про американцев?", "#peskov"),  # not whom he spoke about
+        ("Что про Грузию сказали американцы?", "#usa"),  # what about comes first, the speaker after the verb
         ("что она сказала про Грузию?", None),
         ("What did the US say about Georgia?", "#usa"),  # the first named is the one who spoke
         ("what did Psaki and Mogherini say about it?", None),  # asked of each of them
