@@ -9,6 +9,7 @@ when first needed, not at build time: a saved index loads without them, and most
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.analysis import Analyzer
 from bot.closest import CuratedQuestions
@@ -42,6 +43,7 @@ class Lookups:
         self._stated: dict[int, frozenset[str]] = {}
         self._together: dict[int, tuple[frozenset[str], ...]] = {}
         self._speakers: dict[str, frozenset[str]] = {}
+        self._heard: frozenset[str] | None = None  # see heard()
 
     @property
     def curated(self) -> CuratedQuestions:
@@ -99,28 +101,45 @@ class Lookups:
         that quotes no one."""
         found = self._speakers.get(e.id)
         if found is None:
-            named = self.analyzer.entity_ids | self.analyzer.person_ids
             quoted = {s.paragraph for s in e.cited}
             paragraphs: dict[int, list[str]] = {}
             for sentence in self.kb.article.sentences:  # whole: "... Georgia." is Psaki's in '..., Psaki said'
                 if sentence.paragraph in quoted:
                     paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
-            who: set[str] = set()
-            for text in [" ".join(p) for p in paragraphs.values()] or list(e.source):
-                for m in STATEMENT.finditer(text):
-                    before = self.analyzer.terms_of(text[max(0, m.start() - 60):m.start()])[0]
-                    who.update([t for t in before if t in named][-1:])
-            found = self._speakers[e.id] = frozenset(who)
+            texts = [" ".join(p) for p in paragraphs.values()] or list(e.source)
+            found = self._speakers[e.id] = self._quoting(texts)
         return found
 
+    def _quoting(self, texts: Iterable[str]) -> frozenset[str]:
+        """The named things and people right before the statement verbs of ``texts``."""
+        named = self.analyzer.entity_ids | self.analyzer.person_ids
+        who: set[str] = set()
+        for text in texts:
+            for m in STATEMENT.finditer(text):
+                before = self.analyzer.terms_of(text[max(0, m.start() - 60):m.start()])[0]
+                who.update([t for t in before if t in named][-1:])
+        return frozenset(who)
+
+    def heard(self) -> frozenset[str]:
+        """Everyone the article quotes, and whom they speak for (``Analyzer.voices``)."""
+        if self._heard is None:
+            voices = self.analyzer.voices
+            said = self._quoting(s.text for s in self.kb.article.sentences)
+            self._heard = frozenset(v for s in said for v in voices.get(s, (s,)))
+        return self._heard
+
     def may_have_said(self, e: Entry, who: str) -> bool:
-        """Whether entry ``e`` may be what ``who`` said: it quotes no one, or someone who speaks, directly or
-        not, for ``who`` or for what ``who`` stands for ("the West": Psaki, for the US; "Moscow": Peskov, for
-        the Kremlin, which stands for Russia, as Moscow does)."""
+        """Whether entry ``e`` may be what ``who`` said: it quotes someone who speaks, directly or not, for
+        ``who`` or for what ``who`` stands for ("the West": Psaki, for the US; "Moscow": Peskov, for the
+        Kremlin, which stands for Russia, as Moscow does); or it quotes no one, and ``who`` is heard in the
+        article at all ("what did Putin say about pensions?": the treaty he signed; "what did Abkhazia
+        say?": no one in the article speaks for Abkhazia)."""
         said_by = self.speakers(e)
         voices = self.analyzer.voices
         mine = {who, *self.analyzer.stands_for.get(who, ())}
-        return not said_by or any(not mine.isdisjoint(voices.get(s, ())) for s in said_by)
+        if not said_by:
+            return not mine.isdisjoint(self.heard())
+        return any(not mine.isdisjoint(voices.get(s, ())) for s in said_by)
 
     def stated(self, i: int) -> frozenset[str]:
         """The numbers and named things (concepts) of entry ``i``'s answers, as the analyzer reads them."""

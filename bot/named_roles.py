@@ -24,7 +24,11 @@ WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
 _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
            r"commented|feel|protest|protested|object|objected)")
 _SAY_RU = (r"(?:сказал|сказала|сказали|ответил|ответила|ответили|заявил|заявила|заявили|думает|думают|"
-           r"отреагировал|отреагировала|отреагировали|прокомментировал|прокомментировала|прокомментировали)")
+           r"отреагировал|отреагировала|отреагировали|прокомментировал|прокомментировала|прокомментировали|"
+           r"относится|относятся|отнесся|отнеслась|отнеслись)")
+# The same verbs in the plural of no one named: "что сказали в Тбилиси?", "как отнеслись в Абхазии?" ask
+# what was said there, by the people of that place.
+_THEY_SAID_RU = r"(?:сказали|ответили|заявили|думают|отреагировали|прокомментировали|относятся|отнеслись)"
 _ABOUT_RU = r"(?:про|о|об|обо|насчет|по|на|в|во|для|к|ко|с|со|за)"
 _ABOUT = frozenset(_ABOUT_RU[3:-1].split("|")) | {"about", "of", "on", "for", "with"}
 _WHO = r"((?:[^\W\d_][\w'-]*\s+){0,2}[^\W\d_][\w'-]*)"  # one to three words
@@ -38,6 +42,7 @@ SPEAKER = (
     re.compile(rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}"),
     re.compile(rf"\b([^\W\d_]+)\s+(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b"),
     re.compile(rf"\b(?:что|как|че|чо|што)\s+{_WHO}\s+{_SAY_RU}\b"),
+    re.compile(rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+([^\W\d_]+)"),
     # the one who spoke after the verb, not what about ("что она сказала про Женеву")
     re.compile(rf"\b(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+(?!{_ABOUT_RU}\b){_WHO}"),
     re.compile(rf"\b(?:реакция|ответ)\s+{_WHO}"),

@@ -771,6 +771,8 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("а грузины чё думают?", "#georgia"),  # the speaker before "чё"
         ("что Песков сказал про американцев?", "#peskov"),  # not whom he spoke about
         ("Что про Грузию сказали американцы?", "#usa"),  # what about comes first, the speaker after the verb
+        ("что сказали в Тбилиси?", "#georgia"),  # said there, by no one named: the people of that place
+        ("что она сказала в Женеве?", None),  # she said it in Geneva
         ("что она сказала про Грузию?", None),
         ("What did the US say about Georgia?", "#usa"),  # the first named is the one who spoke
         ("what did Psaki and Mogherini say about it?", None),  # asked of each of them
@@ -802,6 +804,9 @@ def test_an_entry_is_said_by_whom_its_paragraphs_quote(matcher: Matcher, entry_i
         ("What did the Georgian government say?", "unknown", None),  # not the US on Georgia: the gap says so
         ("что грузинские власти сказали о договоре?", "unknown", None),
         ("What did the US say about Georgia?", "answered", "us_support_georgia"),
+        # no one in the article speaks for Abkhazia: not even an entry that quotes no one is what it said
+        ("What did Abkhazia say about the treaty?", "unknown", None),
+        ("Как к договору отнеслись в Абхазии?", "unknown", None),
         ("what did the kremlin say about the talks?", "answered", "talks_topics"),
     ],
 )
