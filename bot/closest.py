@@ -30,7 +30,7 @@ class Asked(NamedTuple):
 class Closest(NamedTuple):
     coverage: float  # the best share of a curated question's weight that the user's terms cover
     similarity: float  # the best rapidfuzz similarity (0..1) of the questions compared
-    has_all: bool  # one curated question has every term of the user's
+    has_all: bool  # one curated question has every term of the user's (the people its entry is about counted)
 
 
 KEPT = 4096  # entries whose questions are kept read (a large knowledge base is not all kept)
@@ -79,9 +79,13 @@ class CuratedQuestions:
             found = self._read[q] = (sum(map(self.idf.__getitem__, unique)) or 1.0, " ".join(sorted(unique)))
         return found
 
-    def closest(self, i: int, weights: Mapping[str, float], qtext: str) -> Closest:
+    def closest(self, i: int, weights: Mapping[str, float], qtext: str,
+                about: frozenset[str] = frozenset()) -> Closest:
         """Entry ``i``'s closest curated question to a user's terms (``weights``: each one's idf, in the
-        question's order; ``qtext``: the terms sorted and joined, as rapidfuzz compares them)."""
+        question's order; ``qtext``: the terms sorted and joined, as rapidfuzz compares them). ``about``: the
+        people the entry is about (``Lookups.about``); each of its questions is read as asked about them
+        ("What anniversary coincided with the signing?" of what Tibilov said), so a user who names them
+        shares them with every question."""
         having = self._questions_having(i)
         shared_by: dict[int, float] = {}
         count: dict[int, int] = {}
@@ -89,11 +93,18 @@ class CuratedQuestions:
             for q in having.get(t, ()):
                 shared_by[q] = shared_by.get(q, 0.0) + w
                 count[q] = count.get(q, 0) + 1
+        named = [t for t in about if t in weights]
         best_cov = 0.0
         compared: list[str] = []
-        for q in sorted(shared_by):
+        for q in range(self.entry_starts[i], self.entry_starts[i + 1]) if named else sorted(shared_by):
             weight, text = self._question(q)
-            cov = shared_by[q] / weight
+            shared = shared_by.get(q, 0.0)
+            if named:
+                added = [t for t in named if q not in having.get(t, ())]
+                implied = sum(weights[t] for t in added)
+                shared, weight = shared + implied, weight + implied
+                count[q] = count.get(q, 0) + len(added)
+            cov = shared / weight
             if cov > best_cov:
                 best_cov = cov
             # rapidfuzz only where it can still change the result: a question at least half as close as the

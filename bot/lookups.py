@@ -44,6 +44,7 @@ class Lookups:
         self._together: dict[int, tuple[frozenset[str], ...]] = {}
         self._speakers: dict[str, frozenset[str]] = {}
         self._heard: frozenset[str] | None = None  # see heard()
+        self._about: dict[int, frozenset[str]] = {}  # see about()
 
     @property
     def curated(self) -> CuratedQuestions:
@@ -53,6 +54,16 @@ class Lookups:
             self._curated = CuratedQuestions(ix.terms, ix.question_terms, ix.question_starts, ix.entry_starts,
                                              ix.idf)
         return self._curated
+
+    def about(self, i: int) -> frozenset[str]:
+        """The people entry ``i`` is about, as its tags name them ("tibilov" on what he said of the date).
+        Only people: a place or a country in the tags is often one the entry mentions, not its subject."""
+        found = self._about.get(i)
+        if found is None:
+            persons = self.analyzer.person_ids
+            tagged = (t for tag in self.kb.entries[i].tags for t in self.analyzer.terms_of(tag.replace("_", " "))[0])
+            found = self._about[i] = frozenset(t for t in tagged if t in persons)
+        return found
 
     def holders(self, term: str) -> frozenset[int]:
         """The entries that hold ``term`` anywhere (for the few terms a named thing stands for)."""

@@ -124,7 +124,7 @@ class Matcher:
             else:
                 in_source += w_eff
             bm25 += w_eff * tf * (BM25_K1 + 1) / (tf + BM25_K1)
-        best_entry_cov, best_fuzz, in_one = self.lookups.curated.closest(i, weights, qtext)
+        best_entry_cov, best_fuzz, in_one = self.lookups.curated.closest(i, weights, qtext, self.lookups.about(i))
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys() | partial.keys() if partial else hits.keys()
         stands_for = self.analyzer.stands_for

@@ -816,3 +816,11 @@ def test_what_someone_said_is_not_what_someone_else_said_about_them(
     outcome = matcher.match(question)
     assert outcome.status == status
     assert (outcome.entry.id if outcome.entry else None) == entry_id
+
+
+@pytest.mark.parametrize("question", ["which anniversary did tibilov bring up", "о какой годовщине говорил Тибилов"])
+def test_a_curated_question_is_asked_of_the_person_its_entry_is_about(matcher: Matcher, question: str) -> None:
+    """The entry on what Tibilov said of the date has questions on the anniversary and questions naming him,
+    none both; tagged with him, each of its questions is read as asked about him."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "crimea_anniversary"
