@@ -11,15 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.analysis import Analyzer
+from bot.analysis import Analysis, Analyzer
 from bot.closest import CuratedQuestions
 from bot.indexing import Index
 from bot.knowledge import Entry, KnowledgeBase
+from bot.named_roles import year_roles
 from bot.nomination import PostingIndex
 
 # The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
 STATEMENT = re.compile(
     r"\b(?:said|says|saying|believes|recommended|called|slammed|quotes|noted|stated|stressed|added)\b")
+# A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
+PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*(?:–|—|-|to|up to|until|through|and|по|до)\s*((?:19|20)\d\d)\b")
 
 
 def gives(entry: Entry, qtype: str) -> bool:
@@ -45,6 +48,8 @@ class Lookups:
         self._speakers: dict[str, frozenset[str]] = {}
         self._heard: frozenset[str] | None = None  # see heard()
         self._about: dict[int, frozenset[str]] = {}  # see about()
+        self._periods: dict[int, frozenset[tuple[str, str]]] = {}  # see periods()
+        self._roles: tuple[str, dict[str, str]] = ("", {})  # the last question's year_roles
 
     @property
     def curated(self) -> CuratedQuestions:
@@ -64,6 +69,28 @@ class Lookups:
             tagged = (t for tag in self.kb.entries[i].tags for t in self.analyzer.terms_of(tag.replace("_", " "))[0])
             found = self._about[i] = frozenset(t for t in tagged if t in persons)
         return found
+
+    def periods(self, i: int) -> frozenset[tuple[str, str]]:
+        """The periods of years entry ``i``'s answers give ("From 2008 to 2014", "С 2008 по 2014 год")."""
+        found = self._periods.get(i)
+        if found is None:
+            e = self.kb.entries[i]
+            found = self._periods[i] = frozenset(PERIOD.findall(f"{e.en.answer}\n{e.ru.answer}"))
+        return found
+
+    def beyond_period(self, i: int, a: Analysis) -> bool:
+        """Whether the question asks of a year that entry ``i`` gives only as where a period starts or ends
+        for that year alone ("how much in 2014 alone?", "именно в 2014 году") or for the years before or
+        after the period ("до 2008", "since 2014"): the entry's figure is the whole period's. Not of a near
+        miss: that is what it declines."""
+        periods = self.periods(i) if a.numbers and self.kb.entries[i].kind == "fact" else frozenset()
+        if not periods:
+            return False
+        if self._roles[0] != a.text:
+            self._roles = (a.text, year_roles(a.text.split()))
+        roles = self._roles[1]
+        return any((roles.get(first) in ("alone", "until") or roles.get(last) in ("alone", "since"))
+                   and not (first in roles and last in roles) for first, last in periods)
 
     def holders(self, term: str) -> frozenset[int]:
         """The entries that hold ``term`` anywhere (for the few terms a named thing stands for)."""

@@ -131,7 +131,7 @@ class Matcher:
         entity_miss = any(ent not in known and not any(i in self.lookups.holders(s) for s in stands_for.get(ent, ()))
                           for ent in a.entities)
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not in_one
-        number_miss = any(num not in known for num in a.numbers)
+        number_miss = any(num not in known for num in a.numbers) or self.lookups.beyond_period(i, a)
         head_miss = a.head is not None and a.head not in known
         gives_it = gives(entry, a.qtype) if a.qtype else False
         base = W_QUERY * cov_any + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz

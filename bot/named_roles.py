@@ -90,3 +90,27 @@ def speaker(text: str, term_of: Callable[[str], str], named: Collection[str]) ->
             if found:  # "what did Psaki and Mogherini say?" is asked of each: no one speaker
                 return found.pop() if len(found) == 1 else None
     return None
+
+
+# How a question names a year: as one year ("in 2014 alone", "именно в 2014 году", "за 2014 год"), as where a
+# period starts ("since 2008", "с 2008-го", "starting in 2008") or where it ends ("up to 2014", "до 2014").
+YEAR_SINCE = frozenset({"since", "from", "after", "starting", "beginning", "с", "со", "после", "начиная"})
+YEAR_UNTIL = frozenset({"until", "till", "before", "by", "до", "по"})
+YEAR_ALONE = frozenset({"in", "for", "during", "в", "во", "за"})
+
+
+def year_roles(words: Sequence[str]) -> dict[str, str]:
+    """Each year among ``words`` (a question's tokens) that a word before it places: "since", "until" or
+    "alone" (see above); a year with no such word has no role."""
+    roles: dict[str, str] = {}
+    for k, w in enumerate(words):
+        if len(w) != 4 or not w.isdigit() or w[:2] not in ("19", "20"):
+            continue
+        before, earlier = (words[k - 1] if k else ""), (words[k - 2] if k > 1 else "")
+        if before in YEAR_SINCE or (before in YEAR_ALONE and earlier in YEAR_SINCE):
+            roles[w] = "since"
+        elif before in YEAR_UNTIL or (before == "to" and earlier == "up"):
+            roles[w] = "until"
+        elif before in YEAR_ALONE:
+            roles[w] = "alone"
+    return roles

@@ -11,6 +11,7 @@ from bot.decision import Linear
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Thresholds, detect_language, focus_sentence, normalise
 from bot.message_parts import with_sentence_before
+from bot.named_roles import year_roles
 from bot.texts import answer_text
 from bot.words import common_words, pronoun_us
 
@@ -824,3 +825,30 @@ def test_a_curated_question_is_asked_of_the_person_its_entry_is_about(matcher: M
     none both; tagged with him, each of its questions is read as asked about him."""
     outcome = matcher.match(question)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "crimea_anniversary"
+
+
+@pytest.mark.parametrize(
+    ("question", "roles"),
+    [("how much did russia give them in 2014 alone", {"2014": "alone"}),
+     ("сколько получила осетия именно в 2014 году", {"2014": "alone"}),
+     ("сколько дали с 2008 го", {"2008": "since"}),
+     ("over the seven years starting in 2008", {"2008": "since"}),
+     ("how much up to 2014", {"2014": "until"}),
+     ("from 2008 to 2014", {"2008": "since"}),
+     ("what did they sign in november 2014", {})],  # a month places the year, not the question
+)
+def test_how_a_question_names_a_year(question: str, roles: dict[str, str]) -> None:
+    assert year_roles(question.split()) == roles
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [("How much did South Ossetia get from Russia in 2014 alone?", "unknown"),
+     ("Сколько денег Осетия получила от России до 2008 года?", "unknown"),  # before the period
+     ("how much has russia sent them since 2008?", "answered"),
+     ("сколько денег получила Осетия до 2014 года", "answered"),  # up to its end: the period itself
+     ("сколько дали с 2008 по 2014", "answered")],
+)
+def test_a_year_of_a_period_asked_alone_is_not_the_period(matcher: Matcher, question: str, status: str) -> None:
+    """The article gives 43 billion for 2008-2014 together: not what one of those years brought."""
+    assert matcher.match(question).status == status
