@@ -118,6 +118,7 @@ class Analyzer:
         self.framing_concepts = frozenset(f"#{c.id}" for c in lex.concepts if c.framing)
         self.asks_for = {f"#{c.id}": c.asks for c in lex.concepts if c.asks}  # "#date": "when"
         self.voices = voices(lex)
+        self.speaks_for = {f"#{c.id}": frozenset(f"#{x}" for x in c.speaks_for) for c in lex.concepts if c.speaks_for}
         # A word of a phrase concept met alone is a part of it ("ministries" of "interior ministries"): an
         # entry naming the whole concept has that word too, though not as a word of its own (a word that is
         # a concept by itself, a stop word or a number is not a part).

@@ -21,6 +21,9 @@ from bot.nomination import PostingIndex
 # The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
 STATEMENT = re.compile(
     r"\b(?:said|says|saying|believes|recommended|called|slammed|quotes|noted|stated|stressed|added)\b")
+# A question of how someone answered someone else ("what did Psaki answer Peskov?", "ответила на слова")
+REPLY = re.compile(r"\b(?:answer|answered|respond|responded|reply|replied|response|react|reacted|reaction|"
+                   r"ответил\w*|отреагировал\w*|ответ\w*|реакци\w*)\b")
 # A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
 PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*(?:–|—|-|to|up to|until|through|and|по|до)\s*((?:19|20)\d\d)\b")
 
@@ -46,6 +49,7 @@ class Lookups:
         self._stated: dict[int, frozenset[str]] = {}
         self._together: dict[int, tuple[frozenset[str], ...]] = {}
         self._speakers: dict[str, frozenset[str]] = {}
+        self._named_in: dict[str, tuple[frozenset[str], ...]] = {}  # see _paragraph_names()
         self._heard: frozenset[str] | None = None  # see heard()
         self._about: dict[int, frozenset[str]] = {}  # see about()
         self._periods: dict[int, frozenset[tuple[str, str]]] = {}  # see periods()
@@ -166,18 +170,48 @@ class Lookups:
             self._heard = frozenset(v for s in said for v in voices.get(s, (s,)))
         return self._heard
 
-    def may_have_said(self, e: Entry, who: str) -> bool:
+    def may_have_said(self, e: Entry, who: str, a: Analysis | None = None) -> bool:
         """Whether entry ``e`` may be what ``who`` said: it quotes someone who speaks, directly or not, for
         ``who`` or for what ``who`` stands for ("the West": Psaki, for the US; "Moscow": Peskov, for the
         Kremlin, which stands for Russia, as Moscow does); or it quotes no one, and ``who`` is heard in the
         article at all ("what did Putin say about pensions?": the treaty he signed; "what did Abkhazia
-        say?": no one in the article speaks for Abkhazia)."""
+        say?": no one in the article speaks for Abkhazia). And when the question ``a`` asks how ``who``
+        answered other people ("what did Psaki answer Peskov?"), it is what ``who`` said to them (``says_to``)."""
         said_by = self.speakers(e)
         voices = self.analyzer.voices
         mine = {who, *self.analyzer.stands_for.get(who, ())}
         if not said_by:
-            return not mine.isdisjoint(self.heard())
-        return any(not mine.isdisjoint(voices.get(s, ())) for s in said_by)
+            heard = not mine.isdisjoint(self.heard())
+        else:
+            heard = any(not mine.isdisjoint(voices.get(s, ())) for s in said_by)
+        if not heard or a is None or not REPLY.search(a.text):
+            return heard
+        others = [p for p in self.analyzer.person_ids.intersection(a.terms)
+                  if who not in voices.get(p, ()) and p not in voices.get(who, ())]  # not the same side
+        return all(self.says_to(e, who, other) for other in others)
+
+    def says_to(self, e: Entry, speaker: str, other: str) -> bool:
+        """Whether a paragraph entry ``e`` quotes names someone who speaks for ``speaker`` and ``other`` (or
+        whom ``other`` speaks for): "what did Peskov answer Psaki?" is his reply to the US Department she
+        speaks for; "what did Psaki answer Peskov?" is nothing, though one entry quotes both of them."""
+        voices = self.analyzer.voices
+        mine = {speaker, *self.analyzer.stands_for.get(speaker, ())}
+        theirs = {other, *self.analyzer.speaks_for.get(other, ())}
+        return any(not theirs.isdisjoint(named)
+                   and any(not mine.isdisjoint(voices.get(n, (n,))) for n in named - theirs)
+                   for named in self._paragraph_names(e))
+
+    def _paragraph_names(self, e: Entry) -> tuple[frozenset[str], ...]:
+        """The named things and people of each paragraph entry ``e`` quotes."""
+        found = self._named_in.get(e.id)
+        if found is None:
+            named = self.analyzer.entity_ids | self.analyzer.person_ids
+            paragraphs: dict[int, list[str]] = {}
+            for sentence in e.cited:
+                paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+            found = self._named_in[e.id] = tuple(
+                frozenset(t for t in self.analyzer.terms_of(" ".join(p))[0] if t in named) for p in paragraphs.values())
+        return found
 
     def stated(self, i: int) -> frozenset[str]:
         """The numbers and named things (concepts) of entry ``i``'s answers, as the analyzer reads them."""

@@ -373,8 +373,8 @@ class Matcher:
             return unknown("off_topic")
         facts = [c for c in ranked if c.entry.kind == "fact"]
         near = [c.entry for c in facts[:6]]
-        if a.speaker:  # "what did Georgia say?": not what someone else said about Georgia
-            facts = [c for c in facts if self.lookups.may_have_said(c.entry, a.speaker)]
+        if a.speaker:  # "what did Georgia say?": not what someone else said about Georgia (nor to whom else)
+            facts = [c for c in facts if self.lookups.may_have_said(c.entry, a.speaker, a)]
         miss = self._near_miss(a, ranked, facts)
         if miss is not None:  # the closest reading is something people ask that the article does not say
             gap = miss.entry

@@ -808,6 +808,9 @@ def test_an_entry_is_said_by_whom_its_paragraphs_quote(matcher: Matcher, entry_i
         # no one in the article speaks for Abkhazia: not even an entry that quotes no one is what it said
         ("What did Abkhazia say about the treaty?", "unknown", None),
         ("Как к договору отнеслись в Абхазии?", "unknown", None),
+        # how one answered another: what they said to them, not what they said at all
+        ("How did Psaki answer Peskov?", "unknown", None),
+        ("что Песков ответил Псаки?", "answered", "peskov_reply"),  # his words to the department she speaks for
         ("what did the kremlin say about the talks?", "answered", "talks_topics"),
     ],
 )
