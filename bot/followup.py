@@ -131,8 +131,12 @@ class FollowUps:
             # "and Tibilov?" after a question about Putin: the new name replaces the old one.
             replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()
             kept = [t for t in before.terms if t not in replaced]
-        # The words of its question type ("в каком году", "what day") are said by the type itself.
+        # The words of its question type ("в каком году", "what day") are said by the type itself; the earlier
+        # question's words that asked for another type ("what *date*?" then "where?") asked for its answer.
         asked = self.matcher.analyzer.asked_terms(a.text) if a.qtype else frozenset()
+        asks_for = self.matcher.analyzer.asks_for
+        if a.qtype and before.qtype and a.qtype != before.qtype:
+            kept = [t for t in kept if asks_for.get(t) != before.qtype]
         terms = tuple(dict.fromkeys((*(t for t in a.terms if t not in asked), *kept)))
         entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
         numbers = frozenset(t for t in terms if t.isdigit())

@@ -586,3 +586,13 @@ def test_a_question_word_pointing_back_at_a_thing_leans_on_the_context_despite_u
     context = _after(conversation, "какой раунд переговоров в Женеве шёл в день подписания?")
     outcome = conversation.answer("а кто на это обратил внимание?", context=context, now=1.0)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "eu_geneva_timing"
+
+
+@pytest.mark.parametrize(("first", "follow_up"), [("What date was the treaty signed?", "Where?"),
+                                                  ("Какого числа подписали договор?", "А где?")])
+def test_a_follow_up_asking_another_type_drops_the_words_that_asked_the_first(
+    conversation: Conversation, first: str, follow_up: str
+) -> None:
+    """"what *date*?" asked for the earlier answer; "where?" keeps what was signed, not the date."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
