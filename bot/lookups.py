@@ -49,7 +49,7 @@ class Lookups:
         self._stated: dict[int, frozenset[str]] = {}
         self._together: dict[int, tuple[frozenset[str], ...]] = {}
         self._speakers: dict[str, frozenset[str]] = {}
-        self._named_in: dict[str, tuple[frozenset[str], ...]] = {}  # see _paragraph_names()
+        self._named_in: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {}  # see _paragraphs()
         self._heard: frozenset[str] | None = None  # see heard()
         self._about: dict[int, frozenset[str]] = {}  # see about()
         self._periods: dict[int, frozenset[tuple[str, str]]] = {}  # see periods()
@@ -191,26 +191,27 @@ class Lookups:
         return all(self.says_to(e, who, other) for other in others)
 
     def says_to(self, e: Entry, speaker: str, other: str) -> bool:
-        """Whether a paragraph entry ``e`` quotes names someone who speaks for ``speaker`` and ``other`` (or
-        whom ``other`` speaks for): "what did Peskov answer Psaki?" is his reply to the US Department she
-        speaks for; "what did Psaki answer Peskov?" is nothing, though one entry quotes both of them."""
+        """Whether a paragraph entry ``e`` quotes has someone speaking for ``speaker`` say something naming
+        ``other`` (or whom ``other`` speaks for): "what did Peskov answer Psaki?" is his reply to the US
+        Department she speaks for; "what did Psaki answer Peskov?" is nothing, though one entry quotes both."""
         voices = self.analyzer.voices
         mine = {speaker, *self.analyzer.stands_for.get(speaker, ())}
         theirs = {other, *self.analyzer.speaks_for.get(other, ())}
-        return any(not theirs.isdisjoint(named)
-                   and any(not mine.isdisjoint(voices.get(n, (n,))) for n in named - theirs)
-                   for named in self._paragraph_names(e))
+        return any(not theirs.isdisjoint(named) and any(not mine.isdisjoint(voices.get(s, (s,))) for s in said_by)
+                   for said_by, named in self._paragraphs(e))
 
-    def _paragraph_names(self, e: Entry) -> tuple[frozenset[str], ...]:
-        """The named things and people of each paragraph entry ``e`` quotes."""
+    def _paragraphs(self, e: Entry) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+        """Who speaks in each paragraph entry ``e`` quotes, and the named things and people it names."""
         found = self._named_in.get(e.id)
         if found is None:
             named = self.analyzer.entity_ids | self.analyzer.person_ids
             paragraphs: dict[int, list[str]] = {}
             for sentence in e.cited:
                 paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+            texts = [" ".join(p) for p in paragraphs.values()]
             found = self._named_in[e.id] = tuple(
-                frozenset(t for t in self.analyzer.terms_of(" ".join(p))[0] if t in named) for p in paragraphs.values())
+                (self._quoting([text]), frozenset(t for t in self.analyzer.terms_of(text)[0] if t in named))
+                for text in texts)
         return found
 
     def stated(self, i: int) -> frozenset[str]:

@@ -30,6 +30,7 @@ _SAY_RU = (r"(?:сказал|сказала|сказали|ответил|отв
 # what was said there, by the people of that place.
 _THEY_SAID_RU = r"(?:сказали|ответили|заявили|думают|отреагировали|прокомментировали|относятся|отнеслись)"
 _ABOUT_RU = r"(?:про|о|об|обо|насчет|по|на|в|во|для|к|ко|с|со|за)"
+_DATIVE = re.compile(r"[а-я](?:у|ю|ам|ям)$")
 _ABOUT = frozenset(_ABOUT_RU[3:-1].split("|")) | {"about", "of", "on", "for", "with"}
 _WHO = r"((?:[^\W\d_][\w'-]*\s+){0,2}[^\W\d_][\w'-]*)"  # one to three words
 # Who is asked about as the one who said something: "what did Georgia say", "how did Tbilisi react",
@@ -45,6 +46,7 @@ SPEAKER = (
     re.compile(rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+([^\W\d_]+)"),
     # the one who spoke after the verb, not what about ("что она сказала про Женеву")
     re.compile(rf"\b(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+(?!{_ABOUT_RU}\b){_WHO}"),
+    re.compile(r"\b([^\W\d_]+)\s+(?:ответ|ответка|ответку|реакция)\b"),  # "Песков ответ Госдепу": he answered
     re.compile(rf"\b(?:реакция|ответ)\s+{_WHO}"),
 )
 IN_PLACE = re.compile(r"\b(?:in|at|inside|в|во)\s+(?:the\s+)?([^\W\d_]+)")
@@ -83,9 +85,11 @@ def speaker(text: str, term_of: Callable[[str], str], named: Collection[str]) ->
     Georgian government say?": Georgia); None when it asks no such thing. ``text`` is normalised."""
     for pattern in SPEAKER:
         for m in pattern.finditer(text):
-            # not what a preposition makes the subject of the words ("что про Грузию сказали американцы")
+            # not what a preposition makes the subject of the words ("что про Грузию сказали американцы"), nor
+            # to whom it was said ("что он ответил американцам", "ответ Пескову": the Russian dative)
             words = tokens(m.group(1))
-            said_by = [w for k, w in enumerate(words) if w not in _ABOUT and (k == 0 or words[k - 1] not in _ABOUT)]
+            said_by = [w for k, w in enumerate(words) if w not in _ABOUT and (k == 0 or words[k - 1] not in _ABOUT)
+                       and not _DATIVE.search(w)]
             found = {t for w in said_by if (t := term_of(w)) in named}
             if found:  # "what did Psaki and Mogherini say?" is asked of each: no one speaker
                 return found.pop() if len(found) == 1 else None

@@ -774,6 +774,9 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("Что про Грузию сказали американцы?", "#usa"),  # what about comes first, the speaker after the verb
         ("что сказали в Тбилиси?", "#georgia"),  # said there, by no one named: the people of that place
         ("что она сказала в Женеве?", None),  # she said it in Geneva
+        ("что он ответил американцам?", None),  # to whom he answered: the Russian dative
+        ("Песков ответ Госдепу", "#peskov"),  # the one before "ответ" answered
+        ("реакция Грузии", "#georgia"),
         ("что она сказала про Грузию?", None),
         ("What did the US say about Georgia?", "#usa"),  # the first named is the one who spoke
         ("what did Psaki and Mogherini say about it?", None),  # asked of each of them
