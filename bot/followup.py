@@ -140,7 +140,8 @@ class FollowUps:
         terms = tuple(dict.fromkeys((*(t for t in a.terms if t not in asked), *kept)))
         entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
         numbers = frozenset(t for t in terms if t.isdigit())
-        keeps_type = not a.terms or (own and way == "substitute")
+        # "and the Kremlin?" after "who commented for the US?" asks who again; a bare "Abkhazia?" asks about it
+        keeps_type = not a.terms or (not own and self.opens(a)) or (own and way == "substitute")
         return replace(a, terms=terms, entities=entities, numbers=numbers,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
 

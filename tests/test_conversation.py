@@ -596,3 +596,12 @@ def test_a_follow_up_asking_another_type_drops_the_words_that_asked_the_first(
     """"what *date*?" asked for the earlier answer; "where?" keeps what was signed, not the date."""
     outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
+
+
+@pytest.mark.parametrize(("first", "follow_up"), [("How long is the treaty valid?", "And the Abkhaz one?"),
+                                                  ("На сколько лет заключен договор?", "А с Абхазией?")])
+def test_and_a_name_asks_the_earlier_question_of_it(conversation: Conversation, first: str, follow_up: str) -> None:
+    """"And the Abkhaz one?" after how long the treaty runs asks how long the Abkhaz one runs, which the
+    article does not say: not what it says of the Abkhazia treaty otherwise."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "unknown", (outcome.status, outcome.entry)
