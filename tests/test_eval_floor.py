@@ -160,6 +160,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-29 / dialogues-29, the same make-up, scored untouched at the start of round 12 (10d99d2):
         # 92.1% in scope (en 92.5%, ru 91.7%), 93.3% refusal, 99.4% of dialogue turns.
         ("heldout-29.jsonl", "dialogues-29.jsonl", (0.90, 0.91, 0.97)),
+        # heldout-30 / dialogues-30, the same make-up, written while round 12 went on and scored once at its end
+        # by its first tree (10d99d2) and its last: 93.6% -> 93.2% in scope (en 93.2% -> 92.5%, ru 94.0%), 90.0%
+        # refusal, 97.7% of dialogue turns, by both.
+        ("heldout-30.jsonl", "dialogues-30.jsonl", (0.91, 0.88, 0.95)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
