@@ -205,9 +205,11 @@ class Lookups:
         found = self._named_in.get(e.id)
         if found is None:
             named = self.analyzer.entity_ids | self.analyzer.person_ids
+            quoted = {s.paragraph for s in e.cited}
             paragraphs: dict[int, list[str]] = {}
-            for sentence in e.cited:
-                paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+            for sentence in self.kb.article.sentences:  # whole, as speakers() reads them
+                if sentence.paragraph in quoted:
+                    paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
             texts = [" ".join(p) for p in paragraphs.values()]
             found = self._named_in[e.id] = tuple(
                 (self._quoting([text]), frozenset(t for t in self.analyzer.terms_of(text)[0] if t in named))
