@@ -143,14 +143,18 @@ class Lookups:
         that quotes no one."""
         found = self._speakers.get(e.id)
         if found is None:
-            quoted = {s.paragraph for s in e.cited}
-            paragraphs: dict[int, list[str]] = {}
-            for sentence in self.kb.article.sentences:  # whole: "... Georgia." is Psaki's in '..., Psaki said'
-                if sentence.paragraph in quoted:
-                    paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
-            texts = [" ".join(p) for p in paragraphs.values()] or list(e.source)
-            found = self._speakers[e.id] = self._quoting(texts)
+            found = self._speakers[e.id] = self._quoting(self._quoted_paragraphs(e) or list(e.source))
         return found
+
+    def _quoted_paragraphs(self, e: Entry) -> list[str]:
+        """The whole paragraphs of the article that entry ``e`` quotes a sentence of ("... Georgia." is
+        Psaki's in '..., Psaki said')."""
+        quoted = {s.paragraph for s in e.cited}
+        paragraphs: dict[int, list[str]] = {}
+        for sentence in self.kb.article.sentences:
+            if sentence.paragraph in quoted:
+                paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+        return [" ".join(p) for p in paragraphs.values()]
 
     def _quoting(self, texts: Iterable[str]) -> frozenset[str]:
         """The named things and people right before the statement verbs of ``texts``."""
@@ -205,15 +209,9 @@ class Lookups:
         found = self._named_in.get(e.id)
         if found is None:
             named = self.analyzer.entity_ids | self.analyzer.person_ids
-            quoted = {s.paragraph for s in e.cited}
-            paragraphs: dict[int, list[str]] = {}
-            for sentence in self.kb.article.sentences:  # whole, as speakers() reads them
-                if sentence.paragraph in quoted:
-                    paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
-            texts = [" ".join(p) for p in paragraphs.values()]
             found = self._named_in[e.id] = tuple(
                 (self._quoting([text]), frozenset(t for t in self.analyzer.terms_of(text)[0] if t in named))
-                for text in texts)
+                for text in self._quoted_paragraphs(e))
         return found
 
     def stated(self, i: int) -> frozenset[str]:

@@ -67,8 +67,6 @@ def lead(text: str) -> str | None:
 # spaces ("когда подписали / на сколько лет?") and the numbers of a list ("1) how long ... 2) has it ...").
 PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+",
                         re.IGNORECASE)
-_TELLS = re.compile(r"[.!]")  # a sentence that ends so says something (";" and list numbers go on)
-_ASKS = re.compile(r"\?")
 
 
 def parts(text: str) -> list[tuple[str, bool]]:
@@ -88,10 +86,10 @@ def parts(text: str) -> list[tuple[str, bool]]:
         sentence.append(text[start:m.start()].strip())
         start = m.end()
         delimiter = m.group()
-        if _ASKS.search(delimiter):
+        if "?" in delimiter:
             close(False)
-        elif _TELLS.search(delimiter) and not delimiter.strip()[:-1].strip().isdigit():
-            close(asking)
+        elif ("." in delimiter or "!" in delimiter) and not delimiter.strip()[:-1].strip().isdigit():
+            close(asking)  # a sentence that ends so says something (";" and the numbers of a list go on)
     sentence.append(text[start:].strip())
     close(False)
     return [(p, tells) for p, tells in found if tokens(p)]
