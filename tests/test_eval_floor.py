@@ -164,6 +164,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # by its first tree (10d99d2) and its last: 93.6% -> 93.2% in scope (en 93.2% -> 92.5%, ru 94.0%), 90.0%
         # refusal, 97.7% of dialogue turns, by both.
         ("heldout-30.jsonl", "dialogues-30.jsonl", (0.91, 0.88, 0.95)),
+        # heldout-31 / dialogues-31, the same make-up, scored untouched at the start of round 13 (f9e8fd4):
+        # 93.6% in scope (en 92.5%, ru 94.7%), 95.6% refusal, 92.6% of dialogue turns.
+        ("heldout-31.jsonl", "dialogues-31.jsonl", (0.92, 0.93, 0.90)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
