@@ -26,7 +26,7 @@ from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import voices
 from bot.message_parts import SENTENCES
-from bot.named_roles import alternatives, asks_for_partner, places, speaker
+from bot.named_roles import alternatives, asks_for_counterpart, asks_for_partner, places, speaker
 from bot.words import (
     CYRILLIC,
     MAX_QUESTION_CHARS,
@@ -377,6 +377,8 @@ class Analyzer:
         head, head_unknown = self._head(text, fixes, unknown)
         corrected_text = TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
         qtype = self.qtype(corrected_text)
+        if qtype == "who" and self.person_ids.isdisjoint(content) and asks_for_counterpart(corrected_text):
+            qtype = None  # "с кем Россия подписала?" asks for a party, which an entry gives without a person
         return Analysis(
             text=text,
             lang=detected,

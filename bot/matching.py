@@ -291,7 +291,7 @@ class Matcher:
         outcome = self.decide(found[0], reply_lang)
         for reading in found[1:]:
             focused = self.decide(reading, reply_lang)
-            if _rank_of(focused) > _rank_of(outcome):
+            if focused.preference() > outcome.preference():
                 outcome = focused
         return outcome
 
@@ -329,12 +329,15 @@ class Matcher:
         f = self.analyzer.analyse(focus, lang)
         # A name the knowledge base does not know, elsewhere in the message, is evidence of a near miss for a
         # question sentence that points at a person ("I read that Lavrov commented. What did he say?"); not
-        # for one that names what it asks ("My uncle says Medvedev signed it. Who actually signed it?").
+        # for one that names what it asks ("My uncle says Medvedev signed it. Who actually signed it?"). The
+        # people the message names are read with such a sentence ("Putin spoke first. What did he call it?").
         focus_words = tokens(normalise(focus))
         names = tuple(n for n in a.unknown_names if n not in f.unknown_names)
-        if names and not self.kb.lexicon.person_pronouns.isdisjoint(focus_words):
+        at_person = not self.kb.lexicon.person_pronouns.isdisjoint(focus_words)
+        if names and at_person:
             f = replace(f, unknown=(*f.unknown, *names), unknown_names=(*f.unknown_names, *names))
-        with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities)))))
+        people = [t for t in a.terms if t in self.analyzer.person_ids] if at_person else []
+        with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities), *people))))
         found = [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
         # A question sentence that points back ("What event was he referring to?") is read with the one
         # before it, where what it points to is named.
@@ -479,19 +482,6 @@ def _overview_of(broad: Entry, detail: Entry) -> bool:
     every sentence of the article that the detail stands on."""
     return broad.broad and not detail.broad and (
         detail.id in broad.related or (bool(detail.source) and all(s in broad.source for s in detail.source)))
-
-
-def _rank_of(outcome: Outcome) -> tuple[int, float]:
-    """How good an outcome is, to choose between readings of one message: an answer or a known near miss
-    beats a question back, which beats a decline; then the probability. A near miss is a reply too: the
-    question sentence of a long message may be one ("... On what date did their parliament vote on it?")
-    while its background alone matches a fact."""
-    order = {"answered": 2, "clarify": 1, "unknown": 0}[outcome.status]
-    if outcome.reason == "small_talk":
-        order = 0
-    elif outcome.reason == "gap":
-        order = 2
-    return order, outcome.score
 
 
 @lru_cache(maxsize=1)

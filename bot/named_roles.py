@@ -20,6 +20,7 @@ from bot.words import tokens
 ALTERNATIVE = re.compile(r"\b(?:or|или|либо)\b")
 CLAUSE_MARK = re.compile(r"[,.;:!?()]")
 WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwho\b[^,.;:!?]*\bwith\s*(?:$|[,.;:!?])")
+COUNTERPART = re.compile(r"\b(?:with whom|с кем)\b")
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
 _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
            r"commented|feel|protest|protested|object|objected)")
@@ -72,6 +73,12 @@ def asks_for_partner(text: str, term_of: Callable[[str], str], persons: Collecti
     """Whether a who-question asks for whoever was with a person it names ("who signed it with Putin?",
     "с кем Путин подписал договор?", "Putin and who else?"): that person is not what it asks about."""
     return bool(WITH_WHOM.search(text)) or any(term_of(m.group(1)) in persons for m in WITH_NAME.finditer(text))
+
+
+def asks_for_counterpart(text: str) -> bool:
+    """Whether a who-question asks with whom something was done ("с кем Россия подписала похожий договор?"):
+    when it names no person, the answer is a party (a country, a region), not a person."""
+    return bool(COUNTERPART.search(text))
 
 
 def places(text: str, term_of: Callable[[str], str], named: Collection[str]) -> frozenset[str]:

@@ -42,6 +42,18 @@ class Outcome:
     uncovered: tuple[str, ...] = ()  # ... and the parts the article does not cover, as the user wrote them
     resolved: str = ""  # a follow-up: the question the bot understood it as (for the chat log)
 
+    def preference(self) -> tuple[int, float]:
+        """How good this outcome is, to choose between readings of one message: an answer or a known near
+        miss beats a question back, which beats a decline; then the probability. A near miss is a reply too:
+        the question sentence of a long message may be one ("... On what date did their parliament vote on
+        it?") while its background alone matches a fact."""
+        order = {"answered": 2, "clarify": 1, "unknown": 0}[self.status]
+        if self.reason == "small_talk":
+            order = 0
+        elif self.reason == "gap":
+            order = 2
+        return order, self.score
+
 
 @dataclass(frozen=True)
 class Thresholds:

@@ -729,6 +729,44 @@ def test_a_question_for_whoever_was_with_a_person_is_not_about_that_person(
 
 
 @pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # the question sentence points at the person an earlier sentence names: what he said, not the name
+        ("Putin gave a speech at the ceremony. I am curious about it. What did he call the agreement?",
+         "putin_big_step"),
+        ("Путин выступил на церемонии. Интересно его мнение. Как он назвал этот договор?", "putin_big_step"),
+    ],
+)
+def test_a_long_message_asks_of_the_person_it_named(matcher: Matcher, question: str, entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize("question", ["which round of the swiss talks was held that day?",
+                                      "какой раунд переговоров в Швейцарии прошёл в тот же день?"])
+def test_the_talks_country_stands_for_geneva(matcher: Matcher, question: str) -> None:
+    outcome = matcher.match(question)  # the article has nothing Swiss but the Geneva discussions
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "geneva_round"
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype", "entry_id"),
+    [
+        # with whom, no person named: a party is asked for, which the Abkhazia entry gives without a person
+        ("with whom else has Russia signed a similar alliance?", None, "abkhazia_treaty"),
+        ("Russia signed a similar pact with whom?", None, "abkhazia_treaty"),
+        ("с кем ещё Россия заключила похожий договор?", None, "abkhazia_treaty"),
+        ("с кем Путин подписал договор?", "who", "signatories"),  # a person named: his partner, a person
+    ],
+)
+def test_with_whom_without_a_person_asks_for_a_party(matcher: Matcher, question: str, qtype: str | None,
+                                                     entry_id: str) -> None:
+    assert matcher.analyzer.analyse(question).qtype == qtype
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
     ("question", "placed", "status", "entry_id"),
     [
         # "the Kremlin" as a party to the treaty is Russia: the signatories, not the Kremlin's statements
