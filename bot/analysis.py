@@ -25,7 +25,7 @@ from rapidfuzz.distance import OSA
 from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import voices
-from bot.message_parts import SENTENCES
+from bot.message_parts import asking_sentences
 from bot.named_roles import alternatives, asks_for_counterpart, asks_for_partner, places, speaker
 from bot.words import (
     CYRILLIC,
@@ -116,6 +116,7 @@ class Analyzer:
             f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}
         self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
         self.framing_concepts = frozenset(f"#{c.id}" for c in lex.concepts if c.framing)
+        self.period_concepts = frozenset(f"#{c.id}" for c in lex.concepts if c.period)
         self.asks_for = {f"#{c.id}": c.asks for c in lex.concepts if c.asks}  # "#date": "when"
         self.voices = voices(lex)
         self.speaks_for = {f"#{c.id}": frozenset(f"#{x}" for x in c.speaks_for) for c in lex.concepts if c.speaks_for}
@@ -264,8 +265,8 @@ class Analyzer:
             return None
         if self.framing is not None:
             text = self.framing.sub(" ", text)
-        for sentence in SENTENCES.finditer(text):
-            words = [w for w in sentence.group().split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
+        for sentence in asking_sentences(text):
+            words = [w for w in sentence.split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
             m = self.qtype_re.search(head)
             if m is not None and len(head[: m.start()].split()) < QTYPE_WINDOW:

@@ -154,12 +154,17 @@ class FollowUps:
 
     def substituted(self, a: Analysis, before: Analysis) -> list[str]:
         """The earlier question's terms that an elliptic follow-up keeps: its numbers give way to the
-        follow-up's numbers, its specific words (those that pick entries out) to the follow-up's words."""
+        follow-up's numbers or to a time relative to it ("and before that?"), its specific words (those that
+        pick entries out) to the follow-up's words."""
         own = [t for t in self.own_terms(a) if not t.isdigit()]
+        # "а раньше?" after the money of 2016: another time, of the same subject
+        timed = bool(own) and self.matcher.analyzer.period_concepts.issuperset(own)
+        if timed:
+            own = []
         specific = self.matcher.index.df_share
         kept = []
         for t in before.terms:
-            if t.isdigit() and a.numbers:
+            if t.isdigit() and (a.numbers or timed):
                 continue
             if own and t not in before.entities and t not in self.persons and not t.isdigit() \
                     and specific.get(t, 0.0) <= COMMON_SHARE:

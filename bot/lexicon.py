@@ -39,6 +39,9 @@ class Concept:
     asks: str | None = None
     # Whom a person speaks for ("psaki": the US): what that person said, those said (see ``Analysis.speaker``).
     speaks_for: tuple[str, ...] = ()
+    # A time relative to the one asked about ("earlier", "next"): a follow-up naming only it ("а раньше?")
+    # asks the earlier question of another time (``FollowUps.substituted``).
+    period: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def _concept(raw: object, i: int, ids: set[str], problem: Callable[[str, str], N
         asks = None
     return Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
                    bool(raw.get("person", False)), gender, tuple(stands_for), bool(raw.get("framing", False)), asks,
-                   tuple(speaks_for))
+                   tuple(speaks_for), bool(raw.get("period", False)))
 
 
 def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:

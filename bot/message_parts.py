@@ -24,6 +24,14 @@ def focus_sentence(text: str) -> str | None:
     return (questions or sentences)[-1]
 
 
+def asking_sentences(text: str) -> list[str]:
+    """The sentences of a message that ask with "?", when others do not; else all of them: "I'm a trader
+    who moves goods. ... What does the treaty do about customs?" asks in its last, no who-question."""
+    sentences = [m.group() for m in SENTENCES.finditer(text)]
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    return asked if asked and len(asked) < len(sentences) else sentences
+
+
 def with_sentence_before(text: str, focus: str) -> str | None:
     """``focus`` (a sentence of ``text``) with the sentence before it, when there is one."""
     sentences = _sentences(text)

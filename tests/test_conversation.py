@@ -83,6 +83,10 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("что ответил Песков американцам?", "так, про договор: какой у него срок?", "term"),
         # Standing alone, but unsure: answered when it continues the topic of the conversation.
         ("What did the West call the treaty?", "Has the Kremlin answered?", "peskov_reply"),
+        # A time relative to the one asked: the same question of another time (its year gives way)
+        ("How much money did South Ossetia get from 2008 to 2014?", "and in the future?",
+         "money_overview|funding_2016"),
+        ("сколько выделят Южной Осетии на 2016 год?", "а раньше сколько получали?", "funding_past|money_overview"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(

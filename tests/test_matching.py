@@ -293,6 +293,18 @@ def test_a_qualifier_does_not_hide_the_question_type(matcher: Matcher, question:
     assert matcher.analyzer.qtype(normalise(question)) == qtype
 
 
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [("I'm a farmer who sells apples in Russia. Borders matter to me. What does the treaty change there?", None),
+     ("Я фермер, который торгует в России. Сколько лет будет действовать договор?", "quantity"),
+     ("I know who signed it. When was that?", "when"),
+     ("who signed it. and when", "who")],  # no "?": every sentence may ask
+)
+def test_a_message_asking_with_a_question_mark_takes_its_type_from_those_sentences(
+        matcher: Matcher, question: str, qtype: str | None) -> None:
+    assert matcher.analyzer.qtype(normalise(question)) == qtype
+
+
 @pytest.mark.parametrize("question", ["could the treaty be prolonged once 25 years pass?",
                                       "предусмотрено ли продление соглашения?"])
 def test_renewal_is_a_near_miss_not_the_term(matcher: Matcher, question: str) -> None:
