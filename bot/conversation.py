@@ -157,9 +157,9 @@ class Conversation:
         # A sure near miss ("and when is the next one?" after the Geneva round) is an answer of its own: a
         # wider reading would only bring back the earlier question, and with it the earlier answer. Not with
         # "it"/"its", whose referent may be what the earlier answer named ("when did its treaty come into
-        # force?" after Abkhazia).
+        # force?" after Abkhazia), unless the reading took that in already (``FollowUps.answered_about``).
         near_miss = (followed.reason == "gap" and followed.score >= self.matcher.answer_threshold
-                     and not self.follow.points_back(a))
+                     and (not self.follow.points_back(a) or bool(self.follow.answered_about(a, context))))
         if followed.status != "answered" and not near_miss and own:
             # Words of its own, and the earlier named things were not enough. With "it": the whole earlier
             # question ("and what was it called?"). Without: its words take the place of the earlier

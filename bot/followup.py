@@ -119,7 +119,8 @@ class FollowUps:
             elif way == "substitute":
                 kept = self.substituted(a, before)
             else:
-                kept = sorted(before.entities | self.persons.intersection(before.terms))
+                kept = sorted(before.entities | self.persons.intersection(before.terms)
+                              | self.answered_about(a, context))
         elif persons and not self.persons.intersection(named):
             # "what did she say?": about her, not about whatever was asked of her before; "what did he tell
             # the US?": him, and the thing named; "where did she say it?": her, and "it", what was asked
@@ -144,6 +145,15 @@ class FollowUps:
         keeps_type = not a.terms or (not own and self.opens(a)) or (own and way == "substitute")
         return replace(a, terms=terms, entities=entities, numbers=numbers,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    def answered_about(self, a: Analysis, context: Context) -> frozenset[str]:
+        """The named things the earlier answer is about (its entry's tags), when the earlier question named
+        none and the follow-up points back at a thing: "с кем ещё Россия подписала похожий договор?" (Abkhazia)
+        then "who signed it there?"."""
+        if context.analysis.entities or not self.points_back_at_things(a):
+            return frozenset()
+        entities = self.matcher.analyzer.entity_ids
+        return frozenset(t for tag in self.matcher.kb.by_id[context.entry_id].tags if (t := f"#{tag}") in entities)
 
     def asked_of_the_answer(self, a: Analysis, context: Context) -> Analysis:
         """The follow-up's question type asked of the earlier answer's subject: its entry's title."""

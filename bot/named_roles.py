@@ -45,8 +45,10 @@ SPEAKER = (
     re.compile(rf"\b([^\W\d_]+)\s+(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b"),
     re.compile(rf"\b(?:что|как|че|чо|што)\s+{_WHO}\s+{_SAY_RU}\b"),
     re.compile(rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+([^\W\d_]+)"),
-    # the one who spoke after the verb, not what about ("что она сказала про Женеву")
-    re.compile(rf"\b(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+(?!{_ABOUT_RU}\b){_WHO}"),
+    # the one who spoke after the verb, not what about ("что она сказала про Женеву"), nor to whom when a
+    # pronoun before the verb spoke ("что он ответил США")
+    re.compile(rf"\b(?:что|как|че|чо|што)\s+(?:(?!(?:он|она|они)\s)[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+"
+               rf"(?!{_ABOUT_RU}\b){_WHO}"),
     re.compile(r"\b([^\W\d_]+)\s+(?:ответ|ответка|ответку|реакция)\b"),  # "Песков ответ Госдепу": he answered
     re.compile(rf"\b(?:реакция|ответ)\s+{_WHO}"),
 )

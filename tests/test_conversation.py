@@ -291,6 +291,17 @@ def test_a_follow_up_that_refers_back_is_a_near_miss_of_what_it_refers_to(
     assert (outcome.entry.id if outcome.entry else outcome.reason) == ("term" if status == "answered" else "gap")
 
 
+@pytest.mark.parametrize("first", ["With whom else did Russia sign a similar alliance?",
+                                   "с кем ещё Россия заключила похожий договор?"])
+def test_it_is_what_the_answer_named_when_the_question_named_nothing(conversation: Conversation, first: str) -> None:
+    """The answer is the Abkhazia treaty: "who signed it there?" asks that of Abkhazia's pact, which the article
+    does not say, not who signed this treaty."""
+    context = _after(conversation, first)
+    assert context is not None and context.entry_id == "abkhazia_treaty"
+    outcome = conversation.answer("who signed it there?", context=context, now=1.0)
+    assert outcome.status == "unknown" and outcome.reason == "gap"
+
+
 def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
     """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
     outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")

@@ -825,6 +825,8 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("что сказали в Тбилиси?", "#georgia"),  # said there, by no one named: the people of that place
         ("что она сказала в Женеве?", None),  # she said it in Geneva
         ("что он ответил американцам?", None),  # to whom he answered: the Russian dative
+        ("а что она ответила ЕС?", None),  # "она" spoke: the EU is whom, though "ЕС" has no case ending
+        ("что ответил ЕС?", "#eu"),  # no one before the verb: the one after it spoke
         ("Песков ответ Госдепу", "#peskov"),  # the one before "ответ" answered
         ("реакция Грузии", "#georgia"),
         ("что она сказала про Грузию?", None),
