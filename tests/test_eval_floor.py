@@ -167,6 +167,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-31 / dialogues-31, the same make-up, scored untouched at the start of round 13 (f9e8fd4):
         # 93.6% in scope (en 92.5%, ru 94.7%), 95.6% refusal, 92.6% of dialogue turns.
         ("heldout-31.jsonl", "dialogues-31.jsonl", (0.92, 0.93, 0.90)),
+        # heldout-32 / dialogues-32, the same make-up, written while round 13 went on and scored once at its end
+        # by its first tree (f9e8fd4) and its last: 94.7% -> 95.1% in scope (en 94.7% -> 95.5%, ru 94.7%),
+        # 88.9% refusal, 94.3% of dialogue turns, by both.
+        ("heldout-32.jsonl", "dialogues-32.jsonl", (0.93, 0.87, 0.92)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
