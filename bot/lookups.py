@@ -25,6 +25,7 @@ STATEMENT = re.compile(
 REPLY = re.compile(r"\b(?:answer|answered|respond|responded|reply|replied|response|react|reacted|reaction|"
                    r"ответил\w*|отреагировал\w*|ответ\w*|реакци\w*)\b")
 # A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
+IDENTIFYING_SHARE = 0.3  # an entry with this share of curated questions asking who someone is tells that
 PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*(?:–|—|-|to|up to|until|through|and|по|до)\s*((?:19|20)\d\d)\b")
 
 
@@ -52,6 +53,7 @@ class Lookups:
         self._named_in: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {}  # see _paragraphs()
         self._heard: frozenset[str] | None = None  # see heard()
         self._about: dict[int, frozenset[str]] = {}  # see about()
+        self._identifies: dict[str, bool] = {}  # see identifies()
         self._periods: dict[int, frozenset[tuple[str, str]]] = {}  # see periods()
         self._roles: tuple[str, dict[str, str]] = ("", {})  # the last question's year_roles
 
@@ -193,6 +195,19 @@ class Lookups:
         others = [p for p in self.analyzer.person_ids.intersection(a.terms)
                   if who not in voices.get(p, ()) and p not in voices.get(who, ())]  # not the same side
         return all(self.says_to(e, who, other) for other in others)
+
+    def identifies(self, e: Entry, a: Analysis) -> bool:
+        """Whether entry ``e`` tells who someone is, which question ``a`` does not ask: a good share of its
+        curated questions ask that ("Who is Dmitry Peskov?", "кто такой Песков"), by the lexicon's strict
+        concepts, and ``a`` has none ("what did Peskov say?" asks for his words)."""
+        if not self.analyzer.strict_ids.isdisjoint(a.terms):
+            return False
+        found = self._identifies.get(e.id)
+        if found is None:
+            questions = [*e.en.questions, *e.ru.questions]
+            asking = sum(not self.analyzer.strict_ids.isdisjoint(self.analyzer.terms_of(q)[0]) for q in questions)
+            found = self._identifies[e.id] = bool(questions) and asking >= IDENTIFYING_SHARE * len(questions)
+        return found
 
     def says_to(self, e: Entry, speaker: str, other: str) -> bool:
         """Whether a paragraph entry ``e`` quotes has someone speaking for ``speaker`` say something naming

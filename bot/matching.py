@@ -378,6 +378,8 @@ class Matcher:
         near = [c.entry for c in facts[:6]]
         if a.speaker:  # "what did Georgia say?": not what someone else said about Georgia (nor to whom else)
             facts = [c for c in facts if self.lookups.may_have_said(c.entry, a.speaker, a)]
+            words = [c for c in facts if not self.lookups.identifies(c.entry, a)]  # not who they are, if sure
+            facts = words if words and words[0].score >= self.clarify_threshold else facts
         miss = self._near_miss(a, ranked, facts)
         if miss is not None:  # the closest reading is something people ask that the article does not say
             gap = miss.entry

@@ -763,6 +763,17 @@ def test_the_talks_country_stands_for_geneva(matcher: Matcher, question: str) ->
 
 
 @pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("so what did Peskov say about the deal?", "peskov_reply"),  # his words, not his job
+     ("что Дмитрий Песков сказал по поводу соглашения?", "peskov_reply"),
+     ("who is Peskov?", "peskov_who")],
+)
+def test_what_someone_said_is_their_words_not_who_they_are(matcher: Matcher, question: str, entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
     ("question", "qtype", "entry_id"),
     [
         # with whom, no person named: a party is asked for, which the Abkhazia entry gives without a person
