@@ -302,6 +302,15 @@ def test_it_is_what_the_answer_named_when_the_question_named_nothing(conversatio
     assert outcome.status == "unknown" and outcome.reason == "gap"
 
 
+@pytest.mark.parametrize(("follow_up", "entry_id"), [("Back to the deal itself: has it been ratified?", "ratification"),
+                                                    ("ok back to it, where was it signed?", "venue")])
+def test_back_to_changes_the_subject(conversation: Conversation, follow_up: str, entry_id: str) -> None:
+    """"Back to ..." returns to the treaty: neither a word of #support ("back the treaty") nor a question
+    about what Mogherini said."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, "what did Mogherini criticise?"), now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
 def test_names_joined_by_and_are_one_part(conversation: Conversation) -> None:
     """"переговоры Путина и Тибилова": one noun phrase, not a question about Tibilov."""
     outcome = conversation.answer("Сколько длились переговоры Путина и Тибилова?")
