@@ -171,6 +171,12 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # by its first tree (f9e8fd4) and its last: 94.7% -> 95.1% in scope (en 94.7% -> 95.5%, ru 94.7%),
         # 88.9% refusal, 94.3% of dialogue turns, by both.
         ("heldout-32.jsonl", "dialogues-32.jsonl", (0.93, 0.87, 0.92)),
+        # heldout-33 / dialogues-33 and heldout-34 / dialogues-34, the same make-up, written during the second
+        # half of round 13 and scored once at its end by its first tree (f9e8fd4) and its last: 33: 95.9% in
+        # scope (en 95.5%, ru 96.2%), 97.8% refusal, 92.0% -> 93.1% of dialogue turns; 34: 93.6% (en 91.7%,
+        # ru 95.5%), 93.3% refusal, 93.1% of turns, by both.
+        ("heldout-33.jsonl", "dialogues-33.jsonl", (0.94, 0.96, 0.91)),
+        ("heldout-34.jsonl", "dialogues-34.jsonl", (0.92, 0.92, 0.91)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
