@@ -24,8 +24,8 @@ STATEMENT = re.compile(
 # A question of how someone answered someone else ("what did Psaki answer Peskov?", "ответила на слова")
 REPLY = re.compile(r"\b(?:answer|answered|respond|responded|reply|replied|response|react|reacted|reaction|"
                    r"ответил\w*|отреагировал\w*|ответ\w*|реакци\w*)\b")
-# A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
 IDENTIFYING_SHARE = 0.3  # an entry with this share of curated questions asking who someone is tells that
+# A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
 PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*(?:–|—|-|to|up to|until|through|and|по|до)\s*((?:19|20)\d\d)\b")
 
 
