@@ -177,6 +177,9 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # ru 95.5%), 93.3% refusal, 93.1% of turns, by both.
         ("heldout-33.jsonl", "dialogues-33.jsonl", (0.94, 0.96, 0.91)),
         ("heldout-34.jsonl", "dialogues-34.jsonl", (0.92, 0.92, 0.91)),
+        # heldout-35 / dialogues-35, the same make-up, scored untouched at the start of round 14 (5c74c1c):
+        # 92.9% in scope (en 91.7%, ru 94.0%, long messages 79.4%), 96.7% refusal, 93.7% of dialogue turns.
+        ("heldout-35.jsonl", "dialogues-35.jsonl", (0.92, 0.95, 0.92)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
