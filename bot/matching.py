@@ -379,7 +379,7 @@ class Matcher:
         if a.speaker:  # "what did Georgia say?": not what someone else said about Georgia (nor to whom else)
             facts = [c for c in facts if self.lookups.may_have_said(c.entry, a.speaker, a)]
             words = [c for c in facts if not self.lookups.identifies(c.entry, a)]  # not who they are, if sure
-            facts = words if words and words[0].score >= self.clarify_threshold else facts
+            facts = self._quoting_first(words if words and words[0].score >= self.clarify_threshold else facts)
         miss = self._near_miss(a, ranked, facts)
         if miss is not None:  # the closest reading is something people ask that the article does not say
             gap = miss.entry
@@ -443,6 +443,14 @@ class Matcher:
         # A question with no question word may name the kind of answer it wants ("Abkhazia treaty date").
         named = a.qtype is None and any(self.analyzer.asks_for.get(t) in top.entry.gives for t in a.terms)
         return gap if gap.base > top.base and surer and not (top.features.get("qtype_fit") or named) else None
+
+    def _quoting_first(self, facts: list[Candidate]) -> list[Candidate]:
+        """``facts`` (what a named speaker may have said) with the best of those close to the top that quote
+        someone first: "what did Putin say about the deal with South Ossetia?" wants his words, not the venue."""
+        th = self.thresholds
+        quoting = next((c for c in facts[: th.max_candidates + 2] if c.base >= facts[0].base - th.margin
+                        and self.lookups.speakers(c.entry)), None)
+        return facts if quoting is None or quoting is facts[0] else [quoting, *(c for c in facts if c is not quoting)]
 
     def _surest_of_kin(self, facts: Sequence[Candidate]) -> Candidate:
         """The best fact, or a close overview or detail of it that the model is surer of: the two answer

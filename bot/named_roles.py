@@ -23,10 +23,12 @@ WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwh
 COUNTERPART = re.compile(r"\b(?:with whom|с кем)\b")
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
 _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
-           r"commented|feel|protest|protested|object|objected)")
+           r"commented|feel|protest|protested|object|objected|describe|described|characterise|characterised|"
+           r"characterize|characterized|call|called)")
 _SAY_RU = (r"(?:сказал|сказала|сказали|ответил|ответила|ответили|заявил|заявила|заявили|думает|думают|"
            r"отреагировал|отреагировала|отреагировали|прокомментировал|прокомментировала|прокомментировали|"
-           r"относится|относятся|отнесся|отнеслась|отнеслись)")
+           r"относится|относятся|отнесся|отнеслась|отнеслись|охарактеризовал|охарактеризовала|назвал|назвала|"
+           r"описал|описала)")
 # The same verbs in the plural of no one named: "что сказали в Тбилиси?", "как отнеслись в Абхазии?" ask
 # what was said there, by the people of that place.
 _THEY_SAID_RU = r"(?:сказали|ответили|заявили|думают|отреагировали|прокомментировали|относятся|отнеслись)"

@@ -774,6 +774,28 @@ def test_what_someone_said_is_their_words_not_who_they_are(matcher: Matcher, que
 
 
 @pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("what did Putin say about the agreement with South Ossetia?", "putin_statements"),  # not where it was signed
+     ("what did Tibilov say at the signing ceremony?", "tibilov_statements"),  # not its date
+     ("как Путин охарактеризовал договор с Южной Осетией?", "putin_statements"),  # describing is saying
+     ("where did Putin sign the agreement with South Ossetia?", "venue")],  # no speaker asked: the place
+)
+def test_a_speakers_words_come_before_close_facts_quoting_no_one(matcher: Matcher, question: str,
+                                                                  entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [("How did Putin describe the agreement?", "#putin"), ("what did Psaki call the leaders?", "#psaki"),
+     ("как Тибилов назвал договор?", "#tibilov"), ("how did they describe the deal?", None)],
+)
+def test_describing_or_calling_is_saying(matcher: Matcher, question: str, speaker: str | None) -> None:
+    assert matcher.analyzer.analyse(question).speaker == speaker
+
+
+@pytest.mark.parametrize(
     ("question", "qtype", "entry_id"),
     [
         # with whom, no person named: a party is asked for, which the Abkhazia entry gives without a person
