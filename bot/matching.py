@@ -339,9 +339,9 @@ class Matcher:
         people = [t for t in a.terms if t in self.analyzer.person_ids] if at_person else []
         with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities), *people))))
         found = [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
-        # A question sentence that points back ("What event was he referring to?") is read with the one
-        # before it, where what it points to is named.
-        if not self.kb.lexicon.pronouns.isdisjoint(focus_words):
+        # A question sentence that points back ("What event was he referring to?") or names nothing ("Can you
+        # tell me?") is read with the one before it, where what it asks about is named.
+        if not f.terms or not self.kb.lexicon.pronouns.isdisjoint(focus_words):
             pair = with_sentence_before(clean, focus)
             if pair is not None:
                 found.append(self.analyzer.analyse(pair, lang))

@@ -610,6 +610,9 @@ def test_a_question_sentence_that_points_back_is_read_with_the_sentence_before()
     [
         ("I follow the Caucasus news. Psaki made a statement on the treaty. Where did she make it?", "psaki_briefing"),
         ("Читал новости. Песков ответил американцам. Что он им сказал?", "peskov_reply"),
+        # a question sentence that names nothing asks what the sentence before it names
+        ("My teacher wants names for my report. I need to know who put their signatures on the treaty. "
+         "Can you tell me?", "signatories"),
     ],
 )
 def test_a_long_message_whose_question_points_back_is_answered(matcher: Matcher, message: str,
