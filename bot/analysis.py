@@ -46,7 +46,7 @@ from bot.words import (
 
 _EDGE_PUNCT = ".,!?;:\"'«»()"
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
-QTYPE_WINDOW = 4  # a question word counts when it is among a sentence's first four words
+QTYPE_WINDOW = 4  # a question word counts among a sentence's first four words (or after function words alone)
 HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
 SHORTHAND = 4  # up to this many letters, a misspelt word is read first as one with letters left out ("whn")
 
@@ -269,7 +269,9 @@ class Analyzer:
             words = [w for w in sentence.split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
             m = self.qtype_re.search(head)
-            if m is not None and len(head[: m.start()].split()) < QTYPE_WINDOW:
+            # among the first words, or further in after function words alone ("I need to know who signed it")
+            if m is not None and (len(before := head[: m.start()].split()) < QTYPE_WINDOW
+                                  or not any(self._word(w.strip(_EDGE_PUNCT))[2] for w in before)):
                 return " ".join(m.group().split())
         return None
 

@@ -295,6 +295,17 @@ def test_a_qualifier_does_not_hide_the_question_type(matcher: Matcher, question:
 
 @pytest.mark.parametrize(
     ("question", "qtype"),
+    [("I need to know who signed the treaty.", "who"), ("i would really like to know when it was signed", "when"),
+     ("хотелось бы мне узнать, когда его подписали", "when"),
+     ("The presidents met in the Russian capital where they signed it.", None)],  # a relative word, not a question
+)
+def test_a_question_word_after_function_words_alone_still_asks(matcher: Matcher, question: str,
+                                                               qtype: str | None) -> None:
+    assert matcher.analyzer.qtype(normalise(question)) == qtype
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
     [("I'm a farmer who sells apples in Russia. Borders matter to me. What does the treaty change there?", None),
      ("Я фермер, который торгует в России. Сколько лет будет действовать договор?", "quantity"),
      ("I know who signed it. When was that?", "when"),
