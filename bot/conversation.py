@@ -93,7 +93,7 @@ class Conversation:
         whole = self._one(text, lang, fallback_lang, context)
         multi = self._several(text, lang, fallback_lang, context, whole) or self._each_person(text, lang, whole)
         opens = whole.analysis is not None and self.follow.opens(whole.analysis)  # "and where?" leans on something
-        return multi or (whole if opens else of_headline(self.matcher, whole))  # "when did this happen?"
+        return multi or (whole if opens else of_headline(self.matcher, whole, context is None))  # "when was it?"
 
     def context_after(self, outcome: Outcome, now: float | None = None) -> Context | None:
         """The context an answered outcome leaves for the next message (None: keep the old one)."""

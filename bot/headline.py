@@ -10,27 +10,42 @@ question that is gone: the conversation decides that, not this), and only when t
 is answered: otherwise the message keeps its own outcome. The same holds for the first of several
 questions in one message ("when did it happen? and where?"), when it is a question of its own (it ends
 with a question mark), not the first words of a longer one ("На кого, по мнению лидера, ...?").
+
+A first message that points at a thing ("for how many years is it?", "на сколько лет эта штука?") and that
+the matcher is unsure of is asked again with the headline's words that fit everything (the treaty, the two
+parties) added to its own: "it" is the article's subject when nothing came before, not its signing ("who
+benefits from it?" is no question about who signed). After an answer, "it" is what that answer was about.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.matching import Matcher, Outcome
-from bot.words import strip_address
+from bot.matching import GENERIC_SHARE, Matcher, Outcome
+from bot.words import strip_address, tokens
 
 EMPTY_REASONS = frozenset({"empty", "no_content"})
 
 
-def of_headline(matcher: Matcher, outcome: Outcome) -> Outcome:
-    """``outcome`` of a message that names nothing, read as asked of the article's headline when that
-    answers it; any other outcome as it is."""
+def of_headline(matcher: Matcher, outcome: Outcome, alone: bool = True) -> Outcome:
+    """``outcome`` of a message that names nothing, or (``alone``: no conversation before it) points at a
+    thing and is unsure, read as asked of the article's headline when that answers it; else as it is."""
     a = outcome.analysis
-    if outcome.reason not in EMPTY_REASONS or a is None or a.terms or a.unknown or a.qtype is None:
+    if a is None or a.unknown or a.qtype is None:
+        return outcome
+    lexicon = matcher.kb.lexicon
+    at_thing = not (lexicon.pronouns - lexicon.person_pronouns).isdisjoint(tokens(a.text))
+    names_nothing = outcome.reason in EMPTY_REASONS and not a.terms
+    if not names_nothing and not (alone and outcome.reason == "unsure" and at_thing):
         return outcome
     title = matcher.kb.article.title(outcome.lang)
     headline = matcher.analyzer.analyse(title, outcome.lang)
-    asked = matcher.decide(replace(a, terms=headline.terms, entities=headline.entities), outcome.lang)
+    if names_nothing:
+        asked = matcher.decide(replace(a, terms=headline.terms, entities=headline.entities), outcome.lang)
+    else:  # with its own words, the headline's that fit everything: "it" is the treaty, not its signing
+        share = matcher.index.df_share
+        subject = [t for t in headline.terms if share.get(t, 0.0) > GENERIC_SHARE]
+        asked = matcher.decide(replace(a, terms=tuple(dict.fromkeys((*a.terms, *subject)))), outcome.lang)
     if asked.status != "answered" or asked.entry is None:
         return outcome
     return replace(asked, resolved=asked.entry.title(asked.lang))

@@ -518,6 +518,29 @@ def test_a_question_that_names_nothing_is_asked_of_the_headline(conversation: Co
     assert outcome.resolved == outcome.entry.title(outcome.lang)
 
 
+@pytest.mark.parametrize(("message", "entry_id"), [
+    ("for how many years is it?", "term"),  # "it" in a first message: the article's subject
+    ("на сколько лет эта штука?", "term"),
+])
+def test_a_first_question_about_it_that_is_unsure_is_asked_of_the_headline(conversation: Conversation,
+                                                                            message: str, entry_id: str) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize("message", ["who benefits more from it?", "кто за это платит?"])
+def test_it_in_a_first_question_is_the_treaty_not_its_signing(conversation: Conversation, message: str) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.entry is None or outcome.entry.id != "signatories"
+
+
+def test_it_after_an_answer_is_the_answers_subject_not_the_headline(conversation: Conversation) -> None:
+    """With a conversation to lean on, "it" is what was asked before: a near miss of it stays declined."""
+    context = _after(conversation, "Does the treaty make getting Russian citizenship easier?")
+    outcome = conversation.answer("Does it say how many people have applied so far?", context=context, now=1.0)
+    assert outcome.status == "unknown"
+
+
 @pytest.mark.parametrize("message", ["How tall is Mount Everest?", "why?", "and where?", "Сколько будет трижды три?"])
 def test_a_question_naming_something_else_or_leaning_on_nothing_is_not(conversation: Conversation,
                                                                        message: str) -> None:
