@@ -13,6 +13,7 @@ from typing import Literal
 
 from bot.contexts import Context
 from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, tokens
+from bot.named_roles import speaker
 from bot.people import People
 
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
@@ -143,7 +144,10 @@ class FollowUps:
         numbers = frozenset(t for t in terms if t.isdigit())
         # "and the Kremlin?" after "who commented for the US?" asks who again; a bare "Abkhazia?" asks about it
         keeps_type = not a.terms or (not own and self.opens(a)) or (own and way == "substitute")
-        return replace(a, terms=terms, entities=entities, numbers=numbers,
+        # "what did Putin say?" then "how did he describe it?": he is the one asked to have said it
+        said_by = a.speaker or (persons[0] if len(persons) == 1 and speaker(a.text, str, self.person_pronouns)
+                                else None)
+        return replace(a, terms=terms, entities=entities, numbers=numbers, speaker=said_by,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
 
     def answered_about(self, a: Analysis, context: Context) -> frozenset[str]:

@@ -528,6 +528,18 @@ def test_a_first_question_about_it_that_is_unsure_is_asked_of_the_headline(conve
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up", "entry_id"),
+    [("what did Putin say about the agreement with South Ossetia?", "how did he describe it?", "putin_statements"),
+     ("Кто такой Леонид Тибилов?", "Что он сказал о дате подписания?", "tibilov_statements")],
+)
+def test_he_asked_to_have_said_something_is_the_speaker(conversation: Conversation, first: str, follow_up: str,
+                                                        entry_id: str) -> None:
+    """His words, not a fact quoting no one (where or when the treaty was signed)."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
 @pytest.mark.parametrize("message", ["who benefits more from it?", "кто за это платит?"])
 def test_it_in_a_first_question_is_the_treaty_not_its_signing(conversation: Conversation, message: str) -> None:
     outcome = conversation.answer(message)
