@@ -180,6 +180,12 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # heldout-35 / dialogues-35, the same make-up, scored untouched at the start of round 14 (5c74c1c):
         # 92.9% in scope (en 91.7%, ru 94.0%, long messages 79.4%), 96.7% refusal, 93.7% of dialogue turns.
         ("heldout-35.jsonl", "dialogues-35.jsonl", (0.92, 0.95, 0.92)),
+        # heldout-36 / dialogues-36 and heldout-37 / dialogues-37, the same make-up, written at the start of round 14
+        # and scored once at its end by its first tree (5c74c1c) and its last (619a087): 36: 93.2% -> 93.6% in
+        # scope (en 93.2% -> 94.0%, ru 93.2%), 96.7% refusal, 96.0% -> 97.1% of dialogue turns; 37: 94.7% (en and
+        # ru 94.7%), 96.7% refusal, 95.4% -> 96.0% of turns.
+        ("heldout-36.jsonl", "dialogues-36.jsonl", (0.93, 0.96, 0.96)),
+        ("heldout-37.jsonl", "dialogues-37.jsonl", (0.94, 0.96, 0.95)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
