@@ -4,7 +4,6 @@ the postings and curated questions the per-entry definition gives: the fast path
 from __future__ import annotations
 
 import math
-from array import array
 from collections import defaultdict
 from dataclasses import replace
 
@@ -13,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.analysis import Analyzer, term_weight
-from bot.indexing import _halves, build_index
+from bot.indexing import build_index
 from bot.knowledge import KnowledgeBase, LangBlock
 from bot.matching import Matcher
-from bot.words import normalise, tokens, words, words_of_texts
+from bot.words import END, flat_words, normalise, tokens, words, words_of_texts
 
 # Characters the fast reading takes (letters, digits, apostrophes, punctuation, typography) and some it
 # leaves to ``normalise`` (accents, other scripts, invisible and control characters, ligatures).
@@ -38,10 +37,10 @@ def test_words_of_texts_reads_each_text_as_words_does(many: list[str]) -> None:
     assert words_of_texts(many) == [tokens(normalise(t)) for t in many]
 
 
-def test_halves_split_each_value_in_two() -> None:
-    both = array("Q", [0, 1, (5 << 32) | 7, (2**32 - 1) << 32 | (2**32 - 1)])
-    high, low = _halves(both)
-    assert list(high) == [v >> 32 for v in both] and list(low) == [v & 0xFFFFFFFF for v in both]
+@settings(max_examples=500, deadline=None)
+@given(st.lists(texts | st.sampled_from(["/ask who?", " @bot hi", "x" * 1001, "rock'n'roll 90's", "a1b2"]), max_size=8))
+def test_flat_words_are_the_words_of_each_text_each_ended(many: list[str]) -> None:
+    assert flat_words(many) == [w for t in many for w in (*tokens(normalise(t)), END)]
 
 
 def _odd(kb: KnowledgeBase) -> KnowledgeBase:
