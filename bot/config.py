@@ -41,6 +41,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class WebhookConfig:
+    """Where the bot's own HTTPS server listens for Telegram's updates (``[telegram.webhook]``)."""
+
     listen: str = "127.0.0.1"
     port: int = 8443
     url_path: str = "telegram"
@@ -50,6 +52,8 @@ class WebhookConfig:
 
 @dataclass(frozen=True)
 class TelegramConfig:
+    """How the bot reaches Telegram: token, polling or webhook, API address (``[telegram]``)."""
+
     token: str = field(default="", repr=False)  # TELEGRAM_BOT_TOKEN wins
     mode: Literal["polling", "webhook"] = "polling"
     api_base_url: str = "https://api.telegram.org/bot"
@@ -64,6 +68,8 @@ class TelegramConfig:
 
 @dataclass(frozen=True)
 class BotConfig:
+    """Who administers the bot and how it speaks by default (``[bot]``)."""
+
     admins: tuple[int, ...] = ()
     admin_chat_id: int = 0  # 0: none; else the administrators of this group are admins too
     default_language: Literal["en", "ru"] = "en"
@@ -72,6 +78,8 @@ class BotConfig:
 
 @dataclass(frozen=True)
 class MatchingConfig:
+    """Overrides of the learned decision's thresholds (``[matching]``)."""
+
     # Probabilities from the learned decision (knowledge/decision.toml); unset: the fitted values there.
     answer_threshold: float | None = None  # the best entry at or above this (clear of rivals) is answered
     clarify_threshold: float | None = None  # close candidates at or above this are offered back
@@ -81,6 +89,8 @@ class MatchingConfig:
 
 @dataclass(frozen=True)
 class FloodConfig:
+    """How much a group chat may ask before the bot goes quiet (``[flood]``)."""
+
     repeat_window_seconds: int = 300  # same question in the same group chat: link to the earlier answer
     user_window_seconds: int = 60
     user_max_questions: int = 8  # per user per window in a group, then one notice and silence
@@ -88,6 +98,8 @@ class FloodConfig:
 
 @dataclass(frozen=True)
 class StorageConfig:
+    """The chat log and admin database, and what it keeps (``[storage]``)."""
+
     database: str = "data/treaty-bot.sqlite3"
     retention_days: int = 0  # 0: keep forever
     store_text: bool = True
@@ -100,18 +112,24 @@ class StorageConfig:
 
 @dataclass(frozen=True)
 class KnowledgeConfig:
+    """Where the knowledge base is and which question sets guard admin edits (``[knowledge]``)."""
+
     directory: str = ""  # empty: the knowledge/ shipped with the bot
     regression_sets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class LoggingConfig:
+    """Log level and format (``[logging]``)."""
+
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
 
 
 @dataclass(frozen=True)
 class Config:
+    """The whole configuration, one section each (``load_config`` makes it)."""
+
     telegram: TelegramConfig = TelegramConfig()
     bot: BotConfig = BotConfig()
     matching: MatchingConfig = MatchingConfig()

@@ -52,6 +52,8 @@ class KnowledgeError(ValueError):
 
 @dataclass(frozen=True)
 class LangBlock:
+    """An entry in one language: its curated questions, answer and keywords."""
+
     questions: tuple[str, ...]
     answer: str
     keywords: tuple[str, ...] = ()
@@ -59,6 +61,8 @@ class LangBlock:
 
 @dataclass(frozen=True)
 class Entry:
+    """One fact (or gap, or small talk) of the knowledge base, in both languages."""
+
     id: str
     kind: str
     topic: str
@@ -111,6 +115,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Topic:
+    """A topic entries belong to, named in both languages."""
+
     id: str
     en: str
     ru: str
@@ -121,6 +127,8 @@ class Topic:
 
 @dataclass(frozen=True)
 class Article:
+    """The article the bot answers about: its text, date, titles and sentences."""
+
     text: str
     date: str
     titles: Mapping[str, str]
@@ -149,6 +157,8 @@ class Article:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
+    """Every entry, topic and the lexicon, over one article (``load_knowledge`` makes it)."""
+
     entries: tuple[Entry, ...]
     topics: tuple[Topic, ...]
     lexicon: Lexicon

@@ -22,6 +22,8 @@ LANGS: tuple[str, ...] = ("en", "ru")
 
 @dataclass(frozen=True)
 class Concept:
+    """One concept of the lexicon: its words in both languages and what kind of thing it is."""
+
     id: str
     words: tuple[str, ...]
     entity: bool = False
@@ -46,6 +48,8 @@ class Concept:
 
 @dataclass(frozen=True)
 class Lexicon:
+    """Stop words, concepts and question types: how the matcher reads words (``knowledge/lexicon``)."""
+
     stopwords: Mapping[str, frozenset[str]]
     concepts: tuple[Concept, ...]
     qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]

@@ -18,6 +18,8 @@ Status = Literal["answered", "clarify", "unknown"]
 
 @dataclass(frozen=True)
 class Candidate:
+    """An entry that may answer the question, with the probability that it does."""
+
     entry: Entry
     score: float  # the probability that answering with this entry is right (bot/decision.py)
     coverage: float = 1.0  # the share of the question's meaning this entry explains
