@@ -130,7 +130,7 @@ def _release_memory() -> None:
 
     try:
         trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc
+    except (OSError, AttributeError, TypeError):  # not glibc (TypeError: no C library handle of None)
         return
     trim(0)
 
