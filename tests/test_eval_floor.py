@@ -186,6 +186,13 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # ru 94.7%), 96.7% refusal, 95.4% -> 96.0% of turns.
         ("heldout-36.jsonl", "dialogues-36.jsonl", (0.93, 0.96, 0.96)),
         ("heldout-37.jsonl", "dialogues-37.jsonl", (0.94, 0.96, 0.95)),
+        # heldout-38 / dialogues-38, the same make-up, scored untouched at the start of round 15 (8084e95):
+        # 97.7% in scope (en and ru 97.7%, long messages 91.2%), 94.4% refusal, 97.1% of dialogue turns.
+        ("heldout-38.jsonl", "dialogues-38.jsonl", (0.97, 0.94, 0.97)),
+        # heldout-39 / dialogues-39, the same make-up, written at the start of round 15, never opened, scored
+        # once at its end by its first tree (8084e95) and its last: 94.0% in scope (en 93.2%, ru 94.7%, long
+        # 94.1%), 93.3% refusal, 96.0% of dialogue turns, by both (the round changed no answer).
+        ("heldout-39.jsonl", "dialogues-39.jsonl", (0.93, 0.93, 0.95)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
