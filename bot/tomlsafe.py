@@ -18,14 +18,14 @@ MAX_TOML_BYTES = 512 * 1024  # the largest shipped knowledge file is about 64 KB
 MAX_TOML_DEPTH = 32  # brackets, braces and table nesting; the shipped files use at most 4
 
 # Strings and comments, whose brackets do not nest anything (multi-line strings first; an unclosed
-# string is left alone, for tomllib to report).
-_STRINGS_AND_COMMENTS = re.compile(
+# string is left alone, for tomllib to report). Patterns compiled when TOML is first read (``re`` keeps
+# them): a start that finds its knowledge base in the cache reads none.
+_STRINGS_AND_COMMENTS = (
     r'"""(?:\\.|[^\\])*?"""(?:"{1,2}(?!"))?|\'\'\'.*?\'\'\'(?:\'{1,2}(?!\'))?'
-    r'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*',
-    re.DOTALL,
+    r'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*'
 )
-_BRACKETS = re.compile(r"[\[\]{}\n]")
-_NOT_IN_A_KEY = re.compile(r"[^\w \t.-]+")  # what separates dotted keys (strings already taken out)
+_BRACKETS = r"[\[\]{}\n]"
+_NOT_IN_A_KEY = r"[^\w \t.-]+"  # what separates dotted keys (strings already taken out)
 
 
 class TomlError(ValueError):
@@ -49,10 +49,10 @@ def nesting_depth(text: str, limit: int) -> tuple[int, int]:
     """How deeply ``text`` nests, read without parsing it, and the line where: the deepest nesting of ``[``
     and ``{`` outside strings and comments, or the most parts of one dotted key (``a.b.c = 1`` is 3; tomllib
     takes quadratic time over them). Counts stop past ``limit``; a linear scan that never recurses."""
-    bare = _STRINGS_AND_COMMENTS.sub(_keep_newlines, text)
+    bare = re.sub(_STRINGS_AND_COMMENTS, _keep_newlines, text, flags=re.DOTALL)
     depth = deepest = 0
     line = deepest_line = 1
-    for m in _BRACKETS.finditer(bare):
+    for m in re.finditer(_BRACKETS, bare):
         token = m.group()
         if token == "\n":
             line += 1
@@ -66,7 +66,7 @@ def nesting_depth(text: str, limit: int) -> tuple[int, int]:
             depth = max(depth - 1, 0)
     for number, row in enumerate(bare.split("\n"), 1):
         if "." in row:
-            parts = 1 + max(piece.count(".") for piece in _NOT_IN_A_KEY.split(row))
+            parts = 1 + max(piece.count(".") for piece in re.split(_NOT_IN_A_KEY, row))
             if parts > deepest:
                 deepest, deepest_line = parts, number
     return deepest, deepest_line
