@@ -35,13 +35,9 @@ from bot.words import END, flat_words
 IN_QUESTION, IN_ANSWER, IN_SOURCE = 1, 2, 4
 # BM25F: a term's weight in an entry is the field-weighted sum of where it occurs.
 FIELD_QUESTION, FIELD_KEYWORD, FIELD_ANSWER, FIELD_SOURCE = 1.0, 0.8, 0.8, 0.6
-
-
-# The packed frequency and bits of a term in an entry's answers (1), sources (2) or both (3) alone,
-# summed from 0.0 as every term's sum starts.
-_ELSEWHERE = (0, (round((0.0 + FIELD_ANSWER) * 1024) << 3) | IN_ANSWER,
-              (round((0.0 + FIELD_SOURCE) * 1024) << 3) | IN_SOURCE,
-              (round((0.0 + FIELD_ANSWER + FIELD_SOURCE) * 1024) << 3) | IN_ANSWER | IN_SOURCE)
+LARGE = 1_000  # from this many entries on, a build returns its freed temporaries to the system
+_CHUNK = 1024  # texts tokenised at once (``flat_words`` reads a chunk of plain texts as one string)
+KEYWORD, TAG, SOURCE = 0, 1, 2  # what a shared text is to the entry that uses it
 
 
 @dataclass(frozen=True)
@@ -134,10 +130,6 @@ def _release_memory() -> None:
         return
     trim(0)
 
-
-LARGE = 1_000  # from this many entries on, a build returns its freed temporaries to the system
-_CHUNK = 1024  # texts tokenised at once (``words_of_texts`` reads plain ones as one string)
-KEYWORD, TAG, SOURCE = 0, 1, 2  # what a shared text is to the entry that uses it
 
 
 class _Texts:

@@ -1,6 +1,7 @@
 """Words as the matcher reads them (pure): normalised text, tokens, Snowball stems, the script's language;
 and ``words`` of many texts at once, equal to ``tokens(normalise(text))`` and several times faster for plain
-text (an index build reads every text of a knowledge base: ``bot.indexing``).
+text: a list per text (``words_of_texts``), or one list of them all, each text's ended (``flat_words``: an
+index build reads every text of a knowledge base, ``bot.indexing``).
 
 Shared by the analysis of questions (``bot.analysis``) and the checks of the lexicon (``bot.lexicon``), which
 the knowledge base imports: so this module imports neither.
