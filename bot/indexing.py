@@ -315,16 +315,11 @@ def _postings(np: Any, texts: _Texts, text_of: Any, term_of: Any, n_terms: int) 
 
 def _asked(np: Any, keys: Any, question: Any, questions: int) -> tuple[Any, Any]:
     """The distinct posting ``keys`` of the terms of curated questions, and for each the number of
-    questions (``question``: the question of each key) it comes from: one sort of key x questions +
-    question."""
-    ordered = np.sort(keys * max(questions, 1) + question)
-    new = np.ones(len(ordered), dtype=bool)
-    new[1:] = ordered[1:] != ordered[:-1]  # another question, or another key
-    key = ordered[new] // max(questions, 1)
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    at = np.flatnonzero(first)
-    return key[at], np.diff(np.append(at, len(key)))
+    questions (``question``: the question of each key) it comes from."""
+    width = max(questions, 1)
+    pairs = _unique(np, keys * width + question)  # (key, question), once each, in key order
+    key, times = _unique(np, pairs // width, counts=True)  # already sorted: a second sort costs little
+    return key, times
 
 
 def _shared_keys(np: Any, texts: _Texts, text_of: Any, term_of: Any, n: int) -> tuple[Any, Any]:
