@@ -301,6 +301,26 @@ async def test_invalid_record_is_dropped_alone(store: Storage, caplog: pytest.Lo
     assert "record dropped" in caplog.text
 
 
+@pytest.mark.parametrize("parameters", [40, 32_766])  # two exchanges a statement; a whole batch in one
+async def test_a_batch_is_written_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parameters: int
+) -> None:
+    """Exchanges go in as multi-row INSERTs, as many as SQLite's parameter limit allows: when a later
+    statement of the batch fails, the earlier ones are rolled back and the batch is written one by one."""
+    from bot.storage import writer
+
+    monkeypatch.setattr(writer, "_MAX_PARAMETERS", parameters)
+    async with Storage(tmp_path / "log.sqlite3", flush_interval=30.0, batch_size=100) as s:
+        for i in range(1, 6):
+            s.record_exchange(ex(i, update_id=2**70 if i == 5 else i))  # the last one cannot be stored
+        s.record_click(Click(data="more", update_id=6))
+        s.record_exchange(ex(3))  # a duplicate inside the batch
+        assert await s.flush(5)
+        assert (s.recorded, s.duplicates, s.dropped) == (5, 1, 1)
+    assert query(s.path, "SELECT update_id FROM exchanges ORDER BY update_id") == [(1,), (2,), (3,), (4,)]
+    assert count(s.path, "clicks") == 1
+
+
 async def test_queue_full_drops_and_counts(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async with Storage(tmp_path / "log.sqlite3", queue_size=5, flush_interval=0.01) as s:
         for i in range(20):  # no await in between: the writer cannot run

@@ -16,17 +16,21 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import itertools
 import logging
 import math
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from bot.errors import StorageError
 from bot.storage.connection import Database
 from bot.storage.records import Exchange, Feedback, GroupSettings, LanguageChoice, Privacy, Record
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 __all__ = [
     "INSERT_CLICK",
@@ -45,13 +49,14 @@ _ERROR_LOG_INTERVAL: Final = 60.0  # seconds between two log lines about the sam
 _MAX_RETRY_DELAY: Final = 5.0  # seconds between write attempts while the database is unwritable
 _FILE_CHECK_INTERVAL: Final = 5.0  # seconds between two looks at the database file while nothing is written
 
-INSERT_EXCHANGE: Final = """
+_EXCHANGE_HEAD: Final = """
     INSERT INTO exchanges (update_id, ts, channel, chat_id, chat_type, chat_title, user_id, username,
                            user_lang, question, lang, status, entry_id, score, latency_ms, reply_message_id,
                            resolved, send_status)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (update_id) DO NOTHING
-"""
+    VALUES """
+_EXCHANGE_ROW: Final = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_EXCHANGE_TAIL: Final = "\n    ON CONFLICT (update_id) DO NOTHING\n"
+INSERT_EXCHANGE: Final = _EXCHANGE_HEAD + _EXCHANGE_ROW + _EXCHANGE_TAIL
 # ?1 exchange_id, ?2 update_id, ?3 ts, ?4 user_id, ?5 chat_id, ?6 reply_message_id, ?7 entry_id, ?8 value.
 # A given exchange_id is kept only when that exchange exists (a vote on a purged answer is still a vote);
 # without one, the vote is linked to the exchange whose reply it was cast on.
@@ -66,11 +71,12 @@ INSERT_FEEDBACK: Final = """
         ?2, ?3, ?4, ?5, ?6, ?7, ?8)
     ON CONFLICT (update_id) DO NOTHING
 """
-INSERT_CLICK: Final = """
+_CLICK_HEAD: Final = """
     INSERT INTO clicks (update_id, ts, user_id, chat_id, data, entry_id)
-    VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (update_id) DO NOTHING
-"""
+    VALUES """
+_CLICK_ROW: Final = "(?, ?, ?, ?, ?, ?)"
+_CLICK_TAIL: Final = "\n    ON CONFLICT (update_id) DO NOTHING\n"
+INSERT_CLICK: Final = _CLICK_HEAD + _CLICK_ROW + _CLICK_TAIL
 UPSERT_LANGUAGE: Final = """
     INSERT INTO user_prefs (user_id, lang, updated) VALUES (?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, updated = excluded.updated
@@ -416,27 +422,76 @@ class Writer:
         return True
 
     async def _write_batch(self, batch: Sequence[Record]) -> int:
-        """One transaction for the whole batch; returns the number of rows inserted."""
-        exchanges, feedback, clicks, languages, groups = rows(batch, self._privacy)
-        inserted = 0
+        """One transaction for the whole batch; returns the number of rows inserted. The exchanges (and
+        clicks) go in as one multi-row INSERT: a batch of exchanges alone is a single statement, its own
+        transaction, and one call into the database thread instead of four (BEGIN, INSERT, closing the
+        cursor, COMMIT); each call waits for the event loop, which a busy bot holds for milliseconds."""
+        statements = _statements(rows(batch, self._privacy))
         async with self._db.lock:
             conn = self._db.require()
+            if len(statements) == 1 and not statements[0].many:  # atomic alone (the connection autocommits)
+                return await statements[0].run(conn)
+            inserted = 0
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                # Exchanges first: feedback in the same batch may link to them.
-                for sql, params in (
-                    (INSERT_EXCHANGE, exchanges),
-                    (INSERT_FEEDBACK, feedback),
-                    (INSERT_CLICK, clicks),
-                    (UPSERT_LANGUAGE, languages),  # in order: the latest choice wins
-                    (UPSERT_GROUP_SETTINGS, groups),
-                ):
-                    if params:
-                        async with conn.executemany(sql, params) as cur:
-                            inserted += max(cur.rowcount, 0)
+                for statement in statements:  # exchanges first: feedback in the same batch may link to them
+                    inserted += await statement.run(conn)
                 await conn.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
                     await conn.rollback()
                 raise
         return inserted
+
+
+class _Statement(NamedTuple):
+    sql: str
+    params: Sequence[Any]  # one row's parameters, or (``many``) a sequence of rows
+    many: bool  # executemany: one execution per row
+
+    async def run(self, conn: aiosqlite.Connection) -> int:
+        """Execute; the number of rows inserted or updated (the cursor is left to be collected: closing it
+        would be one more call into the database thread)."""
+        if self.many:
+            cursor = await conn.executemany(self.sql, self.params)
+        else:
+            cursor = await conn.execute(self.sql, self.params)
+        return max(cursor.rowcount, 0)
+
+
+# SQLite's limit on the parameters of one statement: 32766 since 3.32, 999 before.
+_MAX_PARAMETERS: Final = 32_766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+
+
+@functools.cache
+def _multi_row_sql(head: str, row: str, tail: str, count: int) -> str:
+    """An INSERT of ``count`` rows: the module's own constants joined, never a value."""
+    return head + ", ".join((row,) * count) + tail
+
+
+def _multi_row(head: str, row: str, tail: str, rows: Sequence[Row]) -> list[_Statement]:
+    """``rows`` as multi-row INSERTs, as few as SQLite's parameter limit allows."""
+    if not rows:
+        return []
+    per_statement = max(1, _MAX_PARAMETERS // len(rows[0]))
+    statements = []
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start:start + per_statement]
+        sql = _multi_row_sql(head, row, tail, len(chunk))
+        statements.append(_Statement(sql, [value for r in chunk for value in r], many=False))
+    return statements
+
+
+def _statements(
+    batch_rows: tuple[list[Row], list[Row], list[Row], list[Row], list[Row]],
+) -> list[_Statement]:
+    """The statements that write a batch, exchanges first (feedback in the same batch may link to them);
+    the language choices in order (the latest wins)."""
+    exchanges, feedback, clicks, languages, groups = batch_rows
+    statements = _multi_row(_EXCHANGE_HEAD, _EXCHANGE_ROW, _EXCHANGE_TAIL, exchanges)
+    if feedback:
+        statements.append(_Statement(INSERT_FEEDBACK, feedback, many=True))
+    statements += _multi_row(_CLICK_HEAD, _CLICK_ROW, _CLICK_TAIL, clicks)
+    statements += [_Statement(sql, params, many=True)
+                   for sql, params in ((UPSERT_LANGUAGE, languages), (UPSERT_GROUP_SETTINGS, groups)) if params]
+    return statements
