@@ -88,23 +88,35 @@ class CuratedQuestions:
         shares them with every question."""
         having = self._questions_having(i)
         shared_by: dict[int, float] = {}
-        count: dict[int, int] = {}
+        shared = shared_by.get
+        # The questions that have every term but the people the entry is about (``has_all``): the
+        # intersection of each term's questions; None once a term is in none.
+        every: list[tuple[int, ...]] | None = []
         for t, w in weights.items():
-            for q in having.get(t, ()):
-                shared_by[q] = shared_by.get(q, 0.0) + w
-                count[q] = count.get(q, 0) + 1
+            qs = having.get(t)
+            if t not in about:
+                if qs is None or every is None:
+                    every = None
+                else:
+                    every.append(qs)
+            for q in qs or ():
+                shared_by[q] = shared(q, 0.0) + w
         named = [t for t in about if t in weights]
         best_cov = 0.0
         compared: list[str] = []
+        read, question = self._read.get, self._question
+        # Each person named: their weight and the questions that name them (every other question implies them).
+        absent = [(weights[t], having.get(t, ())) for t in named]
         for q in range(self.entry_starts[i], self.entry_starts[i + 1]) if named else sorted(shared_by):
-            weight, text = self._question(q)
-            shared = shared_by.get(q, 0.0)
+            weight, text = read(q) or question(q)
             if named:
-                added = [t for t in named if q not in having.get(t, ())]
-                implied = sum(weights[t] for t in added)
-                shared, weight = shared + implied, weight + implied
-                count[q] = count.get(q, 0) + len(added)
-            cov = shared / weight
+                implied = 0.0
+                for w, naming in absent:
+                    if q not in naming:
+                        implied += w
+                cov = (shared(q, 0.0) + implied) / (weight + implied)
+            else:
+                cov = shared_by[q] / weight
             if cov > best_cov:
                 best_cov = cov
             # rapidfuzz only where it can still change the result: a question at least half as close as the
@@ -115,5 +127,14 @@ class CuratedQuestions:
         if not compared:
             return Closest(0.0, 0.0, False)
         match = process.extractOne(qtext, compared, scorer=fuzz.ratio)
-        return Closest(best_cov, match[1] / 100.0 if match is not None else 0.0,
-                       len(weights) in count.values())
+        return Closest(best_cov, match[1] / 100.0 if match is not None else 0.0, _share_one(every))
+
+
+def _share_one(groups: list[tuple[int, ...]] | None) -> bool:
+    """Whether one question is in every group (a group: the questions that have one term)."""
+    if groups is None:
+        return False
+    if len(groups) < 2:
+        return True
+    groups.sort(key=len)
+    return bool(set(groups[0]).intersection(*groups[1:]))
