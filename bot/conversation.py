@@ -30,6 +30,7 @@ from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import lead, parts
+from bot.named_roles import speaker
 from bot.people import People
 
 MAX_PARTS = 3
@@ -351,9 +352,12 @@ class Conversation:
         if len(persons) < 2:
             return None
         shared = tuple(t for t in a.terms if t not in self.persons)
+        # "what did he say?" after an answer naming two men: each is the one asked to have said it
+        said = a.speaker is None and speaker(a.text, str, self.person_pronouns) is not None
         answered: list[Outcome] = []
         for person in persons[:MAX_PARTS]:
-            reading = replace(a, terms=(person, *shared), entities=a.entities & {person})
+            reading = replace(a, terms=(person, *shared), entities=a.entities & {person},
+                              speaker=person if said else a.speaker)
             outcome = self.matcher.decide(reading, lang, bar)
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk" \
                     and all(o.entry != outcome.entry for o in answered):

@@ -179,6 +179,11 @@ def test_a_follow_up_with_no_earlier_question_is_matched_alone(conversation: Con
         ("how did the West react to the deal?", "what is her role?", {"mogherini_who", "psaki_who"}),
         # "он" after the two signatories: either man may be meant, so each is answered
         ("who signed the agreement?", "кем он работает?", {"putin_who", "tibilov_who"}),
+        # ... and asked what he said, each one's words: not the signing again, which the place named before
+        # ("for South Ossetia") made the closest reading of each
+        ("who signed it for south ossetia?", "what did he say?", {"putin_statements", "tibilov_statements"}),
+        ("кто подписал договор со стороны Южной Осетии?", "а что он сказал?",
+         {"putin_statements", "tibilov_statements"}),
     ],
 )
 def test_a_pronoun_means_a_person_of_its_gender_and_each_when_several_fit(
