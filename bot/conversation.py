@@ -28,7 +28,7 @@ from dataclasses import replace
 from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
-from bot.matching import GENERIC_SHARE, Analysis, Matcher, Outcome, normalise, strip_address, tokens
+from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import lead, parts
 from bot.named_roles import speaker
 from bot.people import People
@@ -124,11 +124,13 @@ class Conversation:
         alone = self.matcher.match(text, lang=lang, fallback_lang=context.lang if context and not lang
                                    else fallback_lang)
         if context is None or context.entry_id not in self.matcher.kb.by_id:
-            return alone
+            whom = self._whom(alone.analysis, None, alone.lang) if alone.status != "answered" else None
+            return whom or alone
         a = alone.analysis
         if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
             a = self.matcher.analyzer.analyse(text, lang)
-        other = self._the_other(a, context, lang or a.lang or context.lang)
+        other = self._whom(a, context, lang or a.lang or context.lang) or self._the_other(
+            a, context, lang or a.lang or context.lang)
         if other is not None:
             return other
         before = lead(strip_address(text))
@@ -345,6 +347,30 @@ class Conversation:
                 t not in self.persons and t != IDENTITY and generic.get(t, 0.0) <= GENERIC_SHARE for t in a.terms):
             return None
         return self._asked_of_each(a, whole.lang)
+
+    def _whom(self, a: Analysis | None, context: Context | None, lang: str) -> Outcome | None:
+        """"What did she say?", "who is he?" when no one of that gender was named in the conversation (or
+        there is none): the pronoun means no one the bot knows of, so rather than the last answer again,
+        the people of its gender are offered back, the message asked of each of them. None for any other
+        message, and when the pronoun has someone to mean."""
+        gender = self.people.gender_of(a.text) if a is not None else None
+        if a is None or gender is None or a.unknown or not set(a.terms) <= {IDENTITY}:
+            return None
+        said = speaker(a.text, str, self.person_pronouns) is not None
+        if not said and not a.terms:  # "а она когда?": a Russian pronoun may well mean a thing
+            return None
+        if context is not None and self.follow.persons_of(context, a, several=True):
+            return None
+        found: dict[str, Candidate] = {}
+        for person in sorted(p for p in self.persons if self.people.gender.get(p) == gender):
+            reading = replace(a, terms=(person, *a.terms), speaker=person if said else a.speaker)
+            outcome = self.matcher.decide(reading, lang)
+            if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
+                found.setdefault(outcome.entry.id, Candidate(outcome.entry, outcome.score))
+        if not found:
+            return None
+        options = sorted(found.values(), key=lambda c: -c.score)[: self.matcher.thresholds.max_candidates]
+        return Outcome("clarify", lang, options[0].score, candidates=tuple(options), reason="whom", analysis=a)
 
     def _asked_of_each(self, a: Analysis, lang: str, bar: float | None = None) -> Outcome | None:
         """A reading about several people asked of each of them: one answer each, when they differ."""

@@ -195,6 +195,33 @@ def test_a_pronoun_means_a_person_of_its_gender_and_each_when_several_fit(
     assert {p.entry.id for p in outcome.parts if p.entry is not None} == entry_ids
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up", "entry_ids"),
+    [
+        # no one before: the people of the pronoun's gender are offered, the question asked of each
+        (None, "what did she say?", {"psaki_statements", "mogherini_statements"}),
+        (None, "who is he?", {"peskov_who", "putin_who", "tibilov_who"}),
+        (None, "что она сказала?", {"psaki_statements", "mogherini_statements"}),
+        # an answer that names no woman: not that answer again ("What about pensions?" then the pensions)
+        ("What about pensions?", "what did she say?", {"psaki_statements", "mogherini_statements"}),
+        ("How long is the treaty valid?", "а кто она такая?", {"psaki_who", "mogherini_who"}),
+    ],
+)
+def test_a_pronoun_that_means_no_one_named_offers_the_people_it_may_mean(
+    conversation: Conversation, first: str | None, follow_up: str, entry_ids: set[str]
+) -> None:
+    context = _after(conversation, first) if first is not None else None
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert (outcome.status, outcome.reason) == ("clarify", "whom")
+    assert {c.entry.id for c in outcome.candidates} == entry_ids
+
+
+def test_a_russian_pronoun_that_may_mean_a_thing_is_not_asked_of_people(conversation: Conversation) -> None:
+    """"а она когда?" after the pensions may ask when the pension (она) rises: no people are offered."""
+    outcome = conversation.answer("а она когда?", context=_after(conversation, "What about pensions?"), now=1.0)
+    assert outcome.reason != "whom"
+
+
 def test_a_context_whose_entry_was_deleted_is_ignored(kb: KnowledgeBase, conversation: Conversation) -> None:
     context = _after(conversation, "When did the presidents sign the agreement?")
     gone = kb.replace_entries(e for e in kb.entries if e.id != context.entry_id)
