@@ -72,9 +72,11 @@ def lead(text: str) -> str | None:
 
 
 # Where a message of several questions divides: question marks, sentence ends, commas, "and", a slash between
-# spaces ("когда подписали / на сколько лет?") and the numbers of a list ("1) how long ... 2) has it ...").
-PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+",
-                        re.IGNORECASE)
+# spaces ("когда подписали / на сколько лет?"), the numbers of a list ("1) how long ... 2) has it ...") and
+# their words where a sentence or a clause starts ("First, who is he? Second, ...", "Во-первых, ...").
+_LIST_WORD = r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|во-первых|во-вторых|в-третьих|наконец)"
+PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|(?:^|(?<=[.?!;,])|(?<=[.?!;,]\s))\s*" + _LIST_WORD
+                        + r"\s*,\s*|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+", re.IGNORECASE)
 
 
 def parts(text: str) -> list[tuple[str, bool]]:

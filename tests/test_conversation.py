@@ -370,7 +370,13 @@ def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversat
       [("The US commented", True), ("the EU commented", True), ("But what did Georgia say", False)]),
      ("who signed it. and when", [("who signed it", False), ("and when", False)]),  # no "?": nothing told
      ("Two questions: 1) how long is it valid? 2) has it been ratified",
-      [("Two questions:", False), ("how long is it valid", False), ("has it been ratified", False)])],
+      [("Two questions:", False), ("how long is it valid", False), ("has it been ratified", False)]),
+     # the words of a list are its numbers: no part of their own ("First" is no topic the article lacks)
+     ("I have two questions. First, who is Tibilov? Second, what is his role?",
+      [("I have two questions", True), ("who is Tibilov", False), ("what is his role", False)]),
+     ("Во-первых, кто подписал? Во-вторых, когда?", [("кто подписал", False), ("когда", False)]),
+     ("firstly, who signed it, secondly, when", [("who signed it", False), ("when", False)]),
+     ("the first, second and third rounds?", [("the first", False), ("second", False), ("third rounds", False)])],
 )
 def test_the_parts_of_a_message_and_whether_they_tell(message: str, expected: list[tuple[str, bool]]) -> None:
     assert parts(message) == expected
@@ -696,3 +702,14 @@ def test_and_a_name_asks_the_earlier_question_of_it(conversation: Conversation, 
     article does not say: not what it says of the Abkhazia treaty otherwise."""
     outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
     assert outcome.status == "unknown", (outcome.status, outcome.entry)
+
+
+def test_a_numbered_list_in_words_is_answered_part_by_part(conversation: Conversation) -> None:
+    """"First, ... Second, ...": "First" is not reported as a part the article does not cover, and the "his"
+    of the second part is the man the first asked about."""
+    outcome = conversation.answer("I have two questions. First, who signed the treaty? Second, where was it?")
+    assert outcome.status == "answered" and not outcome.uncovered
+    assert [p.entry.id for p in outcome.parts if p.entry is not None] == ["signatories", "venue"]
+    outcome = conversation.answer("First, who is Tibilov? Second, what is his role in the treaty?")
+    assert outcome.status == "answered" and not outcome.uncovered
+    assert outcome.entry is not None and outcome.entry.id == "tibilov_who"
