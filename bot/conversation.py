@@ -29,7 +29,7 @@ from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
-from bot.message_parts import lead, parts
+from bot.message_parts import lead, parts, prefaced
 from bot.named_roles import speaker
 from bot.people import People
 
@@ -394,8 +394,9 @@ class Conversation:
 
     def _asks(self, piece: str) -> bool:
         """A part of a message that is itself a question: it has a question type, or opens (after an
-        "and") with a word that opens questions ("is", "has", "what", "ли", "почему")."""
-        words = tokens(normalise(piece))
+        "and", after a preface: "Quick one - what's ...") with a word that opens questions ("is", "has",
+        "what", "ли", "почему")."""
+        words = tokens(normalise(prefaced(piece) or piece))
         if words and words[0] in self.openers:
             words = words[1:]
         return bool(words) and (words[0] in self.asking or ASKING_PARTICLE in words[1:3]

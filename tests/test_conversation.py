@@ -243,6 +243,8 @@ def test_a_context_whose_entry_was_deleted_is_ignored(kb: KnowledgeBase, convers
         ("Quick ones: 1) who signed the agreement 2) where did they sign it", ["signatories", "venue"]),
         ("where was it signed / how many years does it last", ["venue", "term"]),
         ("Два вопроса: 1. кто подписал договор 2. на какой срок", ["signatories", "term"]),
+        # A part that asks after a preface asks ("Quick one - what's ..."): not background to the other part.
+        ("Hi! Quick one - what's the deal about the border and customs?", ["prov_border", "prov_customs"]),
     ],
 )
 def test_several_questions_get_one_answer_each(conversation: Conversation, message: str, entry_ids: list[str]) -> None:
