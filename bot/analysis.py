@@ -83,7 +83,7 @@ class Analysis:
     corrected: frozenset[str] = frozenset()  # terms that exist only thanks to a typo correction
     head: str | None = None  # the term right after "what"/"which"/"какой": the thing asked for
     head_unknown: bool = False  # a word of the phrase it opens is one the knowledge base does not know
-    either: frozenset[str] = frozenset()  # named things offered as alternatives ("in Moscow or Tskhinvali?")
+    either: frozenset[str] = frozenset()  # named things or numbers offered as alternatives ("Moscow or Tskhinvali?")
     partner: bool = False  # asks who was with a person it names ("who signed it with Putin?", "с кем он ...?")
     placed: frozenset[str] = frozenset()  # named things given as a place ("in Moscow"), not as who acts
     speaker: str | None = None  # who it asks to have said something ("what did Georgia say?": #georgia)
@@ -183,8 +183,7 @@ class Analyzer:
 
         One edit (a swap of neighbours counts as one: "abuot") for words up to six letters, two for longer
         ones ("дагавор"), and the first letter must agree: people rarely mistype it, and requiring it
-        keeps "recipe" from becoming "recap". A common English or Russian word is never made another word.
-        """
+        keeps "recipe" from becoming "recap". A common English or Russian word is never made another word."""
         if word in self._correct_cache:
             return self._correct_cache[word]
         n = len(word)

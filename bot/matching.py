@@ -304,9 +304,10 @@ class Matcher:
         if a.partner:  # "who signed it with Putin?": someone other than Putin
             a = replace(a, terms=tuple(t for t in a.terms if t not in self.analyzer.person_ids))
         clean = strip_address(text[:MAX_QUESTION_CHARS])
-        # "Moscow or the Caucasus?" is read as each of the named alternatives alone: whichever it was answers.
-        found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in a.either - {one}), either=frozenset(),
-                              entities=a.entities - (a.either - {one})) for one in sorted(a.either))]
+        # "Moscow or the Caucasus?", "25 years or 50?": each alternative read alone (whichever it was answers)
+        found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in others), either=frozenset(),
+                              entities=a.entities - others, numbers=a.numbers - others)
+                      for others in (a.either - {one} for one in sorted(a.either)))]
         # "the pact between the Kremlin and Tskhinvali": a name that stands for others is read as each of them
         # that is not a person (as Putin or Peskov, "has the Kremlin answered?" would be about that person);
         # not the place where something happens ("in Moscow"), nor with words the knowledge base lacks
@@ -423,9 +424,8 @@ class Matcher:
 
     def _near_miss(self, a: Analysis, ranked: Sequence[Candidate], facts: Sequence[Candidate]) -> Candidate | None:
         """The gap entry that declines the question: close enough, and closer than every fact by a margin or,
-        in a near tie, more probable. A gap entry with question types declines only questions asking one of
-        them: the near miss "when does it enter into force?" is not "is it in force yet?", which the article
-        answers."""
+        in a near tie, more probable. A gap entry with question types declines only questions asking one of them:
+        the near miss "when does it enter into force?" is not "is it in force yet?", which the article answers."""
         gap = next((c for c in ranked if c.entry.kind == "gap" and (not c.entry.gives or a.qtype in c.entry.gives)),
                    None)
         if gap is None or gap.base < GAP_MIN_BASE:

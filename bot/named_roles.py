@@ -73,9 +73,9 @@ IN_PLACE = re.compile(r"\b(?:in|at|inside|в|во)\s+(?:the\s+)?([^\W\d_]+)")
 
 def alternatives(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]],
                  named: Collection[str]) -> frozenset[str]:
-    """The named things (of ``named``) offered as alternatives, one on each side of an "or" within a clause
-    ("so where was it, Moscow or somewhere in the Caucasus?"): whichever it was answers the question.
-    ``terms_of`` reads words as terms; ``text`` is normalised."""
+    """The named things (of ``named``) or numbers offered as alternatives, one on each side of an "or" within a
+    clause ("so where was it, Moscow or somewhere in the Caucasus?", "is it 25 years or 50?"): whichever it
+    was answers the question. ``terms_of`` reads words as terms; ``text`` is normalised."""
     found: set[str] = set()
     if not ALTERNATIVE.search(text):
         return frozenset()
@@ -84,6 +84,9 @@ def alternatives(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]],
         both = [{t for t in terms if t in named} for terms in sides]
         if all(both):
             found.update(*both)
+        numbers = [[t for t in terms if t.isdigit()] for terms in sides]
+        if all(numbers):  # the two next to the "or" ("1 billion or 43 billion in 2016": not 2016)
+            found.update((numbers[0][-1], numbers[1][0]))
     return frozenset(found)
 
 

@@ -724,17 +724,25 @@ def test_a_framed_near_miss_is_declined_not_summarised(matcher: Matcher) -> None
         ("did the US or the EU object, or was it Georgia?", {"#usa", "#eu"}),  # not across the comma
         ("is it in force yet or what?", set()),  # nothing named on one side
         ("what did Tibilov say about the Caucasus and Moscow?", set()),  # "and" relates, it offers no choice
+        ("is it 25 years or 50?", {"25", "50"}),  # numbers too
+        ("did Russia give 1 billion or 43 billion in 2016?", {"1", "43"}),  # the two next to the "or"
+        ("what did Putin say in 2016 or about Moscow?", set()),  # a number and a name offer no choice
     ],
 )
 def test_named_alternatives_are_read_on_each_side_of_or(matcher: Matcher, text: str, either: set[str]) -> None:
     assert matcher.analyzer.analyse(text).either == either
 
 
-@pytest.mark.parametrize("question", ["was the treaty signed in the Caucasus or in Moscow?",
-                                      "где подписали договор — на Кавказе или в Москве?"])
-def test_of_named_alternatives_the_one_the_article_has_answers(matcher: Matcher, question: str) -> None:
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("was the treaty signed in the Caucasus or in Moscow?", "venue"),
+    ("где подписали договор — на Кавказе или в Москве?", "venue"),
+    ("is it 25 years or 50 years?", "term"),  # 50 alone would be a number the entry never mentions
+    ("на 25 или на 50 лет?", "term"),
+    ("did Russia give 1 billion or 43 billion in 2016?", "funding_2016"),  # 43 was before 2016, not in it
+])
+def test_of_named_alternatives_the_one_the_article_has_answers(matcher: Matcher, question: str, entry_id: str) -> None:
     outcome = matcher.match(question)  # the Caucasus alone would be a name the venue entry never mentions
-    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
 @pytest.mark.parametrize(
