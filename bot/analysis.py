@@ -25,7 +25,7 @@ from rapidfuzz.distance import OSA
 from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import voices
-from bot.message_parts import asking_sentences
+from bot.message_parts import asking_sentences, prefaced
 from bot.named_roles import alternatives, asks_for_counterpart, asks_for_partner, places, speaker
 from bot.words import (
     CYRILLIC,
@@ -264,7 +264,8 @@ class Analyzer:
             return None
         if self.framing is not None:
             text = self.framing.sub(" ", text)
-        for sentence in asking_sentences(text):
+        # each sentence, and what follows its preface ("one more thing - who signed it?")
+        for sentence in (part for s in asking_sentences(text) for part in (s, prefaced(s)) if part):
             words = [w for w in sentence.split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
             m = self.qtype_re.search(head)

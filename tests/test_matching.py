@@ -294,6 +294,19 @@ def test_a_qualifier_does_not_hide_the_question_type(matcher: Matcher, question:
 
 
 @pytest.mark.parametrize(
+    ("question", "qtype", "entry_id"),
+    [("one more thing - who signed it?", "who", "signatories"),  # not the date: "thing" is no question
+     ("The treaty with Abkhazia: when was it signed?", "when", "abkhazia_treaty"),
+     ("ещё вопрос: кто подписал договор?", "who", "signatories")],
+)
+def test_a_preface_does_not_hide_the_question_type(matcher: Matcher, question: str, qtype: str,
+                                                   entry_id: str) -> None:
+    assert matcher.analyzer.qtype(normalise(question)) == qtype
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
     ("question", "qtype"),
     [("I need to know who signed the treaty.", "who"), ("i would really like to know when it was signed", "when"),
      ("хотелось бы мне узнать, когда его подписали", "when"),
