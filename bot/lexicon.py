@@ -67,6 +67,8 @@ class Lexicon:
     qualifiers: frozenset[str] = frozenset()
     # Words that ask for the other of what the last answer was one of ("and the other one?", "а второй?").
     others: frozenset[str] = frozenset()
+    # Words that ask for more of what the last answer was about ("what else?", "tell me more", "а ещё?").
+    more: frozenset[str] = frozenset()
     # Person pronouns of one gender: "she" after an answer naming Peskov and Psaki means her.
     female_pronouns: frozenset[str] = frozenset()
     male_pronouns: frozenset[str] = frozenset()
@@ -114,7 +116,7 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
 
 
 WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct", "qualifiers",
-              "others", "female_pronouns", "male_pronouns")
+              "others", "more", "female_pronouns", "male_pronouns")
 GENDERS = ("female", "male")
 
 

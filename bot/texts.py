@@ -52,6 +52,10 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "Which of these do you mean?",
         "ru": "Что именно вас интересует?",
     },
+    "more": {
+        "en": "More on this:",
+        "ru": "Ещё по этой теме:",
+    },
     "start": {
         "en": "Hello! I answer questions about one news article: “{title}”.\n"
         "Ask me in your own words, in English or Russian. I quote the article as my source, and when "
@@ -390,7 +394,7 @@ def outcome_text(outcome: Outcome, *, html: bool, list_options: bool = True, wit
     if outcome.reason == "other_language":
         return tr("other_language", lang)
     if outcome.status == "clarify":
-        text = tr("clarify", lang)
+        text = tr("more" if outcome.reason == "more" else "clarify", lang)
         if list_options:
             text += "\n" + _bullets((c.entry for c in outcome.candidates), lang, html)
         return text

@@ -715,3 +715,23 @@ def test_a_numbered_list_in_words_is_answered_part_by_part(conversation: Convers
     outcome = conversation.answer("First, who is Tibilov? Second, what is his role in the treaty?")
     assert outcome.status == "answered" and not outcome.uncovered
     assert outcome.entry is not None and outcome.entry.id == "tibilov_who"
+
+
+@pytest.mark.parametrize("more", ["what else?", "anything else?", "tell me more", "а ещё?", "подробнее"])
+def test_what_else_offers_the_last_answers_related_questions(conversation: Conversation, more: str) -> None:
+    context = _after(conversation, "What does the treaty say about defence?")
+    outcome = conversation.answer(more, context=context, now=1.0)
+    assert (outcome.status, outcome.reason) == ("clarify", "more")
+    related = conversation.matcher.kb.by_id["prov_defence"].related
+    assert [c.entry.id for c in outcome.candidates] == [r for r in related if r != "prov_defence"]
+    assert outcome_text(outcome, html=False).splitlines()[0] in ("More on this:", "Ещё по этой теме:")
+
+
+@pytest.mark.parametrize(("follow_up", "entry_id"), [("anything else about wages?", "prov_wages"),
+                                                     ("what else did he say?", "putin_statements")])
+def test_what_else_with_a_subject_of_its_own_is_asked_of_it(conversation: Conversation, follow_up: str,
+                                                              entry_id: str) -> None:
+    first = "What did Putin say?" if "he" in follow_up.split() else "What about pensions?"
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "answered" and outcome.reason != "more"
+    assert outcome.entry is not None and outcome.entry.id == entry_id
