@@ -193,6 +193,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # once at its end by its first tree (8084e95) and its last: 94.0% in scope (en 93.2%, ru 94.7%, long
         # 94.1%), 93.3% refusal, 96.0% of dialogue turns, by both (the round changed no answer).
         ("heldout-39.jsonl", "dialogues-39.jsonl", (0.93, 0.93, 0.95)),
+        # heldout-40 / dialogues-40, the same make-up, written during round 16 and scored once at its end by its
+        # first tree (a06eeb1) and its last (2935e01): 95.9% in scope (en 97.7%, ru 94.0%, long 97.1%), 90.0%
+        # refusal (en 86.7%, ru 93.3%), 95.4% of dialogue turns, by both (no answer of it changed).
+        ("heldout-40.jsonl", "dialogues-40.jsonl", (0.95, 0.90, 0.95)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
