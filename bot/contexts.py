@@ -25,6 +25,9 @@ class Context:
     analysis: Analysis
     lang: str
     at: float  # time.monotonic() of the answer
+    # People named before whom this answer is not about ("what did Tibilov say?", then the term): "he" may
+    # still mean them ("how old is he?").
+    people: tuple[str, ...] = ()
 
 
 class Contexts:

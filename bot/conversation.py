@@ -104,7 +104,15 @@ class Conversation:
         last = outcome.parts[-1] if outcome.parts else outcome
         if last.entry is None or last.analysis is None:
             return None
-        return Context(last.entry.id, last.analysis, outcome.lang, time.monotonic() if now is None else now)
+        # A follow-up's reading carries the named things of the question before it; those its answer does not
+        # hold are no longer the subject ("what did Tibilov say?", "is it 25 years?": the term, not Tibilov's).
+        a = last.analysis
+        named = self.matcher.analyzer.entity_ids | self.persons
+        gone = {t for t in a.terms if t in named and t not in a.all_terms and not self._entry_has(last.entry.id, [t])}
+        if gone:
+            a = replace(a, terms=tuple(t for t in a.terms if t not in gone), entities=a.entities - gone)
+        return Context(last.entry.id, a, outcome.lang, time.monotonic() if now is None else now,
+                       people=tuple(sorted(gone & self.persons)))
 
     def context_from(self, question_or_entry: str, lang: str = "en", now: float | None = None) -> Context | None:
         """A context from an earlier question or an entry id (``ask --json`` lines carry one)."""

@@ -95,7 +95,9 @@ class FollowUps:
     def persons_of(self, context: Context, a: Analysis | None = None, several: bool = False) -> list[str]:
         """The people the earlier exchange was about, of the gender of ``a``'s pronoun (``bot.people``)."""
         gender = self.people.gender_of(a.text) if a is not None else None
-        return self.people.of(context.analysis.terms, context.entry_id, context.lang, gender, several)
+        found = self.people.of(context.analysis.terms, context.entry_id, context.lang, gender, several)
+        # else those named before whom the last answer is not about ("how old is he?" two answers on)
+        return found or [p for p in context.people if self.people.fits(p, gender)][: None if several else 1]
 
     def with_context(self, a: Analysis, context: Context, way: Reading = "named",
                       persons_too: bool = True) -> Analysis:

@@ -9,7 +9,7 @@ import pytest
 from bot.contexts import CONTEXT_SECONDS, Context, Contexts
 from bot.conversation import Conversation
 from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher
+from bot.matching import Matcher, Outcome
 from bot.message_parts import parts
 from bot.texts import outcome_text
 
@@ -735,3 +735,27 @@ def test_what_else_with_a_subject_of_its_own_is_asked_of_it(conversation: Conver
     outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
     assert outcome.status == "answered" and outcome.reason != "more"
     assert outcome.entry is not None and outcome.entry.id == entry_id
+
+
+def _dialogue(conversation: Conversation, turns: list[str]) -> list[Outcome]:
+    outcomes, context = [], None
+    for k, turn in enumerate(turns):
+        outcome = conversation.answer(turn, context=context, now=float(k))
+        outcomes.append(outcome)
+        context = conversation.context_after(outcome, float(k)) or context
+    return outcomes
+
+
+def test_a_person_carried_into_an_answer_about_something_else_is_not_its_subject(
+    conversation: Conversation,
+) -> None:
+    """Tibilov's words, then the term: "who signed it?" is about the treaty, not what Tibilov said ..."""
+    *_, signed = _dialogue(conversation, ["What did Tibilov say?", "is it 25 years?", "who signed it?"])
+    assert signed.status == "answered" and signed.entry is not None and signed.entry.id == "signatories"
+
+
+def test_but_he_may_still_mean_that_person(conversation: Conversation) -> None:
+    """... while "he" two answers on still means him: his age is not in the article."""
+    *_, age = _dialogue(conversation, ["What did Leonid Tibilov say?", "and how long does the treaty last?",
+                                       "how old is he?"])
+    assert age.status == "unknown", (age.status, age.entry)
