@@ -463,20 +463,20 @@ class _Statement(NamedTuple):
 _MAX_PARAMETERS: Final = 32_766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)  # bounded: a 1,800-row INSERT is ~100 KB of text, and every count may come
 def _multi_row_sql(head: str, row: str, tail: str, count: int) -> str:
     """An INSERT of ``count`` rows: the module's own constants joined, never a value."""
     return head + ", ".join((row,) * count) + tail
 
 
-def _multi_row(head: str, row: str, tail: str, rows: Sequence[Row]) -> list[_Statement]:
-    """``rows`` as multi-row INSERTs, as few as SQLite's parameter limit allows."""
-    if not rows:
+def _multi_row(head: str, row: str, tail: str, values: Sequence[Row]) -> list[_Statement]:
+    """``values`` (rows of parameters) as multi-row INSERTs, as few as SQLite's parameter limit allows."""
+    if not values:
         return []
-    per_statement = max(1, _MAX_PARAMETERS // len(rows[0]))
+    per_statement = max(1, _MAX_PARAMETERS // len(values[0]))
     statements = []
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start:start + per_statement]
+    for start in range(0, len(values), per_statement):
+        chunk = values[start:start + per_statement]
         sql = _multi_row_sql(head, row, tail, len(chunk))
         statements.append(_Statement(sql, [value for r in chunk for value in r], many=False))
     return statements
