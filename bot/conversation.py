@@ -234,7 +234,9 @@ class Conversation:
             # ask about alone), and one that refers back, though it answers alone ("and for how long?" after
             # the Abkhazia treaty: not this treaty's term). A known near miss says what the article does say.
             said = (followed.reason == "gap" and (refers or alone.status == "unknown")) or alone.reason in NOTHING
-            return followed if followed.status == "unknown" and said else alone
+            if followed.status == "unknown" and (said or self._without_him(alone, a, context)):
+                return followed
+            return alone
         # A reading that only gives back the earlier answer ignores the words the message adds ("is it in
         # force yet?" after who Peskov is): "it" was not that answer's subject.
         repeats = bool(own) and followed.entry.id == context.entry_id
@@ -249,6 +251,15 @@ class Conversation:
         if ignored:  # the earlier answer again says nothing of what was asked ("what is her role?" after money)
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
+
+    def _without_him(self, alone: Outcome, a: Analysis, context: Context) -> bool:
+        """Whether ``alone`` answers without the person an English "he"/"her" points back at ("what's her
+        title?" after Mogherini's words is not the treaty's title): another question than the one asked."""
+        pronouns = [w for w in tokens(a.text) if w in self.person_pronouns and not _CYRILLIC.search(w)]
+        if alone.entry is None or not pronouns or self.persons.intersection(a.terms):
+            return False
+        persons = self.follow.persons_of(context, a)
+        return bool(persons) and not self._entry_has(alone.entry.id, persons)
 
     def _entry_has(self, entry_id: str, terms: list[str]) -> bool:
         """Whether the entry holds any of ``terms`` anywhere (the index's postings), or a phrase concept one

@@ -759,3 +759,29 @@ def test_but_he_may_still_mean_that_person(conversation: Conversation) -> None:
     *_, age = _dialogue(conversation, ["What did Leonid Tibilov say?", "and how long does the treaty last?",
                                        "how old is he?"])
     assert age.status == "unknown", (age.status, age.entry)
+
+
+@pytest.mark.parametrize(("first", "follow_up"), [
+    ("Who is Jen Psaki?", "what is her citizenship?"),
+    ("Who is Mogherini?", "and her nationality?"),
+    ("What did Putin say?", "and his citizenship?"),
+])
+def test_an_answer_that_leaves_out_the_person_a_pronoun_means_is_another_question(
+    conversation: Conversation, first: str, follow_up: str,
+) -> None:
+    """Read alone, "her citizenship" is the treaty's citizenship provision; asked of the person "her" means,
+    it is nothing the article says: declined, not answered about something else."""
+    *_, outcome = _dialogue(conversation, [first, follow_up])
+    assert outcome.status == "unknown", (outcome.status, outcome.entry)
+
+
+@pytest.mark.parametrize(("first", "entry_id"), [
+    ("What did Mogherini say about the treaty?", "mogherini_who"),
+    ("what did Putin call the deal?", "putin_who"),
+])
+def test_his_or_her_title_is_the_persons_post_not_the_treatys_name(
+    conversation: Conversation, first: str, entry_id: str,
+) -> None:
+    *_, outcome = _dialogue(conversation, [first, "and what is her official title?" if "Mogherini" in first
+                                           else "what's his title?"])
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
