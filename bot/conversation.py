@@ -41,6 +41,9 @@ CHATTER = NOTHING | {"small_talk"}  # parts of a message that ask nothing ("ok",
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 _CYRILLIC = re.compile("[а-яё]")
+# Pronouns of a place or a time, not of a thing asked about: "is there anything about ...?", and the Russian
+# filler "а что там с пенсиями?"
+_PLACE_OR_TIME = frozenset({"there", "там", "туда", "тогда"})
 
 
 def other_language(text: str, foreign: frozenset[str], known: Callable[[str], bool]) -> bool:
@@ -234,7 +237,7 @@ class Conversation:
             # ask about alone), and one that refers back, though it answers alone ("and for how long?" after
             # the Abkhazia treaty: not this treaty's term). A known near miss says what the article does say.
             said = (followed.reason == "gap" and (refers or alone.status == "unknown")) or alone.reason in NOTHING
-            if followed.status == "unknown" and (said or self._without_him(alone, a, context)):
+            if followed.status == "unknown" and (said or self._leaves_out_referent(alone, a, context)):
                 return followed
             return alone
         # A reading that only gives back the earlier answer ignores the words the message adds ("is it in
@@ -252,14 +255,21 @@ class Conversation:
             return alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
 
-    def _without_him(self, alone: Outcome, a: Analysis, context: Context) -> bool:
-        """Whether ``alone`` answers without the person an English "he"/"her" points back at ("what's her
-        title?" after Mogherini's words is not the treaty's title): another question than the one asked."""
-        pronouns = [w for w in tokens(a.text) if w in self.person_pronouns and not _CYRILLIC.search(w)]
-        if alone.entry is None or not pronouns or self.persons.intersection(a.terms):
+    def _leaves_out_referent(self, alone: Outcome, a: Analysis, context: Context) -> bool:
+        """Whether ``alone`` answers without what the message points back at: the person an English
+        "he"/"her" means ("what's her citizenship?" after who Psaki is is not the treaty's citizenship
+        provision), or the named thing the earlier question asked about, for "it"/"that" ("how long is it
+        valid?" after the Abkhazia treaty is not this treaty's term): another question than the one asked."""
+        if alone.entry is None or a.entities or self.persons.intersection(a.terms):
             return False
-        persons = self.follow.persons_of(context, a)
-        return bool(persons) and not self._entry_has(alone.entry.id, persons)
+        words = tokens(a.text)
+        if any(w in self.person_pronouns and not _CYRILLIC.search(w) for w in words):
+            persons = self.follow.persons_of(context, a)
+            return bool(persons) and not self._entry_has(alone.entry.id, persons)
+        # (not a party the article hears from: "when was it signed?" after what the EU said is the treaty)
+        things = sorted(context.analysis.entities - self.matcher.lookups.heard())
+        points = any(w in self.follow.pronouns and w not in _PLACE_OR_TIME for w in words)
+        return bool(things) and points and not self._entry_has(alone.entry.id, things)
 
     def _entry_has(self, entry_id: str, terms: list[str]) -> bool:
         """Whether the entry holds any of ``terms`` anywhere (the index's postings), or a phrase concept one

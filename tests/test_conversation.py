@@ -785,3 +785,25 @@ def test_his_or_her_title_is_the_persons_post_not_the_treatys_name(
     *_, outcome = _dialogue(conversation, [first, "and what is her official title?" if "Mogherini" in first
                                            else "what's his title?"])
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize("turns", [
+    ["Has Russia got a similar pact with Abkhazia?", "for how long is that one valid?"],
+    ["Has Russia got a similar pact with Abkhazia?", "when did it take effect?", "and how long is it valid?"],
+])
+def test_it_after_another_treaty_is_not_asked_of_this_one(conversation: Conversation, turns: list[str]) -> None:
+    """"It" is the Abkhazia treaty, whose term the article does not give: not this treaty's 25 years."""
+    *_, outcome = _dialogue(conversation, turns)
+    assert outcome.status == "unknown", (outcome.status, outcome.entry)
+
+
+@pytest.mark.parametrize(("turns", "entry_id"), [
+    # a party the article hears from is not what "it" means: the treaty it spoke of is
+    (["What did the EU say?", "when was it signed?"], "signing_date"),
+    # "is there anything about": no pointing back
+    (["What did Psaki say about Georgia?", "Is there anything on compulsory insurance?"], "prov_insurance"),
+    (["Has Russia got a similar pact with Abkhazia?", "а что там с пенсиями?"], "prov_pensions"),
+])
+def test_it_and_there_still_mean_what_they_meant(conversation: Conversation, turns: list[str], entry_id: str) -> None:
+    *_, outcome = _dialogue(conversation, turns)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
