@@ -252,7 +252,11 @@ class Conversation:
                 and alone.entry != followed.entry):
             return alone
         if ignored:  # the earlier answer again says nothing of what was asked ("what is her role?" after money)
-            return alone
+            if not self._leaves_out_referent(alone, a, context):
+                return alone
+            # ... nor does the answer alone, of what "it" means ("what's its term?" after the Abkhazia pact)
+            declined = self.matcher.decide(self.follow.with_context(a, context), followed.lang)
+            return declined if declined.status == "unknown" else alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
 
     def _leaves_out_referent(self, alone: Outcome, a: Analysis, context: Context) -> bool:

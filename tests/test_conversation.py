@@ -790,6 +790,8 @@ def test_his_or_her_title_is_the_persons_post_not_the_treatys_name(
 @pytest.mark.parametrize("turns", [
     ["Has Russia got a similar pact with Abkhazia?", "for how long is that one valid?"],
     ["Has Russia got a similar pact with Abkhazia?", "when did it take effect?", "and how long is it valid?"],
+    # the whole earlier question answers the pact again, which has no term: still not this treaty's
+    ["Has Russia got a similar pact with Abkhazia?", "and its duration?"],
 ])
 def test_it_after_another_treaty_is_not_asked_of_this_one(conversation: Conversation, turns: list[str]) -> None:
     """"It" is the Abkhazia treaty, whose term the article does not give: not this treaty's 25 years."""
