@@ -89,6 +89,16 @@ class Entry:
     def title(self, lang: str) -> str:
         return self.block(lang).questions[0]
 
+    def overview_of(self, detail: Entry) -> bool:
+        """Whether this entry is an overview of ``detail``: it lists it among its related entries, or it stands
+        on every sentence of the article that the detail stands on."""
+        return self.broad and not detail.broad and (
+            detail.id in self.related or (bool(detail.source) and all(s in self.source for s in detail.source)))
+
+    def alike(self, other: Entry) -> bool:
+        """Whether one of the two is an overview of the other, so that both answer a question about it."""
+        return self.overview_of(other) or other.overview_of(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The entry in the TOML file's shape (for export and admin edits)."""
         data: dict[str, Any] = {"id": self.id, "kind": self.kind, "topic": self.topic}

@@ -78,9 +78,8 @@ class Matcher:
         self.decision = decision or kb.decision or shipped_decision()
         given = thresholds or Thresholds()
         self.answer_threshold = given.answer if given.answer is not None else self.decision.answer
-        self.clarify_threshold = min(
-            given.clarify if given.clarify is not None else self.decision.clarify, self.answer_threshold
-        )
+        clarify = given.clarify if given.clarify is not None else self.decision.clarify
+        self.clarify_threshold = min(clarify, self.answer_threshold)
         self.thresholds = given
         self.__dict__.pop("_rank_memo", None)  # probabilities are the decision's
 
@@ -308,10 +307,9 @@ class Matcher:
         found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in others), either=frozenset(),
                               entities=a.entities - others, numbers=a.numbers - others)
                       for others in (a.either - {one} for one in sorted(a.either)))]
-        # "the pact between the Kremlin and Tskhinvali": a name that stands for others is read as each of them
-        # that is not a person (as Putin or Peskov, "has the Kremlin answered?" would be about that person);
-        # not the place where something happens ("in Moscow"), nor with words the knowledge base lacks
-        # ("which hall of the Kremlin?": read as Russia, the hall would be lost on the venue).
+        # "the pact between the Kremlin and Tskhinvali": a name that stands for others is read as each of them that
+        # is not a person (as Peskov, "has the Kremlin answered?" would be about him); not the place where something
+        # happens ("in Moscow"), nor with words the base lacks ("which hall of the Kremlin?": lost on the venue).
         stands_for = self.analyzer.stands_for
         found += [replace(a, terms=tuple(dict.fromkeys(other if t == name else t for t in a.terms)),
                           entities=(a.entities - {name}) | {other})
@@ -390,25 +388,25 @@ class Matcher:
             return unknown("off_topic")
         top = self._surest_of_kin(facts)
         th = self.thresholds
-        # Principled guards, not learned: the question names a thing or a number that even the closest
-        # entry never mentions, or asks who someone is when no entry is about exactly that person, so
-        # whatever the entry says is about something else.
+        # Principled guards, not learned: the question names a thing or a number that even the closest entry
+        # never mentions, so whatever the entry says is about something else.
         for guard in GUARDS:
             if top.features.get(guard):
                 return unknown(guard.removesuffix("_miss"), near, score=top.score)
         generic = all(self.index.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
+        answer_threshold = self._answer_bar(a, top, answer_threshold, generic)
         if generic and top.score < answer_threshold and not a.unknown and a.qtype is None:
-            # Only words that fit everything ("treaty", "Russia"): ask which part they mean. Not when it asks
-            # who/when/where/how many: "how many articles does the treaty have?" asks one thing, not a part.
+            # Only words that fit everything ("treaty", "Russia"), and no entry has them as a question: ask which
+            # part they mean. Not when it asks who/when/where/how many ("how many articles does it have?").
             broad = [Candidate(e, top.score) for e in self.kb.facts() if e.broad]
             options = tuple((broad or facts)[: th.max_candidates])
             return Outcome("clarify", reply_lang, round(top.score, 4), candidates=options, reason="vague",
                            analysis=a)
         # Close candidates from another topic are different readings of the question; close ones from the
-        # same topic, or an overview and a detail it covers (``_overview_of``), answer it alike: no question back.
+        # same topic, or an overview and a detail it covers (``Entry.overview_of``), answer it alike: no question back.
         rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= top.score - th.margin
                   and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic
-                  and not _alike(top.entry, c.entry)]
+                  and not top.entry.alike(c.entry)]
         # A question that names only people or things ("what did Putin say?", "Tibilov?") is a broad one:
         # the overview of what they said answers it, rather than a question back with who they are.
         sure = top.score >= CONFIDENT or (top.entry.broad and self.analyzer.names_only(a))
@@ -421,6 +419,12 @@ class Matcher:
                            analysis=a)
         # Not sure enough to answer: decline, offering the nearest entries as suggestions.
         return unknown("unsure", near, score=top.score)
+
+    def _answer_bar(self, a: Analysis, top: Candidate, bar: float, generic: bool) -> float:
+        """``bar``, or the clarify threshold for words that fit everything asked as an entry's own question
+        ("what's in the accord?", of the provisions overview), in a sentence: not the bare keyword "treaty"."""
+        own = generic and len(a.all_terms) > len(a.terms) + 1 and top.features["best_question_cov"] >= 1
+        return min(bar, self.clarify_threshold) if own else bar
 
     def _near_miss(self, a: Analysis, ranked: Sequence[Candidate], facts: Sequence[Candidate]) -> Candidate | None:
         """The gap entry that declines the question: close enough, and closer than every fact by a margin or,
@@ -457,7 +461,7 @@ class Matcher:
         alike ("which ministries will cooperate?": the interior ministries, not all the provisions)."""
         top, th = facts[0], self.thresholds
         kin = [c for c in facts[1 : th.max_candidates + 2] if c.base >= top.base - th.margin
-               and _alike(top.entry, c.entry)]
+               and top.entry.alike(c.entry)]
         return max([top, *kin], key=lambda c: c.score)
 
     def _small_talk(self, a: Analysis) -> Entry | None:
@@ -480,18 +484,6 @@ class Matcher:
 GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
 DECLINED_FOR_CAUSE = frozenset({"gap", *(g.removesuffix("_miss") for g in GUARDS)})  # a near miss, not unsure
 COORDINATORS = frozenset({"and", "or", "nor", "&", "plus", "и", "или", "ни", "плюс"})  # "X and Y" lists named things
-
-
-def _alike(one: Entry, other: Entry) -> bool:
-    """Whether one entry is an overview of the other, so that both answer a question about it."""
-    return _overview_of(one, other) or _overview_of(other, one)
-
-
-def _overview_of(broad: Entry, detail: Entry) -> bool:
-    """Whether ``broad`` is an overview of ``detail``: it lists it among its related entries, or it stands on
-    every sentence of the article that the detail stands on."""
-    return broad.broad and not detail.broad and (
-        detail.id in broad.related or (bool(detail.source) and all(s in broad.source for s in detail.source)))
 
 
 @lru_cache(maxsize=1)

@@ -404,10 +404,18 @@ def test_valid_is_in_force_not_the_term(matcher: Matcher, question: str, status:
 
 @pytest.mark.parametrize("question", ["How many articles does the treaty have?", "Сколько статей в договоре?"])
 def test_a_typed_question_with_only_generic_words_is_declined_not_asked_back(matcher: Matcher, question: str) -> None:
-    """"Tell me about the treaty" asks which part; "how many articles does it have?" asks one thing the
-    article does not give."""
+    """"How many articles does it have?" asks one thing the article does not give."""
     assert matcher.match(question).status == "unknown"
-    assert matcher.match("tell me about the treaty").status == "clarify"
+
+
+@pytest.mark.parametrize("question", ["tell me about the treaty", "what is the agreement about?",
+                                      "О чём этот договор?", "что в этом соглашении"])
+def test_a_question_with_only_generic_words_that_an_entry_asks_is_answered(matcher: Matcher, question: str) -> None:
+    """"What's in the accord" is a curated question of the provisions overview, of no other words than "the
+    treaty": a sentence that asks with them alone is answered with it, not asked back which part (a bare
+    keyword, "treaty", still is)."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "provisions_overview"
 
 
 @pytest.mark.parametrize(
