@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.knowledge import Entry
 
 Status = Literal["answered", "clarify", "unknown"]
+SURE_NEAR_MISS = 0.5  # a near miss at least this probable is a reply, as an answer is (``Outcome.preference``)
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,12 @@ class Outcome:
         """How good this outcome is, to choose between readings of one message: an answer or a known near
         miss beats a question back, which beats a decline; then the probability. A near miss is a reply too:
         the question sentence of a long message may be one ("... On what date did their parliament vote on
-        it?") while its background alone matches a fact."""
+        it?") while its background alone matches a fact; but not one the model doubts ("What did the Kremlin
+        say?" read as Russia is the troops gap at p 0.1: no reply to prefer)."""
         order = {"answered": 2, "clarify": 1, "unknown": 0}[self.status]
         if self.reason == "small_talk":
             order = 0
-        elif self.reason == "gap":
+        elif self.reason == "gap" and self.score >= SURE_NEAR_MISS:
             order = 2
         return order, self.score
 
