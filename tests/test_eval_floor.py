@@ -198,7 +198,7 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # refusal (en 86.7%, ru 93.3%), 95.4% of dialogue turns, by both (no answer of it changed).
         ("heldout-40.jsonl", "dialogues-40.jsonl", (0.95, 0.90, 0.95)),
         # heldout-41 / dialogues-41, the same make-up, written at the start of round 17 and scored by its first
-        # tree (761b75e) and its last (e73be49): 95.9% in scope (en 97.7%, ru 94.0%, long 94.1%), 96.7% refusal
+        # tree (761b75e) and its last (269f736): 95.9% in scope (en 97.7%, ru 94.0%, long 94.1%), 96.7% refusal
         # (en 97.8%, ru 95.6%), by both; 96.6% -> 97.1% of dialogue turns.
         ("heldout-41.jsonl", "dialogues-41.jsonl", (0.95, 0.95, 0.95)),
     ],
