@@ -102,6 +102,11 @@ class Conversation:
 
     def context_after(self, outcome: Outcome, now: float | None = None) -> Context | None:
         """The context an answered outcome leaves for the next message (None: keep the old one)."""
+        # A sure near miss names its subject in its reply ("it says only that Russia and Abkhazia signed a
+        # similar agreement"): "when did that one start?" is about it.
+        if outcome.reason == "gap" and outcome.gap is not None and outcome.analysis is not None \
+                and outcome.score >= self.matcher.answer_threshold:
+            return Context(outcome.gap.id, outcome.analysis, outcome.lang, time.monotonic() if now is None else now)
         if outcome.status != "answered" or outcome.reason == "small_talk":
             return None
         last = outcome.parts[-1] if outcome.parts else outcome

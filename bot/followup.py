@@ -145,7 +145,9 @@ class FollowUps:
         entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
         numbers = frozenset(t for t in terms if t.isdigit())
         # "and the Kremlin?" after "who commented for the US?" asks who again; a bare "Abkhazia?" asks about it
-        keeps_type = not a.terms or (not own and self.opens(a)) or (own and way == "substitute")
+        # ... but not "and what did Tibilov say?" after where it was signed: what someone said is its own question
+        keeps_type = (not a.terms or (not own and self.opens(a) and not a.speaker)
+                      or (own and way == "substitute"))
         # "what did Putin say?" then "how did he describe it?": he is the one asked to have said it
         said_by = a.speaker or (persons[0] if len(persons) == 1 and speaker(a.text, str, self.person_pronouns)
                                 else None)

@@ -809,3 +809,34 @@ def test_it_after_another_treaty_is_not_asked_of_this_one(conversation: Conversa
 def test_it_and_there_still_mean_what_they_meant(conversation: Conversation, turns: list[str], entry_id: str) -> None:
     *_, outcome = _dialogue(conversation, turns)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(("turns", "entry_id"), [
+    (["where did the presidents put their signatures?", "and what did Tibilov say?"], "tibilov_statements"),
+    (["кто подписал договор?", "а где?", "а что сказал Тибилов?"], "tibilov_statements"),
+])
+def test_what_someone_said_is_a_question_of_its_own_not_the_earlier_ones_type(
+    conversation: Conversation, turns: list[str], entry_id: str,
+) -> None:
+    """"And what did Tibilov say?" after where it was signed asks his words: the earlier question's "where"
+    does not carry over (the place's sentence names him, and answered it again)."""
+    *_, outcome = _dialogue(conversation, turns)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id in entry_id.split("|")
+
+
+@pytest.mark.parametrize(("turns", "entry_id"), [
+    (["for how many years was the alliance treaty concluded?", "and the one with Abkhazia?",
+      "when did that one start?"], "abkhazia_treaty"),
+    (["how long does this treaty run?", "and the Abkhaz agreement, how long?", "when did it come into force?"],
+     "abkhazia_treaty|abkhazia_in_force"),
+    (["сколько действует договор?", "а абхазский сколько?", "а когда он вступил в силу?"],
+     "abkhazia_treaty|abkhazia_in_force"),
+])
+def test_a_sure_near_miss_leaves_its_subject_as_the_context(
+    conversation: Conversation, turns: list[str], entry_id: str,
+) -> None:
+    """The article gives no term for the Abkhazia pact; the reply says so and names the pact, and "that one"
+    next is that pact, not this treaty."""
+    *outcomes, last = _dialogue(conversation, turns)
+    assert outcomes[1].status == "unknown" and outcomes[1].reason == "gap"
+    assert last.status == "answered" and last.entry is not None and last.entry.id in entry_id.split("|")
