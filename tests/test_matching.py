@@ -58,6 +58,8 @@ ANSWERED = [
     ("what about customs", "prov_customs"),
     ("will getting a russian passport be easier", "prov_citizenship"),
     ("what did jen psaki say", "psaki_statements"),
+    # "get" is what is asked, not filler: a verb of receiving (the lexicon's #obtain), not the annexation gap
+    ("how much did south ossetia get from russia?", "funding_past"),
     ("кто подписал соглашение", "signatories"),
     ("кто подписывал договор", "signatories"),  # inflection
     ("на сколько лет заключили договор", "term"),
