@@ -222,7 +222,7 @@ class Conversation:
             each = self._asked_of_each(reading, reply_lang, bar)
             if each is not None:
                 return each
-        outcome = self.matcher.decide(reading, reply_lang, bar)
+        outcome = self._unit_asked(a, reading, self.matcher.decide(reading, reply_lang, bar), context, bar)
         # (Not when the earlier question named the person: "кто такой Песков?" then "а что он сказал?")
         if (_CYRILLIC.search(" ".join(w for w in tokens(a.text) if w in self.person_pronouns))
                 and not self.persons.intersection(context.analysis.terms)):
@@ -230,6 +230,18 @@ class Conversation:
             if thing.status == "answered" and (outcome.status != "answered" or thing.score > outcome.score):
                 return thing
         return outcome
+
+    def _unit_asked(self, a: Analysis, reading: Analysis, outcome: Outcome, context: Context, bar: float) -> Outcome:
+        """The words of a follow-up's question type ("what year?", "what time?") leave its reading, as the type
+        says them; but when that reading gives back the earlier answer, which never mentions them (the date
+        has no year), the reading with them decides if it is a sure near miss (the year is not given)."""
+        asked = [t for t in a.terms if t in self.matcher.analyzer.asked_terms(a.text)]
+        if (not asked or outcome.entry is None or outcome.entry.id != context.entry_id
+                or self._entry_has(outcome.entry.id, asked)):
+            return outcome
+        unit = self.matcher.decide(replace(reading, terms=tuple(dict.fromkeys((*asked, *reading.terms)))),
+                                   outcome.lang, bar)
+        return unit if unit.reason == "gap" and unit.score >= self.matcher.answer_threshold else outcome
 
     def _settle(self, alone: Outcome, followed: Outcome, a: Analysis, context: Context, joined: bool) -> Outcome:
         """The message read alone or with its context: which one answers."""

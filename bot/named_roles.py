@@ -45,7 +45,8 @@ _SPEAKER = (
     rf"\b(?:did|has|have|does|do)\s+{_WHO}\s+{_SAY_EN}\b",
     r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b",
     rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}",
-    rf"\b([^\W\d_]+)\s+(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b",
+    # (two named before it, "Псаки и Могерини что сказали?", are asked of each: no one speaker)
+    rf"\b((?:[^\W\d_]+\s+(?:и|или)\s+)?[^\W\d_]+)\s+(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b",
     rf"\b(?:что|как|че|чо|што)\s+{_WHO}\s+{_SAY_RU}\b",
     rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+([^\W\d_]+)",
     # the one who spoke after the verb, not what about ("что она сказала про Женеву"), nor to whom when a

@@ -279,7 +279,9 @@ def test_a_later_part_continues_the_one_before(conversation: Conversation) -> No
 @pytest.mark.parametrize(
     ("message", "entry_ids"),
     [("кто такие Путин и Тибилов?", {"putin_who", "tibilov_who"}),
-     ("what did peskov and mogherini say about it?", {"peskov_reply", "mogherini_statements", "eu_position"})],
+     ("what did peskov and mogherini say about it?", {"peskov_reply", "mogherini_statements", "eu_position"}),
+     # the two named before the verb, as Russian puts them: neither is the one speaker
+     ("Песков и Могерини что сказали?", {"peskov_reply", "mogherini_statements", "eu_position"})],
 )
 def test_a_question_about_several_people_is_asked_of_each(
     conversation: Conversation, message: str, entry_ids: set[str]
@@ -840,3 +842,20 @@ def test_a_sure_near_miss_leaves_its_subject_as_the_context(
     *outcomes, last = _dialogue(conversation, turns)
     assert outcomes[1].status == "unknown" and outcomes[1].reason == "gap"
     assert last.status == "answered" and last.entry is not None and last.entry.id in entry_id.split("|")
+
+
+@pytest.mark.parametrize("turns", [
+    ["when did the two presidents sign it?", "what year?"],
+    ["когда подписали договор?", "а в каком году?"],
+])
+def test_a_unit_the_earlier_answer_lacks_is_not_answered_by_it_again(conversation: Conversation,
+                                                                      turns: list[str]) -> None:
+    """The date has no year: "what year?" after it is the known near miss, not the same date again."""
+    *_, outcome = _dialogue(conversation, turns)
+    assert outcome.status == "unknown" and outcome.reason == "gap", (outcome.status, outcome.entry)
+
+
+def test_but_a_unit_another_entry_gives_still_reads_on(conversation: Conversation) -> None:
+    """"А какого числа?" after where the talks were: the day they were held, the signing date."""
+    *_, outcome = _dialogue(conversation, ["Где проходили переговоры?", "а какого числа?"])
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signing_date"

@@ -912,6 +912,7 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("что она сказала про Грузию?", None),
         ("What did the US say about Georgia?", "#usa"),  # the first named is the one who spoke
         ("what did Psaki and Mogherini say about it?", None),  # asked of each of them
+        ("Путин и Тибилов что говорили?", None),  # the two before the verb, as well
         ("what does the treaty say about pensions?", None),  # no one named speaks
         ("Who signed the treaty?", None),
     ],
