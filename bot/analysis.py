@@ -102,8 +102,7 @@ class Analyzer:
         # Question words say what kind of answer is wanted (see ``qtype``), not what it is about.
         self._qwords = frozenset(qwords)
         self.stopwords: frozenset[str] = frozenset().union(*lex.stopwords.values(), qwords)
-        self.heads = lex.heads
-        self.distinct = lex.distinct
+        self.heads, self.distinct = lex.heads, lex.distinct
         self.stop_stems = frozenset(stem(w) for w in self.stopwords if " " not in w)
         # Stop phrases frame a question and ask nothing: "when it comes to defence" does not ask when.
         framing = sorted((w for w in self.stopwords if " " in w), key=len, reverse=True)
@@ -120,6 +119,8 @@ class Analyzer:
         self.asks_for = {f"#{c.id}": c.asks for c in lex.concepts if c.asks}  # "#date": "when"
         self.voices = voices(lex)
         self.speaks_for = {f"#{c.id}": frozenset(f"#{x}" for x in c.speaks_for) for c in lex.concepts if c.speaks_for}
+        # who may be asked to have said something; ``parties``: those people speak for (Russia: Peskov)
+        self.speakable, self.parties = self.entity_ids | self.person_ids, frozenset().union(*self.speaks_for.values())
         # A word of a phrase concept met alone is a part of it ("ministries" of "interior ministries"): an
         # entry naming the whole concept has that word too, though not as a word of its own (a word that is
         # a concept by itself, a stop word or a number is not a part).
@@ -132,9 +133,8 @@ class Analyzer:
         self.part_of: dict[str, frozenset[str]] = {s: frozenset(found) for s, found in parts.items()}
         self.phrase_types = _phrase_types(lex.qtypes)
         # One alternation, longest phrases first, so "how long" wins over "how".
-        alternation = "|".join(
-            re.escape(p).replace(r"\ ", r"\s+") for p in sorted(self.phrase_types, key=len, reverse=True)
-        )
+        alternation = "|".join(re.escape(p).replace(r"\ ", r"\s+")
+                               for p in sorted(self.phrase_types, key=len, reverse=True))
         self.qtype_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if self.phrase_types else None
         self.qualifiers = lex.qualifiers
         self._correct_cache: dict[str, str | None] = {}
@@ -398,7 +398,7 @@ class Analyzer:
             either=alternatives(corrected_text, lambda words: self._terms(words)[0], self.entity_ids),
             partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
             placed=places(corrected_text, lambda w: self._word(w)[1], self.entity_ids),
-            speaker=speaker(corrected_text, lambda w: self._word(w)[1], self.entity_ids | self.person_ids),
+            speaker=speaker(corrected_text, lambda w: self._word(w)[1], self.speakable, self.parties),
         )
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:

@@ -15,15 +15,12 @@ from bot.analysis import Analysis, Analyzer
 from bot.closest import CuratedQuestions
 from bot.indexing import Index
 from bot.knowledge import Entry, KnowledgeBase
-from bot.named_roles import year_roles
+from bot.named_roles import REPLY, year_roles
 from bot.nomination import PostingIndex
 
 # The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
 STATEMENT = re.compile(
     r"\b(?:said|says|saying|believes|recommended|called|slammed|quotes|noted|stated|stressed|added)\b")
-# A question of how someone answered someone else ("what did Psaki answer Peskov?", "ответила на слова")
-REPLY = re.compile(r"\b(?:answer|answered|respond|responded|reply|replied|response|react|reacted|reaction|"
-                   r"ответил\w*|отреагировал\w*|ответ\w*|реакци\w*)\b")
 IDENTIFYING_SHARE = 0.3  # an entry with this share of curated questions asking who someone is tells that
 # A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
 PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*(?:–|—|-|to|up to|until|through|and|по|до)\s*((?:19|20)\d\d)\b")

@@ -69,6 +69,9 @@ def _speaker_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(map(re.compile, _SPEAKER))
 
 
+# A question of how someone answered or reacted ("what did Psaki answer Peskov?", "ответила на слова")
+REPLY = re.compile(r"\b(?:answer|answered|respond|responded|reply|replied|response|react|reacted|reaction|"
+                   r"ответил\w*|отреагировал\w*|ответ\w*|реакци\w*)\b")
 IN_PLACE = re.compile(r"\b(?:in|at|inside|в|во)\s+(?:the\s+)?([^\W\d_]+)")
 
 
@@ -109,11 +112,16 @@ def places(text: str, term_of: Callable[[str], str], named: Collection[str]) -> 
     return frozenset(t for m in IN_PLACE.finditer(text) if (t := term_of(m.group(1))) in named)
 
 
-def speaker(text: str, term_of: Callable[[str], str], named: Collection[str]) -> str | None:
+def speaker(text: str, term_of: Callable[[str], str], named: Collection[str],
+            parties: Collection[str] = ()) -> str | None:
     """The named thing or person (of ``named``) a question asks to have said something ("what did the
-    Georgian government say?": Georgia); None when it asks no such thing. ``text`` is normalised."""
+    Georgian government say?": Georgia); None when it asks no such thing. ``text`` is normalised.
+    ``parties``: those the article hears only through people who speak for them (Russia, through Peskov),
+    the speaker of a question how they answered or reacted ("how did Russia respond to the US?")."""
     if _SAYING.isdisjoint(re.findall(r"\w+", text)):
         return None
+    if parties and REPLY.search(text):
+        named = {*named, *parties}
     for pattern in _speaker_patterns():
         for m in pattern.finditer(text):
             # not what a preposition makes the subject of the words ("что про Грузию сказали американцы"), nor

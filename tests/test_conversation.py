@@ -859,3 +859,16 @@ def test_but_a_unit_another_entry_gives_still_reads_on(conversation: Conversatio
     """"А какого числа?" after where the talks were: the day they were held, the signing date."""
     *_, outcome = _dialogue(conversation, ["Где проходили переговоры?", "а какого числа?"])
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signing_date"
+
+
+@pytest.mark.parametrize("turns", [
+    ["how did russia respond to the americans?"],
+    ["what's Washington's view of the treaty?", "и что ответила Россия?"],
+    ["what's Washington's view of the treaty?", "and how did moscow react to that?"],
+])
+def test_how_russia_answered_is_the_kremlins_reply_not_the_us_position(conversation: Conversation,
+                                                                       turns: list[str]) -> None:
+    """Russia is heard through Peskov: how it answered the US is his reply (or the overview that has it)."""
+    *_, outcome = _dialogue(conversation, turns)
+    assert outcome.status == "answered" and outcome.entry is not None
+    assert outcome.entry.id in ("peskov_reply", "reactions_overview"), outcome.entry.id

@@ -913,6 +913,10 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("What did the US say about Georgia?", "#usa"),  # the first named is the one who spoke
         ("what did Psaki and Mogherini say about it?", None),  # asked of each of them
         ("Путин и Тибилов что говорили?", None),  # the two before the verb, as well
+        # a party heard only through those who speak for it, in a question how it answered (Peskov, for Russia)
+        ("how did Russia respond to the US?", "#russia"),
+        ("и что ответила Россия?", "#russia"),
+        ("what did Russia say?", None),  # not how it answered: what the treaty it signed says, too
         ("what does the treaty say about pensions?", None),  # no one named speaks
         ("Who signed the treaty?", None),
     ],
