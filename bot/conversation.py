@@ -141,8 +141,7 @@ class Conversation:
         alone = self.matcher.match(text, lang=lang, fallback_lang=context.lang if context and not lang
                                    else fallback_lang)
         if context is None or context.entry_id not in self.matcher.kb.by_id:
-            whom = self._whom(alone.analysis, None, alone.lang) if alone.status != "answered" else None
-            return whom or alone
+            return self._first(text, alone)
         a = alone.analysis
         if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
             a = self.matcher.analyzer.analyse(text, lang)
@@ -440,6 +439,29 @@ class Conversation:
             return None
         options = sorted(found.values(), key=lambda c: -c.score)[: self.matcher.thresholds.max_candidates]
         return Outcome("clarify", lang, options[0].score, candidates=tuple(options), reason="whom", analysis=a)
+
+    def _first(self, text: str, alone: Outcome) -> Outcome:
+        """A message with no conversation before it: "what did she say?" or "what's her name?" is asked back
+        of whom (``_whom``), not answered with the treaty's name; anything else as it reads alone."""
+        whose = self._whose(alone) if len(tokens(text)) <= FOLLOWUP_MAX_WORDS else None
+        if whose is not None:
+            return self._whom(whose, None, alone.lang) or alone
+        whom = self._whom(alone.analysis, None, alone.lang) if alone.status != "answered" else None
+        return whom or alone
+
+    def _whose(self, outcome: Outcome) -> Analysis | None:
+        """"Who is she?" for an answer to "what's her name?" with no one before: an English he/she/his/her, no
+        word that may be whom it means (one the lexicon does not know as a concept), and an entry that names
+        no one of that gender (the treaty's name is not hers). None for any other answer."""
+        a = outcome.analysis
+        if a is None or outcome.entry is None or a.entities or a.unknown or self.persons.intersection(a.terms) \
+                or not all(t.startswith("#") for t in a.terms):  # "grandma wants to know about her pension"
+            return None
+        gender = self.people.gender_of(a.text)
+        english = any(w in self.person_pronouns and not _CYRILLIC.search(w) for w in tokens(a.text))
+        fitting = [p for p in self.persons if self.people.gender.get(p) == gender]
+        no_one = gender is not None and english and not self._entry_has(outcome.entry.id, fitting)
+        return replace(a, terms=(IDENTITY,)) if no_one else None
 
     def _asked_of_each(self, a: Analysis, lang: str, bar: float | None = None) -> Outcome | None:
         """A reading about several people asked of each of them: one answer each, when they differ."""

@@ -872,3 +872,23 @@ def test_how_russia_answered_is_the_kremlins_reply_not_the_us_position(conversat
     *_, outcome = _dialogue(conversation, turns)
     assert outcome.status == "answered" and outcome.entry is not None
     assert outcome.entry.id in ("peskov_reply", "reactions_overview"), outcome.entry.id
+
+
+@pytest.mark.parametrize(("message", "people"), [
+    ("what's her name?", {"psaki_who", "mogherini_who"}),
+    ("what is her citizenship?", {"psaki_who", "mogherini_who"}),
+    ("whats his title", {"putin_who", "tibilov_who", "peskov_who"}),
+])
+def test_he_or_she_with_no_one_before_asks_who_is_meant(conversation: Conversation, message: str,
+                                                         people: set[str]) -> None:
+    """The first message of a chat: "her" means no one yet, so not the treaty's name or its citizenship
+    provision, but which woman (or man) of the article is meant."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "clarify" and outcome.reason == "whom", (outcome.status, outcome.entry)
+    assert {c.entry.id for c in outcome.candidates} <= people
+
+
+def test_but_someone_the_message_itself_names_is_whom_she_means(conversation: Conversation) -> None:
+    """"Grandma ... her pension": the pension provision, asked for her."""
+    outcome = conversation.answer("my grandma asks about her pension")
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "prov_pensions"
