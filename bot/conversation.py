@@ -81,7 +81,6 @@ class Conversation:
         self.persons = self.people.ids
         self.asking = lex.asks
         self.others = lex.others
-        self.more = lex.more
         self.follow = FollowUps(matcher, self.people)
 
     # --- the public entry ------------------------------------------------------------------------
@@ -146,8 +145,8 @@ class Conversation:
         if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
             a = self.matcher.analyzer.analyse(text, lang)
         reply_lang = lang or a.lang or context.lang
-        other = (self._more(a, context, reply_lang) or self._whom(a, context, reply_lang)
-                 or self._the_other(a, context, reply_lang))
+        other = (self.follow.more(a, context, reply_lang) or self.follow.why(a, context, reply_lang)
+                 or self._whom(a, context, reply_lang) or self._the_other(a, context, reply_lang))
         if other is not None:
             return other
         before = lead(strip_address(text))
@@ -397,24 +396,6 @@ class Conversation:
                 t not in self.persons and t != IDENTITY and generic.get(t, 0.0) <= GENERIC_SHARE for t in a.terms):
             return None
         return self._asked_of_each(a, whole.lang)
-
-    def _more(self, a: Analysis, context: Context, lang: str) -> Outcome | None:
-        """"What else?", "tell me more", "а ещё?": more of what the last answer was about, so its related
-        questions are offered (not the friendly line for a message with nothing to ask). None for a message
-        that asks anything besides (its words without the lexicon's ``[more]`` words have a term or a word
-        the knowledge base lacks), and when the last answer relates to nothing."""
-        words = tokens(a.text)
-        if self.more.isdisjoint(words) or len(words) > FOLLOWUP_MAX_WORDS or not self.person_pronouns.isdisjoint(words):
-            return None  # "what else did he say?" is asked of him (``_followed``)
-        rest = self.matcher.analyzer.analyse(" ".join(w for w in words if w not in self.more), a.lang)
-        if rest.terms or rest.unknown or rest.qtype is not None:
-            return None
-        by_id, before = self.matcher.kb.by_id, self.matcher.kb.by_id[context.entry_id]
-        related = [by_id[r] for r in before.related if r in by_id and r != before.id]
-        if not related:
-            return None
-        return Outcome("clarify", lang, 1.0, candidates=tuple(Candidate(e, 1.0) for e in related), reason="more",
-                       analysis=a)
 
     def _whom(self, a: Analysis | None, context: Context | None, lang: str) -> Outcome | None:
         """"What did she say?", "who is he?" when no one of that gender was named in the conversation (or

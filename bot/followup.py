@@ -4,6 +4,8 @@
 holds the readings themselves: whether a message cannot stand alone (``leans_on_context``), and the
 meaning it takes with the earlier question (``with_context``: named things carried over, the whole earlier
 question, or its words substituted), plus the small predicates both use ("and ...", "it", names only).
+Two follow-ups read nothing new and are answered with the last answer's related questions: "what else?"
+(``more``) and "why?" (``why``, declined: the article seldom gives reasons).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import replace
 from typing import Literal
 
 from bot.contexts import Context
-from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Matcher, tokens
+from bot.knowledge import Entry
+from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, tokens
 from bot.named_roles import speaker
 from bot.people import People
 
@@ -32,6 +35,8 @@ class FollowUps:
         self.openers = lex.followup
         self.pronouns = lex.pronouns
         self.person_pronouns = lex.person_pronouns
+        self.more_words = lex.more
+        self.reasons = lex.reasons
         self.people = people
         self.persons = people.ids
 
@@ -189,3 +194,45 @@ class FollowUps:
                 continue
             kept.append(t)
         return kept
+
+    # --- follow-ups answered with the last answer's related questions ----------------------------------
+
+    def more(self, a: Analysis, context: Context, lang: str) -> Outcome | None:
+        """"What else?", "tell me more", "а ещё?": more of what the last answer was about, so its related
+        questions are offered (not the friendly line for a message with nothing to ask). None for a message
+        that asks anything besides (its words without the lexicon's ``[more]`` words have a term or a word
+        the knowledge base lacks), and when the last answer relates to nothing."""
+        words = tokens(a.text)
+        if (self.more_words.isdisjoint(words) or len(words) > FOLLOWUP_MAX_WORDS
+                or not self.person_pronouns.isdisjoint(words)):
+            return None  # "what else did he say?" is asked of him (``Conversation._followed``)
+        if not self._asks_nothing_besides(" ".join(w for w in words if w not in self.more_words), a.lang):
+            return None
+        related = self._related(context)
+        if not related:
+            return None
+        return Outcome("clarify", lang, 1.0, candidates=tuple(Candidate(e, 1.0) for e in related), reason="more",
+                       analysis=a)
+
+    def why(self, a: Analysis, context: Context, lang: str) -> Outcome | None:
+        """"Why?", "how come?", "а почему?" after an answer, asking nothing besides (the lexicon's
+        ``[reasons]``): the article seldom gives reasons, so it is declined with the last answer's related
+        questions, not given the friendly line for a message with nothing to ask. None for any other."""
+        words = tokens(a.text)
+        if len(words) > BARE_FOLLOWUP_WORDS + 1:
+            return None
+        text = f" {' '.join(words)} "
+        found = [r for r in sorted(self.reasons, key=len, reverse=True) if f" {r} " in text]
+        if not found or not self._asks_nothing_besides(text.replace(f" {found[0]} ", " "), a.lang):
+            return None
+        before = self.matcher.kb.by_id[context.entry_id]
+        return Outcome("unknown", lang, 0.0, suggestions=self._related(context) or (before,), reason="unsure",
+                       analysis=a)
+
+    def _asks_nothing_besides(self, rest: str, lang: str | None) -> bool:
+        read = self.matcher.analyzer.analyse(rest, lang)
+        return not (read.terms or read.unknown or read.qtype is not None)
+
+    def _related(self, context: Context) -> tuple[Entry, ...]:
+        by_id, before = self.matcher.kb.by_id, self.matcher.kb.by_id[context.entry_id]
+        return tuple(by_id[r] for r in before.related if r in by_id and r != before.id)

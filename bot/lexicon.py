@@ -72,6 +72,8 @@ class Lexicon:
     # Person pronouns of one gender: "she" after an answer naming Peskov and Psaki means her.
     female_pronouns: frozenset[str] = frozenset()
     male_pronouns: frozenset[str] = frozenset()
+    # Words that ask why the last answer is so ("why?", "how come?", "а почему?"): the article seldom says.
+    reasons: frozenset[str] = frozenset()
 
 
 def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> Lexicon:
@@ -116,7 +118,7 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
 
 
 WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct", "qualifiers",
-              "others", "more", "female_pronouns", "male_pronouns")
+              "others", "more", "female_pronouns", "male_pronouns", "reasons")
 GENDERS = ("female", "male")
 
 

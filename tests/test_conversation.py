@@ -892,3 +892,20 @@ def test_but_someone_the_message_itself_names_is_whom_she_means(conversation: Co
     """"Grandma ... her pension": the pension provision, asked for her."""
     outcome = conversation.answer("my grandma asks about her pension")
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "prov_pensions"
+
+
+@pytest.mark.parametrize(("first", "follow_up"), [
+    ("What did Peskov tell the Americans?", "why?"),
+    ("Что ответил Песков американцам?", "а почему?"),
+    ("When did the presidents sign the agreement?", "how come?"),  # "come" read as the phrase, not in force
+])
+def test_why_after_an_answer_is_declined_with_its_related_questions(conversation: Conversation, first: str,
+                                                                    follow_up: str) -> None:
+    """A bare "why?" asks the reason of the last answer, which the article seldom gives: a decline with that
+    answer's related questions, not the friendly line for a message with nothing to ask."""
+    context = _after(conversation, first)
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert outcome.status == "unknown" and outcome.reason == "unsure" and outcome.suggestions
+    related = set(conversation.matcher.kb.by_id[context.entry_id].related)
+    assert {e.id for e in outcome.suggestions} <= related | {context.entry_id}
+    assert not outcome_text(outcome, html=False).startswith("🙂")
