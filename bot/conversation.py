@@ -29,7 +29,7 @@ from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
-from bot.message_parts import lead, parts, prefaced
+from bot.message_parts import closes_question, lead, parts, prefaced
 from bot.named_roles import speaker
 from bot.people import People
 
@@ -339,7 +339,8 @@ class Conversation:
 
     def _several(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
                  whole: Outcome) -> Outcome | None:
-        pieces = parts(strip_address(text))
+        addressed = strip_address(text)
+        pieces = parts(addressed)
         if len(pieces) < 2 or len(pieces) > MAX_PARTS + 2:
             return None
         answered: list[Outcome] = []
@@ -353,7 +354,10 @@ class Conversation:
             if piece.endswith(":"):
                 continue  # a preface: "Two questions: 1) ... 2) ..."
             read = self.matcher.analyzer.analyse(piece)
-            asks = self._asks(piece) or read.qtype is not None  # "whn was it signed?" asks, misspelt
+            # "whn was it signed?" asks, misspelt; "... и он вообще уже действует или нет?" asks by its "?": a
+            # clause of its own, its subject a pronoun (not "did Putin and Tibilov sign it?", one question)
+            asks = self._asks(piece) or read.qtype is not None or (
+                not self.follow.pronouns.isdisjoint(tokens(piece)[:2]) and closes_question(addressed, piece))
             if not asks and (len(read.terms) > BARE_TOPIC_TERMS
                              or len(tokens(piece)) > BARE_TOPIC_WORDS
                              or (read.terms and self.follow.only_names(read)) or self.follow.generic_only(read)):

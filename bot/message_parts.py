@@ -103,3 +103,9 @@ def parts(text: str) -> list[tuple[str, bool]]:
     sentence.append(text[start:].strip())
     close(False)
     return [(p, tells) for p, tells in found if tokens(p)]
+
+
+def closes_question(text: str, piece: str) -> bool:
+    """Whether ``piece`` (a part of ``text``) is the one a "?" closes: "кто его подписывал и *он уже действует
+    или нет*?" asks in its last part though no question word opens it (a Russian yes-no question)."""
+    return re.search(re.escape(piece) + r"\s*\?", text) is not None

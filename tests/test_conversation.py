@@ -10,7 +10,7 @@ from bot.contexts import CONTEXT_SECONDS, Context, Contexts
 from bot.conversation import Conversation
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Outcome
-from bot.message_parts import parts
+from bot.message_parts import closes_question, parts
 from bot.texts import outcome_text
 
 
@@ -909,3 +909,23 @@ def test_why_after_an_answer_is_declined_with_its_related_questions(conversation
     related = set(conversation.matcher.kb.by_id[context.entry_id].related)
     assert {e.id for e in outcome.suggestions} <= related | {context.entry_id}
     assert not outcome_text(outcome, html=False).startswith("🙂")
+
+
+@pytest.mark.parametrize(("message", "entry_ids"), [
+    ("кто его подписывал и он вообще уже действует или нет?", ["signatories", "ratification"]),
+    ("слушай, а этот договор с осетией, его кто подписывал и он вообще уже действует или нет?",
+     ["signatories", "ratification"]),
+])
+def test_a_part_its_question_mark_closes_is_a_question_though_no_word_opens_it(
+    conversation: Conversation, message: str, entry_ids: list[str],
+) -> None:
+    """A Russian yes-no question has no question word: "он уже действует?" asks by its "?" alone, as a clause
+    of its own (its subject a pronoun), so it is answered beside "кто его подписывал", not taken for
+    background."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and [p.entry.id for p in outcome.parts if p.entry] == entry_ids
+
+
+def test_closes_question() -> None:
+    text = "кто его подписывал и он уже действует?"
+    assert closes_question(text, "он уже действует") and not closes_question(text, "кто его подписывал")
