@@ -201,6 +201,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # tree (761b75e) and its last (269f736): 95.9% in scope (en 97.7%, ru 94.0%, long 94.1%), 96.7% refusal
         # (en 97.8%, ru 95.6%), by both; 96.6% -> 97.1% of dialogue turns.
         ("heldout-41.jsonl", "dialogues-41.jsonl", (0.95, 0.95, 0.95)),
+        # heldout-42 / dialogues-42, the same make-up, written at the start of round 18, scored untouched by its
+        # first tree (03dbc47) and once at its end by its last (a3fab4c): 93.6% -> 92.9% in scope (en 94.0% ->
+        # 92.5%, ru 93.2%, long 91.2% -> 88.2%), 98.9% refusal, 94.9% of dialogue turns (both trees).
+        ("heldout-42.jsonl", "dialogues-42.jsonl", (0.92, 0.98, 0.94)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
