@@ -146,7 +146,8 @@ class Conversation:
             a = self.matcher.analyzer.analyse(text, lang)
         reply_lang = lang or a.lang or context.lang
         other = (self.follow.more(a, context, reply_lang) or self.follow.why(a, context, reply_lang)
-                 or self._whom(a, context, reply_lang) or self._the_other(a, context, reply_lang))
+                 or self._whom(a, context, reply_lang) or self._the_other(a, context, reply_lang)
+                 or self._no_one_meant(text, alone, a, context))
         if other is not None:
             return other
         before = lead(strip_address(text))
@@ -433,6 +434,14 @@ class Conversation:
             return self._whom(whose, None, alone.lang) or alone
         whom = self._whom(alone.analysis, None, alone.lang) if alone.status != "answered" else None
         return whom or alone
+
+    def _no_one_meant(self, text: str, alone: Outcome, a: Analysis, context: Context) -> Outcome | None:
+        """"What's her name?" when no woman came up in the conversation: asked back of whom, as a first message
+        is (``_first``); None when the pronoun has someone to mean."""
+        if self.people.gender_of(a.text) is None or self.follow.persons_of(context, a, several=True):
+            return None
+        whose = self._whose(alone) if len(tokens(text)) <= FOLLOWUP_MAX_WORDS else None
+        return self._whom(whose, None, alone.lang) if whose is not None else None
 
     def _whose(self, outcome: Outcome) -> Analysis | None:
         """"Who is she?" for an answer to "what's her name?" with no one before: an English he/she/his/her, no

@@ -929,3 +929,11 @@ def test_a_part_its_question_mark_closes_is_a_question_though_no_word_opens_it(
 def test_closes_question() -> None:
     text = "кто его подписывал и он уже действует?"
     assert closes_question(text, "он уже действует") and not closes_question(text, "кто его подписывал")
+
+
+def test_she_after_an_answer_about_men_asks_who_is_meant(conversation: Conversation) -> None:
+    """After who signed it (two men), "what's her name?" has no one to mean either: the article's women are
+    offered back, not the treaty's name."""
+    *_, outcome = _dialogue(conversation, ["who put their names to the treaty?", "what's her name?"])
+    assert outcome.status == "clarify" and outcome.reason == "whom", (outcome.status, outcome.entry)
+    assert {c.entry.id for c in outcome.candidates} <= {"psaki_who", "mogherini_who"}
