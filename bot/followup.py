@@ -36,7 +36,7 @@ class FollowUps:
         self.pronouns = lex.pronouns
         self.person_pronouns = lex.person_pronouns
         self.more_words = lex.more
-        self.reasons = lex.reasons
+        self.reasons = sorted(lex.reasons, key=len, reverse=True)  # "how come" before a word of it
         self.people = people
         self.persons = people.ids
 
@@ -222,7 +222,7 @@ class FollowUps:
         if len(words) > BARE_FOLLOWUP_WORDS + 1:
             return None
         text = f" {' '.join(words)} "
-        found = [r for r in sorted(self.reasons, key=len, reverse=True) if f" {r} " in text]
+        found = [r for r in self.reasons if f" {r} " in text]
         if not found or not self._asks_nothing_besides(text.replace(f" {found[0]} ", " "), a.lang):
             return None
         before = self.matcher.kb.by_id[context.entry_id]
@@ -234,5 +234,5 @@ class FollowUps:
         return not (read.terms or read.unknown or read.qtype is not None)
 
     def _related(self, context: Context) -> tuple[Entry, ...]:
-        by_id, before = self.matcher.kb.by_id, self.matcher.kb.by_id[context.entry_id]
-        return tuple(by_id[r] for r in before.related if r in by_id and r != before.id)
+        before = self.matcher.kb.by_id[context.entry_id]
+        return tuple(e for e in self.matcher.related(before) if e is not before)

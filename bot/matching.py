@@ -412,7 +412,7 @@ class Matcher:
         sure = top.score >= CONFIDENT or (top.entry.broad and self.analyzer.names_only(a))
         if top.score >= answer_threshold and (not rivals or sure):
             return Outcome("answered", reply_lang, round(top.score, 4), entry=top.entry,
-                           suggestions=self._related(top.entry), reason="match", analysis=a)
+                           suggestions=self.related(top.entry), reason="match", analysis=a)
         if rivals and top.score >= min(self.clarify_threshold, answer_threshold):
             return Outcome("clarify", reply_lang, round(top.score, 4),
                            candidates=tuple([top, *rivals][: th.max_candidates]), reason="close_candidates",
@@ -472,7 +472,8 @@ class Matcher:
             talk = self._talk = SmallTalk(talkers, self.analyzer.analyse)
         return talk.find(a)
 
-    def _related(self, entry: Entry) -> tuple[Entry, ...]:
+    def related(self, entry: Entry) -> tuple[Entry, ...]:
+        """The entries ``entry`` names as related (those the knowledge base has)."""
         return tuple(self.kb.by_id[r] for r in entry.related if r in self.kb.by_id)
 
     @staticmethod
