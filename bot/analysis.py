@@ -35,6 +35,7 @@ from bot.words import (
     common_stems,
     common_words,
     detect_language,
+    find_phrase,
     normalise,
     pronoun_us,
     stem,
@@ -132,10 +133,8 @@ class Analyzer:
                         parts[s].add(cid)
         self.part_of: dict[str, frozenset[str]] = {s: frozenset(found) for s, found in parts.items()}
         self.phrase_types = _phrase_types(lex.qtypes)
-        # One alternation, longest phrases first, so "how long" wins over "how".
-        alternation = "|".join(re.escape(p).replace(r"\ ", r"\s+")
-                               for p in sorted(self.phrase_types, key=len, reverse=True))
-        self.qtype_re = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if self.phrase_types else None
+        # the most words of one ("how long" wins over "how": ``find_phrase``)
+        self.phrase_longest = max((len(p.split()) for p in self.phrase_types), default=0)
         self.qualifiers = lex.qualifiers
         self._correct_cache: dict[str, str | None] = {}
         self._words: dict[str, tuple[str, str, bool]] = {}
@@ -260,7 +259,7 @@ class Analyzer:
         return frozenset() if phrase is None else frozenset(self.terms_of(phrase)[0])
 
     def _qtype_phrase(self, text: str) -> str | None:
-        if self.qtype_re is None:
+        if not self.phrase_types:
             return None
         if self.framing is not None:
             text = self.framing.sub(" ", text)
@@ -268,11 +267,11 @@ class Analyzer:
         for sentence in (part for s in asking_sentences(text) for part in (s, prefaced(s)) if part):
             words = [w for w in sentence.split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
-            m = self.qtype_re.search(head)
+            m = find_phrase(head, self.phrase_types, self.phrase_longest)
             # among the first words, or further in after function words alone ("I need to know who signed it")
-            if m is not None and (len(before := head[: m.start()].split()) < QTYPE_WINDOW
+            if m is not None and (len(before := head[: m[0]].split()) < QTYPE_WINDOW
                                   or not any(self._word(w.strip(_EDGE_PUNCT))[2] for w in before)):
-                return " ".join(m.group().split())
+                return m[1]
         return None
 
     def terms_of(self, text: str) -> tuple[list[str], list[str]]:

@@ -345,13 +345,22 @@ def _other_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
         cli_db.add_subcommands(sub, common)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line's options (``SystemExit`` with argparse's message when they are wrong)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(first=argv[0] if argv else None)
-    args = parser.parse_args(argv)
+    args = build_parser(first=argv[0] if argv else None).parse_args(argv)
     for name in ("config", "knowledge"):
         if not hasattr(args, name):
             setattr(args, name, None)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_command(parse(argv))
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names; its exit status (errors as one clear message on stderr)."""
     try:
         return int(args.func(args))
     except ConfigError as exc:
@@ -377,5 +386,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
+def console() -> int:
+    """The ``treaty-bot`` console script: ``main``; after a command that reads and prints (ask, chat, eval:
+    no thread, no open file but stdout and stderr; an index cache they save is closed and renamed before
+    they go on), the process ends without tearing the interpreter down object by object (the knowledge
+    base and its index are some hundred thousand objects, ~30 ms of a 0.3 s ``treaty-bot ask``), its
+    output flushed first."""
+    args = parse()
+    status = run_command(args)
+    if args.func in (cmd_ask, cmd_chat, cmd_eval):
+        if "logging" in sys.modules:
+            sys.modules["logging"].shutdown()
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:  # the reader went away: as main does, stop quietly
+            status = status or 1
+        os._exit(status)
+    return status
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(console())

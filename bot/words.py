@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from functools import cache, lru_cache
 
 import Stemmer
@@ -86,6 +86,26 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+def find_phrase(text: str, phrases: Container[str], longest: int) -> tuple[int, str] | None:
+    """(where it starts, which) the first of ``phrases`` (words joined by one space, at most ``longest``
+    words) in ``text`` as whole words apart by white space; of those that start at one word, the longest.
+    What the alternation ``(?<!\\w)(?:a|b|...)(?!\\w)`` of the phrases, longest first, finds, without
+    compiling one (~7 ms at every start for the lexicon's question phrases)."""
+    runs = [(m.start(), m.end(), m.group()) for m in _WORD_RUN.finditer(text)]
+    for i, (start, _, word) in enumerate(runs):
+        n = 1  # the words from this one on that white space alone keeps apart
+        while n < longest and i + n < len(runs) and text[runs[i + n - 1][1]:runs[i + n][0]].isspace():
+            n += 1
+        for k in range(n, 0, -1):
+            phrase = word if k == 1 else " ".join(r[2] for r in runs[i:i + k])
+            if phrase in phrases:
+                return start, phrase
+    return None
 
 
 # Text of only these characters reads through ``normalise`` as lower-cased, with "ё" as "е" and a

@@ -1,0 +1,47 @@
+"""``bot.words.find_phrase``: what a regular-expression alternation of whole-word phrases finds, without one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.words import find_phrase
+
+PHRASES = ("how long", "how long ago", "how", "who", "when", "how many", "what", "в каком году", "когда", "кто")
+
+
+def alternation(text: str) -> tuple[int, str] | None:
+    """The reference: the alternation, longest phrases first, words apart by any white space."""
+    pattern = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(PHRASES, key=len, reverse=True))
+    m = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", text)
+    return None if m is None else (m.start(), " ".join(m.group().split()))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("how long is the treaty valid?", (0, "how long")),
+        ("so how long ago was it", (3, "how long ago")),
+        ("how   long\tis it", (0, "how long")),  # any white space between the words
+        ("how-long is it", (0, "how")),  # a hyphen is not white space: "how" alone
+        ("(who signed it?", (1, "who")),  # punctuation before and after a word
+        ("whoever signed it", None),  # a phrase is whole words only
+        ("somehow when", (8, "when")),
+        ("and how many?", (4, "how many")),
+        ("what's that", (0, "what")),  # the apostrophe ends the word, as \w does
+        ("в каком году подписали", (0, "в каком году")),
+        ("а в каком-то году", None),
+        ("signed_when", None),  # "_" is a word character
+        ("", None),
+        ("how long", (0, "how long")),
+    ],
+)
+def test_find_phrase(text: str, expected: tuple[int, str] | None) -> None:
+    assert find_phrase(text, frozenset(PHRASES), 3) == expected
+    assert alternation(text) == expected
+
+
+def test_find_phrase_longest_is_a_limit() -> None:
+    """``longest`` caps the words tried: a longer phrase is not found, a shorter one at its start is."""
+    assert find_phrase("how long ago", frozenset(PHRASES), 2) == (0, "how long")
