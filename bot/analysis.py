@@ -3,7 +3,7 @@
 1. ``bot.words``: ``normalise`` (NFKC, case, ``ё``/``е``, quotes and dashes, invisible characters, a
    leading ``@botname`` or ``/ask``), ``detect_language`` (Cyrillic script means Russian), tokens, stems.
 2. ``Analyzer.analyse``: tokens, typo correction against the knowledge base's own vocabulary
-   (rapidfuzz OSA distance), Snowball stems, synonym concepts from ``lexicon.toml`` (both languages map
+   (``bot.spelling``: rapidfuzz OSA distance), Snowball stems, synonym concepts from ``lexicon.toml`` (both languages map
    to the same concept, so a Russian question can use an English curated word and back), stop words
    dropped, question type (who / when / where / quantity) and the thing asked for ("what *projects*").
 
@@ -19,21 +19,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, takewhile
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import voices
 from bot.message_parts import asking_sentences, prefaced
 from bot.named_roles import alternatives, asks_for_counterpart, asks_for_partner, places, speaker
+from bot.spelling import Speller
 from bot.words import (
-    CYRILLIC,
     MAX_QUESTION_CHARS,
     SENTENCE_END,
     TOKEN,
-    common_stems,
-    common_words,
     detect_language,
     find_phrase,
     normalise,
@@ -49,7 +44,6 @@ _EDGE_PUNCT = ".,!?;:\"'«»()"
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
 QTYPE_WINDOW = 4  # a question word counts among a sentence's first four words (or after function words alone)
 HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
-SHORTHAND = 4  # up to this many letters, a misspelt word is read first as one with letters left out ("whn")
 
 # A plain word stem weighs this share of its IDF. Concepts ("#term"), named things and numbers carry the
 # meaning the lexicon gives them; a stem is often an incidental word ("stay", "состоялось") that is rare
@@ -136,7 +130,7 @@ class Analyzer:
         # the most words of one ("how long" wins over "how": ``find_phrase``)
         self.phrase_longest = max((len(p.split()) for p in self.phrase_types), default=0)
         self.qualifiers = lex.qualifiers
-        self._correct_cache: dict[str, str | None] = {}
+        self._speller: Speller | None = None  # made on first use (``correct``)
         self._words: dict[str, tuple[str, str, bool]] = {}
         self._recent: OrderedDict[tuple[str, str | None], Analysis] = OrderedDict()
         if read_entries:
@@ -163,81 +157,16 @@ class Analyzer:
         self.vocab = frozenset(vocab)
         self.frequency = {w: n for w, n in frequency.items() if not w.isdigit()}
         self.vocab_stems = frozenset(stem(w) for w in vocab)
-        self._vocab_by_initial = _by_initial(w for w in vocab if len(w) >= 3)
-        # Russian spelled by ear: unstressed о/а and е/и/я sound alike, so "аборона", "дагавор" and
-        # "безопастность" are the same words as "оборона", "договор", "безопасность" (see ``sound_key``).
-        sounds: dict[str, list[str]] = defaultdict(list)
-        for w in sorted(vocab):
-            if len(w) >= 4 and CYRILLIC.match(w):
-                sounds[sound_key(w)].append(w)
-        self._sounds = {k: min(v, key=len) for k, v in sounds.items()}
-        self._sounds_by_initial = _by_initial(self._sounds)
         # A three-letter slip is guessed only towards a word that opens questions ("wen" -> "when"): any
         # other guess that short is more often a real word the knowledge base lacks ("won" is not "wow").
-        openers = {w for p in kb.lexicon.asks for w in tokens(normalise(p))} | self._qwords
-        self._stop_by_initial = _by_initial(w for w in openers if len(w) >= 3)
+        self.openers = frozenset({w for p in kb.lexicon.asks for w in tokens(normalise(p))} | self._qwords)
 
     def correct(self, word: str) -> str | None:
-        """The knowledge-base word a misspelt ``word`` most likely meant, or None.
-
-        One edit (a swap of neighbours counts as one: "abuot") for words up to six letters, two for longer
-        ones ("дагавор"), and the first letter must agree: people rarely mistype it, and requiring it
-        keeps "recipe" from becoming "recap". A common English or Russian word is never made another word."""
-        if word in self._correct_cache:
-            return self._correct_cache[word]
-        n = len(word)
-        result: str | None = None
-        if n == 3 and not word.isdigit():
-            # Three letters are too few to guess a content word from, but "wen" is "when".
-            pool = self._stop_by_initial.get(word[0], ())
-            match = self._nearest(word, pool, 1)
-            if match is not None:
-                result = match[0]
-        elif n >= 4 and not word.isdigit():
-            max_d = 1 if n <= 6 else 2
-            pool = self._vocab_by_initial.get(word[0], ())
-            match = self._nearest(word, pool, max_d)
-            # A word two edits from a stop word is more likely another word ("weather", not "whether"),
-            # and so is a form of a common word two edits from anything ("shelled", not "sealed"; one edit
-            # from a known word, such a form is as often a slip: "singed" for "signed", "путен" for "путин").
-            # A four-letter word one letter away from a known one is as likely a real word the knowledge
-            # base lacks ("tall", not "talk"); two letters swapped ("sgin") or one missing ("whos") is a slip.
-            short_guess = match is not None and n == len(match[0]) == 4 and sorted(match[0]) != sorted(word)
-            if match is not None and not short_guess and (
-                    match[1] <= 1 or (match[0] not in self.stopwords and stem(word) not in common_stems())):
-                result = match[0]
-            elif CYRILLIC.match(word):
-                result = self._sound_alike(word)
-        if result is not None and stem(result) != stem(word) and word in common_words():
-            # A common word of the language is that word, not a slip for another ("companies" is not
-            # "compares", "глаза" not "глава"); another form of the same word ("ministers") is kept.
-            result = None
-        if len(self._correct_cache) < 100_000:
-            self._correct_cache[word] = result
-        return result
-
-    def _nearest(self, word: str, pool: Sequence[str], max_d: int) -> tuple[str, int] | None:
-        """The word of ``pool`` fewest edits from ``word`` (at most ``max_d``), the commonest of a tie; but
-        a short word is shorthand before it is a slip: of a tie, one that only lacks letters it left out
-        ("whn" is "when", not "who"; "wher" is "where"). A longer one has a doubled letter as often as a
-        missing one ("Puttin" is Putin, not "putting")."""
-        found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=max_d, limit=None)
-        if not found:
-            return None
-        short = len(word) <= SHORTHAND
-        best = min(found, key=lambda m: (m[1], short and not _left_out(word, m[0]), -self.frequency.get(m[0], 0),
-                                         m[0]))
-        return best[0], int(best[1])
-
-    def _sound_alike(self, word: str) -> str | None:
-        """The vocabulary word a Russian ``word`` sounds like (at most one more edit on the sound keys)."""
-        key = sound_key(word)
-        found = self._sounds.get(key)
-        if found is None and len(key) >= 5:
-            pool = self._sounds_by_initial.get(key[0], ())
-            match = process.extractOne(key, pool, scorer=OSA.distance, score_cutoff=1)
-            found = self._sounds[match[0]] if match is not None else None
-        return found
+        """The knowledge-base word a misspelt ``word`` most likely meant, or None (``Speller.correct``, whose
+        tables are made when a question first has a word to correct: a start that reads none never does)."""
+        if self._speller is None:
+            self._speller = Speller(self.vocab, self.frequency, self.openers, self.stopwords)
+        return self._speller.correct(word)
 
     def _names_something(self, word: str) -> bool:
         return word not in self.stopwords and (word in self.vocab or stem(word) in self.vocab_stems)
@@ -448,24 +377,6 @@ def _phrase_types(qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]) -> dict[s
     return types
 
 
-_SOUNDS = str.maketrans({"о": "а", "е": "и", "я": "и", "э": "и", "ы": "и", "ь": None, "ъ": None})
-_DOUBLED = re.compile(r"(.)\1+")
-
-
-def _left_out(typed: str, word: str) -> bool:
-    """Whether ``typed`` is ``word`` with some letters left out (its letters in order, fewer of them)."""
-    if len(typed) >= len(word):
-        return False
-    letters = iter(word)
-    return all(c in letters for c in typed)
-
-
-def sound_key(word: str) -> str:
-    """A Russian word as it sounds unstressed: о→а, е/я/э/ы→и, no soft or hard sign, no doubled letters
-    ("таможенными" and "томожеными" share "тамажиними")."""
-    return _DOUBLED.sub(r"\1", word.translate(_SOUNDS))
-
-
 def entry_words(kb: KnowledgeBase) -> tuple[Counter[str], Counter[str]]:
     """The words of the curated questions, keywords and answers of ``kb``'s entries that are not gaps, and
     of its gap entries, each with the number of times it is used."""
@@ -489,11 +400,3 @@ def _counted(texts: Sequence[str]) -> Counter[str]:
 def _no_numbers(found: Iterable[str]) -> Iterable[str]:
     """Words but numbers: the vocabulary that typos are corrected towards has no numbers."""
     return (w for w in found if not w.isdigit())
-
-
-def _by_initial(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Words grouped by their first letter, sorted (typo correction keeps the first letter)."""
-    groups: dict[str, list[str]] = defaultdict(list)
-    for w in sorted(words):
-        groups[w[0]].append(w)
-    return {k: tuple(v) for k, v in groups.items()}

@@ -56,7 +56,7 @@ INDEX_MODULES = ("bot.folding", "bot.words", "bot.message_parts", "bot.analysis"
                  "bot.index_cache")
 _DIGEST = hashlib.sha256().digest_size
 # Set anew on every restore, not saved: caches that fill as questions are read, and what the kb gives.
-_ANALYZER_FRESH = ("_correct_cache", "_words", "_recent", "heads")
+_ANALYZER_FRESH = ("_speller", "_words", "_recent", "heads")
 _FACTORIES: tuple[Callable[[], Any], ...] = (list, dict, set, int, float)
 T = TypeVar("T")
 TUPLE, FROZENSET, BYTES, CLASS = "\x00tuple", "\x00frozenset", "\x00bytes", "\x00class"  # to_plain's tags
@@ -190,7 +190,7 @@ def restore_matcher(kb: KnowledgeBase, state: Any, thresholds: Thresholds | None
     for name, packed in _attributes(Analyzer, state["analyzer"]):
         setattr(analyzer, name, _unpack(packed))
     analyzer.heads = kb.lexicon.heads
-    analyzer._correct_cache = {}
+    analyzer._speller = None
     analyzer._words = {}
     analyzer._recent = OrderedDict()
     matcher.analyzer = analyzer

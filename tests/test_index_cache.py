@@ -20,7 +20,7 @@ from bot.matching import Matcher, Thresholds
 
 DEV_SET = Path(__file__).resolve().parent / "data" / "dev.jsonl"
 QUESTIONS = [json.loads(line)["question"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
-FRESH = {"_correct_cache", "_words", "_recent"}  # caches that fill as questions are read
+FRESH = {"_speller", "_words", "_recent"}  # caches that fill as questions are read
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,7 @@ def test_the_vocabulary_read_by_the_build_is_the_analyzers_own(kb: KnowledgeBase
     base = _odd(kb)
     built = Matcher(base).analyzer
     alone = Analyzer(base)
-    fresh = {"_correct_cache", "_words", "_recent"}
+    fresh = {"_speller", "_words", "_recent"}
     assert {k: v for k, v in vars(built).items() if k not in fresh} == {
         k: v for k, v in vars(alone).items() if k not in fresh}
 

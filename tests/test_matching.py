@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from bot.analysis import sound_key
 from bot.decision import Linear
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Thresholds, detect_language, focus_sentence, normalise
 from bot.message_parts import with_sentence_before
 from bot.named_roles import year_roles
+from bot.spelling import sound_key
 from bot.texts import answer_text
 from bot.words import common_words, pronoun_us
 
