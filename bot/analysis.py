@@ -3,9 +3,9 @@
 1. ``bot.words``: ``normalise`` (NFKC, case, ``ё``/``е``, quotes and dashes, invisible characters, a
    leading ``@botname`` or ``/ask``), ``detect_language`` (Cyrillic script means Russian), tokens, stems.
 2. ``Analyzer.analyse``: tokens, typo correction against the knowledge base's own vocabulary
-   (``bot.spelling``: rapidfuzz OSA distance), Snowball stems, synonym concepts from ``lexicon.toml`` (both languages map
-   to the same concept, so a Russian question can use an English curated word and back), stop words
-   dropped, question type (who / when / where / quantity) and the thing asked for ("what *projects*").
+   (``bot.spelling``: rapidfuzz OSA distance), Snowball stems, synonym concepts from ``lexicon.toml``
+   (both languages map to the same concept, so a Russian question can use an English curated word and
+   back), stop words dropped, question type (who / when / where / quantity) and the thing asked for ("what *projects*").
 
 ``bot.matching`` scores entries against the ``Analysis`` this module produces.
 """

@@ -136,7 +136,17 @@ class Conversation:
     def _one(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
              joined: bool = False) -> Outcome:
         """One question, read with ``context`` when it leans on it; ``joined``: a later part of a message
-        of several ("who signed it and *when*?"), which continues the part before as an "and ..." does."""
+        of several ("who signed it and *when*?"), which continues the part before as an "and ..." does.
+        A question after an answer that asks nothing the knowledge base has words for ("how exactly?",
+        "what did it say?") is declined with that answer's related questions, not given the line for "ok"."""
+        outcome = self._read(text, lang, fallback_lang, context, joined)
+        if (context is not None and outcome.reason in NOTHING and self._asks(text)
+                and not (outcome.analysis is not None and outcome.analysis.unknown)):  # "what is the weather"
+            return self.follow.asked_nothing(outcome, context)
+        return outcome
+
+    def _read(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
+              joined: bool) -> Outcome:
         alone = self.matcher.match(text, lang=lang, fallback_lang=context.lang if context and not lang
                                    else fallback_lang)
         if context is None or context.entry_id not in self.matcher.kb.by_id:

@@ -4,8 +4,9 @@
 holds the readings themselves: whether a message cannot stand alone (``leans_on_context``), and the
 meaning it takes with the earlier question (``with_context``: named things carried over, the whole earlier
 question, or its words substituted), plus the small predicates both use ("and ...", "it", names only).
-Two follow-ups read nothing new and are answered with the last answer's related questions: "what else?"
-(``more``) and "why?" (``why``, declined: the article seldom gives reasons).
+Follow-ups that read nothing new are answered with the last answer's related questions: "what else?"
+(``more``), "why?" (``why``, declined: the article seldom gives reasons) and any other question with
+nothing to ask about ("how exactly?": ``asked_nothing``, declined).
 """
 
 from __future__ import annotations
@@ -228,6 +229,13 @@ class FollowUps:
         before = self.matcher.kb.by_id[context.entry_id]
         return Outcome("unknown", lang, 0.0, suggestions=self._related(context) or (before,), reason="unsure",
                        analysis=a)
+
+    def asked_nothing(self, outcome: Outcome, context: Context) -> Outcome:
+        """``outcome`` (a question with nothing to ask about, after an answer) as a decline that offers the
+        last answer's related questions, as ``why`` does (and so it reaches /unanswered)."""
+        before = self.matcher.kb.by_id.get(context.entry_id)
+        related = self._related(context) if before is not None else ()
+        return replace(outcome, suggestions=related or ((before,) if before is not None else ()), reason="unsure")
 
     def _asks_nothing_besides(self, rest: str, lang: str | None) -> bool:
         read = self.matcher.analyzer.analyse(rest, lang)

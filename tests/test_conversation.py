@@ -911,6 +911,29 @@ def test_why_after_an_answer_is_declined_with_its_related_questions(conversation
     assert not outcome_text(outcome, html=False).startswith("🙂")
 
 
+@pytest.mark.parametrize(("first", "follow_up"), [
+    ("Who signed the treaty?", "how exactly?"),
+    ("Кто подписал договор?", "а как именно?"),
+    ("What did the US say?", "what did it say?"),
+    ("Where was the treaty signed?", "what?"),
+])
+def test_a_question_with_nothing_to_ask_after_an_answer_is_declined(conversation: Conversation, first: str,
+                                                                    follow_up: str) -> None:
+    """A question whose words the knowledge base has none of, after an answer, asks more than the article
+    says: declined with the last answer's related questions (it reaches /unanswered), never the friendly
+    line that "ok" gets."""
+    context = _after(conversation, first)
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert outcome.status == "unknown" and outcome.reason == "unsure" and outcome.suggestions
+    assert not outcome_text(outcome, html=False).startswith("🙂")
+
+
+@pytest.mark.parametrize("chatter", ["ok", "ок", "thanks!", "ну и?"])
+def test_chatter_after_an_answer_still_gets_the_friendly_line(conversation: Conversation, chatter: str) -> None:
+    outcome = conversation.answer(chatter, context=_after(conversation, "Who signed the treaty?"), now=1.0)
+    assert outcome.reason in {"no_content", "small_talk"}
+
+
 @pytest.mark.parametrize(("message", "entry_ids"), [
     ("кто его подписывал и он вообще уже действует или нет?", ["signatories", "ratification"]),
     ("слушай, а этот договор с осетией, его кто подписывал и он вообще уже действует или нет?",
