@@ -135,10 +135,9 @@ class Conversation:
 
     def _one(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
              joined: bool = False) -> Outcome:
-        """One question, read with ``context`` when it leans on it; ``joined``: a later part of a message
-        of several ("who signed it and *when*?"), which continues the part before as an "and ..." does.
-        A question after an answer that asks nothing the knowledge base has words for ("how exactly?",
-        "what did it say?") is declined with that answer's related questions, not given the line for "ok"."""
+        """One question, read with ``context`` when it leans on it; ``joined``: a later part of a message of
+        several ("who signed it and *when*?"), which continues the part before as an "and ..." does. A question
+        with nothing to ask about after an answer ("how exactly?") is declined with its related questions."""
         outcome = self._read(text, lang, fallback_lang, context, joined)
         if (context is not None and outcome.reason in NOTHING and self._asks(text)
                 and not (outcome.analysis is not None and outcome.analysis.unknown)):  # "what is the weather"
@@ -155,7 +154,8 @@ class Conversation:
         if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
             a = self.matcher.analyzer.analyse(text, lang)
         reply_lang = lang or a.lang or context.lang
-        other = (self.follow.more(a, context, reply_lang) or self.follow.why(a, context, reply_lang)
+        other = (self.follow.in_language(a, context) or self.follow.more(a, context, reply_lang)
+                 or self.follow.why(a, context, reply_lang)
                  or self._whom(a, context, reply_lang) or self._the_other(a, context, reply_lang)
                  or self._no_one_meant(text, alone, a, context))
         if other is not None:
@@ -439,6 +439,8 @@ class Conversation:
     def _first(self, text: str, alone: Outcome) -> Outcome:
         """A message with no conversation before it: "what did she say?" or "what's her name?" is asked back
         of whom (``_whom``), not answered with the treaty's name; anything else as it reads alone."""
+        if (asked := self.follow.first_in_language(alone)) is not None:
+            return asked  # "in Russian, please": the line for a message with nothing to ask, in Russian
         whose = self._whose(alone) if len(tokens(text)) <= FOLLOWUP_MAX_WORDS else None
         if whose is not None:
             return self._whom(whose, None, alone.lang) or alone

@@ -6,7 +6,8 @@ meaning it takes with the earlier question (``with_context``: named things carri
 question, or its words substituted), plus the small predicates both use ("and ...", "it", names only).
 Follow-ups that read nothing new are answered with the last answer's related questions: "what else?"
 (``more``), "why?" (``why``, declined: the article seldom gives reasons) and any other question with
-nothing to ask about ("how exactly?": ``asked_nothing``, declined).
+nothing to ask about ("how exactly?": ``asked_nothing``, declined). "In Russian, please" gives the last
+answer again in that language (``in_language``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Literal
 
 from bot.contexts import Context
 from bot.knowledge import Entry
+from bot.lexicon import LANGS
 from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, tokens
 from bot.named_roles import speaker
 from bot.people import People
@@ -38,6 +40,7 @@ class FollowUps:
         self.person_pronouns = lex.person_pronouns
         self.more_words = lex.more
         self.reasons = sorted(lex.reasons, key=len, reverse=True)  # "how come" before a word of it
+        self.answer_in = lex.answer_in
         self.people = people
         self.persons = people.ids
 
@@ -229,6 +232,40 @@ class FollowUps:
         before = self.matcher.kb.by_id[context.entry_id]
         return Outcome("unknown", lang, 0.0, suggestions=self._related(context) or (before,), reason="unsure",
                        analysis=a)
+
+    def in_language(self, a: Analysis, context: Context) -> Outcome | None:
+        """"In Russian, please", "а по-английски?" after an answer: that answer again, in the language asked
+        for (a near miss's reply too). None for any other message."""
+        lang = self.language_asked(a.text)
+        entry = self.matcher.kb.by_id.get(context.entry_id)
+        if lang is None or entry is None:
+            return None
+        if entry.kind == "gap":
+            return Outcome("unknown", lang, 1.0, suggestions=self._related(context), gap=entry, reason="gap",
+                           analysis=context.analysis)
+        return Outcome("answered", lang, 1.0, entry=entry, suggestions=self.matcher.related(entry), reason="language",
+                       analysis=context.analysis, resolved=entry.title(lang))
+
+    def first_in_language(self, outcome: Outcome) -> Outcome | None:
+        """"In Russian, please" before any answer (``outcome``: the message read alone): the line for a message
+        with nothing to ask, in that language. None for any other message."""
+        lang = self.language_asked(outcome.analysis.text) if outcome.analysis is not None else None
+        return None if lang is None else Outcome("unknown", lang, 0.0, reason="no_content", analysis=outcome.analysis)
+
+    def language_asked(self, text: str) -> str | None:
+        """The language a message asks the answer in, when it asks nothing else (the lexicon's ``[answer_in]``
+        phrases, its ``requests`` words and stop words besides): "answer in English please" -> "en"."""
+        words = tokens(text)
+        if not words or len(words) > FOLLOWUP_MAX_WORDS:
+            return None
+        spaced = f" {' '.join(words)} "
+        found = [(lang, p) for lang in LANGS for p in self.answer_in.get(lang, ()) if f" {p} " in spaced]
+        if len({lang for lang, _ in found}) != 1:
+            return None  # none, or both ("in english or in russian?")
+        lang, phrase = max(found, key=lambda f: len(f[1]))
+        rest = spaced.replace(f" {phrase} ", " ", 1).split()
+        allowed = self.answer_in.get("requests", frozenset())
+        return lang if all(w in allowed or w in self.matcher.analyzer.stopwords for w in rest) else None
 
     def asked_nothing(self, outcome: Outcome, context: Context) -> Outcome:
         """``outcome`` (a question with nothing to ask about, after an answer) as a decline that offers the

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.folding import fold
@@ -74,6 +74,9 @@ class Lexicon:
     male_pronouns: frozenset[str] = frozenset()
     # Words that ask why the last answer is so ("why?", "how come?", "а почему?"): the article seldom says.
     reasons: frozenset[str] = frozenset()
+    # Phrases that ask for the answer in a language ("in Russian", "по-английски"), by that language, as
+    # words apart by one space; under "requests", the words such a message may add ("answer", "ответь").
+    answer_in: Mapping[str, frozenset[str]] = field(default_factory=dict, kw_only=True)
 
 
 def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> Lexicon:
@@ -112,7 +115,8 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
             for other in others:
                 if other not in ids:
                     problem(f"concept {c.id}.{field_name}", f"names no concept: {other}")
-    lexicon = Lexicon(stopwords, tuple(concepts), qtypes, *(_word_list(data, name, problem) for name in WORD_LISTS))
+    lists = (_word_list(data, name, problem) for name in WORD_LISTS)
+    lexicon = Lexicon(stopwords, tuple(concepts), qtypes, *lists, answer_in=_answer_in(data, problem))
     _check_distinct(lexicon, problem)
     return lexicon
 
@@ -169,6 +173,23 @@ def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], No
             continue
         words.update(fold(w) for w in items)
     return frozenset(words)
+
+
+def _answer_in(data: dict[str, Any], problem: Callable[[str, str], None]) -> dict[str, frozenset[str]]:
+    """The optional ``[answer_in]`` table: each language's phrases and the ``requests`` words, as words."""
+    raw = data.get("answer_in", {})
+    if not isinstance(raw, dict):
+        problem("answer_in", "must be a table of word lists")
+        return {}
+    found: dict[str, frozenset[str]] = {}
+    for key, items in raw.items():
+        if key not in (*LANGS, "requests"):
+            problem(f"answer_in.{key}", f"must be one of {', '.join((*LANGS, 'requests'))}")
+        elif not isinstance(items, list) or not all(isinstance(w, str) and tokens(normalise(w)) for w in items):
+            problem(f"answer_in.{key}", "must be a list of strings with words")
+        else:
+            found[key] = frozenset(" ".join(tokens(normalise(w))) for w in items)
+    return found
 
 
 def _check_distinct(lexicon: Lexicon, problem: Callable[[str, str], None]) -> None:

@@ -928,6 +928,44 @@ def test_a_question_with_nothing_to_ask_after_an_answer_is_declined(conversation
     assert not outcome_text(outcome, html=False).startswith("🙂")
 
 
+@pytest.mark.parametrize(("first", "asked", "lang"), [
+    ("Who signed the treaty?", "in russian please", "ru"),
+    ("Кто подписал договор?", "in English?", "en"),
+    ("Кто подписал договор?", "а по-английски можно?", "en"),
+    ("Is the treaty ratified?", "answer in Russian", "ru"),
+    ("What did the US say?", "на русском", "ru"),
+])
+def test_the_last_answer_in_the_language_asked_for(conversation: Conversation, first: str, asked: str,
+                                                   lang: str) -> None:
+    context = _after(conversation, first)
+    outcome = conversation.answer(asked, context=context, now=1.0)
+    assert (outcome.status, outcome.lang) == ("answered", lang)
+    assert outcome.entry is not None and outcome.entry.id == context.entry_id
+
+
+@pytest.mark.parametrize("message", ["and the russian side?", "in english or in russian?", "russian for treaty?"])
+def test_a_language_named_in_a_question_is_no_request(conversation: Conversation, message: str) -> None:
+    assert conversation.follow.language_asked(message) is None
+
+
+def test_a_near_miss_in_the_language_asked_for(conversation: Conversation) -> None:
+    context = conversation.context_from("gap_pension_amount", "en")
+    assert context is not None
+    outcome = conversation.answer("на русском, пожалуйста", context=context, now=1.0)
+    assert (outcome.status, outcome.reason, outcome.lang) == ("unknown", "gap", "ru")
+
+
+def test_a_language_request_before_any_answer_gets_the_greeting_in_it(conversation: Conversation) -> None:
+    outcome = conversation.answer("in russian please")
+    assert (outcome.reason, outcome.lang) == ("no_content", "ru")
+
+
+def test_a_request_opens_a_question_of_its_own(conversation: Conversation) -> None:
+    """"tell me about customs and the border": "tell" opens a question as "what" does, so both parts answer."""
+    outcome = conversation.answer("tell me about customs and the border")
+    assert [p.entry.id for p in outcome.parts if p.entry] == ["prov_customs", "prov_border"]
+
+
 @pytest.mark.parametrize("chatter", ["ok", "ок", "thanks!", "ну и?"])
 def test_chatter_after_an_answer_still_gets_the_friendly_line(conversation: Conversation, chatter: str) -> None:
     outcome = conversation.answer(chatter, context=_after(conversation, "Who signed the treaty?"), now=1.0)

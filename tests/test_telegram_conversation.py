@@ -44,6 +44,17 @@ async def test_follow_up_in_a_private_chat(tg_bot: RunningBot, kb: KnowledgeBase
     assert russian.result["text"].startswith(kb.by_id["signatories"].ru.answer)
 
 
+async def test_asking_for_the_answer_in_the_other_language(tg_bot: RunningBot, kb: KnowledgeBase) -> None:
+    """"In Russian, please" after an answer: the same answer in Russian, its buttons too; "а по-английски?"
+    back: in English."""
+    fake = tg_bot.fake
+    await tg_bot.feed(fake.private_message("Who signed the treaty?", user_id=510))
+    russian = await tg_bot.feed(fake.private_message("in Russian, please", user_id=510))
+    assert russian.result["text"].startswith(kb.by_id["signatories"].ru.answer)
+    english = await tg_bot.feed(fake.private_message("а по-английски?", user_id=510))
+    assert english.result["text"].startswith(kb.by_id["signatories"].en.answer)
+
+
 async def test_group_context_is_per_user(tg_bot: RunningBot, kb: KnowledgeBase) -> None:
     fake = tg_bot.fake
     await tg_bot.feed(fake.group_message("/ask when was the treaty signed?", chat_id=GROUP, user_id=502))
