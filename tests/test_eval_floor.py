@@ -205,6 +205,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # first tree (03dbc47) and once at its end by its last (a3fab4c): 93.6% -> 92.9% in scope (en 94.0% ->
         # 92.5%, ru 93.2%, long 91.2% -> 88.2%), 98.9% refusal, 94.9% of dialogue turns (both trees).
         ("heldout-42.jsonl", "dialogues-42.jsonl", (0.92, 0.98, 0.94)),
+        # heldout-43 / dialogues-43, the same make-up, written during round 19 and scored untouched by its first
+        # tree (66c9af1) and its last (830ffd4): 95.5% in scope (en 97.0%, ru 94.0%, long 85.3%), 96.7% refusal
+        # (en 95.6%, ru 97.8%), 97.1% of dialogue turns, by both (no reply of it changed).
+        ("heldout-43.jsonl", "dialogues-43.jsonl", (0.95, 0.96, 0.97)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
