@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from dataclasses import replace
 
 from bot.contexts import CONTEXT_SECONDS, Context
@@ -32,6 +31,7 @@ from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, n
 from bot.message_parts import closes_question, lead, parts, prefaced
 from bot.named_roles import speaker
 from bot.people import People
+from bot.words import other_language
 
 MAX_PARTS = 3
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
@@ -39,33 +39,10 @@ BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratificati
 NOTHING = frozenset({"no_content", "empty"})  # declines of a message with nothing to ask about
 CHATTER = NOTHING | {"small_talk"}  # parts of a message that ask nothing ("ok", "thanks", "понятно")
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
-_UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 _CYRILLIC = re.compile("[а-яё]")
 # Pronouns of a place or a time, not of a thing asked about: "is there anything about ...?", and the Russian
 # filler "а что там с пенсиями?"
 _PLACE_OR_TIME = frozenset({"there", "там", "туда", "тогда"})
-
-
-def other_language(text: str, foreign: frozenset[str], known: Callable[[str], bool]) -> bool:
-    """True when ``text`` is written in a language other than English or Russian.
-
-    Ukrainian letters decide at once, and so does a message whose letters are mostly of another script
-    (Georgian, Chinese, Arabic...); otherwise a Latin-script message counts as foreign when words typical
-    of another language outnumber the words the knowledge base knows.
-    """
-    if _UKRAINIAN.search(text):
-        return True
-    folded = normalise(text)  # NFKC: full-width Latin is Latin
-    letters = [c for c in folded if c.isalpha()]
-    ours = sum(c.isascii() or "\u0400" <= c <= "\u04ff" for c in letters)
-    if letters and ours * 2 < len(letters):
-        return True
-    words = tokens(folded)
-    if not words or (not text.isascii() and not re.search("[a-zA-Z]", text)):
-        return False
-    alien = sum(w in foreign for w in words)
-    familiar = sum(known(w) for w in words if w not in foreign)
-    return (alien >= 2 and alien > familiar) or (alien >= 1 and familiar == 0 and len(words) >= 2)
 
 
 class Conversation:
@@ -355,6 +332,7 @@ class Conversation:
         if len(pieces) < 2 or len(pieces) > MAX_PARTS + 2:
             return None
         answered: list[Outcome] = []
+        answered_piece: list[str] = []
         uncovered: list[str] = []
         chatter = 0  # parts that are small talk or say nothing ("ok", "thanks", "понятно")
         background = 0  # parts that tell, not ask, or name the subject the others ask about
@@ -386,6 +364,7 @@ class Conversation:
             if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
                 if all(o.entry != outcome.entry for o in answered):
                     answered.append(outcome)
+                    answered_piece.append(piece)
                 previous = self.context_after(outcome) or previous
             elif outcome.reason in CHATTER:
                 chatter += 1
@@ -399,6 +378,12 @@ class Conversation:
                            reason="several")
         if len(answered) == 1 and uncovered and (whole.status != "answered" or whole.entry == answered[0].entry):
             return replace(answered[0], uncovered=tuple(uncovered), lang=whole.lang)
+        if len(answered) == 1 and len(uncovered) == 1 and whole.status == "answered" and whole.reason != "small_talk":
+            # The part the message read whole answers, though alone it was unsure ("what did the kremlin say? and
+            # the americans?": the Kremlin's reply, and the US position), each in the message's order.
+            first = text.find(uncovered[0]) < text.find(answered_piece[0])
+            both = (whole, answered[0]) if first else (answered[0], whole)
+            return replace(both[0], parts=both, reason="several", lang=whole.lang)
         return None
 
     def _each_person(self, text: str, lang: str | None, whole: Outcome) -> Outcome | None:

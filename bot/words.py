@@ -1,4 +1,5 @@
-"""Words as the matcher reads them (pure): normalised text, tokens, Snowball stems, the script's language;
+"""Words as the matcher reads them (pure): normalised text, tokens, Snowball stems, the script's language
+(and whether a message is in a language the bot does not answer in: ``other_language``); ``find_phrase``;
 and ``words`` of many texts at once, equal to ``tokens(normalise(text))`` and several times faster for plain
 text: a list per text (``words_of_texts``), or one list of them all, each text's ended (``flat_words``: an
 index build reads every text of a knowledge base, ``bot.indexing``).
@@ -242,3 +243,28 @@ def pronoun_us(original: str, names_something: Callable[[str], bool]) -> bool:
             return False
         found = True
     return found
+
+
+_UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
+
+
+def other_language(text: str, foreign: frozenset[str], known: Callable[[str], bool]) -> bool:
+    """True when ``text`` is written in a language other than English or Russian.
+
+    Ukrainian letters decide at once, and so does a message whose letters are mostly of another script
+    (Georgian, Chinese, Arabic...); otherwise a Latin-script message counts as foreign when words typical
+    of another language outnumber the words the knowledge base knows.
+    """
+    if _UKRAINIAN.search(text):
+        return True
+    folded = normalise(text)  # NFKC: full-width Latin is Latin
+    letters = [c for c in folded if c.isalpha()]
+    ours = sum(c.isascii() or "\u0400" <= c <= "\u04ff" for c in letters)
+    if letters and ours * 2 < len(letters):
+        return True
+    words = tokens(folded)
+    if not words or (not text.isascii() and not _LATIN.search(text)):
+        return False
+    alien = sum(w in foreign for w in words)
+    familiar = sum(known(w) for w in words if w not in foreign)
+    return (alien >= 2 and alien > familiar) or (alien >= 1 and familiar == 0 and len(words) >= 2)

@@ -987,6 +987,18 @@ def test_a_part_its_question_mark_closes_is_a_question_though_no_word_opens_it(
     assert outcome.status == "answered" and [p.entry.id for p in outcome.parts if p.entry] == entry_ids
 
 
+@pytest.mark.parametrize(("message", "entry_ids"), [
+    ("what did the kremlin say? and the americans?", ["peskov_reply", "us_position"]),
+    ("привет, а можно вопрос? кто подписал договор и когда он вступит в силу?", ["signatories", "ratification"]),
+])
+def test_a_part_unsure_alone_is_answered_as_the_whole_message_reads(conversation: Conversation, message: str,
+                                                                    entry_ids: list[str]) -> None:
+    """One part answers alone and the other does not, but the whole message answers something else: that is the
+    other part's answer (read with the whole message's words), given beside the first, in the message's order."""
+    outcome = conversation.answer(message)
+    assert outcome.reason == "several" and [p.entry.id for p in outcome.parts if p.entry] == entry_ids
+
+
 def test_closes_question() -> None:
     text = "кто его подписывал и он уже действует?"
     assert closes_question(text, "он уже действует") and not closes_question(text, "кто его подписывал")

@@ -207,7 +207,8 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         ("heldout-42.jsonl", "dialogues-42.jsonl", (0.92, 0.98, 0.94)),
         # heldout-43 / dialogues-43, the same make-up, written during round 19 and scored untouched by its first
         # tree (66c9af1) and its last (830ffd4): 95.5% in scope (en 97.0%, ru 94.0%, long 85.3%), 96.7% refusal
-        # (en 95.6%, ru 97.8%), 97.1% of dialogue turns, by both (no reply of it changed).
+        # (en 95.6%, ru 97.8%), 97.1% of dialogue turns, by both (no reply of it changed). A later change of the
+        # round (two-part messages, decided on the other sets) made it 96.2% in scope.
         ("heldout-43.jsonl", "dialogues-43.jsonl", (0.95, 0.96, 0.97)),
     ],
 )
