@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.contexts import CONTEXT_SECONDS, Context
@@ -43,6 +44,14 @@ _CYRILLIC = re.compile("[а-яё]")
 # Pronouns of a place or a time, not of a thing asked about: "is there anything about ...?", and the Russian
 # filler "а что там с пенсиями?"
 _PLACE_OR_TIME = frozenset({"there", "там", "туда", "тогда"})
+
+
+def several(parts: Sequence[Outcome], lang: str, uncovered: Sequence[str] = ()) -> Outcome:
+    """One reply to several answered parts: the first part's outcome with all of them, its related questions
+    without those the other parts answer ("What about the border?" after customs and the border)."""
+    answered = {p.entry.id for p in parts if p.entry is not None}
+    return replace(parts[0], parts=tuple(parts), uncovered=tuple(uncovered), lang=lang, reason="several",
+                   suggestions=tuple(e for e in parts[0].suggestions if e.id not in answered))
 
 
 class Conversation:
@@ -374,8 +383,7 @@ class Conversation:
         if len(answered) == 1 and chatter + background == len(pieces) - 1 and whole.status != "answered":
             return replace(answered[0], lang=whole.lang)  # "понятно, а кто подписал?": the question alone
         if len(answered) >= 2:
-            return replace(answered[0], parts=tuple(answered), uncovered=tuple(uncovered), lang=whole.lang,
-                           reason="several")
+            return several(answered, whole.lang, uncovered)
         if len(answered) == 1 and uncovered and (whole.status != "answered" or whole.entry == answered[0].entry):
             return replace(answered[0], uncovered=tuple(uncovered), lang=whole.lang)
         if len(answered) == 1 and len(uncovered) == 1 and whole.status == "answered" and whole.reason != "small_talk":
@@ -383,7 +391,7 @@ class Conversation:
             # the americans?": the Kremlin's reply, and the US position), each in the message's order.
             first = text.find(uncovered[0]) < text.find(answered_piece[0])
             both = (whole, answered[0]) if first else (answered[0], whole)
-            return replace(both[0], parts=both, reason="several", lang=whole.lang)
+            return several(both, whole.lang)
         return None
 
     def _each_person(self, text: str, lang: str | None, whole: Outcome) -> Outcome | None:
@@ -472,7 +480,7 @@ class Conversation:
                 answered.append(outcome)
         if len(answered) < 2:
             return None
-        return replace(answered[0], parts=tuple(answered), lang=lang, reason="several")
+        return several(answered, lang)
 
     def _asks(self, piece: str) -> bool:
         """A part of a message that is itself a question: it has a question type, or opens (after an

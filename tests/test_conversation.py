@@ -999,6 +999,15 @@ def test_a_part_unsure_alone_is_answered_as_the_whole_message_reads(conversation
     assert outcome.reason == "several" and [p.entry.id for p in outcome.parts if p.entry] == entry_ids
 
 
+@pytest.mark.parametrize("message", ["tell me about customs and the border", "what did putin and tibilov say?",
+                                     "what did the kremlin say? and the americans?"])
+def test_several_answers_suggest_none_of_their_own_parts(conversation: Conversation, message: str) -> None:
+    outcome = conversation.answer(message)
+    answered = {p.entry.id for p in outcome.parts if p.entry}
+    assert outcome.reason == "several" and len(answered) >= 2
+    assert answered.isdisjoint(e.id for e in outcome.suggestions)
+
+
 def test_closes_question() -> None:
     text = "кто его подписывал и он уже действует?"
     assert closes_question(text, "он уже действует") and not closes_question(text, "кто его подписывал")
