@@ -29,7 +29,7 @@ from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
-from bot.message_parts import closes_question, lead, parts, prefaced
+from bot.message_parts import closes_question, lead, own_sentence, parts, prefaced
 from bot.named_roles import speaker
 from bot.people import People
 from bot.words import other_language
@@ -142,7 +142,8 @@ class Conversation:
         reply_lang = lang or a.lang or context.lang
         other = (self.follow.in_language(a, context) or self.follow.more(a, context, reply_lang)
                  or self.follow.why(a, context, reply_lang)
-                 or self._whom(a, context, reply_lang) or self._the_other(a, context, reply_lang)
+                 or self._whom(a, context, reply_lang) or self.follow.in_place_of(a, context, reply_lang)
+                 or self._the_other(a, context, reply_lang)
                  or self._no_one_meant(text, alone, a, context))
         if other is not None:
             return other
@@ -355,7 +356,8 @@ class Conversation:
             # "whn was it signed?" asks, misspelt; "... и он вообще уже действует или нет?" asks by its "?": a
             # clause of its own, its subject a pronoun (not "did Putin and Tibilov sign it?", one question)
             asks = self._asks(piece) or read.qtype is not None or (
-                not self.follow.pronouns.isdisjoint(tokens(piece)[:2]) and closes_question(addressed, piece))
+                not self.follow.pronouns.isdisjoint(tokens(piece)[:2]) and closes_question(addressed, piece)) or (
+                previous is not context and self.follow.names_only(read) and own_sentence(addressed, piece))
             if not asks and (len(read.terms) > BARE_TOPIC_TERMS
                              or len(tokens(piece)) > BARE_TOPIC_WORDS
                              or (read.terms and self.follow.only_names(read)) or self.follow.generic_only(read)):

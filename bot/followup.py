@@ -18,7 +18,16 @@ from typing import Literal
 from bot.contexts import Context
 from bot.knowledge import Entry
 from bot.lexicon import LANGS
-from bot.matching import COMMON_SHARE, GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, tokens
+from bot.matching import (
+    COMMON_SHARE,
+    DECLINED_FOR_CAUSE,
+    GENERIC_SHARE,
+    Analysis,
+    Candidate,
+    Matcher,
+    Outcome,
+    tokens,
+)
 from bot.named_roles import speaker
 from bot.people import People
 
@@ -88,6 +97,12 @@ class FollowUps:
         """Nothing but names ("Tibilov?"), not a question about one ("What did the EU say?")."""
         return all(t in a.entities or t in self.persons for t in a.all_terms)
 
+    def names_only(self, a: Analysis) -> bool:
+        """Nothing but names, a party the article's sides are counted as one ("Mogherini?", "the Russian one?")."""
+        parties = self.matcher.analyzer.parties
+        return bool(a.terms) and not a.unknown and all(t in a.entities or t in self.persons or t in parties
+                                                        for t in a.terms)
+
     def points_back(self, a: Analysis) -> bool:
         return any(w in self.pronouns for w in tokens(a.text))
 
@@ -144,6 +159,9 @@ class FollowUps:
             # "and Tibilov?" after a question about Putin: the new name replaces the old one.
             replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()
             kept = [t for t in before.terms if t not in replaced]
+            # "what did Putin say?" then "and Tibilov?": one person in place of the one who spoke, his words
+            if before.speaker in self.persons and len(named) == 1 and named <= self.persons and not a.speaker:
+                a = replace(a, speaker=next(iter(named)))
         # The words of its question type ("в каком году", "what day") are said by the type itself; the earlier
         # question's words that asked for another type ("what *date*?" then "where?") asked for its answer.
         asked = self.matcher.analyzer.asked_terms(a.text) if a.qtype else frozenset()
@@ -162,6 +180,52 @@ class FollowUps:
                                 else None)
         return replace(a, terms=terms, entities=entities, numbers=numbers, speaker=said_by,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    def in_place_of(self, a: Analysis, context: Context, lang: str) -> Outcome | None:
+        """"And the Russian one?" after "who is the president of South Ossetia?": the earlier question asked
+        again with the party the message names in place of the one it named, when that one was part of a
+        phrase naming someone else (the president of South Ossetia: Tibilov), so that no swap of terms can
+        undo it. The party is put in the earlier question as the message says it, else as the lexicon
+        does, until it takes the place the other one had in such a phrase; when no word of it does, the
+        question as the message says it decides ("and the American one?": no American president is named).
+        None for any other message, or when the question so asked is not answered."""
+        analyzer = self.matcher.analyzer
+        named = a.terms[0] if len(a.terms) == 1 else None
+        before = context.analysis
+        if (named not in analyzer.parties or a.qtype or a.unknown or a.speaker or named in before.terms
+                or self.points_back(a) or len(tokens(a.text)) > FOLLOWUP_MAX_WORDS):  # "what did he say about Russia?"
+            return None
+        words = tokens(before.text)
+        said = [w for w in tokens(a.text) if analyzer.terms_of(w)[0] == [named]]
+        for start, end in self._spans(words):
+            if not (analyzer.terms_of(words[start])[0] and analyzer.terms_of(words[end - 1])[0]):
+                continue  # a run from one word that means something to another ("is the Russian": "Russian")
+            old = analyzer.terms_of(" ".join(words[start:end]))[0]
+            if len(old) != 1 or old[0] == named or old[0] not in analyzer.parties or old[0] in before.terms:
+                continue
+            readings = [analyzer.analyse(" ".join([*words[:start], form, *words[end:]]), before.lang)
+                        for form in dict.fromkeys([*said, *self.forms_of(named)])]
+            taken = [r for r in readings if named not in r.terms and not r.unknown and r.terms != before.terms]
+            reading = taken[0] if taken else readings[0] if said else None
+            if reading is None:
+                return None
+            outcome = self.matcher.decide(replace(reading, qtype=reading.qtype or before.qtype), lang)
+            if outcome.status == "answered" and outcome.entry is not None:
+                return replace(outcome, resolved=outcome.entry.title(outcome.lang))
+            return outcome if not taken and outcome.reason in DECLINED_FOR_CAUSE else None
+        return None
+
+    @staticmethod
+    def _spans(words: list[str], longest: int = 3) -> list[tuple[int, int]]:
+        """Every run of one to ``longest`` words, longest first."""
+        return [(i, i + n) for n in range(longest, 0, -1) for i in range(len(words) - n + 1)]
+
+    def forms_of(self, concept: str) -> list[str]:
+        """A concept's words in the lexicon, as its entry lists them."""
+        found = getattr(self, "_forms", None)
+        if found is None:
+            found = self._forms = {f"#{c.id}": list(c.words) for c in self.matcher.kb.lexicon.concepts}
+        return found.get(concept, [])
 
     def answered_about(self, a: Analysis, context: Context) -> frozenset[str]:
         """The named things the earlier answer is about (its entry's tags), when the earlier question named

@@ -452,7 +452,8 @@ class Matcher:
         """``facts`` (what a named speaker may have said) with the best of those close to the top that quote
         someone first: "what did Putin say about the deal with South Ossetia?" wants his words, not the venue."""
         th = self.thresholds
-        quoting = next((c for c in facts[: th.max_candidates + 2] if c.base >= facts[0].base - th.margin
+        quoting = next((c for c in facts[: th.max_candidates + 2]
+                        if (c.base >= facts[0].base - th.margin or c.score >= facts[0].score - th.margin)
                         and self.lookups.speakers(c.entry)), None)
         return facts if quoting is None or quoting is facts[0] else [quoting, *(c for c in facts if c is not quoting)]
 

@@ -109,3 +109,10 @@ def closes_question(text: str, piece: str) -> bool:
     """Whether ``piece`` (a part of ``text``) is the one a "?" closes: "кто его подписывал и *он уже действует
     или нет*?" asks in its last part though no question word opens it (a Russian yes-no question)."""
     return re.search(re.escape(piece) + r"\s*\?", text) is not None
+
+
+def own_sentence(text: str, piece: str) -> bool:
+    """Whether ``piece`` (a part of ``text``) is a sentence of its own, closed by a "?": "Who is the president
+    of South Ossetia? And the Russian one?", not the end of one ("signed by Russia and Abkhazia?")."""
+    joined = r"(?:(?:and|и|also|plus|а также)\s+)?"
+    return re.search(r"(?:^|[?.!]\s*)" + joined + re.escape(piece) + r"\s*\?", text, re.IGNORECASE) is not None

@@ -10,7 +10,7 @@ from bot.contexts import CONTEXT_SECONDS, Context, Contexts
 from bot.conversation import Conversation
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Outcome
-from bot.message_parts import closes_question, parts
+from bot.message_parts import closes_question, own_sentence, parts
 from bot.texts import outcome_text
 
 
@@ -87,6 +87,14 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("How much money did South Ossetia get from 2008 to 2014?", "and in the future?",
          "money_overview|funding_2016"),
         ("сколько выделят Южной Осетии на 2016 год?", "а раньше сколько получали?", "funding_past|money_overview"),
+        # Another party in place of the one a phrase naming someone had ("the president of South Ossetia")
+        ("Who's the president of South Ossetia?", "And the Russian one?", "putin_who"),
+        ("who is the russian president", "and the ossetian one?", "tibilov_who"),
+        ("Who's the president of South Ossetia?", "and Russia's?", "putin_who"),
+        ("who is the kremlin spokesman", "and the american one?", "psaki_who"),
+        ("кто президент Южной Осетии", "а российский?", "putin_statements|putin_who"),
+        # A person in place of the one asked to have said something: his words, not a fact naming him
+        ("what did putin say at the ceremony", "and tibilov?", "tibilov_statements"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(
@@ -254,6 +262,56 @@ def test_several_questions_get_one_answer_each(conversation: Conversation, messa
     # one quote per distinct source sentence: parts resting on one sentence share it
     quotes = {p.entry.quote() for p in outcome.parts if p.entry is not None}
     assert reply.count("Source:") + reply.count("Источник (оригинал на английском):") == len(quotes)
+
+
+def test_the_words_of_a_person_asked_to_have_spoken(conversation: Conversation) -> None:
+    outcome = conversation.answer("what did putin say at the ceremony")
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "putin_statements"
+
+
+@pytest.mark.parametrize(("first", "follow_up", "reason"), [
+    # Another party in place of Russia: the article names no American president
+    ("who is the russian president", "and the american one?", "entity"),
+])
+def test_another_party_in_place_of_one_the_article_names_no_one_for(
+        conversation: Conversation, first: str, follow_up: str, reason: str) -> None:
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "unknown" and outcome.reason == reason
+
+
+def test_a_pronoun_and_a_party_is_not_that_party_in_place_of_another(conversation: Conversation) -> None:
+    context = _after(conversation, "Who is the president of South Ossetia mentioned here?")
+    outcome = conversation.answer("What did he say about Russia?", context=context, now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None
+    assert outcome.entry.id in ("tibilov_guarantor", "tibilov_statements")  # his words, not who Putin is
+
+
+@pytest.mark.parametrize(("message", "entry_ids"), [
+    # "And the Russian one?" is a question of its own, read with the part before it
+    ("Who's the president of South Ossetia? And the Russian one?", ["tibilov_who", "putin_who"]),
+    ("Who is the Russian president? And the Ossetian one?", ["putin_who", "tibilov_who"]),
+])
+def test_a_sentence_of_names_after_a_question_continues_it(
+        conversation: Conversation, message: str, entry_ids: list[str]) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and [p.entry.id for p in outcome.parts if p.entry] == entry_ids
+
+
+@pytest.mark.parametrize("message", ["Who signed the agreement between Russia and Abkhazia?",
+                                     "В каком городе подписывали договор России и Абхазии?"])
+def test_a_name_joined_by_and_inside_a_question_is_no_question_of_its_own(
+        conversation: Conversation, message: str) -> None:
+    assert conversation.answer(message).status == "unknown"
+
+
+@pytest.mark.parametrize(("text", "piece", "own"), [
+    ("Who is the president of South Ossetia? And the Russian one?", "the Russian one", True),
+    ("Кто президент России? А Южной Осетии?", "А Южной Осетии", True),
+    ("Who signed the agreement between Russia and Abkhazia?", "Abkhazia", False),
+    ("Who is the president of South Ossetia? And the Russian one", "the Russian one", False),  # no "?" closes it
+])
+def test_a_part_is_a_sentence_of_its_own(text: str, piece: str, own: bool) -> None:
+    assert own_sentence(text, piece) is own
 
 
 def test_a_part_the_article_does_not_cover_is_named(conversation: Conversation) -> None:
