@@ -210,6 +210,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # (en 95.6%, ru 97.8%), 97.1% of dialogue turns, by both (no reply of it changed). A later change of the
         # round (two-part messages, decided on the other sets) made it 96.2% in scope.
         ("heldout-43.jsonl", "dialogues-43.jsonl", (0.95, 0.96, 0.97)),
+        # heldout-44 / dialogues-44, the same make-up, written at the start of round 20 and scored untouched by the
+        # round's first tree (39023b6) and after its first change (6d0ca4e): 92.5% in scope (en 93.2%, ru 91.7%,
+        # long 88.2%, paraphrase 79.3%), 95.6% refusal (en 95.6%, ru 95.6%), 96.0% of dialogue turns, by both.
+        ("heldout-44.jsonl", "dialogues-44.jsonl", (0.92, 0.95, 0.96)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
