@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.contexts import CONTEXT_SECONDS, Context
@@ -31,6 +30,7 @@ from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import closes_question, lead, own_sentence, parts, prefaced
 from bot.named_roles import speaker
+from bot.outcomes import several
 from bot.people import People
 from bot.words import other_language
 
@@ -44,14 +44,6 @@ _CYRILLIC = re.compile("[а-яё]")
 # Pronouns of a place or a time, not of a thing asked about: "is there anything about ...?", and the Russian
 # filler "а что там с пенсиями?"
 _PLACE_OR_TIME = frozenset({"there", "там", "туда", "тогда"})
-
-
-def several(parts: Sequence[Outcome], lang: str, uncovered: Sequence[str] = ()) -> Outcome:
-    """One reply to several answered parts: the first part's outcome with all of them, its related questions
-    without those the other parts answer ("What about the border?" after customs and the border)."""
-    answered = {p.entry.id for p in parts if p.entry is not None}
-    return replace(parts[0], parts=tuple(parts), uncovered=tuple(uncovered), lang=lang, reason="several",
-                   suggestions=tuple(e for e in parts[0].suggestions if e.id not in answered))
 
 
 class Conversation:
@@ -140,8 +132,8 @@ class Conversation:
         if a is None or a.text != normalise(text):  # a long message was decided by one of its sentences
             a = self.matcher.analyzer.analyse(text, lang)
         reply_lang = lang or a.lang or context.lang
-        other = (self.follow.in_language(a, context) or self.follow.more(a, context, reply_lang)
-                 or self.follow.why(a, context, reply_lang)
+        other = (self.follow.in_language(a, context) or self.follow.year_given(a, context, reply_lang)
+                 or self.follow.more(a, context, reply_lang) or self.follow.why(a, context, reply_lang)
                  or self._whom(a, context, reply_lang) or self.follow.in_place_of(a, context, reply_lang)
                  or self._the_other(a, context, reply_lang)
                  or self._no_one_meant(text, alone, a, context))
@@ -259,7 +251,9 @@ class Conversation:
         # ... but when it points back, its referent may well be that answer ("what's its name?" after the
         # Abkhazia treaty): then the message alone must be clearly surer; not when that answer has none of
         # the words the message adds ("а срок у него?" after what the West called the treaty: its term).
-        ignored = repeats and not self._entry_has(followed.entry.id, own)
+        # ... the most specific thing the lexicon knows that it adds ("how much of that went to pensions?")
+        key = self.follow.most_specific(own)
+        ignored = repeats and not (self._entry_has(followed.entry.id, own) and self._entry_has(followed.entry.id, key))
         surer = alone.score >= followed.score + (self.matcher.thresholds.margin if refers and not ignored else 0.0)
         if ((not refers or repeats) and alone.status == "answered" and surer
                 and alone.entry != followed.entry):
@@ -293,7 +287,8 @@ class Conversation:
         is part of ("вступил" of "вступил в силу", as matching counts it)."""
         entries, part_of = self.matcher.kb.entries, self.matcher.analyzer.part_of
         held = (t for term in terms for t in (term, *part_of.get(term, ())))
-        return any(entries[i].id == entry_id for t in held for i in self.matcher.lookups.holders(t))
+        return self.follow.gives_year(entry_id, terms) or any(
+            entries[i].id == entry_id for t in held for i in self.matcher.lookups.holders(t))
 
     def _the_other(self, a: Analysis, context: Context, reply_lang: str) -> Outcome | None:
         """"And the other one?", "а второй?", "and the other date?": the last question asked again, with
@@ -345,6 +340,7 @@ class Conversation:
         answered_piece: list[str] = []
         uncovered: list[str] = []
         chatter = 0  # parts that are small talk or say nothing ("ok", "thanks", "понятно")
+        again = 0  # parts answered by the answer of a part before
         background = 0  # parts that tell, not ask, or name the subject the others ask about
         previous = context
         for piece, tells in pieces:
@@ -376,17 +372,26 @@ class Conversation:
                 if all(o.entry != outcome.entry for o in answered):
                     answered.append(outcome)
                     answered_piece.append(piece)
+                else:  # answered as a part before was ("how much, and for which year?")
+                    again += 1
                 previous = self.context_after(outcome) or previous
             elif outcome.reason in CHATTER:
                 chatter += 1
             else:  # a question, or a bare topic ("...pensions and salaries"): named as not found
                 uncovered.append(piece)
-        answered = answered[:MAX_PARTS]
-        if len(answered) == 1 and chatter + background == len(pieces) - 1 and whole.status != "answered":
+        quiet = chatter + background == len(pieces) - 1  # every other part says nothing or tells
+        return self._combined(text, whole, answered[:MAX_PARTS], answered_piece, uncovered, quiet, again)
+
+    @staticmethod
+    def _combined(text: str, whole: Outcome, answered: list[Outcome], answered_piece: list[str],
+                  uncovered: list[str], quiet: bool, again: int) -> Outcome | None:
+        """The reply to a message of several parts, from what they got; None: the message read whole answers it."""
+        if len(answered) == 1 and quiet and whole.status != "answered":
             return replace(answered[0], lang=whole.lang)  # "понятно, а кто подписал?": the question alone
         if len(answered) >= 2:
             return several(answered, whole.lang, uncovered)
-        if len(answered) == 1 and uncovered and (whole.status != "answered" or whole.entry == answered[0].entry):
+        if len(answered) == 1 and (uncovered or again) and (whole.status != "answered"
+                                                            or whole.entry == answered[0].entry):
             return replace(answered[0], uncovered=tuple(uncovered), lang=whole.lang)
         if len(answered) == 1 and len(uncovered) == 1 and whole.status == "answered" and whole.reason != "small_talk":
             # The part the message read whole answers, though alone it was unsure ("what did the kremlin say? and

@@ -12,6 +12,7 @@ answer again in that language (``in_language``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Literal
 
@@ -34,6 +35,8 @@ from bot.people import People
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
 PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
+YEAR_ASKED = "#calendar_year"  # "which year?", "на какой год?" (not "how many years?")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year an answer states
 BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, asked of the last answer
 Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``with_context``)
 
@@ -102,6 +105,12 @@ class FollowUps:
         parties = self.matcher.analyzer.parties
         return bool(a.terms) and not a.unknown and all(t in a.entities or t in self.persons or t in parties
                                                         for t in a.terms)
+
+    def most_specific(self, terms: list[str]) -> list[str]:
+        """The rarest concept of ``terms`` (by the index's IDF) alone: what a follow-up adds above all ("how
+        much of that went to *pensions*?"); ``terms`` themselves when none is a concept."""
+        concepts = [t for t in terms if t.startswith("#")]
+        return [max(concepts, key=lambda t: self.matcher.index.idf.get(t, 0.0))] if concepts else terms
 
     def points_back(self, a: Analysis) -> bool:
         return any(w in self.pronouns for w in tokens(a.text))
@@ -309,6 +318,24 @@ class FollowUps:
                            analysis=context.analysis)
         return Outcome("answered", lang, 1.0, entry=entry, suggestions=self.matcher.related(entry), reason="language",
                        analysis=context.analysis, resolved=entry.title(lang))
+
+    def year_given(self, a: Analysis, context: Context, lang: str) -> Outcome | None:
+        """"А на какой год?", "which year?" after an answer that states a year ("1 billion rubles in 2016"):
+        that answer again, which says it. None for any other message, and when the answer states none (the
+        signing's date has no year: a near miss, as the question read with its context says)."""
+        entry = self.matcher.kb.by_id.get(context.entry_id)
+        if entry is None or entry.kind != "fact" or a.terms != (YEAR_ASKED,) or a.qtype not in (None, "when") \
+                or a.unknown:
+            return None
+        if not self.gives_year(entry.id, [YEAR_ASKED]):
+            return None
+        return Outcome("answered", lang, 1.0, entry=entry, suggestions=self.matcher.related(entry), reason="match",
+                       analysis=context.analysis, resolved=entry.title(lang))
+
+    def gives_year(self, entry_id: str, terms: list[str]) -> bool:
+        """Whether ``terms`` ask which year and the entry's answer states one ("in 2016": no word "year")."""
+        entry = self.matcher.kb.by_id.get(entry_id)
+        return YEAR_ASKED in terms and entry is not None and _YEAR.search(entry.en.answer) is not None
 
     def first_in_language(self, outcome: Outcome) -> Outcome | None:
         """"In Russian, please" before any answer (``outcome``: the message read alone): the line for a message

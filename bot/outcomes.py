@@ -5,8 +5,8 @@ them; the conversation, the texts and every front end read them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -67,3 +67,11 @@ class Thresholds:
     clarify: float | None = None  # close candidates at or above this are offered back
     margin: float = 0.06  # a rival on another topic within this of the best makes it a question back
     max_candidates: int = 3
+
+
+def several(parts: Sequence[Outcome], lang: str, uncovered: Sequence[str] = ()) -> Outcome:
+    """One reply to several answered parts: the first part's outcome with all of them, its related questions
+    without those the other parts answer ("What about the border?" after customs and the border)."""
+    answered = {p.entry.id for p in parts if p.entry is not None}
+    return replace(parts[0], parts=tuple(parts), uncovered=tuple(uncovered), lang=lang, reason="several",
+                   suggestions=tuple(e for e in parts[0].suggestions if e.id not in answered))

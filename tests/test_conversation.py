@@ -992,6 +992,8 @@ def test_a_question_with_nothing_to_ask_after_an_answer_is_declined(conversation
     ("Кто подписал договор?", "а по-английски можно?", "en"),
     ("Is the treaty ratified?", "answer in Russian", "ru"),
     ("What did the US say?", "на русском", "ru"),
+    ("What did the US say?", "could you repeat the same in russian", "ru"),
+    ("Who signed the treaty?", "а можешь повторить по-русски?", "ru"),
 ])
 def test_the_last_answer_in_the_language_asked_for(conversation: Conversation, first: str, asked: str,
                                                    lang: str) -> None:
@@ -1077,3 +1079,49 @@ def test_she_after_an_answer_about_men_asks_who_is_meant(conversation: Conversat
     *_, outcome = _dialogue(conversation, ["who put their names to the treaty?", "what's her name?"])
     assert outcome.status == "clarify" and outcome.reason == "whom", (outcome.status, outcome.entry)
     assert {c.entry.id for c in outcome.candidates} <= {"psaki_who", "mogherini_who"}
+
+
+@pytest.mark.parametrize(("first", "follow_up"), [
+    ("How much money will South Ossetia get for carrying out the deal?", "для какого года?"),
+    ("How much did South Ossetia receive from Russia before?", "which years?"),
+])
+def test_which_year_after_an_answer_that_states_it_is_that_answer(
+        conversation: Conversation, first: str, follow_up: str) -> None:
+    context = _after(conversation, first)
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == context.entry_id
+
+
+@pytest.mark.parametrize(("first", "follow_up"), [
+    ("When was the treaty signed?", "what year?"),  # the day only: a near miss
+    ("When did the Abkhazia agreement come into force?", "for how many years?"),  # how long, not which year
+])
+def test_which_year_after_an_answer_without_one_is_not_that_answer(
+        conversation: Conversation, first: str, follow_up: str) -> None:
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "unknown"
+
+
+@pytest.mark.parametrize("message", ["How much extra money did Putin promise? And for which year?",
+                                     "Сколько денег пообещал Путин дополнительно? И на какой год?"])
+def test_parts_the_answer_of_another_part_answers_add_nothing_of_their_own(
+        conversation: Conversation, message: str) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "funding_2016"
+    assert not outcome.uncovered and not outcome.parts
+
+
+
+def test_a_follow_up_adding_a_thing_the_last_answer_lacks_is_not_that_answer(conversation: Conversation) -> None:
+    """"How much of that went to pensions?" after the money received: the money entry has "went" (one of its
+    questions says it) but not pensions, the thing the message adds; the article does not say."""
+    context = _after(conversation, "How much did Russia give South Ossetia from 2008 to 2014?")
+    outcome = conversation.answer("How much of that went to pensions?", context=context, now=1.0)
+    assert outcome.status == "unknown"
+
+
+def test_a_follow_up_whose_most_specific_thing_the_last_answer_has_is_that_answer(
+        conversation: Conversation) -> None:
+    context = _after(conversation, "What did Mogherini say?")
+    outcome = conversation.answer("Which round of talks did she bring up?", context=context, now=1.0)
+    assert outcome.status == "answered" and "31" in outcome_text(outcome, html=False)
