@@ -214,6 +214,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # round's first tree (39023b6) and after its first change (6d0ca4e): 92.5% in scope (en 93.2%, ru 91.7%,
         # long 88.2%, paraphrase 79.3%), 95.6% refusal (en 95.6%, ru 95.6%), 96.0% of dialogue turns, by both.
         ("heldout-44.jsonl", "dialogues-44.jsonl", (0.92, 0.95, 0.96)),
+        # heldout-45 / dialogues-45, the same make-up, written during round 20 and scored untouched by the round's
+        # first tree (39023b6) and a late one (84458ef): 94.4% in scope (en 93.2%, ru 95.5%, long 88.2%,
+        # paraphrase 89.3%), 94.4% refusal (en 93.3%, ru 95.6%), by both; 93.1% -> 94.3% of dialogue turns.
+        ("heldout-45.jsonl", "dialogues-45.jsonl", (0.94, 0.94, 0.94)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
