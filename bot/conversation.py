@@ -333,7 +333,7 @@ class Conversation:
     def _several(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
                  whole: Outcome) -> Outcome | None:
         addressed = strip_address(text)
-        pieces = parts(addressed)
+        pieces = parts(addressed, self.follow.joined_names)
         if len(pieces) < 2 or len(pieces) > MAX_PARTS + 2:
             return None
         answered: list[Outcome] = []

@@ -29,6 +29,7 @@ from bot.matching import (
     Outcome,
     tokens,
 )
+from bot.message_parts import joined_names
 from bot.named_roles import speaker
 from bot.people import People
 
@@ -55,6 +56,8 @@ class FollowUps:
         self.answer_in = lex.answer_in
         self.people = people
         self.persons = people.ids
+        # names with "and" in them, which a message of several questions is not split at (``parts``)
+        self.joined_names = joined_names([w for c in lex.concepts for w in c.words])
 
     def leans_on_context(self, a: Analysis, context: Context, joined: bool = False) -> bool:
         """A message that cannot stand alone: short, and opening with "and"/"а", pointing back with a

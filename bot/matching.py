@@ -424,7 +424,10 @@ class Matcher:
         """``bar``, or the clarify threshold for words that fit everything asked as an entry's own question
         ("what's in the accord?", of the provisions overview), in a sentence: not the bare keyword "treaty"."""
         own = generic and len(a.all_terms) > len(a.terms) + 1 and top.features["best_question_cov"] >= 1
-        return min(bar, self.clarify_threshold) if own else bar
+        # ... or for what a speaker said and nothing else ("What did the West say?"), of an entry quoting them
+        said = a.speaker is not None and set(a.terms) == {a.speaker} and bool(self.lookups.speakers(top.entry)) \
+            and self.lookups.may_have_said(top.entry, a.speaker)
+        return min(bar, self.clarify_threshold) if own or said else bar
 
     def _near_miss(self, a: Analysis, ranked: Sequence[Candidate], facts: Sequence[Candidate]) -> Candidate | None:
         """The gap entry that declines the question: close enough, and closer than every fact by a margin or,

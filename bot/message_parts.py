@@ -79,10 +79,17 @@ PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|(?:^|(?<=[.?!;,])|
                         + r"\s*,\s*|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+", re.IGNORECASE)
 
 
-def parts(text: str) -> list[tuple[str, bool]]:
+_KEPT = "\u2063"  # an invisible separator: the spaces of a name that has "and" in it, while the text is split
+
+
+def parts(text: str, names: re.Pattern[str] | None = None) -> list[tuple[str, bool]]:
     """The parts of a message of several questions (``PART_SPLIT``), each with whether its sentence tells
     rather than asks: one that ends in "." or "!" in a message that asks with "?" elsewhere ("The US
-    commented, the EU commented. But what did Georgia say?"). A message without "?" tells nothing apart."""
+    commented, the EU commented. But what did Georgia say?"). A message without "?" tells nothing apart.
+    ``names``: names with "and" in them ("the Alliance and Integration treaty"; ``joined_names``), never split."""
+    if names is not None:
+        text = names.sub(lambda m: re.sub(r"\s+", _KEPT, m.group()), text)
+        return [(p.replace(_KEPT, " "), tells) for p, tells in parts(text)]
     found: list[tuple[str, bool]] = []
     sentence: list[str] = []
     asking = "?" in text
@@ -116,3 +123,13 @@ def own_sentence(text: str, piece: str) -> bool:
     of South Ossetia? And the Russian one?", not the end of one ("signed by Russia and Abkhazia?")."""
     joined = r"(?:(?:and|и|also|plus|а также)\s+)?"
     return re.search(r"(?:^|[?.!]\s*)" + joined + re.escape(piece) + r"\s*\?", text, re.IGNORECASE) is not None
+
+
+def joined_names(phrases: list[str]) -> re.Pattern[str] | None:
+    """One pattern of the ``phrases`` (a lexicon's words) that have "and"/"и" between their words, as
+    ``parts`` keeps them whole; None when none has."""
+    joined = sorted((p for p in phrases if re.search(r"\s(?:and|и)\s", p)), key=len, reverse=True)
+    if not joined:
+        return None
+    return re.compile("|".join(r"\b" + r"\s+".join(map(re.escape, p.split())) + r"\b" for p in joined), re.IGNORECASE)
+

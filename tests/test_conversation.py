@@ -1125,3 +1125,20 @@ def test_a_follow_up_whose_most_specific_thing_the_last_answer_has_is_that_answe
     context = _after(conversation, "What did Mogherini say?")
     outcome = conversation.answer("Which round of talks did she bring up?", context=context, now=1.0)
     assert outcome.status == "answered" and "31" in outcome_text(outcome, html=False)
+
+
+@pytest.mark.parametrize("message", ["Who signed the Alliance and Integration treaty?",
+                                     "Кто подписал договор о союзничестве и интеграции?"])
+def test_a_name_with_and_in_it_is_not_split(conversation: Conversation, message: str) -> None:
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signatories"
+    assert not outcome.parts
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("Who signed the Alliance and Integration treaty? And when?",
+     ["Who signed the Alliance and Integration treaty", "when"]),
+    ("pensions and salaries", ["pensions", "salaries"]),  # no name: split as before
+])
+def test_parts_keep_the_names_given_whole(conversation: Conversation, message: str, expected: list[str]) -> None:
+    assert [p for p, _ in parts(message, conversation.follow.joined_names)] == expected

@@ -1004,3 +1004,16 @@ def test_a_near_miss_the_model_doubts_does_not_beat_another_reading(matcher: Mat
     outcome = matcher.match("What did the Kremlin say?")
     assert outcome.gap is None
     assert outcome.status != "unknown" or outcome.suggestions
+
+
+@pytest.mark.parametrize(("question", "answered"), [
+    # what a speaker said, and nothing else: an entry quoting someone who speaks for it answers from the
+    # clarify threshold on
+    ("What did the West say?", True),
+    ("что сказал Запад?", True),
+    # no one in the article speaks for Georgia or NATO
+    ("What did Georgia say?", False),
+    ("What did NATO say?", False),
+])
+def test_what_a_speaker_said_and_nothing_else(matcher: Matcher, question: str, answered: bool) -> None:
+    assert (matcher.match(question).status == "answered") is answered
