@@ -218,6 +218,10 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # first tree (39023b6) and a late one (84458ef): 94.4% in scope (en 93.2%, ru 95.5%, long 88.2%,
         # paraphrase 89.3%), 94.4% refusal (en 93.3%, ru 95.6%), by both; 93.1% -> 94.3% of dialogue turns.
         ("heldout-45.jsonl", "dialogues-45.jsonl", (0.94, 0.94, 0.94)),
+        # heldout-46 / dialogues-46, the same make-up, written late in round 20 and scored untouched by the round's
+        # first tree (39023b6) and a late one (ab4b8ee): 95.5% -> 95.9% in scope (en 97.0%, ru 94.0% -> 94.7%, long
+        # 94.3%, paraphrase 91.1%), 90.0% refusal (en 88.9%, ru 91.1%), 98.3% -> 98.9% of dialogue turns.
+        ("heldout-46.jsonl", "dialogues-46.jsonl", (0.95, 0.90, 0.98)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
