@@ -132,4 +132,3 @@ def joined_names(phrases: list[str]) -> re.Pattern[str] | None:
     if not joined:
         return None
     return re.compile("|".join(r"\b" + r"\s+".join(map(re.escape, p.split())) + r"\b" for p in joined), re.IGNORECASE)
-
