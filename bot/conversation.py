@@ -28,7 +28,7 @@ from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
-from bot.message_parts import closes_question, lead, own_sentence, parts, prefaced
+from bot.message_parts import closes_question, later_clause, lead, own_sentence, parts, prefaced
 from bot.named_roles import speaker
 from bot.outcomes import several
 from bot.people import People
@@ -152,12 +152,10 @@ class Conversation:
                     return self._one(rest, lang, fallback_lang, context, joined)
         if not self.follow.leans_on_context(a, context, joined):
             return self._on_topic(alone, a, context, lang)
-        # A message that leans on the conversation is about its subject: that is evidence the reading
-        # alone lacks (the model is fitted on questions that stand alone), so it answers from the clarify
-        # threshold on.
+        # A message that leans on the conversation is about its subject: evidence the reading alone lacks (the
+        # model is fitted on questions that stand alone), so it answers from the clarify threshold on; but not
+        # when all it adds are words the knowledge base does not know ("how tall is he?"): no entry says that.
         own = self.follow.own_terms(a)
-        # ... but not when all it adds are words the knowledge base does not know ("how tall is he?"):
-        # what it asks of the subject is what no entry says.
         bar = self.matcher.answer_threshold if a.unknown and not own else self.matcher.clarify_threshold
         followed = self._followed(a, context, reply_lang, bar)
         if followed.reason == "several":
@@ -349,22 +347,24 @@ class Conversation:
             if piece.endswith(":"):
                 continue  # a preface: "Two questions: 1) ... 2) ..."
             read = self.matcher.analyzer.analyse(piece)
-            # "whn was it signed?" asks, misspelt; "... и он вообще уже действует или нет?" asks by its "?": a
-            # clause of its own, its subject a pronoun (not "did Putin and Tibilov sign it?", one question)
+            # "whn was it signed?" asks, misspelt; so does a sentence of its own closed by "?" ("Tibilov said something
+            # at the signing?"), or a clause so closed whose subject is a pronoun ("... и он вообще действует?")
             asks = self._asks(piece) or read.qtype is not None or (
                 not self.follow.pronouns.isdisjoint(tokens(piece)[:2]) and closes_question(addressed, piece)) or (
-                previous is not context and self.follow.names_only(read) and own_sentence(addressed, piece))
+                ((previous is not context and self.follow.names_only(read)) or len(read.terms) > BARE_TOPIC_TERMS)
+                and own_sentence(addressed, piece))
             if not asks and (len(read.terms) > BARE_TOPIC_TERMS
                              or len(tokens(piece)) > BARE_TOPIC_WORDS
                              or (read.terms and self.follow.only_names(read)) or self.follow.generic_only(read)):
-                # background ("The article mentions ratification."), a name joined to the part before
-                # ("talks of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty
-                # now. Who signed it?")
-                background += self.follow.generic_only(read)
+                # background ("The article mentions ratification"), a name joined to the part before ("talks
+                # of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty now. Who signed it")
+                background += tells or self.follow.generic_only(read)
                 continue
             outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
-            if tells and not asks and outcome.reason not in CHATTER:
-                background += 1  # said, not asked: "The US commented, the EU commented. But what did Georgia say?"
+            clause = tells and later_clause(addressed, piece)  # "Я слышал, *что у Абхазии есть договор*. Когда он..?"
+            if tells and (not asks or clause) and outcome.reason not in CHATTER:  # said, not asked: "The US
+                background += 1  # commented, the EU commented. But what did Georgia say?"; a clause names the subject
+                previous = (self.context_after(outcome) if clause else None) or previous
                 continue
             if previous is None and opening_question(text, piece) and not self.follow.opens(read):
                 outcome = of_headline(self.matcher, outcome)  # "when did it happen? and where?"

@@ -27,8 +27,9 @@ from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, build_index
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
 from bot.lookups import Lookups, gives
-from bot.message_parts import focus_sentence, prefaced, with_sentence_before
+from bot.message_parts import focus_sentence
 from bot.outcomes import Candidate, Outcome, Thresholds
+from bot.readings import read_message
 from bot.small_talk import SmallTalk
 from bot.words import MAX_QUESTION_CHARS, detect_language, normalise, stem, strip_address, tokens
 
@@ -53,7 +54,6 @@ PARTIAL_WEIGHT = 0.7  # a question's word an entry has only inside a phrase conc
 QTYPE_MISS_SCALE = 0.75  # an entry that cannot give what the question asks (who/when/...) scores this much
 CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
 RANK_MEMO = 128  # readings whose ranking is remembered (see ``rank``)
-LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
 
 
 @dataclass(frozen=True)
@@ -282,69 +282,26 @@ class Matcher:
     def match(self, text: str, lang: str | None = None, fallback_lang: str = "en") -> Outcome:
         """Decide what to do with one question. ``lang`` forces the language of the reply.
 
-        A long message (a greeting, some background, then the question) is read several ways (see
-        ``readings``); the reading the model is most sure of decides.
+        A long message (a greeting, some background, then the question) is read several ways
+        (``bot.readings``); the reading the model is most sure of decides.
         """
-        found = self.readings(text, lang)
+        read = read_message(self.analyzer, self.kb.lexicon, text, lang)
+        found = read.all
         reply_lang = lang or found[0].lang or fallback_lang
         outcome = self.decide(found[0], reply_lang)
         for reading in found[1:]:
             focused = self.decide(reading, reply_lang)
+            # The question sentence names what the article does not know and is declined ("Brussels and
+            # Washington were critical. But what did Turkey say?"): the rest of the message does not answer it.
+            if reading is read.focus and read.focus_names and focused.status == "unknown":
+                return focused
             if focused.preference() > outcome.preference():
                 outcome = focused
         return outcome
 
     def readings(self, text: str, lang: str | None = None) -> list[Analysis]:
-        """The readings of a message: the whole of it, and with each alternative it offers alone; what
-        follows a colon ("Quick question: who signed it?"); for a long one also its question sentence alone,
-        that sentence with the named things of the rest, and, when it points back ("What did he say?"), that
-        sentence with the one before it."""
-        a = self.analyzer.analyse(text, lang)
-        if a.partner:  # "who signed it with Putin?": someone other than Putin
-            a = replace(a, terms=tuple(t for t in a.terms if t not in self.analyzer.person_ids))
-        clean = strip_address(text[:MAX_QUESTION_CHARS])
-        # "Moscow or the Caucasus?", "25 years or 50?": each alternative read alone (whichever it was answers)
-        found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in others), either=frozenset(),
-                              entities=a.entities - others, numbers=a.numbers - others)
-                      for others in (a.either - {one} for one in sorted(a.either)))]
-        # "the pact between the Kremlin and Tskhinvali": a name that stands for others is read as each of them that
-        # is not a person (as Peskov, "has the Kremlin answered?" would be about him); not the place where something
-        # happens ("in Moscow"), nor with words the base lacks ("which hall of the Kremlin?": lost on the venue).
-        stands_for = self.analyzer.stands_for
-        found += [replace(a, terms=tuple(dict.fromkeys(other if t == name else t for t in a.terms)),
-                          entities=(a.entities - {name}) | {other})
-                  for name in sorted((a.entities & stands_for.keys()) - a.placed)
-                  for other in sorted(stands_for[name] - self.analyzer.person_ids) if not a.unknown]
-        tail = prefaced(clean)
-        if tail is not None:
-            # The named things of the preface stay ("About the Abkhazia treaty: when did it take effect?").
-            t = self.analyzer.analyse(tail, lang)
-            named = sorted(a.entities - t.entities)
-            found.append(replace(t, terms=tuple(dict.fromkeys((*t.terms, *named))), entities=t.entities | a.entities)
-                         if named else t)
-        focus = focus_sentence(clean) if len(a.terms) + len(a.unknown) >= LONG_MESSAGE_TERMS else None
-        if focus is None or focus == tail:
-            return found
-        f = self.analyzer.analyse(focus, lang)
-        # A name the knowledge base does not know, elsewhere in the message, is evidence of a near miss for a
-        # question sentence that points at a person ("I read that Lavrov commented. What did he say?"); not
-        # for one that names what it asks ("My uncle says Medvedev signed it. Who actually signed it?"). The
-        # people the message names are read with such a sentence ("Putin spoke first. What did he call it?").
-        focus_words = tokens(normalise(focus))
-        names = tuple(n for n in a.unknown_names if n not in f.unknown_names)
-        at_person = not self.kb.lexicon.person_pronouns.isdisjoint(focus_words)
-        if names and at_person:
-            f = replace(f, unknown=(*f.unknown, *names), unknown_names=(*f.unknown_names, *names))
-        people = [t for t in a.terms if t in self.analyzer.person_ids] if at_person else []
-        with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities), *people))))
-        found = [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
-        # A question sentence that points back ("What event was he referring to?") or names nothing ("Can you
-        # tell me?") is read with the one before it, where what it asks about is named.
-        if not f.terms or not self.kb.lexicon.pronouns.isdisjoint(focus_words):
-            pair = with_sentence_before(clean, focus)
-            if pair is not None:
-                found.append(self.analyzer.analyse(pair, lang))
-        return found
+        """The readings of a message (``bot.readings``), the whole first."""
+        return list(read_message(self.analyzer, self.kb.lexicon, text, lang).all)
 
     def decide(self, a: Analysis, reply_lang: str, answer_at: float | None = None,
                without: frozenset[str] = frozenset()) -> Outcome:

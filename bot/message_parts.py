@@ -118,6 +118,12 @@ def closes_question(text: str, piece: str) -> bool:
     return re.search(re.escape(piece) + r"\s*\?", text) is not None
 
 
+def later_clause(text: str, piece: str) -> bool:
+    """Whether ``piece`` (a part of ``text``) goes on a sentence rather than opening one: "Я слышал, *что
+    американцы его раскритиковали*." tells what was heard, its "что" is no question word."""
+    return re.search(r"(?:^|[?.!…:;]\s*)" + re.escape(piece), text) is None
+
+
 def own_sentence(text: str, piece: str) -> bool:
     """Whether ``piece`` (a part of ``text``) is a sentence of its own, closed by a "?": "Who is the president
     of South Ossetia? And the Russian one?", not the end of one ("signed by Russia and Abkhazia?")."""

@@ -10,7 +10,7 @@ from bot.contexts import CONTEXT_SECONDS, Context, Contexts
 from bot.conversation import Conversation
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Outcome
-from bot.message_parts import closes_question, own_sentence, parts
+from bot.message_parts import closes_question, later_clause, own_sentence, parts
 from bot.texts import outcome_text
 
 
@@ -442,6 +442,30 @@ def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversat
 )
 def test_the_parts_of_a_message_and_whether_they_tell(message: str, expected: list[tuple[str, bool]]) -> None:
     assert parts(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "expected"),
+    [("Я читал, что Евросоюз был против. А что сказала Индия?", "что Евросоюз был против", True),
+     ("Я читал, что Евросоюз был против. А что сказала Индия?", "Я читал", False),
+     ("Я читал, что Евросоюз был против. А что сказала Индия?", "А что сказала Индия", False),
+     ("ok: who signed it?", "who signed it", False)],
+)
+def test_a_later_clause_goes_on_its_sentence(text: str, piece: str, expected: bool) -> None:
+    assert later_clause(text, piece) is expected
+
+
+def test_a_clause_that_tells_is_not_answered(conversation: Conversation) -> None:
+    """"что" after "я читал," is no question word: what was read is background, the question is the last part."""
+    outcome = conversation.answer("Я читал, что Евросоюз был против договора. Ну ладно. А что сказала Индия?")
+    assert outcome.status == "unknown", (outcome.status, outcome.entry and outcome.entry.id)
+
+
+def test_a_clause_that_tells_names_the_subject_of_the_question_after_it(conversation: Conversation) -> None:
+    outcome = conversation.answer("Сосед говорит, что у Абхазии с Россией тоже есть такой договор. Интересно стало. "
+                                  "С какого числа он действует?")
+    assert outcome.status == "answered" and outcome.entry is not None, outcome
+    assert outcome.entry.id == "abkhazia_in_force" and not outcome.parts
 
 
 def test_background_sentences_are_not_parts(conversation: Conversation) -> None:

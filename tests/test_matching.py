@@ -461,6 +461,30 @@ def test_the_near_miss_a_long_message_asks_beats_what_its_background_matches(mat
     assert outcome.status == "unknown" and outcome.reason == "gap", (outcome.status, outcome.reason)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["I know what Washington and Brussels said about the treaty. Both disapproved. But how did Beijing react to it?",
+     "The American and European reactions were negative, as expected. What did Ankara say about the signing?",
+     "The US and the EU both condemned the deal. And what was the reaction of Japan?"],
+)
+def test_a_question_sentence_naming_what_the_article_lacks_is_not_answered_by_its_background(
+        matcher: Matcher, question: str) -> None:
+    """The background names the parties the article quotes; the question asks about one it never names."""
+    outcome = matcher.match(question)
+    assert outcome.status == "unknown", (outcome.status, outcome.entry and outcome.entry.id)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("Someone in Tbilisi told me something. Who signed the treaty in the end?", "signatories"),  # a name elsewhere
+     ("My cousin Zaur asked me about it. When did Putin and Tibilov sign it?", "signing_date")],
+)
+def test_a_name_the_article_lacks_in_the_background_does_not_decline_the_question(
+        matcher: Matcher, question: str, entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id, outcome
+
+
 def test_the_common_word_lists_are_clean() -> None:
     """The lists hold normalised lower-case words of their script, and enough of them to matter."""
     common = common_words()

@@ -1,0 +1,80 @@
+"""The readings of one message (pure): the ways ``Matcher.match`` reads it before the surest decides.
+
+A message is read whole, and with each alternative it offers alone ("Moscow or the Caucasus?"); a name that
+stands for others as each of them; what follows a preface ("Quick question: who signed it?"); and a long
+one also as its question sentence alone (the *focus*), that sentence with the named things of the rest,
+and, when it points back ("What did he say?"), that sentence with the one before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.analysis import Analysis, Analyzer
+from bot.lexicon import Lexicon
+from bot.message_parts import focus_sentence, prefaced, with_sentence_before
+from bot.words import MAX_QUESTION_CHARS, normalise, strip_address, tokens
+
+LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
+
+
+@dataclass(frozen=True)
+class Readings:
+    """Every reading of a message, the whole first; ``focus``: its question sentence alone, if read so."""
+
+    all: tuple[Analysis, ...]
+    focus: Analysis | None = None
+    focus_names: tuple[str, ...] = ()  # names unknown to the base that the question sentence itself writes
+
+
+def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | None = None) -> Readings:
+    """The readings of ``text`` (see the module's docstring)."""
+    a = analyzer.analyse(text, lang)
+    if a.partner:  # "who signed it with Putin?": someone other than Putin
+        a = replace(a, terms=tuple(t for t in a.terms if t not in analyzer.person_ids))
+    clean = strip_address(text[:MAX_QUESTION_CHARS])
+    # "Moscow or the Caucasus?", "25 years or 50?": each alternative read alone (whichever it was answers)
+    found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in others), either=frozenset(),
+                          entities=a.entities - others, numbers=a.numbers - others)
+                  for others in (a.either - {one} for one in sorted(a.either)))]
+    # "the pact between the Kremlin and Tskhinvali": a name that stands for others is read as each of them that
+    # is not a person (as Peskov, "has the Kremlin answered?" would be about him); not the place where something
+    # happens ("in Moscow"), nor with words the base lacks ("which hall of the Kremlin?": lost on the venue).
+    stands_for = analyzer.stands_for
+    found += [replace(a, terms=tuple(dict.fromkeys(other if t == name else t for t in a.terms)),
+                      entities=(a.entities - {name}) | {other})
+              for name in sorted((a.entities & stands_for.keys()) - a.placed)
+              for other in sorted(stands_for[name] - analyzer.person_ids) if not a.unknown]
+    tail = prefaced(clean)
+    if tail is not None:
+        # The named things of the preface stay ("About the Abkhazia treaty: when did it take effect?").
+        t = analyzer.analyse(tail, lang)
+        named = sorted(a.entities - t.entities)
+        found.append(replace(t, terms=tuple(dict.fromkeys((*t.terms, *named))), entities=t.entities | a.entities)
+                     if named else t)
+    focus = focus_sentence(clean) if len(a.terms) + len(a.unknown) >= LONG_MESSAGE_TERMS else None
+    if focus is None or focus == tail:
+        return Readings(tuple(found))
+    f = analyzer.analyse(focus, lang)
+    # A name the knowledge base does not know, elsewhere in the message, is evidence of a near miss for a
+    # question sentence that points at a person ("I read that Lavrov commented. What did he say?"); not
+    # for one that names what it asks ("My uncle says Medvedev signed it. Who actually signed it?"). The
+    # people the message names are read with such a sentence ("Putin spoke first. What did he call it?").
+    focus_words = tokens(normalise(focus))
+    # (after a preface of its own: "I live in Mozdok, so tell me: which region's security was discussed?")
+    asked = set(tokens(normalise(prefaced(focus) or focus)))
+    own_names = tuple(n for n in f.unknown_names if n in asked)
+    names = tuple(n for n in a.unknown_names if n not in f.unknown_names)
+    at_person = not lexicon.person_pronouns.isdisjoint(focus_words)
+    if names and at_person:
+        f = replace(f, unknown=(*f.unknown, *names), unknown_names=(*f.unknown_names, *names))
+    people = [t for t in a.terms if t in analyzer.person_ids] if at_person else []
+    with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities), *people))))
+    found = [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
+    # A question sentence that points back ("What event was he referring to?") or names nothing ("Can you
+    # tell me?") is read with the one before it, where what it asks about is named.
+    if not f.terms or not lexicon.pronouns.isdisjoint(focus_words):
+        pair = with_sentence_before(clean, focus)
+        if pair is not None:
+            found.append(analyzer.analyse(pair, lang))
+    return Readings(tuple(found), f, own_names)
