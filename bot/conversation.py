@@ -29,7 +29,7 @@ from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import closes_question, later_clause, lead, own_sentence, parts, prefaced
-from bot.named_roles import speaker
+from bot.named_roles import speaker, tells_of_saying
 from bot.outcomes import several
 from bot.people import People
 from bot.words import other_language
@@ -209,9 +209,9 @@ class Conversation:
             if each is not None:
                 return each
         outcome = self._unit_asked(a, reading, self.matcher.decide(reading, reply_lang, bar), context, bar)
-        # (Not when the earlier question named the person: "кто такой Песков?" then "а что он сказал?")
+        # (Not after a question naming the person, "кто такой Песков?"; nor if it speaks: "а она что говорила?")
         if (_CYRILLIC.search(" ".join(w for w in tokens(a.text) if w in self.person_pronouns))
-                and not self.persons.intersection(context.analysis.terms)):
+                and not self.persons.intersection(context.analysis.terms) and not tells_of_saying(a.text)):
             thing = self.matcher.decide(self.follow.with_context(a, context, persons_too=False), reply_lang, bar)
             if thing.status == "answered" and (outcome.status != "answered" or thing.score > outcome.score):
                 return thing
@@ -269,14 +269,14 @@ class Conversation:
         "he"/"her" means ("what's her citizenship?" after who Psaki is is not the treaty's citizenship
         provision), or the named thing the earlier question asked about, for "it"/"that" ("how long is it
         valid?" after the Abkhazia treaty is not this treaty's term): another question than the one asked."""
-        if alone.entry is None or a.entities or self.persons.intersection(a.terms):
+        if alone.entry is None or self.persons.intersection(a.terms):
             return False
-        words = tokens(a.text)
-        if any(w in self.person_pronouns and not _CYRILLIC.search(w) for w in words):
-            persons = self.follow.persons_of(context, a)
+        words = tokens(a.text)  # (a Russian "он" may be the treaty, unless he said something: "а он что сказал?")
+        if any(w in self.person_pronouns and (not _CYRILLIC.search(w) or tells_of_saying(a.text)) for w in words):
+            persons = self.follow.persons_of(context, a)  # "did she say anything about Abkhazia?": not the pact
             return bool(persons) and not self._entry_has(alone.entry.id, persons)
         # (not a party the article hears from: "when was it signed?" after what the EU said is the treaty)
-        things = sorted(context.analysis.entities - self.matcher.lookups.heard())
+        things = [] if a.entities else sorted(context.analysis.entities - self.matcher.lookups.heard())
         points = any(w in self.follow.pronouns and w not in _PLACE_OR_TIME for w in words)
         return bool(things) and points and not self._entry_has(alone.entry.id, things)
 

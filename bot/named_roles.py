@@ -25,17 +25,19 @@ COUNTERPART = re.compile(r"\b(?:with whom|с кем)\b")
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
 _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
            r"commented|feel|protest|protested|object|objected|describe|described|characterise|characterised|"
-           r"characterize|characterized|call|called)")
+           r"characterize|characterized|call|called|mention|mentioned|speak|spoke)")
 _SAY_RU = (r"(?:сказал|сказала|сказали|ответил|ответила|ответили|заявил|заявила|заявили|думает|думают|"
            r"отреагировал|отреагировала|отреагировали|прокомментировал|прокомментировала|прокомментировали|"
            r"относится|относятся|отнесся|отнеслась|отнеслись|охарактеризовал|охарактеризовала|назвал|назвала|"
-           r"описал|описала)")
+           r"описал|описала|говорил|говорила|говорили|высказался|высказалась|упомянул|упомянула)")
 # The same verbs in the plural of no one named: "что сказали в Тбилиси?", "как отнеслись в Абхазии?" ask
 # what was said there, by the people of that place.
 _THEY_SAID_RU = r"(?:сказали|ответили|заявили|думают|отреагировали|прокомментировали|относятся|отнеслись)"
 _ABOUT_RU = r"(?:про|о|об|обо|насчет|по|на|в|во|для|к|ко|с|со|за)"
+_SAID_ABOUT = frozenset({"про", "о", "об", "обо", "насчет", "about"})
 _DATIVE = re.compile(r"[а-я](?:у|ю|ам|ям)$")
 _ABOUT = frozenset(_ABOUT_RU[3:-1].split("|")) | {"about", "of", "on", "for", "with"}
+_WHAT_RU = r"(?:что|как|че|чо|што)(?:-(?:то|нибудь|либо))?"  # "что", "что-нибудь" ("а он что-то сказал?")
 _WHO = r"((?:[^\W\d_][\w'-]*\s+){0,2}[^\W\d_][\w'-]*)"  # one to three words
 # Who is asked about as the one who said something: "what did Georgia say", "how did Tbilisi react",
 # "Georgia's reaction", "что по поводу договора сказал Тбилиси", "что Грузия ответила", "абхазы че думают",
@@ -46,12 +48,12 @@ _SPEAKER = (
     r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b",
     rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}",
     # (two named before it, "Псаки и Могерини что сказали?", are asked of each: no one speaker)
-    rf"\b((?:[^\W\d_]+\s+(?:и|или)\s+)?[^\W\d_]+)\s+(?:что|как|че|чо|што)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b",
-    rf"\b(?:что|как|че|чо|што)\s+{_WHO}\s+{_SAY_RU}\b",
+    rf"\b((?:[^\W\d_]+\s+(?:и|или)\s+)?[^\W\d_]+)\s+{_WHAT_RU}\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b",
+    rf"\b{_WHAT_RU}\s+{_WHO}\s+{_SAY_RU}\b",
     rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+([^\W\d_]+)",
     # the one who spoke after the verb, not what about ("что она сказала про Женеву"), nor to whom when a
     # pronoun before the verb spoke ("что он ответил США")
-    (rf"\b(?:что|как|че|чо|што)\s+(?:(?!(?:он|она|они)\s)[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+"
+    (rf"\b{_WHAT_RU}\s+(?:(?!(?:он|она|они)\s)[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+"
      rf"(?!{_ABOUT_RU}\b){_WHO}"),
     r"\b([^\W\d_]+)\s+(?:ответ|ответка|ответку|реакция)\b",  # "Песков ответ Госдепу": he answered
     rf"\b(?:реакция|ответ)\s+{_WHO}",
@@ -62,6 +64,11 @@ _SAYING = frozenset(
     "|".join((_SAY_EN[3:-1], _SAY_RU[3:-1], _THEY_SAID_RU[3:-1])).split("|")
 ) | {"reaction", "response", "reply", "position", "stance", "view", "take", "answer", "comment", "ответ", "ответка",
      "ответку", "реакция"}
+
+
+def tells_of_saying(text: str) -> bool:
+    """Whether ``text`` (normalised) has a verb of saying or a word for a reply ("сказал", "reaction")."""
+    return not _SAYING.isdisjoint(re.findall(r"\w+", text))
 
 
 @cache
@@ -118,7 +125,7 @@ def speaker(text: str, term_of: Callable[[str], str], named: Collection[str],
     Georgian government say?": Georgia); None when it asks no such thing. ``text`` is normalised.
     ``parties``: those the article hears only through people who speak for them (Russia, through Peskov),
     the speaker of a question how they answered or reacted ("how did Russia respond to the US?")."""
-    if _SAYING.isdisjoint(re.findall(r"\w+", text)):
+    if not tells_of_saying(text):
         return None
     if parties and REPLY.search(text):
         named = {*named, *parties}
@@ -127,8 +134,12 @@ def speaker(text: str, term_of: Callable[[str], str], named: Collection[str],
             # not what a preposition makes the subject of the words ("что про Грузию сказали американцы"), nor
             # to whom it was said ("что он ответил американцам", "ответ Пескову": the Russian dative)
             words = tokens(m.group(1))
-            said_by = [w for k, w in enumerate(words) if w not in _ABOUT and (k == 0 or words[k - 1] not in _ABOUT)
-                       and not _DATIVE.search(w)]
+            # (nor one that "про"/"about" before the match makes so: in "путин про крым что сказал" Putin spoke)
+            prior = ["", "", *text[: m.start(1)].split()]
+            about = prior[-1] in _SAID_ABOUT
+            said_by = [w for k, w in enumerate(words) if w not in _ABOUT
+                       and (words[k - 1] not in _ABOUT if k else not about) and not _DATIVE.search(w)]
+            said_by += [prior[-2]] if about and prior[-2] else []
             found = {t for w in said_by if (t := term_of(w)) in named}
             if found:  # "what did Psaki and Mogherini say?" is asked of each: no one speaker
                 return found.pop() if len(found) == 1 else None

@@ -664,6 +664,18 @@ def test_he_asked_to_have_said_something_is_the_speaker(conversation: Conversati
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [("Что Тибилов говорил о России?", "А он что-то сказал про Грузию?"),  # "он" speaks: a person, Tibilov
+     ("Who from the EU commented on the treaty?", "Did she say anything about Abkhazia?")],
+)
+def test_what_he_said_about_something_else_is_not_what_others_said(conversation: Conversation, first: str,
+                                                                    follow_up: str) -> None:
+    """The US on Georgia, the Abkhazia treaty: about the thing asked, but not his or her words."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "unknown", (outcome.status, outcome.entry and outcome.entry.id)
+
+
 @pytest.mark.parametrize("message", ["who benefits more from it?", "кто за это платит?"])
 def test_it_in_a_first_question_is_the_treaty_not_its_signing(conversation: Conversation, message: str) -> None:
     outcome = conversation.answer(message)

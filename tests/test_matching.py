@@ -485,6 +485,16 @@ def test_a_name_the_article_lacks_in_the_background_does_not_decline_the_questio
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id, outcome
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("про соцсферу там что-нибудь написано?", "prov_social"),  # "-нибудь" is a particle, not a word asked
+     ("его еще надо утверждать в парламентах?", "ratification")],
+)
+def test_particles_and_verb_forms_read_as_their_words(matcher: Matcher, question: str, entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id, outcome
+
+
 def test_the_common_word_lists_are_clean() -> None:
     """The lists hold normalised lower-case words of their script, and enough of them to matter."""
     common = common_words()
@@ -943,6 +953,10 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("what did Russia say?", None),  # not how it answered: what the treaty it signed says, too
         ("what does the treaty say about pensions?", None),  # no one named speaks
         ("Who signed the treaty?", None),
+        ("Песков что сказал?", "#peskov"),  # the one who spoke opens the message
+        ("а Песков что-то ответил американцам?", "#peskov"),  # "что-то", "что-нибудь" ask as "что" does
+        ("Путин про Крым что говорил?", "#putin"),  # what "про" names is what about, the one before it spoke
+        ("как к договору отнеслись в Абхазии?", "#abkhazia"),  # "в Абхазии": the people there
     ],
 )
 def test_the_one_a_question_asks_to_have_said_something(matcher: Matcher, question: str,
