@@ -185,6 +185,8 @@ class FollowUps:
         asks_for = self.matcher.analyzer.asks_for
         if a.qtype and before.qtype and a.qtype != before.qtype:
             kept = [t for t in kept if asks_for.get(t) != before.qtype]
+        if a.partner:  # "who did he sign it with?": not him, whoever was with him
+            kept = [t for t in kept if t not in self.persons]
         terms = tuple(dict.fromkeys((*(t for t in a.terms if t not in asked), *kept)))
         entities = frozenset(t for t in terms if t in self.matcher.analyzer.entity_ids)
         numbers = frozenset(t for t in terms if t.isdigit())

@@ -676,6 +676,16 @@ def test_what_he_said_about_something_else_is_not_what_others_said(conversation:
     assert outcome.status == "unknown", (outcome.status, outcome.entry and outcome.entry.id)
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [("Кто такой Тибилов?", "С кем он подписал договор?"), ("What did Putin say?", "Who did he sign the treaty with?")],
+)
+def test_who_was_with_him_is_not_about_him(conversation: Conversation, first: str, follow_up: str) -> None:
+    """Asked who signed with the man the conversation is about: the signatories, not his words."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signatories"
+
+
 @pytest.mark.parametrize("message", ["who benefits more from it?", "кто за это платит?"])
 def test_it_in_a_first_question_is_the_treaty_not_its_signing(conversation: Conversation, message: str) -> None:
     outcome = conversation.answer(message)
