@@ -222,6 +222,16 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # first tree (39023b6) and a late one (ab4b8ee): 95.5% -> 95.9% in scope (en 97.0%, ru 94.0% -> 94.7%, long
         # 94.3%, paraphrase 91.1%), 90.0% refusal (en 88.9%, ru 91.1%), 98.3% -> 98.9% of dialogue turns.
         ("heldout-46.jsonl", "dialogues-46.jsonl", (0.95, 0.90, 0.98)),
+        # heldout-47 / dialogues-47, the same make-up, written at the start of round 21 and scored untouched by its
+        # first tree (5902de0) and after its first change (afc2911): 95.5% in scope (en 97.7%, ru 93.2%, long 100%,
+        # paraphrase 87.5%), 96.7% refusal (en 95.6%, ru 97.8%), 97.1% of dialogue turns, by both; then studied:
+        # 96.2%, 96.7%, 97.7% at the round's last change.
+        ("heldout-47.jsonl", "dialogues-47.jsonl", (0.96, 0.96, 0.97)),
+        # heldout-48 / dialogues-48, the same make-up, written during round 21 and scored untouched by its first
+        # tree (5902de0), after its first change (afc2911) and by its last (c9bb9f2): 95.5% -> 95.5% -> 95.9% in
+        # scope (en 97.0%, ru 94.0% -> 94.7%, long 97.0%, paraphrase 87.5%), 87.8% -> 88.9% -> 88.9% refusal (en
+        # 88.9% -> 91.1%, ru 86.7%), 94.9% of dialogue turns (two-part 80%), by all three.
+        ("heldout-48.jsonl", "dialogues-48.jsonl", (0.95, 0.88, 0.94)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
