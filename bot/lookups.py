@@ -25,6 +25,8 @@ IDENTIFYING_SHARE = 0.3  # an entry with this share of curated questions asking 
 # A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
 PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*(?:–|—|-|to|up to|until|through|and|по|до)\s*((?:19|20)\d\d)\b")
 
+_YEARS = re.compile(r"(19|20)\d\d")
+
 
 def gives(entry: Entry, qtype: str) -> bool:
     """Whether ``entry`` can answer a question of type ``qtype`` (who/when/where/quantity): a fact says so in
@@ -234,3 +236,10 @@ class Lookups:
             terms = (t for text in (e.en.answer, e.ru.answer) for t in self.analyzer.terms_of(text)[0])
             found = self._stated[i] = frozenset(t for t in terms if t.isdigit() or t.startswith("#"))
         return found
+
+    def restates_amount(self, i: int, a: Analysis) -> bool:
+        """Whether question ``a`` asks how much and already states every amount entry ``i``'s answer gives
+        (its numbers but years): "how much of the 1 billion goes to pensions?" wants a part of the billion,
+        which an answer saying "1 billion" does not give."""
+        amounts = [t for t in self.stated(i) if t.isdigit() and not _YEARS.fullmatch(t)]
+        return bool(amounts) and a.qtype == "quantity" and all(t in a.numbers for t in amounts)

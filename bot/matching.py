@@ -132,7 +132,8 @@ class Matcher:
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not in_one
         number_miss = any(num not in known for num in a.numbers) or self.lookups.beyond_period(i, a)
         head_miss = a.head is not None and a.head not in known
-        gives_it = gives(entry, a.qtype) if a.qtype else False
+        gives_it = a.qtype is not None and gives(entry, a.qtype) and not (
+            entry.kind == "fact" and self.lookups.restates_amount(i, a))
         base = W_QUERY * cov_any + W_ENTRY * best_entry_cov + W_FUZZ * best_fuzz
         if entity_miss or strict_miss:
             base *= 0.55
@@ -390,8 +391,10 @@ class Matcher:
         """The gap entry that declines the question: close enough, and closer than every fact by a margin or,
         in a near tie, more probable. A gap entry with question types declines only questions asking one of them:
         the near miss "when does it enter into force?" is not "is it in force yet?", which the article answers."""
-        gap = next((c for c in ranked if c.entry.kind == "gap" and (not c.entry.gives or a.qtype in c.entry.gives)),
-                   None)
+        # ... or, with no question word, the kind of answer it names ("Duma vote date")
+        wanted = {a.qtype} if a.qtype else {self.analyzer.asks_for.get(t) for t in a.terms}
+        gap = next((c for c in ranked
+                    if c.entry.kind == "gap" and (not c.entry.gives or not c.entry.gives.isdisjoint(wanted))), None)
         if gap is None or gap.base < GAP_MIN_BASE:
             return None
         if not facts or gap.base >= facts[0].base + GAP_MARGIN:

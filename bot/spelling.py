@@ -39,6 +39,7 @@ class Speller:
                 sounds[sound_key(w)].append(w)
         self._sounds = {k: min(v, key=len) for k, v in sounds.items()}
         self._sounds_by_initial = _by_initial(self._sounds)
+        self._openers = frozenset(openers)
         self._stop_by_initial = _by_initial(w for w in openers if len(w) >= 3)
         self._remembered: dict[str, str | None] = {}
 
@@ -67,7 +68,9 @@ class Speller:
             # from a known word, such a form is as often a slip: "singed" for "signed", "путен" for "путин").
             # A four-letter word one letter away from a known one is as likely a real word the knowledge
             # base lacks ("tall", not "talk"); two letters swapped ("sgin") or one missing ("whos") is a slip.
-            short_guess = match is not None and n == len(match[0]) == 4 and sorted(match[0]) != sorted(word)
+            # Not so towards a word that opens questions: "meny" is no word of its own but "many" mistyped.
+            short_guess = match is not None and n == len(match[0]) == 4 and sorted(match[0]) != sorted(word) \
+                and match[0] not in self._openers
             if match is not None and not short_guess and (
                     match[1] <= 1 or (match[0] not in self.stopwords and stem(word) not in common_stems())):
                 result = match[0]

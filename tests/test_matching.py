@@ -115,6 +115,11 @@ DECLINED = [
     "when was Psaki born?",  # the people's lives are not in the article (a gap entry says so)
     "сколько лет Тибилову?",
     "how old was Putin on the day he signed it?",  # "how old" asks an age, which the article never gives
+    # how much of an amount the question itself states: the entry's answer is that amount again
+    "how much of the 43 billion rubles went to schools?",
+    "Сколько из 1 миллиарда получат пенсионеры?",
+    "ratification date duma",  # no question word, but it names what it wants: the date, a near miss
+    "how mutch did the parliament vote for it",  # a question word mistyped is still how much
 ]
 
 
@@ -233,6 +238,27 @@ def test_a_short_word_is_read_as_shorthand_before_a_slip(matcher: Matcher, typed
 def test_shorthand_question_words_ask_what_they_ask(matcher: Matcher, question: str, entry: str) -> None:
     outcome = matcher.match(question)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("how much did South Ossetia get in 2016?", "funding_2016"),  # states the year, not the amount
+     ("did South Ossetia really get 43 billion rubles from Russia?", "funding_past"),  # no "how much": it confirms
+     ("how much money did the republic receive between 2008 and 2014?", "funding_past"),
+     ("has the duma voted yet?", "ratification")],
+)
+def test_a_stated_amount_or_date_asks_nothing_new_only_when_it_is_what_is_asked(
+        matcher: Matcher, question: str, entry_id: str) -> None:
+    """The near misses above state the amount they ask a part of, or name the date they want; these do not."""
+    outcome = matcher.match(question)
+    assert (outcome.status, outcome.entry and outcome.entry.id) == ("answered", entry_id), outcome.reason
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("meny", "many"), ("mutch", "much"), ("wgat", "what"), ("tall", None)])
+def test_a_four_letter_slip_of_a_question_word_is_that_word(matcher: Matcher, typed: str, meant: str | None) -> None:
+    """Four letters one away from a known word are as often a word the knowledge base lacks ("tall", not
+    "talk"), but not when the known word opens questions and the typed one is no common word."""
+    assert matcher.analyzer.correct(typed) == meant
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("sined", "signed"), ("putn", "putin"), ("pensons", "pensions")])
