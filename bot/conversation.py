@@ -30,7 +30,7 @@ from bot.headline import of_headline, opening_question
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import closes_question, later_clause, lead, own_sentence, parts, prefaced
 from bot.named_roles import speaker, tells_of_saying
-from bot.outcomes import several
+from bot.outcomes import combined, several
 from bot.people import People
 from bot.words import other_language
 
@@ -359,6 +359,9 @@ class Conversation:
                 # background ("The article mentions ratification"), a name joined to the part before ("talks
                 # of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty now. Who signed it")
                 background += tells or self.follow.generic_only(read)
+                if tells and read.entities:  # it names what the questions after it ask about
+                    told = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
+                    previous = (self.context_after(told) if told.status == "answered" else None) or previous
                 continue
             outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
             clause = tells and later_clause(addressed, piece)  # "Я слышал, *что у Абхазии есть договор*. Когда он..?"
@@ -380,26 +383,7 @@ class Conversation:
             else:  # a question, or a bare topic ("...pensions and salaries"): named as not found
                 uncovered.append(piece)
         quiet = chatter + background == len(pieces) - 1  # every other part says nothing or tells
-        return self._combined(text, whole, answered[:MAX_PARTS], answered_piece, uncovered, quiet, again)
-
-    @staticmethod
-    def _combined(text: str, whole: Outcome, answered: list[Outcome], answered_piece: list[str],
-                  uncovered: list[str], quiet: bool, again: int) -> Outcome | None:
-        """The reply to a message of several parts, from what they got; None: the message read whole answers it."""
-        if len(answered) == 1 and quiet and whole.status != "answered":
-            return replace(answered[0], lang=whole.lang)  # "понятно, а кто подписал?": the question alone
-        if len(answered) >= 2:
-            return several(answered, whole.lang, uncovered)
-        if len(answered) == 1 and (uncovered or again) and (whole.status != "answered"
-                                                            or whole.entry == answered[0].entry):
-            return replace(answered[0], uncovered=tuple(uncovered), lang=whole.lang)
-        if len(answered) == 1 and len(uncovered) == 1 and whole.status == "answered" and whole.reason != "small_talk":
-            # The part the message read whole answers, though alone it was unsure ("what did the kremlin say? and
-            # the americans?": the Kremlin's reply, and the US position), each in the message's order.
-            first = text.find(uncovered[0]) < text.find(answered_piece[0])
-            both = (whole, answered[0]) if first else (answered[0], whole)
-            return several(both, whole.lang)
-        return None
+        return combined(text, whole, answered[:MAX_PARTS], answered_piece, uncovered, quiet, again)
 
     def _each_person(self, text: str, lang: str | None, whole: Outcome) -> Outcome | None:
         """A question about several people and nothing else ("what did Psaki and Mogherini say?", "кто такие

@@ -75,3 +75,22 @@ def several(parts: Sequence[Outcome], lang: str, uncovered: Sequence[str] = ()) 
     answered = {p.entry.id for p in parts if p.entry is not None}
     return replace(parts[0], parts=tuple(parts), uncovered=tuple(uncovered), lang=lang, reason="several",
                    suggestions=tuple(e for e in parts[0].suggestions if e.id not in answered))
+
+
+def combined(text: str, whole: Outcome, answered: list[Outcome], answered_piece: list[str],
+             uncovered: list[str], quiet: bool, again: int) -> Outcome | None:
+    """The reply to a message of several parts, from what they got; None: the message read whole answers it."""
+    if len(answered) == 1 and quiet and whole.status != "answered":
+        return replace(answered[0], lang=whole.lang)  # "понятно, а кто подписал?": the question alone
+    if len(answered) >= 2:
+        return several(answered, whole.lang, uncovered)
+    if len(answered) == 1 and (uncovered or again) and (whole.status != "answered"
+                                                        or whole.entry == answered[0].entry):
+        return replace(answered[0], uncovered=tuple(uncovered), lang=whole.lang)
+    if len(answered) == 1 and len(uncovered) == 1 and whole.status == "answered" and whole.reason != "small_talk":
+        # The part the message read whole answers, though alone it was unsure ("what did the kremlin say? and
+        # the americans?": the Kremlin's reply, and the US position), each in the message's order.
+        first = text.find(uncovered[0]) < text.find(answered_piece[0])
+        both = (whole, answered[0]) if first else (answered[0], whole)
+        return several(both, whole.lang)
+    return None

@@ -468,6 +468,22 @@ def test_a_clause_that_tells_names_the_subject_of_the_question_after_it(conversa
     assert outcome.entry.id == "abkhazia_in_force" and not outcome.parts
 
 
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [("Writing a school report. Abkhazia signed a treaty with Moscow too. When was it signed and what is its name?",
+      "abkhazia_treaty"),
+     ("Пишу доклад. У Абхазии тоже есть договор с Россией. Когда его подписали и как он называется?",
+      "abkhazia_treaty")],
+)
+def test_a_sentence_that_tells_names_the_subject_of_the_parts_after_it(conversation: Conversation, message: str,
+                                                                      entry_id: str) -> None:
+    """A sentence of background naming a thing is what the questions after it ask about ("When was *it*
+    signed?"), not the Russia-South Ossetia treaty the parts would mean alone."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and outcome.entry is not None, outcome
+    assert {p.entry.id for p in outcome.parts if p.entry} | {outcome.entry.id} == {entry_id}
+
+
 def test_background_sentences_are_not_parts(conversation: Conversation) -> None:
     outcome = conversation.answer("I read the news about South Ossetia yesterday, and I wonder: will pensions go up?")
     assert outcome.status == "answered" and not outcome.parts and not outcome.uncovered
