@@ -987,6 +987,7 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("а Песков что-то ответил американцам?", "#peskov"),  # "что-то", "что-нибудь" ask as "что" does
         ("Путин про Крым что говорил?", "#putin"),  # what "про" names is what about, the one before it spoke
         ("как к договору отнеслись в Абхазии?", "#abkhazia"),  # "в Абхазии": the people there
+        ("а что ответило руководство Грузии?", "#georgia"),  # a neuter subject speaks in the neuter form
     ],
 )
 def test_the_one_a_question_asks_to_have_said_something(matcher: Matcher, question: str,
