@@ -92,8 +92,9 @@ class Analyzer:
         """``read_entries=False``: the words of the entries' own texts are given by ``learn_vocabulary``
         before the analyzer reads a question (an index build reads them anyway: ``bot.indexing``)."""
         lex = kb.lexicon
-        # (not those of the time of day: "time" and "hour" also name things, "the timing of the signing")
-        qwords = {w for table in lex.qtypes.values() for qt, ps in table.items() if qt != "time"
+        # (not those of the time of day or a share: "time", "hour", "share" also name things, "the timing of the
+        # signing", "share a defence space")
+        qwords = {w for table in lex.qtypes.values() for qt, ps in table.items() if qt not in ("time", "share")
                   for p in ps for w in tokens(normalise(p))}
         # Question words say what kind of answer is wanted (see ``qtype``), not what it is about.
         self._qwords = frozenset(qwords)

@@ -16,7 +16,8 @@ from bot.folding import fold
 from bot.words import normalise, stem, tokens
 
 ID_RE = re.compile(r"^[a-z0-9_]{1,40}$")  # entry and concept ids
-QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity", "time")  # time: of day ("at what time?")
+# time: of day ("at what time?"); share: a part of a whole ("what share of the budget?"), not an amount
+QTYPES: tuple[str, ...] = ("who", "when", "where", "quantity", "time", "share")
 LANGS: tuple[str, ...] = ("en", "ru")
 
 

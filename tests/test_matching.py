@@ -115,6 +115,7 @@ DECLINED = [
     "when was Psaki born?",  # the people's lives are not in the article (a gap entry says so)
     "сколько лет Тибилову?",
     "how old was Putin on the day he signed it?",  # "how old" asks an age, which the article never gives
+    "what fraction of the 43 billion went to Tskhinvali?",  # a share, where the article gives amounts
     # how much of an amount the question itself states: the entry's answer is that amount again
     "how much of the 43 billion rubles went to schools?",
     "Сколько из 1 миллиарда получат пенсионеры?",
@@ -457,6 +458,8 @@ def test_a_question_with_only_generic_words_that_an_entry_asks_is_answered(match
      ("in what month was the Abkhazia deal signed?", "when"), ("в каком месяце подписали договор с Абхазией?", "when"),
      ("since when has the Abkhazia treaty applied?", "when"), ("с каких пор действует договор с Абхазией?", "when"),
      ("во сколько по времени прошла церемония?", "time"),
+     # a part of a whole, which the article never gives (it gives amounts)
+     ("what proportion of the money goes to wages?", "share"), ("какую долю расходов оплатит Россия?", "share"),
      # asking a person's name asks who (not what something is called, "как называется договор")
      ("как зовут пресс-секретаря Путина?", "who"), ("какая фамилия у президента Южной Осетии?", "who")],
 )
