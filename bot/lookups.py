@@ -15,7 +15,7 @@ from bot.analysis import Analysis, Analyzer
 from bot.closest import CuratedQuestions
 from bot.indexing import Index
 from bot.knowledge import Entry, KnowledgeBase
-from bot.named_roles import REPLY, year_roles
+from bot.named_roles import REPLY, term_ends, year_roles
 from bot.nomination import PostingIndex
 
 # The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
@@ -96,6 +96,19 @@ class Lookups:
         roles = self._roles[1]
         return any((roles.get(first) in ("alone", "until") or roles.get(last) in ("alone", "since"))
                    and not (first in roles and last in roles) for first, last in periods)
+
+    def beyond_term(self, i: int, a: Analysis) -> bool:
+        """Whether the question asks what comes after the duration entry ``i``'s answer gives, or before it ends
+        ("what happens after the 25 years?", "can a side leave before the 25 years are up?"): the entry
+        gives the term, not what follows it."""
+        if not a.numbers or self.kb.entries[i].kind != "fact":
+            return False
+        ends = term_ends(a.text)
+        return bool(ends) and any(t in ends for t in self._amounts(i))
+
+    def _amounts(self, i: int) -> list[str]:
+        """The numbers of entry ``i``'s answers that are not years."""
+        return [t for t in self.stated(i) if t.isdigit() and not _YEARS.fullmatch(t)]
 
     def holders(self, term: str) -> frozenset[int]:
         """The entries that hold ``term`` anywhere (for the few terms a named thing stands for)."""
@@ -241,5 +254,5 @@ class Lookups:
         """Whether question ``a`` asks how much and already states every amount entry ``i``'s answer gives
         (its numbers but years): "how much of the 1 billion goes to pensions?" wants a part of the billion,
         which an answer saying "1 billion" does not give."""
-        amounts = [t for t in self.stated(i) if t.isdigit() and not _YEARS.fullmatch(t)]
+        amounts = self._amounts(i)
         return bool(amounts) and a.qtype == "quantity" and all(t in a.numbers for t in amounts)

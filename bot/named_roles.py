@@ -157,6 +157,20 @@ YEAR_UNTIL = frozenset({"until", "till", "before", "by", "до", "по"})
 YEAR_ALONE = frozenset({"in", "for", "during", "в", "во", "за"})
 
 
+# A duration named as where it ends: "after the 25 years", "once its 25-year term", "по истечении 25 лет", "через
+# 25 лет", "когда истекут 25 лет", "before the 25 years are up" (what comes after it, or leaving it early).
+_TERM_END = re.compile(
+    r"\b(?:after|once|beyond|past|before|после|через|истечении|истечения|окончании|окончания|истекут|истечет|"
+    r"пройдут|закончатся)\s+(?:(?:the|its|this|that|all|those|these|этих|всех)\s+)?(\d+)(?!\d)"
+    r"|\b(\d+)(?:\s*-?\s*(?:years?|year-long|лет|летн\w*|год\w*))?\s+(?:are up|run out|runs out|expire|expires|"
+    r"end|ends|are over|истекут|истечет|пройдут|закончатся)\b")
+
+
+def term_ends(text: str) -> frozenset[str]:
+    """The numbers ``text`` (normalised) names as where a duration ends (see ``_TERM_END``)."""
+    return frozenset(a or b for a, b in _TERM_END.findall(text))
+
+
 def year_roles(words: Sequence[str]) -> dict[str, str]:
     """Each year among ``words`` (a question's tokens) that a word before it places: "since", "until" or
     "alone" (see above); a year with no such word has no role."""

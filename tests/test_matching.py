@@ -10,7 +10,7 @@ from bot.decision import Linear
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Thresholds, detect_language, focus_sentence, normalise
 from bot.message_parts import with_sentence_before
-from bot.named_roles import year_roles
+from bot.named_roles import term_ends, year_roles
 from bot.spelling import sound_key
 from bot.texts import answer_text
 from bot.words import common_words, pronoun_us
@@ -116,6 +116,9 @@ DECLINED = [
     "сколько лет Тибилову?",
     "how old was Putin on the day he signed it?",  # "how old" asks an age, which the article never gives
     "what fraction of the 43 billion went to Tskhinvali?",  # a share, where the article gives amounts
+    # what comes after the term the article gives, or leaving before it ends
+    "does the alliance simply stop after 25 years?", "will South Ossetia be free to leave before the 25 years end?",
+    "а через 25 лет договор закончится совсем?",
     # how much of an amount the question itself states: the entry's answer is that amount again
     "how much of the 43 billion rubles went to schools?",
     "Сколько из 1 миллиарда получат пенсионеры?",
@@ -253,6 +256,23 @@ def test_a_stated_amount_or_date_asks_nothing_new_only_when_it_is_what_is_asked(
     """The near misses above state the amount they ask a part of, or name the date they want; these do not."""
     outcome = matcher.match(question)
     assert (outcome.status, outcome.entry and outcome.entry.id) == ("answered", entry_id), outcome.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [("what happens after the 25 years?", {"25"}), ("по истечении 25 лет", {"25"}), ("через 25 лет", {"25"}),
+     ("once its 25-year term is over", {"25"}), ("when the 25 years run out", {"25"}), ("когда истекут 25 лет", {"25"}),
+     ("is it signed for 25 years?", set()), ("договор на 25 лет?", set()), ("after 2014", {"2014"})],
+)
+def test_a_duration_named_where_it_ends(text: str, ends: set[str]) -> None:
+    """A number after "after"/"через" is where a duration ends (a year too: the entry's amounts decide which
+    count); "for 25 years" is the duration itself."""
+    assert term_ends(text) == ends
+
+
+def test_the_term_itself_is_still_answered(matcher: Matcher) -> None:
+    outcome = matcher.match("is the alliance treaty signed for 25 years?")
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "term"
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("meny", "many"), ("mutch", "much"), ("wgat", "what"), ("tall", None)])
