@@ -26,7 +26,6 @@ from bot.message_parts import asking_sentences, prefaced
 from bot.named_roles import alternatives, asks_for_counterpart, asks_for_partner, places, speaker
 from bot.spelling import Speller
 from bot.words import (
-    CYRILLIC,
     MAX_QUESTION_CHARS,
     SENTENCE_END,
     TOKEN,
@@ -346,17 +345,9 @@ class Analyzer:
                 return None, True
             phrase = list(takewhile(lambda x: x not in self.stopwords and not x.isdigit(),
                                     words[i + 1 : i + 1 + HEAD_PHRASE_WORDS]))
-            if CYRILLIC.match(nxt):
-                # Russian names the thing first, after its adjectives ("какой российский *вуз*", "о какой
-                # *годовщине* напомнил"): the phrase ends with the first word that is not one.
-                n = next((k for k, x in enumerate(phrase) if not _RU_ADJECTIVE.search(x)), len(phrase) - 1)
-                phrase = phrase[: n + 1]
             terms, _ = self._terms([fixes.get(nxt, nxt)])
             return (terms[0] if terms else None), any(x in unknown for x in phrase)
         return None, False
-
-
-_RU_ADJECTIVE = re.compile(r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их|ыми|ими)$")
 
 
 def _capitalised_words(text: str) -> set[str]:

@@ -429,10 +429,7 @@ def test_a_plain_question_about_a_provision_is_not_its_near_miss(matcher: Matche
     ("question", "head_unknown"),
     [("Which Duma committee will examine the treaty?", True), ("which insurance firms run the scheme?", True),
      ("какие страховые компании будут работать?", True), ("which ministries will cooperate?", False),
-     ("what interior ministries are named?", False), ("which talks were held that day?", False),
-     # Russian names the thing right after its adjectives; a verb after it is not part of it
-     ("какую систему страхования внедрят?", False), ("какой праздник отмечали в тот день?", True),
-     ("какой российский вуз откроют?", True), ("какой комитет Думы рассмотрит договор?", True)],
+     ("what interior ministries are named?", False), ("which talks were held that day?", False)],
 )
 def test_the_thing_asked_for_may_end_the_phrase_after_which(matcher: Matcher, question: str,
                                                             head_unknown: bool) -> None:
