@@ -166,7 +166,7 @@ class Conversation:
         # force?" after Abkhazia), unless the reading took that in already (``FollowUps.answered_about``).
         near_miss = (followed.reason == "gap" and followed.score >= self.matcher.answer_threshold
                      and (not self.follow.points_back(a) or bool(self.follow.answered_about(a, context))))
-        if followed.status != "answered" and not near_miss and own:
+        if followed.status != "answered" and not near_miss and own and not a.unknown_names:
             # Words of its own, and the earlier named things were not enough. With "it": the whole earlier
             # question ("and what was it called?"). Without: its words take the place of the earlier
             # question's own ("how much from 2008 to 2014?" then "and for 2016?"; "pensions?" then "and
@@ -253,9 +253,9 @@ class Conversation:
         key = self.follow.most_specific(own)
         ignored = repeats and not (self._entry_has(followed.entry.id, own) and self._entry_has(followed.entry.id, key))
         surer = alone.score >= followed.score + (self.matcher.thresholds.margin if refers and not ignored else 0.0)
-        if ((not refers or repeats) and alone.status == "answered" and surer
-                and alone.entry != followed.entry):
-            return alone
+        if (not refers or repeats) and alone.status == "answered" and (
+                (surer and alone.entry != followed.entry) or (not refers and alone.entry == followed.entry)):
+            return alone  # (the same answer alone: the message stands on its own, nothing was resolved)
         if ignored:  # the earlier answer again says nothing of what was asked ("what is her role?" after money)
             if not self._leaves_out_referent(alone, a, context):
                 return alone

@@ -34,6 +34,9 @@ from bot.message_parts import joined_names
 from bot.named_roles import speaker
 from bot.people import People
 
+# "this year", "в этом году": the present time ("that year" points back at one named before)
+_THIS = frozenset({"this", "этот", "этом", "этой", "эту", "этого"})
+_NOW = re.compile(r"(?:year|month|week|time|году|год|месяце|месяц|неделе|неделю|раз)$")
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
 PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
@@ -121,7 +124,11 @@ class FollowUps:
         return [max(concepts, key=lambda t: self.matcher.index.idf.get(t, 0.0))] if concepts else terms
 
     def points_back(self, a: Analysis) -> bool:
-        return any(w in self.pronouns for w in tokens(a.text))
+        """Whether ``a`` has a word pointing back ("it", "she", "that one"); not "this" of the present time
+        ("this year", "в этом году"), which points at now, not at the earlier answer."""
+        words = tokens(a.text)
+        return any(w in self.pronouns and not (w in _THIS and k + 1 < len(words) and _NOW.match(words[k + 1]))
+                   for k, w in enumerate(words))
 
     def points_back_at_things(self, a: Analysis) -> bool:
         """A pronoun for a thing ("it", "это") besides the one for a person."""

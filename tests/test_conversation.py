@@ -1204,3 +1204,37 @@ def test_a_name_with_and_in_it_is_not_split(conversation: Conversation, message:
 ])
 def test_parts_keep_the_names_given_whole(conversation: Conversation, message: str, expected: list[str]) -> None:
     assert [p for p, _ in parts(message, conversation.follow.joined_names)] == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [("What did the West call the agreement?", "And what did NATO think of it?"),
+     ("What did the West call the agreement?", "and what did Germany think of it?")],
+)
+def test_a_name_the_article_lacks_is_not_read_with_the_earlier_question(conversation: Conversation, first: str,
+                                                                       follow_up: str) -> None:
+    """A follow-up naming what the article never mentions (only a near miss does) asks about it: the earlier
+    question's words ("the West") do not come back to answer it, however "it" points."""
+    context = conversation.context_after(conversation.answer(first, now=0.0), 0.0)
+    outcome = conversation.answer(follow_up, context=context, now=1.0)
+    assert outcome.status == "unknown", (outcome.entry and outcome.entry.id, outcome.reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [("what is Russia's defence budget this year?", False), ("а в этом году сколько?", False),
+     ("what else happened that year?", True), ("when was this signed?", True), ("и что он сказал?", True)],
+)
+def test_this_year_points_at_now_not_back(conversation: Conversation, text: str, points: bool) -> None:
+    a = conversation.matcher.analyzer.analyse(text)
+    assert conversation.follow.points_back(a) is points
+
+
+def test_a_question_answered_the_same_alone_resolves_nothing(conversation: Conversation) -> None:
+    """A message that does not point back and gets the same entry alone as with the conversation stands on its
+    own: its reply does not say it was read as the earlier question (nor does an off-topic turn count as one
+    that inherited its context)."""
+    context = conversation.context_after(conversation.answer("What did Putin promise South Ossetia for 2016?",
+                                                             now=0.0), 0.0)
+    outcome = conversation.answer("how big is Russia's military budget this year?", context=context, now=1.0)
+    assert not outcome.resolved, outcome.resolved
