@@ -232,6 +232,20 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # scope (en 97.0%, ru 94.0% -> 94.7%, long 97.0%, paraphrase 87.5%), 87.8% -> 88.9% -> 88.9% refusal (en
         # 88.9% -> 91.1%, ru 86.7%), 94.9% of dialogue turns (two-part 80%), by all three.
         ("heldout-48.jsonl", "dialogues-48.jsonl", (0.95, 0.88, 0.94)),
+        # heldout-49 / dialogues-49, the same make-up, written at the start of round 22 and scored untouched by its
+        # first tree (6feae61) and at each commit: 95.5% in scope (en 95.5%, ru 95.5%, long 91.2%, paraphrase
+        # 87.5%), 93.3% refusal (91.1% after d3cd1a5, which was reverted for it), 96.0% of dialogue turns.
+        ("heldout-49.jsonl", "dialogues-49.jsonl", (0.95, 0.93, 0.96)),
+        # heldout-50 / dialogues-50, written with 49 and scored untouched by 6feae61 and fbb4131, then studied:
+        # 95.1% in scope (en 97.0%, ru 93.2%, long 100%, paraphrase 86.2%), 94.4% refusal, 96.0% of turns.
+        ("heldout-50.jsonl", "dialogues-50.jsonl", (0.95, 0.94, 0.96)),
+        # heldout-51 / dialogues-51, written late in round 22, scored untouched by its first tree (6feae61) and its
+        # last (e40d196): 95.1% in scope (en 94.0%, ru 96.2%, long 94.1%, paraphrase 93.1%), 95.6% -> 97.8%
+        # refusal, 94.9% of dialogue turns.
+        ("heldout-51.jsonl", "dialogues-51.jsonl", (0.95, 0.97, 0.94)),
+        # heldout-52 / dialogues-52, written with 51 and scored the same way: 94.4% -> 94.0% in scope (en 96.2% ->
+        # 95.5%, ru 92.5%, long 97.1%, paraphrase 84.5%), 96.7% -> 97.8% refusal, 96.0% of dialogue turns.
+        ("heldout-52.jsonl", "dialogues-52.jsonl", (0.93, 0.97, 0.96)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
