@@ -52,7 +52,9 @@ _SPEAKER = (
     r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b",
     rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}",
     # (two named before it, "Псаки и Могерини что сказали?", are asked of each: no one speaker)
-    rf"\b((?:[^\W\d_]+\s+(?:и|или)\s+)?[^\W\d_]+)\s+{_WHAT_RU}\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b",
+    # (and "грузинский МИД что заявил?": the word before the body names whose it is)
+    rf"\b((?:[^\W\d_]+\s+(?:и|или)\s+)?(?:[^\W\d_]+(?:ий|ый|ой|ая|ое|ие|ые)\s+)?[^\W\d_]+)\s+{_WHAT_RU}\s+"
+    rf"(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b",
     rf"\b{_WHAT_RU}\s+{_WHO}\s+{_SAY_RU}\b",
     rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+([^\W\d_]+)",
     # the one who spoke after the verb, not what about ("что она сказала про Женеву"), nor to whom when a

@@ -1008,6 +1008,7 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("Путин про Крым что говорил?", "#putin"),  # what "про" names is what about, the one before it spoke
         ("как к договору отнеслись в Абхазии?", "#abkhazia"),  # "в Абхазии": the people there
         ("а что ответило руководство Грузии?", "#georgia"),  # a neuter subject speaks in the neuter form
+        ("а абхазский МИД что ответил?", "#abkhazia"),  # whose body it is, said by the word before it
     ],
 )
 def test_the_one_a_question_asks_to_have_said_something(matcher: Matcher, question: str,
@@ -1106,3 +1107,16 @@ def test_a_near_miss_the_model_doubts_does_not_beat_another_reading(matcher: Mat
 ])
 def test_what_a_speaker_said_and_nothing_else(matcher: Matcher, question: str, answered: bool) -> None:
     assert (matcher.match(question).status == "answered") is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [("what position did the US foreign ministry take on the pact?", True),
+     ("Что об этом соглашении заявило внешнеполитическое ведомство США?", True),
+     ("what did Georgia's foreign ministry answer?", False), ("МИД Грузии как отреагировал?", False)],
+)
+def test_a_foreign_ministry_is_the_state_department_only_for_the_us(matcher: Matcher, question: str,
+                                                                   answered: bool) -> None:
+    """The article's "U.S. Department" is a foreign ministry; Georgia's says nothing in it."""
+    outcome = matcher.match(question)
+    assert (outcome.status == "answered") is answered, (outcome.status, outcome.entry and outcome.entry.id)
