@@ -26,14 +26,14 @@ COUNTERPART = re.compile(r"\b(?:with whom|с кем)\b(?!\s+(?:же\s+)?(?:он|
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
 _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
            r"commented|feel|protest|protested|object|objected|describe|described|characterise|characterised|"
-           r"characterize|characterized|call|called|mention|mentioned|speak|spoke)")
+           r"characterize|characterized|call|called|mention|mentioned|speak|spoke|assess|assessed)")
 # (with the neuter forms: "правительство", "министерство", "ведомство" speak as "сказало", "заявило")
 _SAY_RU = (r"(?:сказал|сказала|сказало|сказали|ответил|ответила|ответило|ответили|заявил|заявила|заявило|заявили|"
            r"думает|думают|отреагировал|отреагировала|отреагировало|отреагировали|прокомментировал|"
            r"прокомментировала|прокомментировало|прокомментировали|относится|относятся|отнесся|отнеслась|"
            r"отнеслось|отнеслись|охарактеризовал|охарактеризовала|охарактеризовало|назвал|назвала|назвало|"
            r"описал|описала|говорил|говорила|говорило|говорили|высказался|высказалась|высказалось|упомянул|"
-           r"упомянула|упомянуло)")
+           r"упомянула|упомянуло|оценил|оценила|оценило|оценили)")
 # The same verbs in the plural of no one named: "что сказали в Тбилиси?", "как отнеслись в Абхазии?" ask
 # what was said there, by the people of that place.
 _THEY_SAID_RU = r"(?:сказали|ответили|заявили|думают|отреагировали|прокомментировали|относятся|отнеслись)"

@@ -1009,6 +1009,7 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("как к договору отнеслись в Абхазии?", "#abkhazia"),  # "в Абхазии": the people there
         ("а что ответило руководство Грузии?", "#georgia"),  # a neuter subject speaks in the neuter form
         ("а абхазский МИД что ответил?", "#abkhazia"),  # whose body it is, said by the word before it
+        ("а как его оценила Абхазия?", "#abkhazia"),  # assessing it is saying what one thinks of it
     ],
 )
 def test_the_one_a_question_asks_to_have_said_something(matcher: Matcher, question: str,
