@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from bot.analysis import Analysis, Analyzer
 from bot.lexicon import Lexicon
 from bot.message_parts import focus_sentence, prefaced, with_sentence_before
+from bot.named_roles import tells_of_saying
 from bot.words import MAX_QUESTION_CHARS, normalise, strip_address, tokens
 
 LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
@@ -69,12 +70,19 @@ def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | No
     if names and at_person:
         f = replace(f, unknown=(*f.unknown, *names), unknown_names=(*f.unknown_names, *names))
     people = [t for t in a.terms if t in analyzer.person_ids] if at_person else []
-    with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities), *people))))
-    found = [*found, with_context, f] if with_context.terms != f.terms else [*found, f]
+    # ... and the one person it names is who "he" asks to have said something ("Putin spoke first. How did he
+    # call it?": his words, not the treaty's name)
+    said_by = f.speaker or (people[0] if len(set(people)) == 1 and tells_of_saying(normalise(focus)) else None)
+    with_context = replace(f, terms=tuple(dict.fromkeys((*f.terms, *sorted(a.entities), *people))), speaker=said_by)
+    # (not alone when "he" found its person in the message: without him it asks about no one)
+    found = [*found, with_context] if people and said_by else (
+        [*found, with_context, f] if with_context.terms != f.terms else [*found, f])
     # A question sentence that points back ("What event was he referring to?") or names nothing ("Can you
     # tell me?") is read with the one before it, where what it asks about is named.
     if not f.terms or not lexicon.pronouns.isdisjoint(focus_words):
         pair = with_sentence_before(clean, focus)
         if pair is not None:
-            found.append(analyzer.analyse(pair, lang))
+            p = analyzer.analyse(pair, lang)
+            found.append(replace(p, terms=tuple(dict.fromkeys((*p.terms, *people))), speaker=said_by)
+                         if people and said_by else p)
     return Readings(tuple(found), f, own_names)

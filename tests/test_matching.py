@@ -1121,3 +1121,16 @@ def test_a_foreign_ministry_is_the_state_department_only_for_the_us(matcher: Mat
     """The article's "U.S. Department" is a foreign ministry; Georgia's says nothing in it."""
     outcome = matcher.match(question)
     assert (outcome.status == "answered") is answered, (outcome.status, outcome.entry and outcome.entry.id)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Putin spoke first, at length. I want the gist. How did he call it?",
+     "Путин выступал первым. Мне нужна суть. Как он это назвал?"],
+)
+def test_he_of_a_long_message_is_the_one_person_it_names(matcher: Matcher, message: str) -> None:
+    """"How did he call it?" after a sentence about Putin asks for his words: read without him, the question
+    sentence asked what the treaty is called."""
+    outcome = matcher.match(message)
+    assert outcome.status == "answered" and outcome.entry is not None, outcome
+    assert outcome.entry.id.startswith("putin_"), outcome.entry.id
