@@ -43,6 +43,9 @@ from bot.words import (
 _EDGE_PUNCT = ".,!?;:\"'«»()"
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
 QTYPE_WINDOW = 4  # a question word counts among a sentence's first four words (or after function words alone)
+# Words of question phrases that also name a thing, so are no stop words: "what's the capital of Abkhazia?" asks
+# about a capital ("in which capital did they meet?" still asks where)
+NAMING_QWORDS = frozenset({"capital", "deadline"})
 HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
 
 # A plain word stem weighs this share of its IDF. Concepts ("#term"), named things and numbers carry the
@@ -94,7 +97,7 @@ class Analyzer:
         # (not those of the time of day or a share: "time", "hour", "share" also name things, "the timing of the
         # signing", "share a defence space")
         qwords = {w for table in lex.qtypes.values() for qt, ps in table.items() if qt not in ("time", "share")
-                  for p in ps for w in tokens(normalise(p))}
+                  for p in ps for w in tokens(normalise(p))} - NAMING_QWORDS
         # Question words say what kind of answer is wanted (see ``qtype``), not what it is about.
         self._qwords = frozenset(qwords)
         self.stopwords: frozenset[str] = frozenset().union(*lex.stopwords.values(), qwords)

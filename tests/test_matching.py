@@ -117,6 +117,7 @@ DECLINED = [
     "how old was Putin on the day he signed it?",  # "how old" asks an age, which the article never gives
     "what fraction of the 43 billion went to Tskhinvali?",  # a share, where the article gives amounts
     # what comes after the term the article gives, or leaving before it ends
+    "tell me the capital of Abkhazia",  # a capital is a thing asked about, not a question word
     "does the alliance simply stop after 25 years?", "will South Ossetia be free to leave before the 25 years end?",
     "а через 25 лет договор закончится совсем?",
     # how much of an amount the question itself states: the entry's answer is that amount again
@@ -1134,3 +1135,9 @@ def test_he_of_a_long_message_is_the_one_person_it_names(matcher: Matcher, messa
     outcome = matcher.match(message)
     assert outcome.status == "answered" and outcome.entry is not None, outcome
     assert outcome.entry.id.startswith("putin_"), outcome.entry.id
+
+
+def test_which_capital_still_asks_where(matcher: Matcher) -> None:
+    outcome = matcher.match("in which capital did the two presidents meet?")
+    assert outcome.analysis is not None and outcome.analysis.qtype == "where"
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
