@@ -15,7 +15,7 @@ from bot.analysis import Analysis, Analyzer
 from bot.closest import CuratedQuestions
 from bot.indexing import Index
 from bot.knowledge import Entry, KnowledgeBase
-from bot.named_roles import REPLY, term_ends, year_roles
+from bot.named_roles import REPLY, is_year, term_ends, year_roles
 from bot.nomination import PostingIndex
 
 # The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
@@ -24,8 +24,6 @@ STATEMENT = re.compile(
 IDENTIFYING_SHARE = 0.3  # an entry with this share of curated questions asking who someone is tells that
 # A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
 PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*(?:–|—|-|to|up to|until|through|and|по|до)\s*((?:19|20)\d\d)\b")
-
-_YEARS = re.compile(r"(19|20)\d\d")
 
 
 def gives(entry: Entry, qtype: str) -> bool:
@@ -108,7 +106,7 @@ class Lookups:
 
     def _amounts(self, i: int) -> list[str]:
         """The numbers of entry ``i``'s answers that are not years."""
-        return [t for t in self.stated(i) if t.isdigit() and not _YEARS.fullmatch(t)]
+        return [t for t in self.stated(i) if t.isdigit() and not is_year(t)]
 
     def holders(self, term: str) -> frozenset[int]:
         """The entries that hold ``term`` anywhere (for the few terms a named thing stands for)."""

@@ -173,12 +173,17 @@ def term_ends(text: str) -> frozenset[str]:
     return frozenset(a or b for a, b in _TERM_END.findall(text))
 
 
+def is_year(word: str) -> bool:
+    """Whether ``word`` is a year of the article's time (four digits, 19xx or 20xx)."""
+    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
+
+
 def year_roles(words: Sequence[str]) -> dict[str, str]:
     """Each year among ``words`` (a question's tokens) that a word before it places: "since", "until" or
     "alone" (see above); a year with no such word has no role."""
     roles: dict[str, str] = {}
     for k, w in enumerate(words):
-        if len(w) != 4 or not w.isdigit() or w[:2] not in ("19", "20"):
+        if not is_year(w):
             continue
         before, earlier = (words[k - 1] if k else ""), (words[k - 2] if k > 1 else "")
         if before in YEAR_SINCE or (before in YEAR_ALONE and earlier in YEAR_SINCE):
