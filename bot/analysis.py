@@ -337,7 +337,8 @@ class Analyzer:
         """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for.
         Unknown: a word of the phrase it opens is one the knowledge base does not know, where the thing
         asked for often comes last ("which Duma *committee*", "which insurance *companies*")."""
-        words = tokens(text)
+        # a qualifier says nothing of the thing asked for ("which specific projects", "какие именно ведомства")
+        words = [w for w in tokens(text) if w not in self.qualifiers]
         for i, w in enumerate(words[:-1]):
             if w not in self.heads:
                 continue

@@ -71,11 +71,16 @@ class Speller:
             # Not so towards a word that opens questions: "meny" is no word of its own but "many" mistyped.
             short_guess = match is not None and n == len(match[0]) == 4 and sorted(match[0]) != sorted(word) \
                 and match[0] not in self._openers
-            if match is not None and not short_guess and (
+            # A form of a common word one letter from a word of the knowledge base's own (a name, a term of
+            # art, slang: "копов") is that common word ("котов"), not a slip for it; a form one letter from
+            # another common word, or with two letters swapped, is as often a slip ("singed" for "signed").
+            own_word = match is not None and match[1] == 1 and sorted(match[0]) != sorted(word) \
+                and stem(word) in common_stems() and match[0] not in common_words()
+            if match is not None and not short_guess and not own_word and (
                     match[1] <= 1 or (match[0] not in self.stopwords and stem(word) not in common_stems())):
                 result = match[0]
-            elif CYRILLIC.match(word):
-                result = self._sound_alike(word)
+            elif CYRILLIC.match(word):  # a common word's form only as it sounds, no letter more changed
+                result = self._sound_alike(word, exact=own_word)
         if result is not None and stem(result) != stem(word) and word in common_words():
             # A common word of the language is that word, not a slip for another ("companies" is not
             # "compares", "глаза" not "глава"); another form of the same word ("ministers") is kept.
@@ -97,11 +102,12 @@ class Speller:
                                          m[0]))
         return best[0], int(best[1])
 
-    def _sound_alike(self, word: str) -> str | None:
-        """The vocabulary word a Russian ``word`` sounds like (at most one more edit on the sound keys)."""
+    def _sound_alike(self, word: str, exact: bool = False) -> str | None:
+        """The vocabulary word a Russian ``word`` sounds like (at most one more edit on the sound keys, none
+        when ``exact``)."""
         key = sound_key(word)
         found = self._sounds.get(key)
-        if found is None and len(key) >= 5:
+        if found is None and len(key) >= 5 and not exact:
             pool = self._sounds_by_initial.get(key[0], ())
             match = process.extractOne(key, pool, scorer=OSA.distance, score_cutoff=1)
             found = self._sounds[match[0]] if match is not None else None

@@ -74,6 +74,9 @@ ANSWERED = [
     ("кто подписывал дагавор", "signatories"),  # colloquial spelling, two edits
     ("what abuot the custums", "prov_customs"),  # a swap of neighbours is one edit
     ("who is tibilov", "tibilov_who"),
+    # "took place" says nothing of what is asked, as "held" does ("когда состоялась встреча?")
+    ("в какой день состоялось подписание договора?", "signing_date"),
+    ("border stuff?", "prov_border"),  # "stuff": a thing the rest of the question names
     # long messages: the question sentence decides, the rest's named things help
     ("Russia signed a similar treaty with Abkhazia. When did it come into force?", "abkhazia_in_force"),
     ("Hello there, my friend from Vladikavkaz told me about this agreement. Where exactly was it signed?", "venue"),
@@ -125,6 +128,9 @@ DECLINED = [
     "Сколько из 1 миллиарда получат пенсионеры?",
     "ratification date duma",  # no question word, but it names what it wants: the date, a near miss
     "how mutch did the parliament vote for it",  # a question word mistyped is still how much
+    "Расскажи анекдот про котов",  # "котов" is cats, no slip for the lexicon's slang "копов" (cops)
+    "Какие именно ведомства будут платить пенсии?",  # "which agencies": "именно" qualifies, the head is asked
+    "а сколько ему лет?",  # an age, not a duration
 ]
 
 
@@ -280,6 +286,14 @@ def test_the_term_itself_is_still_answered(matcher: Matcher) -> None:
 def test_a_four_letter_slip_of_a_question_word_is_that_word(matcher: Matcher, typed: str, meant: str | None) -> None:
     """Four letters one away from a known word are as often a word the knowledge base lacks ("tall", not
     "talk"), but not when the known word opens questions and the typed one is no common word."""
+    assert matcher.analyzer.correct(typed) == meant
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("котов", None), ("singed", "signed"),
+                                              ("путен", "путин"), ("minestry", "ministry")])
+def test_a_form_of_a_common_word_is_no_slip_for_a_rare_one(matcher: Matcher, typed: str, meant: str | None) -> None:
+    """A form of a common word one letter from a word only the knowledge base uses ("котов", cats; "копов",
+    cops) is that common word; with two letters swapped, or a Russian word spelled by ear, it is a slip."""
     assert matcher.analyzer.correct(typed) == meant
 
 
