@@ -155,8 +155,8 @@ class FollowUps:
         "substitute": the earlier question with the follow-up's words in place of its own specific words and
         numbers, and its question type. When it has none ("and where?", "who said that?") the earlier does."""
         before = context.analysis
-        own = self.own_terms(a)
-        named = a.entities | (self.persons & set(a.terms))
+        own, sides = self.sides_apart(self.own_terms(a), before)
+        named = a.entities | (self.persons & set(a.terms)) | sides
         # "а кто это?", "кто это сказал?": who is asked of the person the answer named, as with "he"/"she"
         he_she = any(w in self.person_pronouns for w in tokens(a.text)) or (IDENTITY in a.terms and not named)
         persons = self.persons_of(context, a, several=True) if he_she and persons_too else []
@@ -206,6 +206,15 @@ class FollowUps:
                                 else None)
         return replace(a, terms=terms, entities=entities, numbers=numbers, speaker=said_by,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    def sides_apart(self, own: list[str], before: Analysis) -> tuple[list[str], frozenset[str]]:
+        """(a follow-up's own words, the sides among them). Own words that only name sides where the earlier
+        question named a thing ("and the South Ossetian one?" after the Abkhazia treaty) are named things in
+        place of that one, not words of their own."""
+        parties = self.matcher.analyzer.parties
+        if own and before.entities - self.persons and all(t in parties and t not in before.terms for t in own):
+            return [], frozenset(own)
+        return own, frozenset()
 
     def in_place_of(self, a: Analysis, context: Context, lang: str) -> Outcome | None:
         """"And the Russian one?" after "who is the president of South Ossetia?": the earlier question asked

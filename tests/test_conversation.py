@@ -95,6 +95,9 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("кто президент Южной Осетии", "а российский?", "putin_statements|putin_who"),
         # A person in place of the one asked to have said something: his words, not a fact naming him
         ("what did putin say at the ceremony", "and tibilov?", "tibilov_statements"),
+        # A side alone in place of the thing the earlier question named: its treaty, not Abkhazia's again
+        ("When was the Abkhazia agreement signed?", "and South Ossetia's?", "signing_date|signatories"),
+        ("what is the abkhazia treaty called", "and the ossetian one?", "treaty_name"),
     ],
 )
 def test_follow_ups_are_read_with_the_last_answer(
