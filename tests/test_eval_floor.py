@@ -250,6 +250,13 @@ def test_second_dialogue_set_floor(matcher: Matcher) -> None:
         # its last (bdc0547): 97.4% -> 97.7% in scope (en 97.0% -> 97.7%, ru 97.7%, long 97.1% -> 100%,
         # paraphrase 93.1%), 92.2% refusal (en 93.3%, ru 91.1%), 93.1% of dialogue turns, by both.
         ("heldout-53.jsonl", "dialogues-53.jsonl", (0.97, 0.92, 0.93)),
+        # heldout-54 ... heldout-56 / dialogues-54 ... 56, the same make-up, written at the start of round 23 and
+        # scored untouched by its first tree (62c56a0): 54: 95.1% in scope (en 97.0%, ru 93.2%, long 94.1%),
+        # 96.7% refusal, 96.6% of dialogue turns; 55: 96.6% (en 97.7%, ru 95.5%, long 97.1%), 94.4%, 96.0%;
+        # 56: 93.6% (en 92.5%, ru 94.7%, long 97.1%), 95.6%, 97.1%. Then studied.
+        ("heldout-54.jsonl", "dialogues-54.jsonl", (0.95, 0.97, 0.97)),
+        ("heldout-55.jsonl", "dialogues-55.jsonl", (0.96, 0.95, 0.97)),
+        ("heldout-56.jsonl", "dialogues-56.jsonl", (0.94, 0.95, 0.97)),
     ],
 )
 def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
