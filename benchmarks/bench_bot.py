@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/bench_bot.py [--rounds 3] [--questions 2000] [--users 200]
                                              [--paced-questions 1000] [--rate 100] [--concurrency 32]
-    .venv/bin/python benchmarks/bench_bot.py --bot treaty|echo   # one run of one bot
+    .venv/bin/python benchmarks/bench_bot.py --bot treaty|echo|fixed   # one run of one bot
+    .venv/bin/python benchmarks/bench_bot.py --split             # and treaty-bot without its matching
     .venv/bin/python benchmarks/bench_bot.py --compare           # treaty-bot, chat-log recording on vs off
 
 By default treaty-bot (``treaty-bot run``'s Application, chat log on, rate limiter off) and the echo bot
@@ -52,7 +53,9 @@ from question_mix import describe, question_mix  # noqa: E402
 
 TOKEN = "123456:" + "B" * 35
 BOTS = ("treaty", "echo")
-NAMES = {"treaty": "treaty-bot", "echo": "echo bot"}
+KINDS = (*BOTS, "fixed")  # "fixed": treaty-bot with its matching taken out (``--split``)
+NAMES = {"treaty": "treaty-bot", "echo": "echo bot", "fixed": "no matcher"}
+FIXED_QUESTION = "Who signed the treaty?"
 SEEDS = {"warm": 99, "burst": 7, "paced": 8}
 BURST_TARGET = 0.70  # treaty-bot's burst q/s at least this times the echo bot's
 P50_TARGET = 1.2  # treaty-bot's paced p50 at most this times the echo bot's
@@ -71,8 +74,28 @@ def bot_config(base_url: str, file_url: str, database: str, transport: Any = "ai
     return Config(telegram=telegram, storage=StorageConfig(database=database))
 
 
+class FixedAnswer:
+    """treaty-bot's conversation with the matching taken out: every message gets the outcome of one question,
+    worked out once. The rest of the bot (language, context, keyboards, HTML, send, chat log) is unchanged, so
+    its figures say what the bot costs besides understanding the question."""
+
+    def __init__(self, conversation: Any) -> None:
+        self._conversation = conversation
+        self._outcome: Any = None
+
+    def answer(self, text: str, lang: str | None = None, fallback_lang: str = "en", context: Any = None,
+               now: float | None = None) -> Any:
+        if self._outcome is None:
+            self._outcome = self._conversation.answer(FIXED_QUESTION)
+        return self._outcome
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conversation, name)
+
+
 def build(kind: str, base_url: str, file_url: str, database: str, concurrency: int, transport: str) -> Any:
-    """The Application of ``kind``: treaty-bot as ``treaty-bot run`` builds it, or the echo bot."""
+    """The Application of ``kind``: treaty-bot as ``treaty-bot run`` builds it (``fixed``: its matching
+    taken out), or the echo bot."""
     if kind == "echo":
         from echo_bot import build_echo, echo
         from telegram.ext import MessageHandler, filters
@@ -84,7 +107,10 @@ def build(kind: str, base_url: str, file_url: str, database: str, concurrency: i
 
     config = bot_config(base_url, file_url, database, transport)
     assert config.telegram.http_client == transport
-    return build_application(config, make_services(config), concurrent_updates=concurrency)
+    services = make_services(config)
+    if kind == "fixed":
+        services.conversation = FixedAnswer(services.conversation)  # type: ignore[assignment]  # duck-typed
+    return build_application(config, services, concurrent_updates=concurrency)
 
 
 def serve_bot(kind: str, base_url: str, file_url: str, database: str, concurrency: int, transport: str) -> None:
@@ -310,7 +336,7 @@ def summary(args: argparse.Namespace, runs: dict[str, list[dict[str, Figures]]])
         f"from {args.users} users at once; paced: {args.paced_questions} at {args.rate:g}/s)"
     )
     print(f"{'bot':<12}{'burst q/s':>10}{'CPU ms/q':>10}{'paced p50':>11}{'paced p99':>11}{'accepted':>10}")
-    for kind in BOTS:
+    for kind in (k for k in KINDS if runs.get(k)):
         r = runs[kind]
         accepted = sum(x.get(p, {}).get("answered", 0) for x in r for p in ("burst", "paced"))
         asked = len(r) * (args.questions + args.paced_questions)
@@ -326,6 +352,13 @@ def summary(args: argparse.Namespace, runs: dict[str, list[dict[str, Figures]]])
     print(f"ratio treaty-bot/echo: burst q/s {qps:.2f} ({_verdict(qps, BURST_TARGET, True)})")
     print(f"                       paced p50 {p50:.2f} ({_verdict(p50, P50_TARGET, False)}); paced p99 {p99:.2f}")
     print(f"                       CPU per question {cpu:.2f}")
+    if runs.get("fixed"):
+        f = runs["fixed"]
+        print(f"ratio no matcher/echo: burst q/s {_median(f, 'burst', 'qps') / _median(e, 'burst', 'qps'):.2f}, "
+              f"paced p50 {_median(f, 'paced', 'p50') / _median(e, 'paced', 'p50'):.2f}, "
+              f"CPU per question {_median(f, 'burst', 'cpu') / _median(e, 'burst', 'cpu'):.2f} "
+              f"(the matcher's share of treaty-bot's CPU: "
+              f"{1 - _median(f, 'burst', 'cpu') / _median(t, 'burst', 'cpu'):.0%})")
     rounds = [
         f"{x['burst'].get('qps', 0) / y['burst']['qps']:.2f}/{x['paced'].get('p50', 0) / y['paced']['p50']:.2f}"
         for x, y in zip(t, e, strict=True) if x.get("burst") and x.get("paced") and y.get("burst") and y.get("paced")
@@ -337,9 +370,10 @@ async def versus(args: argparse.Namespace) -> None:
     """Both bots, ``args.rounds`` times each, alternately (which goes first alternates too)."""
     print(f"burst: {describe(args.questions, SEEDS['burst'])}")
     print(f"paced: {describe(args.paced_questions, SEEDS['paced'])}")
-    runs: dict[str, list[dict[str, Figures]]] = {kind: [] for kind in BOTS}
+    kinds = KINDS if args.split else BOTS
+    runs: dict[str, list[dict[str, Figures]]] = {kind: [] for kind in kinds}
     for i in range(args.rounds):
-        for kind in BOTS if i % 2 == 0 else BOTS[::-1]:
+        for kind in kinds if i % 2 == 0 else kinds[::-1]:
             print(f"--- round {i + 1}/{args.rounds}: ", end="")
             runs[kind].append(await run(args, kind))
     summary(args, runs)
@@ -378,7 +412,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="aiohttp",
         help="treaty-bot's telegram.http_client: aiohttp (the default, bot/telegram/request.py) or httpx",
     )
-    parser.add_argument("--bot", choices=BOTS, help="one run of this bot only (no comparison)")
+    parser.add_argument("--bot", choices=KINDS, help="one run of this bot only (no comparison)")
+    parser.add_argument(
+        "--split", action="store_true",
+        help="a third bot in the comparison: treaty-bot with its matching taken out (every message answered "
+             "with the outcome of one question): what the rest of the bot costs",
+    )
     parser.add_argument("--no-storage", action="store_true", help="treaty-bot without the chat-log database")
     parser.add_argument("--in-process", action="store_true", help="run the bot in this process's event loop")
     parser.add_argument(
