@@ -61,13 +61,17 @@ def strip_address(text: str) -> str:
         text = stripped
 
 
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+_LATIN_WORD = re.compile(r"[a-zA-Z]+")
+
+
 def detect_language(text: str) -> str | None:
-    """``ru`` when the text has Cyrillic letters, ``en`` when it has Latin ones, else None."""
-    if CYRILLIC.search(text):
-        return "ru"
-    if _LATIN.search(text):
-        return "en"
-    return None
+    """The language of most of the text's words: ``ru`` for Cyrillic ones (a tie too: "Putin и Тибилов"),
+    ``en`` for Latin ones ("tibilov called russia their only... гарант or smth?"); None with neither."""
+    if not CYRILLIC.search(text):
+        return "en" if _LATIN.search(text) else None
+    text = text[:MAX_QUESTION_CHARS]
+    return "en" if len(_LATIN_WORD.findall(text)) > len(_CYRILLIC_WORD.findall(text)) else "ru"
 
 
 # Without PyStemmer's own cache (``stem`` keeps one): keeping its 10,000 words costs more than stemming
@@ -85,8 +89,12 @@ def stem(word: str) -> str:
     return sys.intern(str(_STEMMERS[lang].stemWord(word)))
 
 
+# The ending of an ordinal written in figures ("31st", "2nd", "31-й", "31-го"): the number is the word.
+_ORDINAL_END = re.compile(r"(?<=\d)[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|му|м|ом|ой|ым|ых|х)(?![^\W\d_])", re.IGNORECASE)
+
+
 def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text)
+    return TOKEN.findall(_ORDINAL_END.sub("", text))
 
 
 _WORD_RUN = re.compile(r"\w+")
@@ -195,6 +203,8 @@ def _spaced(texts: Sequence[str]) -> tuple[str, bool] | None:
             or (("/" in joined or "@" in joined) and _ADDRESSED.search(joined))):
         return None
     joined = joined.lower().replace("ё", "е")
+    if rules:  # before the marks become spaces: "31-й" is 31 (``tokens``)
+        joined = _ORDINAL_END.sub("", joined)
     if rules and ("’" in joined or "‘" in joined):
         joined = joined.replace("’", "'").replace("‘", "'")
     for mark in _MARKS:  # one replace a mark (most are absent) is several times faster than a regex's sub

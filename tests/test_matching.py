@@ -35,7 +35,10 @@ def test_normalise(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "lang"),
-    [("who signed", "en"), ("кто подписал", "ru"), ("Putin и Тибилов", "ru"), ("👍 2016", None), ("", None)],
+    [("who signed", "en"), ("кто подписал", "ru"), ("Putin и Тибилов", "ru"), ("👍 2016", None), ("", None),
+     # the language of most of its words: an English question with a Russian word or title is English
+     ("what did he call russia, гарант or smth?", "en"), ("Договор Россия–Южная Осетия: who signed it and when?", "en"),
+     ("а что сказал Peskov?", "ru")],
 )
 def test_detect_language(text: str, lang: str | None) -> None:
     assert detect_language(text) == lang
@@ -77,6 +80,7 @@ ANSWERED = [
     # "took place" says nothing of what is asked, as "held" does ("когда состоялась встреча?")
     ("в какой день состоялось подписание договора?", "signing_date"),
     ("border stuff?", "prov_border"),  # "stuff": a thing the rest of the question names
+    ("is there a customs component? heard about it on the radio", "prov_customs"),  # a part; where it was heard
     # long messages: the question sentence decides, the rest's named things help
     ("Russia signed a similar treaty with Abkhazia. When did it come into force?", "abkhazia_in_force"),
     ("Hello there, my friend from Vladikavkaz told me about this agreement. Where exactly was it signed?", "venue"),

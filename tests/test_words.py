@@ -1,4 +1,5 @@
-"""``bot.words.find_phrase``: what a regular-expression alternation of whole-word phrases finds, without one."""
+"""``bot.words``: ``find_phrase`` (what a regular-expression alternation of whole-word phrases finds, without
+one) and ``tokens``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import pytest
 
-from bot.words import find_phrase
+from bot.words import find_phrase, tokens
 
 PHRASES = ("how long", "how long ago", "how", "who", "when", "how many", "what", "в каком году", "когда", "кто")
 
@@ -45,3 +46,15 @@ def test_find_phrase(text: str, expected: tuple[int, str] | None) -> None:
 def test_find_phrase_longest_is_a_limit() -> None:
     """``longest`` caps the words tried: a longer phrase is not found, a shorter one at its start is."""
     assert find_phrase("how long ago", frozenset(PHRASES), 2) == (0, "how long")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("the 31st round", ["the", "31", "round"]), ("2nd, 3rd and 4th", ["2", "3", "and", "4"]),
+     ("31-й раунд", ["31", "раунд"]), ("в 31-м раунде", ["в", "31", "раунде"]), ("с 2008-го", ["с", "2008"]),
+     ("в 2008-2014 годах", ["в", "2008", "2014", "годах"]), ("st petersburg", ["st", "petersburg"]),
+     ("the 1 billion", ["the", "1", "billion"])],
+)
+def test_an_ordinal_in_figures_is_its_number(text: str, expected: list[str]) -> None:
+    """"31st", "31-й", "2008-го": the number, as the article writes it, not a word "st" or "го" beside it."""
+    assert tokens(text) == expected
