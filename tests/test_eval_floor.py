@@ -272,6 +272,26 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
     assert report["topic_switches_inheriting_context"] == 0
 
 
+@pytest.mark.parametrize(
+    ("questions", "floors"),
+    [
+        # heldout-57 and heldout-58, written in round 23 without the sets' template: 200 messages each (110
+        # English, 90 Russian) from invented personas, in their own words and lengths, two questions in some;
+        # 140 answerable, 45 near misses, 15 off-topic. Scored untouched by e594683: 57: 87.1% in scope (en
+        # 85.7%, ru 88.9%), 91.7% refusal; 58: 90.7% (en 88.3%, ru 93.7%), 90.0%. Below #9's targets where
+        # the template sets meet them; then studied.
+        ("heldout-57.jsonl", (0.88, 0.91)),
+        ("heldout-58.jsonl", (0.91, 0.90)),
+    ],
+)
+def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float]) -> None:
+    """Sets written blind from the article by personas rather than to a make-up (issue #9)."""
+    in_scope, refusal = floors
+    acc, failures = rates(matcher, questions)
+    assert acc["in_scope"] >= in_scope, failures
+    assert acc["refusal"] >= refusal, failures
+
+
 def test_coming_back_to_the_subject_after_a_switch_is_not_an_inherited_switch(matcher: Matcher) -> None:
     """Only the turn off the subject counts as a switch; the one after it may use the earlier context."""
     from bot.evaluation import Dialogue, Turn
