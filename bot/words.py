@@ -93,7 +93,17 @@ def stem(word: str) -> str:
 _ORDINAL_END = re.compile(r"(?<=\d)[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|му|м|ом|ой|ым|ых|х)(?![^\W\d_])", re.IGNORECASE)
 
 
+# A range of years whose second year is written short ("2008-14", "2008–14"): its second year whole.
+_SHORT_RANGE = re.compile(r"(?<!\d)((19|20)\d\d)([-‐‑–—])(\d\d)(?![\d])")
+
+
+def _whole_range(m: re.Match[str]) -> str:
+    return f"{m[1]}{m[3]}{m[2]}{m[4]}" if m[4] > m[1][2:] else m[0]
+
+
 def tokens(text: str) -> list[str]:
+    if "-" in text or "–" in text or "—" in text:
+        text = _SHORT_RANGE.sub(_whole_range, text)
     return TOKEN.findall(_ORDINAL_END.sub("", text))
 
 
@@ -203,8 +213,8 @@ def _spaced(texts: Sequence[str]) -> tuple[str, bool] | None:
             or (("/" in joined or "@" in joined) and _ADDRESSED.search(joined))):
         return None
     joined = joined.lower().replace("ё", "е")
-    if rules:  # before the marks become spaces: "31-й" is 31 (``tokens``)
-        joined = _ORDINAL_END.sub("", joined)
+    if rules:  # before the marks become spaces: "31-й" is 31, "2008-14" 2008-2014 (``tokens``)
+        joined = _ORDINAL_END.sub("", _SHORT_RANGE.sub(_whole_range, joined))
     if rules and ("’" in joined or "‘" in joined):
         joined = joined.replace("’", "'").replace("‘", "'")
     for mark in _MARKS:  # one replace a mark (most are absent) is several times faster than a regex's sub

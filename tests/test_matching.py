@@ -81,6 +81,8 @@ ANSWERED = [
     ("в какой день состоялось подписание договора?", "signing_date"),
     ("border stuff?", "prov_border"),  # "stuff": a thing the rest of the question names
     ("is there a customs component? heard about it on the radio", "prov_customs"),  # a part; where it was heard
+    ("how did putin's press guy answer the americans?", "peskov_reply"),  # a press secretary, said lightly
+    ("how much did russia give from 2008-14?", "funding_past"),  # the range in full
     # long messages: the question sentence decides, the rest's named things help
     ("Russia signed a similar treaty with Abkhazia. When did it come into force?", "abkhazia_in_force"),
     ("Hello there, my friend from Vladikavkaz told me about this agreement. Where exactly was it signed?", "venue"),

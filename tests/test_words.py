@@ -53,8 +53,12 @@ def test_find_phrase_longest_is_a_limit() -> None:
     [("the 31st round", ["the", "31", "round"]), ("2nd, 3rd and 4th", ["2", "3", "and", "4"]),
      ("31-й раунд", ["31", "раунд"]), ("в 31-м раунде", ["в", "31", "раунде"]), ("с 2008-го", ["с", "2008"]),
      ("в 2008-2014 годах", ["в", "2008", "2014", "годах"]), ("st petersburg", ["st", "petersburg"]),
-     ("the 1 billion", ["the", "1", "billion"])],
+     ("the 1 billion", ["the", "1", "billion"]),
+     # a range of years with its second year short is the range in full
+     ("total cash 2008-14?", ["total", "cash", "2008", "2014"]), ("2008–14", ["2008", "2014"]),
+     ("2014-08-01", ["2014", "08", "01"])],
 )
 def test_an_ordinal_in_figures_is_its_number(text: str, expected: list[str]) -> None:
-    """"31st", "31-й", "2008-го": the number, as the article writes it, not a word "st" or "го" beside it."""
+    """"31st", "31-й", "2008-го": the number, as the article writes it, not a word "st" or "го" beside it;
+    "2008-14": the years 2008 and 2014."""
     assert tokens(text) == expected
