@@ -64,6 +64,7 @@ def outcome_json(question: str, outcome: Outcome) -> dict[str, Any]:
         "resolved": outcome.resolved or None,  # a follow-up: the question it was understood as
         "parts": [p.entry.id for p in outcome.parts if p.entry is not None],  # several questions answered
         "uncovered": list(outcome.uncovered),  # ... and the parts the article does not cover
+        "explained": [{"part": part, "gap_id": gap.id} for part, gap in outcome.explained],  # ... saying why
     }
 
 

@@ -27,10 +27,11 @@ from dataclasses import replace
 from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
 from bot.headline import of_headline, opening_question
+from bot.knowledge import Entry
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import closes_question, later_clause, lead, own_sentence, parts, prefaced
 from bot.named_roles import speaker, tells_of_saying
-from bot.outcomes import combined, several
+from bot.outcomes import SURE_NEAR_MISS, combined, several
 from bot.people import People
 from bot.words import other_language
 
@@ -337,6 +338,7 @@ class Conversation:
         answered: list[Outcome] = []
         answered_piece: list[str] = []
         uncovered: list[str] = []
+        explained: list[tuple[str, Entry]] = []  # not covered, and a gap entry says what the article does say
         chatter = 0  # parts that are small talk or say nothing ("ok", "thanks", "понятно")
         again = 0  # parts answered by the answer of a part before
         background = 0  # parts that tell, not ask, or name the subject the others ask about
@@ -380,10 +382,13 @@ class Conversation:
                 previous = self.context_after(outcome) or previous
             elif outcome.reason in CHATTER:
                 chatter += 1
+            elif outcome.reason == "gap" and outcome.gap is not None and outcome.score >= SURE_NEAR_MISS:
+                # "...and when will it take effect?": what the article says instead (a sure near miss only)
+                explained.append((piece, outcome.gap))
             else:  # a question, or a bare topic ("...pensions and salaries"): named as not found
                 uncovered.append(piece)
         quiet = chatter + background == len(pieces) - 1  # every other part says nothing or tells
-        return combined(text, whole, answered[:MAX_PARTS], answered_piece, uncovered, quiet, again)
+        return combined(text, whole, answered[:MAX_PARTS], answered_piece, uncovered, quiet, again, explained)
 
     def _each_person(self, text: str, lang: str | None, whole: Outcome) -> Outcome | None:
         """A question about several people and nothing else ("what did Psaki and Mogherini say?", "кто такие

@@ -76,7 +76,7 @@ def lead(text: str) -> str | None:
 # their words where a sentence or a clause starts ("First, who is he? Second, ...", "Во-первых, ...").
 _LIST_WORD = r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|во-первых|во-вторых|в-третьих|наконец)"
 PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|(?:^|(?<=[.?!;,])|(?<=[.?!;,]\s))\s*" + _LIST_WORD
-                        + r"\s*,\s*|,\s*|\s+/\s+|\s+(?:and|и|а также|also|plus|плюс)\s+", re.IGNORECASE)
+                        + r"\s*,\s*|,\s*|\s+[/+&]\s+|\s+(?:and|и|а также|also|plus|плюс)\s+", re.IGNORECASE)
 
 
 _KEPT = "\u2063"  # an invisible separator: the spaces of a name that has "and" in it, while the text is split

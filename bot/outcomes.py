@@ -43,6 +43,7 @@ class Outcome:
     analysis: Analysis | None = field(default=None, compare=False, repr=False)
     parts: tuple[Outcome, ...] = ()  # several questions in one message: one answered outcome each
     uncovered: tuple[str, ...] = ()  # ... and the parts the article does not cover, as the user wrote them
+    explained: tuple[tuple[str, Entry], ...] = ()  # ... and those it says why not, each with its gap entry
     resolved: str = ""  # a follow-up: the question the bot understood it as (for the chat log)
 
     def preference(self) -> tuple[int, float]:
@@ -69,28 +70,32 @@ class Thresholds:
     max_candidates: int = 3
 
 
-def several(parts: Sequence[Outcome], lang: str, uncovered: Sequence[str] = ()) -> Outcome:
+def several(parts: Sequence[Outcome], lang: str, uncovered: Sequence[str] = (),
+            explained: Sequence[tuple[str, Entry]] = ()) -> Outcome:
     """One reply to several answered parts: the first part's outcome with all of them, its related questions
     without those the other parts answer ("What about the border?" after customs and the border)."""
     answered = {p.entry.id for p in parts if p.entry is not None}
-    return replace(parts[0], parts=tuple(parts), uncovered=tuple(uncovered), lang=lang, reason="several",
-                   suggestions=tuple(e for e in parts[0].suggestions if e.id not in answered))
+    return replace(parts[0], parts=tuple(parts), uncovered=tuple(uncovered), explained=tuple(explained), lang=lang,
+                   reason="several", suggestions=tuple(e for e in parts[0].suggestions if e.id not in answered))
 
 
 def combined(text: str, whole: Outcome, answered: list[Outcome], answered_piece: list[str],
-             uncovered: list[str], quiet: bool, again: int) -> Outcome | None:
-    """The reply to a message of several parts, from what they got; None: the message read whole answers it."""
+             uncovered: list[str], quiet: bool, again: int,
+             explained: Sequence[tuple[str, Entry]] = ()) -> Outcome | None:
+    """The reply to a message of several parts, from what they got; None: the message read whole answers it.
+    ``explained``: the parts the article does not cover and says why (a near miss), each with its gap entry."""
     if len(answered) == 1 and quiet and whole.status != "answered":
         return replace(answered[0], lang=whole.lang)  # "понятно, а кто подписал?": the question alone
     if len(answered) >= 2:
-        return several(answered, whole.lang, uncovered)
-    if len(answered) == 1 and (uncovered or again) and (whole.status != "answered"
-                                                        or whole.entry == answered[0].entry):
-        return replace(answered[0], uncovered=tuple(uncovered), lang=whole.lang)
-    if len(answered) == 1 and len(uncovered) == 1 and whole.status == "answered" and whole.reason != "small_talk":
-        # The part the message read whole answers, though alone it was unsure ("what did the kremlin say? and
-        # the americans?": the Kremlin's reply, and the US position), each in the message's order.
-        first = text.find(uncovered[0]) < text.find(answered_piece[0])
+        return several(answered, whole.lang, uncovered, explained)
+    if len(answered) == 1 and (uncovered or explained or again) and (whole.status != "answered"
+                                                                     or whole.entry == answered[0].entry):
+        return replace(answered[0], uncovered=tuple(uncovered), explained=tuple(explained), lang=whole.lang)
+    unanswered = [*uncovered, *(part for part, _ in explained)]
+    if len(answered) == 1 and len(unanswered) == 1 and whole.status == "answered" and whole.reason != "small_talk":
+        # The part the message read whole answers, though alone it was unsure or a near miss ("what did the
+        # kremlin say? and the americans?": the Kremlin's reply, and the US position), in the message's order.
+        first = text.find(unanswered[0]) < text.find(answered_piece[0])
         both = (whole, answered[0]) if first else (answered[0], whole)
         return several(both, whole.lang)
     return None

@@ -33,6 +33,10 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "🙂 Ask me anything about the Russia–South Ossetia treaty whenever you like.",
         "ru": "🙂 Спрашивайте о договоре России и Южной Осетии, когда захотите.",
     },
+    "explained": {
+        "en": "On {part}, the article does not say. {note}",
+        "ru": "Про {part} в статье не сказано. {note}",
+    },
     "uncovered": {
         "en": "Nothing found in the article on: {parts}. Ask about it on its own to see suggestions.",
         "ru": "В статье не нашлось ответа на: {parts}. Спросите об этом отдельно, чтобы увидеть подсказки.",
@@ -387,6 +391,8 @@ def outcome_text(outcome: Outcome, *, html: bool, list_options: bool = True, wit
         text = "\n\n".join(answer_text(entry, lang, html=html,
                                        with_source=with_source and (q is None or q not in quotes[i + 1:]))
                            for i, (entry, q) in enumerate(zip(entries, quotes, strict=True)))
+        for part, gap in outcome.explained:  # a part the article does not answer, and what it does say
+            text += "\n\n" + tr("explained", lang, part=_quote(part, lang), note=gap.block(lang).answer)
         if outcome.uncovered:
             missing = "; ".join(_quote(part, lang) for part in outcome.uncovered)
             text += "\n\n" + tr("uncovered", lang, parts=missing)

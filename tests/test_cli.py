@@ -34,7 +34,7 @@ def test_ask_json_contract() -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 4  # the blank line is skipped
     keys = {"question", "lang", "status", "entry_id", "score", "answer", "source", "suggestions", "resolved", "parts",
-            "uncovered"}
+            "uncovered", "explained"}
     for row in rows:
         assert set(row) == keys
         assert row["status"] in ("answered", "clarify", "unknown")

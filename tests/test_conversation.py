@@ -319,7 +319,7 @@ def test_a_part_is_a_sentence_of_its_own(text: str, piece: str, own: bool) -> No
 
 def test_a_part_the_article_does_not_cover_is_named(conversation: Conversation) -> None:
     outcome = conversation.answer("How long is it valid, and when will parliament ratify it?")
-    assert outcome.status == "answered" and outcome.uncovered
+    assert outcome.status == "answered" and (outcome.uncovered or outcome.explained)
     assert "when will parliament ratify it" in outcome_text(outcome, html=False)
 
 
@@ -425,7 +425,8 @@ def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversat
     """In a message that asks with "?", a sentence ending in "." says what the asker knows: neither answered
     as a part ("The US commented" is not a question about the US) nor named as not covered."""
     outcome = conversation.answer(message)
-    assert outcome.status == "answered" and not outcome.parts and outcome.uncovered == uncovered, outcome
+    named = (*outcome.uncovered, *(part for part, _ in outcome.explained))  # with what the article says, or not
+    assert outcome.status == "answered" and not outcome.parts and named == uncovered, outcome
     assert outcome.entry is not None and outcome.entry.id == "peskov_reply"
 
 
@@ -1241,3 +1242,20 @@ def test_a_question_answered_the_same_alone_resolves_nothing(conversation: Conve
                                                              now=0.0), 0.0)
     outcome = conversation.answer("how big is Russia's military budget this year?", context=context, now=1.0)
     assert not outcome.resolved, outcome.resolved
+
+
+def test_a_part_the_article_does_not_cover_gets_what_it_does_say(conversation: Conversation) -> None:
+    """A part of a message that is a sure near miss gets its gap entry's note after the answers, not only
+    "nothing found": what the article says instead (here: it is yet to be ratified)."""
+    outcome = conversation.answer("когда подписали и когда заработает?")
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signing_date"
+    assert [(part, gap.id) for part, gap in outcome.explained] == [("когда заработает", "gap_entry_into_force")]
+    text = outcome_text(outcome, html=True)
+    assert "«когда заработает»" in text and "ратифицирован" in text and "не нашлось" not in text
+
+
+def test_an_unsure_near_miss_of_a_part_is_only_named(conversation: Conversation) -> None:
+    """"в курсе?" (are you aware?) is no sure near miss (of the exchange rate, "курс"): no gap note for it."""
+    outcome = conversation.answer("на сколько лет этот договор, в курсе?")
+    assert outcome.entry is not None and outcome.entry.id == "term"
+    assert outcome.explained == ()
