@@ -36,6 +36,9 @@ from bot.people import People
 from bot.words import other_language
 
 MAX_PARTS = 3
+# pieces a message of several questions may have: its questions and the background around them ("Живу в
+# Джаве, мне 70 лет. Телевизор сломался, ... Этот союз надолго? И когда он заработает?")
+MAX_PIECES = MAX_PARTS + 5
 BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
 BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratification" is a statement, not a topic
 NOTHING = frozenset({"no_content", "empty"})  # declines of a message with nothing to ask about
@@ -333,7 +336,7 @@ class Conversation:
                  whole: Outcome) -> Outcome | None:
         addressed = strip_address(text)
         pieces = parts(addressed, self.follow.joined_names)
-        if len(pieces) < 2 or len(pieces) > MAX_PARTS + 2:
+        if len(pieces) < 2 or len(pieces) > MAX_PIECES:
             return None
         answered: list[Outcome] = []
         answered_piece: list[str] = []

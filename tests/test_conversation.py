@@ -1259,3 +1259,12 @@ def test_an_unsure_near_miss_of_a_part_is_only_named(conversation: Conversation)
     outcome = conversation.answer("на сколько лет этот договор, в курсе?")
     assert outcome.entry is not None and outcome.entry.id == "term"
     assert outcome.explained == ()
+
+
+def test_two_questions_after_much_background_are_both_answered(conversation: Conversation) -> None:
+    """Background of several clauses, then two questions: the pieces around them are background, and the
+    questions are answered each (a message of more pieces than parts was once read only whole)."""
+    outcome = conversation.answer("Живу в Цхинвале, мне 65 лет. Радио сломалось, соседи толком не объяснили, "
+                                  "внуки далеко. На сколько лет этот союз? И кто его подписал?")
+    assert outcome.status == "answered"
+    assert {p.entry.id for p in outcome.parts if p.entry is not None} == {"term", "signatories"}
