@@ -365,8 +365,7 @@ class Conversation:
                 # of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty now. Who signed it")
                 background += tells or self.follow.generic_only(read)
                 if tells and read.entities:  # it names what the questions after it ask about
-                    told = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
-                    previous = (self.context_after(told) if told.status == "answered" else None) or previous
+                    previous = self._told(piece, read, lang, whole.lang, previous, context)
                 continue
             outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
             clause = tells and later_clause(addressed, piece)  # "Я слышал, *что у Абхазии есть договор*. Когда он..?"
@@ -392,6 +391,15 @@ class Conversation:
                 uncovered.append(piece)
         quiet = chatter + background == len(pieces) - 1  # every other part says nothing or tells
         return combined(text, whole, answered[:MAX_PARTS], answered_piece, uncovered, quiet, again, explained)
+
+    def _told(self, piece: str, read: Analysis, lang: str | None, reply_lang: str, previous: Context | None,
+              context: Context | None) -> Context | None:
+        """The context a sentence that tells leaves for the parts after it: its answer's, else (when nothing
+        before it in the message named one) the subject it names, else the one before."""
+        told = self._one(piece, lang, reply_lang, previous, joined=previous is not context)
+        if told.status == "answered":
+            return self.context_after(told) or previous
+        return (self.follow.subject_of(read, reply_lang) if previous is context else None) or previous
 
     def _each_person(self, text: str, lang: str | None, whole: Outcome) -> Outcome | None:
         """A question about several people and nothing else ("what did Psaki and Mogherini say?", "кто такие

@@ -13,6 +13,7 @@ answer again in that language (``in_language``).
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 from functools import cached_property
 from typing import Literal
@@ -215,6 +216,16 @@ class FollowUps:
         if own and before.entities - self.persons and all(t in parties and t not in before.terms for t in own):
             return [], frozenset(own)
         return own, frozenset()
+
+    def subject_of(self, told: Analysis, lang: str) -> Context | None:
+        """The subject a sentence that tells names, though it is no question the article answers ("there was
+        news about Abkhazia too."): its closest fact naming every named thing it names, as the context of
+        the questions after it ("when was that one signed?"); None when no close fact names them all."""
+        holders, entries = self.matcher.lookups.holders, self.matcher.kb.entries
+        for c in self.matcher.rank(told)[:3]:
+            if c.entry.kind == "fact" and all(any(entries[i] is c.entry for i in holders(t)) for t in told.entities):
+                return Context(c.entry.id, told, lang, time.monotonic())
+        return None
 
     def in_place_of(self, a: Analysis, context: Context, lang: str) -> Outcome | None:
         """"And the Russian one?" after "who is the president of South Ossetia?": the earlier question asked

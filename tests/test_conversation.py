@@ -1268,3 +1268,19 @@ def test_two_questions_after_much_background_are_both_answered(conversation: Con
                                   "внуки далеко. На сколько лет этот союз? И кто его подписал?")
     assert outcome.status == "answered"
     assert {p.entry.id for p in outcome.parts if p.entry is not None} == {"term", "signatories"}
+
+
+@pytest.mark.parametrize("message", [
+    "Some months earlier, there was news about Abkhazia and Russia, as well. I believe that was an alliance, too. "
+    "When was that agreement signed, and what was it called?",
+    "Раньше, помнится, были новости про Абхазию и Россию. Вроде тоже союз, точно не знаю. Когда его подписали, и как "
+    "он назывался?",
+])
+def test_a_sentence_that_tells_names_the_subject_of_the_questions_after_it(conversation: Conversation,
+                                                                          message: str) -> None:
+    """A sentence that tells and is no question the article answers still names what "that one" is: the
+    closest fact naming its named things (the Abkhazia treaty), not this treaty."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and outcome.entry is not None
+    assert {p.entry.id for p in outcome.parts if p.entry is not None} | {outcome.entry.id} <= {
+        "abkhazia_treaty", "abkhazia_in_force"}
