@@ -290,6 +290,12 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         # One Russian message of each is in Latin letters ("kto podpisal dogovor s osetiej?"): answered in English.
         ("heldout-59.jsonl", (0.83, 0.98), 1),
         ("heldout-60.jsonl", (0.78, 0.91), 1),
+        # heldout-61 (all kinds of people, evenly) and heldout-62 (everyday words on a phone, from Russia, Georgia
+        # and South Ossetia), written last in round 23 and scored untouched by its first tree (62c56a0) and its
+        # last (563f0a2): 61: 89.3% in scope by both (en 89.6%, ru 88.9%, long 83.3%), 86.7% refusal (en 90.9%,
+        # ru 81.5%); 62: 82.9% by both (en 87.0% -> 88.3%, ru 77.8% -> 76.2%, long 66.7%), 95.0%.
+        ("heldout-61.jsonl", (0.89, 0.86), 0),
+        ("heldout-62.jsonl", (0.82, 0.95), 1),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
