@@ -94,7 +94,8 @@ _ORDINAL_END = re.compile(r"(?<=\d)[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|
 
 
 # A range of years whose second year is written short ("2008-14", "2008–14"): its second year whole.
-_SHORT_RANGE = re.compile(r"(?<!\d)((19|20)\d\d)([-‐‑–—])(\d\d)(?![\d])")
+_DASHES = "-‐‑–—"
+_SHORT_RANGE = re.compile(rf"(?<!\d)((19|20)\d\d)([{_DASHES}])(\d\d)(?!\d)")
 
 
 def _whole_range(m: re.Match[str]) -> str:
@@ -102,7 +103,7 @@ def _whole_range(m: re.Match[str]) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    if "-" in text or "–" in text or "—" in text:
+    if any(dash in text for dash in _DASHES):  # the one pass most texts skip
         text = _SHORT_RANGE.sub(_whole_range, text)
     return TOKEN.findall(_ORDINAL_END.sub("", text))
 

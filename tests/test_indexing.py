@@ -20,7 +20,7 @@ from bot.words import END, flat_words, normalise, tokens, words, words_of_texts
 
 # Characters the fast reading takes (letters, digits, apostrophes, punctuation, typography) and some it
 # leaves to ``normalise`` (accents, other scripts, invisible and control characters, ligatures).
-PLAIN = "abcXYZ019 'абвЁёйЖ ?!.,-—–…«»“”„’‘/@_\t\n"
+PLAIN = "abcXYZ019 'абвЁёйЖ ?!.,-—–\u2010\u2011…«»“”„’‘/@_\t\n"
 OTHER = "é\u0301ß\u00a0\u200b\x00\x1fİﬁΣ٣²`"
 texts = st.text(alphabet=st.sampled_from(PLAIN + OTHER), max_size=40) | st.text(
     alphabet=st.sampled_from(PLAIN), max_size=40)

@@ -56,7 +56,7 @@ def test_find_phrase_longest_is_a_limit() -> None:
      ("the 1 billion", ["the", "1", "billion"]),
      # a range of years with its second year short is the range in full
      ("total cash 2008-14?", ["total", "cash", "2008", "2014"]), ("2008–14", ["2008", "2014"]),
-     ("2014-08-01", ["2014", "08", "01"])],
+     ("2008\u201014", ["2008", "2014"]), ("2014-08-01", ["2014", "08", "01"])],
 )
 def test_an_ordinal_in_figures_is_its_number(text: str, expected: list[str]) -> None:
     """"31st", "31-й", "2008-го": the number, as the article writes it, not a word "st" or "го" beside it;
