@@ -10,7 +10,8 @@
   change of subject inherits nothing.
 - **Several questions in one message** ("who signed it and when?", "pensions and salaries?"): the
   message is split at question marks, "and"/"и" and commas; when two or three parts each get their own
-  answer, the reply answers each, and names a part the article does not cover.
+  answer, the reply answers each, and names a part the article does not cover (``bot.several``).
+- **Russian in Latin letters** ("kto podpisal dogovor?") is read in Cyrillic (``bot.translit``).
 - **Other languages**: a message in neither English nor Russian gets a note that the bot answers in those
   two, instead of a false "the article does not say".
 
@@ -26,23 +27,16 @@ from dataclasses import replace
 
 from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
-from bot.headline import of_headline, opening_question
-from bot.knowledge import Entry
+from bot.headline import of_headline
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
-from bot.message_parts import closes_question, later_clause, lead, own_sentence, parts, prefaced
+from bot.message_parts import lead, prefaced
 from bot.named_roles import speaker, tells_of_saying
-from bot.outcomes import SURE_NEAR_MISS, combined, several
+from bot.outcomes import several
 from bot.people import People
-from bot.words import other_language
+from bot.several import MAX_PARTS, NOTHING, SeveralQuestions
+from bot.translit import cyrillic_reading
+from bot.words import common_stems, other_language, stem
 
-MAX_PARTS = 3
-# pieces a message of several questions may have: its questions and the background around them ("Живу в
-# Джаве, мне 70 лет. Телевизор сломался, ... Этот союз надолго? И когда он заработает?")
-MAX_PIECES = MAX_PARTS + 5
-BARE_TOPIC_TERMS = 2  # a part with this few content words and no question word is a topic ("and salaries")
-BARE_TOPIC_WORDS = 3  # ... and this few words: "the article mentions ratification" is a statement, not a topic
-NOTHING = frozenset({"no_content", "empty"})  # declines of a message with nothing to ask about
-CHATTER = NOTHING | {"small_talk"}  # parts of a message that ask nothing ("ok", "thanks", "понятно")
 ASKING_PARTICLE = "ли"  # Russian asks with a particle after the word in question ("станет ли", "можно ли")
 _CYRILLIC = re.compile("[а-яё]")
 # Pronouns of a place or a time, not of a thing asked about: "is there anything about ...?", and the Russian
@@ -64,6 +58,7 @@ class Conversation:
         self.asking = lex.asks
         self.others = lex.others
         self.follow = FollowUps(matcher, self.people)
+        self.multi = SeveralQuestions(self)
 
     # --- the public entry ------------------------------------------------------------------------
 
@@ -74,12 +69,17 @@ class Conversation:
         if context is not None and now - context.at > CONTEXT_SECONDS:
             context = None
         analyzer = self.matcher.analyzer
+        text = cyrillic_reading(text, self._known) or text  # "kto podpisal dogovor?" is Russian
         if other_language(strip_address(text), self.foreign, lambda w: w in analyzer.vocab):
             return Outcome("unknown", lang or fallback_lang, 0.0, reason="other_language")
-        whole = self._one(text, lang, fallback_lang, context)
-        multi = self._several(text, lang, fallback_lang, context, whole) or self._each_person(text, lang, whole)
+        whole = self.one(text, lang, fallback_lang, context)
+        multi = self.multi.read(text, lang, fallback_lang, context, whole) or self._each_person(text, lang, whole)
         opens = whole.analysis is not None and self.follow.opens(whole.analysis)  # "and where?" leans on something
         return multi or (whole if opens else of_headline(self.matcher, whole, context is None))  # "when was it?"
+
+    def _known(self, word: str) -> bool:
+        """A lower-case word of either script the knowledge base uses, or a form of a common word."""
+        return word in self.matcher.analyzer.vocab or stem(word) in common_stems()
 
     def context_after(self, outcome: Outcome, now: float | None = None) -> Context | None:
         """The context an answered outcome leaves for the next message (None: keep the old one)."""
@@ -115,13 +115,13 @@ class Conversation:
 
     # --- one question, maybe a follow-up ----------------------------------------------------------
 
-    def _one(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
+    def one(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
              joined: bool = False) -> Outcome:
         """One question, read with ``context`` when it leans on it; ``joined``: a later part of a message of
         several ("who signed it and *when*?"), which continues the part before as an "and ..." does. A question
         with nothing to ask about after an answer ("how exactly?") is declined with its related questions."""
         outcome = self._read(text, lang, fallback_lang, context, joined)
-        if (context is not None and outcome.reason in NOTHING and self._asks(text)
+        if (context is not None and outcome.reason in NOTHING and self.asks(text)
                 and not (outcome.analysis is not None and outcome.analysis.unknown)):  # "what is the weather"
             return self.follow.asked_nothing(outcome, context)
         return outcome
@@ -153,7 +153,7 @@ class Conversation:
                     return alone
                 rest = self.follow.after(strip_address(text), before)
                 if rest:  # "sorry, english please: and how much in 2016?": the question is what follows
-                    return self._one(rest, lang, fallback_lang, context, joined)
+                    return self.one(rest, lang, fallback_lang, context, joined)
         if not self.follow.leans_on_context(a, context, joined):
             return self._on_topic(alone, a, context, lang)
         # A message that leans on the conversation is about its subject: evidence the reading alone lacks (the
@@ -332,75 +332,6 @@ class Conversation:
 
     # --- several questions in one message -------------------------------------------------------
 
-    def _several(self, text: str, lang: str | None, fallback_lang: str, context: Context | None,
-                 whole: Outcome) -> Outcome | None:
-        addressed = strip_address(text)
-        pieces = parts(addressed, self.follow.joined_names)
-        if len(pieces) < 2 or len(pieces) > MAX_PIECES:
-            return None
-        answered: list[Outcome] = []
-        answered_piece: list[str] = []
-        uncovered: list[str] = []
-        explained: list[tuple[str, Entry]] = []  # not covered, and a gap entry says what the article does say
-        chatter = 0  # parts that are small talk or say nothing ("ok", "thanks", "понятно")
-        again = 0  # parts answered by the answer of a part before
-        background = 0  # parts that tell, not ask, or name the subject the others ask about
-        previous = context
-        for piece, tells in pieces:
-            # A part counts when it is a question itself or a bare topic ("pensions and salaries");
-            # background ("I read the news about it") is neither answered nor reported.
-            if piece.endswith(":"):
-                continue  # a preface: "Two questions: 1) ... 2) ..."
-            read = self.matcher.analyzer.analyse(piece)
-            # "whn was it signed?" asks, misspelt; so does a sentence of its own closed by "?" ("Tibilov said something
-            # at the signing?"), or a clause so closed whose subject is a pronoun ("... и он вообще действует?")
-            asks = self._asks(piece) or read.qtype is not None or (
-                not self.follow.pronouns.isdisjoint(tokens(piece)[:2]) and closes_question(addressed, piece)) or (
-                ((previous is not context and self.follow.names_only(read)) or len(read.terms) > BARE_TOPIC_TERMS)
-                and own_sentence(addressed, piece))
-            if not asks and (len(read.terms) > BARE_TOPIC_TERMS
-                             or len(tokens(piece)) > BARE_TOPIC_WORDS
-                             or (read.terms and self.follow.only_names(read)) or self.follow.generic_only(read)):
-                # background ("The article mentions ratification"), a name joined to the part before ("talks
-                # of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty now. Who signed it")
-                background += tells or self.follow.generic_only(read)
-                if tells and read.entities:  # it names what the questions after it ask about
-                    previous = self._told(piece, read, lang, whole.lang, previous, context)
-                continue
-            outcome = self._one(piece, lang, whole.lang, previous, joined=previous is not context)
-            clause = tells and later_clause(addressed, piece)  # "Я слышал, *что у Абхазии есть договор*. Когда он..?"
-            if tells and (not asks or clause) and outcome.reason not in CHATTER:  # said, not asked: "The US
-                background += 1  # commented, the EU commented. But what did Georgia say?"; a clause names the subject
-                previous = (self.context_after(outcome) if clause else None) or previous
-                continue
-            if previous is None and opening_question(text, piece) and not self.follow.opens(read):
-                outcome = of_headline(self.matcher, outcome)  # "when did it happen? and where?"
-            if outcome.status == "answered" and outcome.entry is not None and outcome.reason != "small_talk":
-                if all(o.entry != outcome.entry for o in answered):
-                    answered.append(outcome)
-                    answered_piece.append(piece)
-                else:  # answered as a part before was ("how much, and for which year?")
-                    again += 1
-                previous = self.context_after(outcome) or previous
-            elif outcome.reason in CHATTER:
-                chatter += 1
-            elif outcome.reason == "gap" and outcome.gap is not None and outcome.score >= SURE_NEAR_MISS:
-                # "...and when will it take effect?": what the article says instead (a sure near miss only)
-                explained.append((piece, outcome.gap))
-            else:  # a question, or a bare topic ("...pensions and salaries"): named as not found
-                uncovered.append(piece)
-        quiet = chatter + background == len(pieces) - 1  # every other part says nothing or tells
-        return combined(text, whole, answered[:MAX_PARTS], answered_piece, uncovered, quiet, again, explained)
-
-    def _told(self, piece: str, read: Analysis, lang: str | None, reply_lang: str, previous: Context | None,
-              context: Context | None) -> Context | None:
-        """The context a sentence that tells leaves for the parts after it: its answer's, else (when nothing
-        before it in the message named one) the subject it names, else the one before."""
-        told = self._one(piece, lang, reply_lang, previous, joined=previous is not context)
-        if told.status == "answered":
-            return self.context_after(told) or previous
-        return (self.follow.subject_of(read, reply_lang) if previous is context else None) or previous
-
     def _each_person(self, text: str, lang: str | None, whole: Outcome) -> Outcome | None:
         """A question about several people and nothing else ("what did Psaki and Mogherini say?", "кто такие
         Путин и Тибилов?"): asked of each of them, one answer each, when they differ."""
@@ -489,7 +420,7 @@ class Conversation:
             return None
         return several(answered, lang)
 
-    def _asks(self, piece: str) -> bool:
+    def asks(self, piece: str) -> bool:
         """A part of a message that is itself a question: it has a question type, or opens (after an
         "and", after a preface: "Quick one - what's ...") with a word that opens questions ("is", "has",
         "what", "ли", "почему")."""
