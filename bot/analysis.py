@@ -23,7 +23,7 @@ from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import voices
 from bot.message_parts import asking_sentences, prefaced
-from bot.named_roles import alternatives, asks_for_counterpart, asks_for_partner, places, speaker
+from bot.named_roles import addressee, alternatives, asks_for_counterpart, asks_for_partner, places, speaker
 from bot.spelling import Speller
 from bot.words import (
     MAX_QUESTION_CHARS,
@@ -85,6 +85,7 @@ class Analysis:
     partner: bool = False  # asks who was with a person it names ("who signed it with Putin?", "с кем он ...?")
     placed: frozenset[str] = frozenset()  # named things given as a place ("in Moscow"), not as who acts
     speaker: str | None = None  # who it asks to have said something ("what did Georgia say?": #georgia)
+    addressee: str | None = None  # whom it says was answered ("who responded to the US?": #usa; not their words)
 
 
 class Analyzer:
@@ -331,6 +332,7 @@ class Analyzer:
             partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
             placed=places(corrected_text, lambda w: self._word(w)[1], self.entity_ids),
             speaker=speaker(corrected_text, lambda w: self._word(w)[1], self.speakable, self.parties),
+            addressee=addressee(corrected_text, lambda words: self._terms(words)[0], self.speakable),
         )
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:

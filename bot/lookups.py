@@ -206,6 +206,14 @@ class Lookups:
                   if who not in voices.get(p, ()) and p not in voices.get(who, ())]  # not the same side
         return all(self.says_to(e, who, other) for other in others)
 
+    def only_said_by(self, e: Entry, who: str) -> bool:
+        """Whether everyone entry ``e`` quotes is on the side of ``who`` (Psaki and the US, of the US or of
+        Psaki): what it quotes is not an answer to ``who``."""
+        said_by = self.speakers(e)
+        voices = self.analyzer.voices
+        mine = {who, *self.analyzer.stands_for.get(who, ()), *voices.get(who, ())}  # Psaki, the US, the West
+        return bool(said_by) and all(not mine.isdisjoint(voices.get(s, ())) for s in said_by)
+
     def identifies(self, e: Entry, a: Analysis) -> bool:
         """Whether entry ``e`` tells who someone is, which question ``a`` does not ask: a good share of its
         curated questions ask that ("Who is Dmitry Peskov?", "кто такой Песков"), by the lexicon's strict

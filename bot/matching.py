@@ -318,6 +318,18 @@ class Matcher:
                 return about
         return self._decide(a, reply_lang, answer_at, without)
 
+    def _in_roles(self, a: Analysis, facts: list[Candidate]) -> list[Candidate]:
+        """``facts`` as the roles the question gives allow: what a named speaker may have said ("what did
+        Georgia say?": not what someone else said about Georgia, nor to whom else), or not the words of the one
+        it says was answered ("who responded to the US?": not the US's own)."""
+        if a.speaker:
+            facts = [c for c in facts if self.lookups.may_have_said(c.entry, a.speaker, a)]
+            words = [c for c in facts if not self.lookups.identifies(c.entry, a)]  # not who they are, if sure
+            return self._quoting_first(words if words and words[0].score >= self.clarify_threshold else facts)
+        if a.addressee is not None:
+            return [c for c in facts if not self.lookups.only_said_by(c.entry, a.addressee)]
+        return facts
+
     def _decide(self, a: Analysis, reply_lang: str, answer_at: float | None, without: frozenset[str]) -> Outcome:
         answer_threshold = self.answer_threshold if answer_at is None else answer_at
         def unknown(reason: str, near: Iterable[Entry] = (), gap: Entry | None = None, score: float = 0.0) -> Outcome:
@@ -334,10 +346,7 @@ class Matcher:
             return unknown("off_topic")
         facts = [c for c in ranked if c.entry.kind == "fact"]
         near = [c.entry for c in facts[:6]]
-        if a.speaker:  # "what did Georgia say?": not what someone else said about Georgia (nor to whom else)
-            facts = [c for c in facts if self.lookups.may_have_said(c.entry, a.speaker, a)]
-            words = [c for c in facts if not self.lookups.identifies(c.entry, a)]  # not who they are, if sure
-            facts = self._quoting_first(words if words and words[0].score >= self.clarify_threshold else facts)
+        facts = self._in_roles(a, facts)
         miss = self._near_miss(a, ranked, facts)
         if miss is not None:  # the closest reading is something people ask that the article does not say
             gap = miss.entry

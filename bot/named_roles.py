@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from functools import cache
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from bot.words import tokens
 
@@ -150,6 +150,49 @@ def speaker(text: str, term_of: Callable[[str], str], named: Collection[str],
             if found:  # "what did Psaki and Mogherini say?" is asked of each: no one speaker
                 return found.pop() if len(found) == 1 else None
     return None
+
+
+# Whom a question says was answered ("who responded to the State Department?", "who hit back at Washington?",
+# "how did Peskov answer the EU?", "кто ответил Госдепу?", "огрызнулся на Вашингтон"): the words answered are
+# not theirs. The Russian verb without "на" takes its addressee in the dative ("ответил Госдепу"); after it
+# in the nominative is who answered ("что ответил Песков").
+_NOT_ADDRESSEE = r"(?!(?:of|from|by|for|back|is|was|him|her|them|it|this|that)\b)"
+MAX_ADDRESSEE_WORDS = 5
+# A preposition after the one answered opens another part ("at the Americans *from* Moscow", "on Moscow's behalf").
+_ENDS_ADDRESSEE = frozenset({"from", "on", "about", "over", "for", "in", "with", "after", "because", "из", "от", "о",
+                             "про", "по", "за", "в", "после"})
+_ANSWERED_WHO = r"([^,.;:!?]+)"  # to the clause's end: "to the US and the EU" names two
+_ANSWERED = (
+    rf"\b(?:respond|responds|responded|responding|response|reply|replies|replied|replying|react|reacts|reacted|"
+    rf"reacting|reaction|retort|retorted|answer|answers|answered)\s+(?:to|at|against)\s+(?:the\s+)?{_ANSWERED_WHO}",
+    rf"\b(?:hit|hits|push|pushed|pushes|fire|fired|fires|shot|snapped|clapped|say|said|talk|talked|answer|answered|"
+    rf"write|wrote)\s+back\s+(?:at|to|against|on)\s+(?:the\s+)?{_ANSWERED_WHO}",
+    rf"\b(?:answered|(?:did|does|do|will|would|to)\s+(?:[^\W\d_]+\s+){{0,2}}answer)\s+{_NOT_ADDRESSEE}"
+    rf"(?:the\s+)?{_ANSWERED_WHO}",
+    rf"\b(?:ответ|ответил\w*|отреагировал\w*|огрызнул\w*|отповедь)\s+на\s+{_ANSWERED_WHO}",
+)
+_ANSWERED_DATIVE = r"\b(?:ответил|ответила|ответило|ответили|посоветовал|посоветовала|посоветовали)\s+([^\W\d_]+)"
+
+
+@cache
+def _answered_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(map(re.compile, _ANSWERED))
+
+
+def addressee(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]], named: Collection[str]) -> str | None:
+    """The one named thing or person (of ``named``) a question says was answered (see ``_ANSWERED``); None
+    when it names none, or several. ``terms_of`` reads words as terms; ``text`` is normalised."""
+    if not REPLY.search(text) and "back" not in text and "огрызнул" not in text:
+        return None
+    found: set[str] = set()
+    for pattern in _answered_patterns():
+        for m in pattern.finditer(text):
+            words = list(takewhile(lambda w: w not in _ENDS_ADDRESSEE, tokens(m.group(1))))
+            found.update(t for t in terms_of(words[:MAX_ADDRESSEE_WORDS]) if t in named)
+    for m in re.finditer(_ANSWERED_DATIVE, text):
+        if _DATIVE.search(m.group(1)):
+            found.update(t for t in terms_of([m.group(1)]) if t in named)
+    return found.pop() if len(found) == 1 else None
 
 
 # How a question names a year: as one year ("in 2014 alone", "именно в 2014 году", "за 2014 год"), as where a

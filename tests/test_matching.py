@@ -1161,3 +1161,33 @@ def test_which_capital_still_asks_where(matcher: Matcher) -> None:
     outcome = matcher.match("in which capital did the two presidents meet?")
     assert outcome.analysis is not None and outcome.analysis.qtype == "where"
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
+
+
+@pytest.mark.parametrize(
+    ("question", "addressee"),
+    [
+        ("who responded to the State Department?", "#usa"),
+        ("Who hit back at the Americans?", "#usa"),
+        ("how did Peskov answer the EU?", "#eu"),
+        ("what was the reaction to Mogherini?", "#mogherini"),
+        ("кто ответил Госдепу?", "#usa"),  # the Russian dative
+        ("кто-то из Кремля огрызнулся на Вашингтон", "#usa"),
+        ("что ответил Песков?", None),  # after the verb in the nominative: who answered
+        ("what was the answer of the Kremlin?", None),  # whose answer, not to whom
+        ("what did the US say?", None),
+        ("who responded to the US and the EU?", None),  # several: no one addressee
+    ],
+)
+def test_whom_a_question_says_was_answered(matcher: Matcher, question: str, addressee: str | None) -> None:
+    assert matcher.analyzer.analyse(question).addressee == addressee
+
+
+@pytest.mark.parametrize("question", [
+    "who responded to the State Department?",
+    "Кто ответил американцам?",
+    "who hit back at the Americans from Moscow?",
+])
+def test_who_answered_someone_is_not_answered_with_their_own_words(matcher: Matcher, question: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None
+    assert "Peskov" in outcome.entry.en.answer  # Peskov answered the US; the US's statement is not the answer
