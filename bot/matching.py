@@ -321,7 +321,13 @@ class Matcher:
     def _in_roles(self, a: Analysis, facts: list[Candidate]) -> list[Candidate]:
         """``facts`` as the roles the question gives allow: what a named speaker may have said ("what did
         Georgia say?": not what someone else said about Georgia, nor to whom else), or not the words of the one
-        it says was answered ("who responded to the US?": not the US's own)."""
+        it says was answered ("who responded to the US?": not the US's own), or an answer naming someone
+        besides the person whose partner it asks for ("with whom did Putin hold talks?")."""
+        people = self.analyzer.person_ids
+        asked = people.intersection(a.all_terms) if a.partner else frozenset()
+        if len(asked) == 1:  # (two named: "the president of Ossetia who signed with Putin" asks for his name)
+            others = people - asked
+            facts = [c for c in facts if not others.isdisjoint(self.analyzer.terms_of(c.entry.en.answer)[0])] or facts
         if a.speaker:
             facts = [c for c in facts if self.lookups.may_have_said(c.entry, a.speaker, a)]
             words = [c for c in facts if not self.lookups.identifies(c.entry, a)]  # not who they are, if sure

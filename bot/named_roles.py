@@ -20,7 +20,8 @@ from bot.words import tokens
 
 ALTERNATIVE = re.compile(r"\b(?:or|или|либо)\b")
 CLAUSE_MARK = re.compile(r"[,.;:!?()]")
-WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwho\b[^,.;:!?]*\bwith\s*(?:$|[,.;:!?])")
+WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwho\b[^,.;:!?]*\bwith\s*(?:$|[,.;:!?])"
+                       r"|\b(?:and|и|а)\s+(?:who|кто)\s*(?:$|[,.;:!?])")  # "Putin and who??"
 # (not "с кем он подписал?": a person did it, and another was with him)
 COUNTERPART = re.compile(r"\b(?:with whom|с кем)\b(?!\s+(?:же\s+)?(?:он|она)\b)")
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.conversation import Conversation
 from bot.decision import Linear
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Thresholds, detect_language, focus_sentence, normalise
@@ -879,6 +880,9 @@ def test_of_named_alternatives_the_one_the_article_has_answers(matcher: Matcher,
         ("who put pen to paper with Putin?", True, "signatories"),  # not Putin's own statements
         ("с кем Путин подписал договор?", True, "signatories"),
         ("who did Putin meet with?", True, "talks_topics"),
+        # the answer names someone besides him: the talks, not what Putin said he would discuss
+        ("with whom did Putin hold talks?", True, "talks_topics"),
+        ("С кем Путин вел переговоры?", True, "talks_topics"),
         ("who is Putin?", False, "putin_who"),  # asks about the person named
         ("what did Putin say?", False, "putin_statements"),
     ],
@@ -1191,3 +1195,24 @@ def test_who_answered_someone_is_not_answered_with_their_own_words(matcher: Matc
     outcome = matcher.match(question)
     assert outcome.status == "answered" and outcome.entry is not None
     assert "Peskov" in outcome.entry.en.answer  # Peskov answered the US; the US's statement is not the answer
+
+
+@pytest.mark.parametrize("message", ["Putin and who??", "путин и кто?"])
+def test_a_name_and_who_asks_for_whoever_was_with_them(matcher: Matcher, message: str) -> None:
+    assert matcher.analyzer.analyse(message).partner
+    outcome = Conversation(matcher).answer(message)  # nothing but the name: asked of the headline, the signing
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signatories"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_ids"),
+    [
+        ("Причём тут Крым?", {"crimea_anniversary"}),  # "what has Crimea to do with it": only Crimea is asked about
+        ("псаки че ляпнула", {"psaki_statements"}),  # said, rudely
+        ("Is Tibilov the one in charge in South Ossetia?", {"tibilov_who", "tibilov_statements"}),
+        ("Is this meant to be a permanent arrangement?", {"term"}),  # an arrangement is the treaty
+    ],
+)
+def test_everyday_words_for_what_the_article_says(matcher: Matcher, question: str, entry_ids: set[str]) -> None:
+    outcome = Conversation(matcher).answer(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id in entry_ids
