@@ -287,15 +287,22 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         # same way, scored untouched by the round's first tree (62c56a0) and by 680bb96: 59: 84.3% -> 83.6% in
         # scope (en 85.7% -> 84.4%, ru 82.5%, long 78.1% -> 75.0%), 98.3% refusal; 60: 76.4% by both (en 70.1%,
         # ru 84.1%), 91.7%.
-        # One Russian message of each is in Latin letters ("kto podpisal dogovor s osetiej?"): answered in English.
-        ("heldout-59.jsonl", (0.83, 0.98), 1),
-        ("heldout-60.jsonl", (0.78, 0.91), 1),
+        # One Russian message of each is in Latin letters ("kto podpisal dogovor s osetiej?"), answered in
+        # Russian since round 24 (bot/translit.py).
+        ("heldout-59.jsonl", (0.83, 0.98), 0),
+        ("heldout-60.jsonl", (0.78, 0.91), 0),
         # heldout-61 (all kinds of people, evenly) and heldout-62 (everyday words on a phone, from Russia, Georgia
         # and South Ossetia), written last in round 23 and scored untouched by its first tree (62c56a0) and its
         # last (563f0a2): 61: 89.3% in scope by both (en 89.6%, ru 88.9%, long 83.3%), 86.7% refusal (en 90.9%,
         # ru 81.5%); 62: 82.9% by both (en 87.0% -> 88.3%, ru 77.8% -> 76.2%, long 66.7%), 95.0%.
         ("heldout-61.jsonl", (0.89, 0.86), 0),
-        ("heldout-62.jsonl", (0.82, 0.95), 1),
+        ("heldout-62.jsonl", (0.82, 0.95), 0),
+        # heldout-63 ... heldout-65, written the same way at the start of round 24 and scored untouched by its
+        # first tree (94c0a88): 63: 86.4% in scope (en 85.7%, ru 87.3%, long 100%), 91.7% refusal; 64: 94.3%
+        # (en 94.8%, ru 93.7%, long 61.5%), 86.7%; 65: 87.9% (en 88.3%, ru 87.3%, long 76.9%), 93.3%.
+        ("heldout-63.jsonl", (0.90, 0.91), 0),
+        ("heldout-64.jsonl", (0.95, 0.86), 0),
+        ("heldout-65.jsonl", (0.89, 0.93), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
