@@ -110,7 +110,17 @@ class FollowUps:
     def joined_names(self) -> re.Pattern[str] | None:
         """Names with "and" in them, which a message of several questions is not split at (``parts``); made
         when a message first has parts (~5 ms: not at every start of ``treaty-bot ask``)."""
-        return joined_names([w for c in self.matcher.kb.lexicon.concepts for w in c.words])
+        lexicon = self.matcher.kb.lexicon
+        named = joined_names([w for c in lexicon.concepts for w in c.words])
+        # and two people joined: "how many hours did Putin and Tibilov talk?" is one question about both (a
+        # question to each, "what did Putin and Tibilov say?", is asked of each all the same: ``_each_person``)
+        people = sorted({w for c in lexicon.concepts if "#" + c.id in self.persons for w in c.words}, key=len,
+                        reverse=True)
+        if not people:
+            return named
+        one = "|".join(r"\s+".join(map(re.escape, w.split())) for w in people)
+        pair = rf"\b(?:{one})\s+(?:and|и)\s+(?:{one})\b"
+        return re.compile(f"{named.pattern}|{pair}" if named else pair, re.IGNORECASE)
 
     def names_only(self, a: Analysis) -> bool:
         """Nothing but names, a party the article's sides are counted as one ("Mogherini?", "the Russian one?")."""

@@ -665,11 +665,21 @@ def test_a_question_that_names_nothing_is_asked_of_the_headline(conversation: Co
 @pytest.mark.parametrize(("message", "entry_id"), [
     ("for how many years is it?", "term"),  # "it" in a first message: the article's subject
     ("на сколько лет эта штука?", "term"),
+    ("where'd they meet up for this", "venue"),
 ])
 def test_a_first_question_about_it_that_is_unsure_is_asked_of_the_headline(conversation: Conversation,
                                                                             message: str, entry_id: str) -> None:
     outcome = conversation.answer(message)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize("message", [
+    "Сколько это денег на каждого жителя?",  # the money overview only once the subject is added: not per head
+    "when does it expire and who still needs to sign off",
+])
+def test_a_first_question_about_it_nearly_sure_to_be_declined_is_not_asked_of_the_headline(
+        conversation: Conversation, message: str) -> None:
+    assert conversation.answer(message).status != "answered"
 
 
 @pytest.mark.parametrize(
@@ -1284,3 +1294,13 @@ def test_a_sentence_that_tells_names_the_subject_of_the_questions_after_it(conve
     assert outcome.status == "answered" and outcome.entry is not None
     assert {p.entry.id for p in outcome.parts if p.entry is not None} | {outcome.entry.id} <= {
         "abkhazia_treaty", "abkhazia_in_force"}
+
+
+def test_two_people_joined_by_and_are_one_part_of_a_question(conversation: Conversation) -> None:
+    """"How many hours did Putin and Tibilov talk?" is one question the article does not answer, not "how many
+    hours did Putin" (not covered) and "Tibilov talk" (the talks); asked of each person it still is."""
+    assert conversation.answer("How many hours did Putin and Tibilov talk?").status == "unknown"
+    outcome = conversation.answer("what did Putin and Tibilov say?")
+    assert outcome.status == "answered"
+    assert {p.entry.id for p in outcome.parts if p.entry} == {"putin_statements", "tibilov_statements"}
+    assert conversation.answer("Что обсуждали Путин и Тибилов и кто об этом сообщил?").status == "answered"
