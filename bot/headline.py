@@ -15,11 +15,13 @@ A first message that points at a thing ("for how many years is it?", "на ск�
 the matcher is unsure of is asked again with the headline's words that fit everything (the treaty, the two
 parties) added to its own: "it" is the article's subject when nothing came before, not its signing ("who
 benefits from it?" is no question about who signed). After an answer, "it" is what that answer was about.
-Not when the message alone is nearly sure to be declined (``HEADLINE_FLOOR``): the subject's words fit every fact.
+Not when the message alone is nearly sure to be declined (``HEADLINE_FLOOR``): the subject's words fit every fact;
+nor when it asks the bot itself ("ты кто вообще?").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.matching import GENERIC_SHARE, Matcher, Outcome
@@ -31,14 +33,15 @@ EMPTY_REASONS = frozenset({"empty", "no_content"})
 # на каждого жителя?" went from 0.22 to the money overview at 0.76; of the labelled sets' messages the subject
 # rightly completes, the least sure was at 0.39).
 HEADLINE_FLOOR = 0.3
+_WHO_ARE_YOU = re.compile(r"\b(?:кто|who)\s+(?:are\s+)?(?:ты|вы|you)\b|\b(?:ты|вы|you)\s+(?:кто|who)\b")
 
 
 def of_headline(matcher: Matcher, outcome: Outcome, alone: bool = True) -> Outcome:
     """``outcome`` of a message that names nothing, or (``alone``: no conversation before it) points at a
     thing and is unsure, read as asked of the article's headline when that answers it; else as it is."""
     a = outcome.analysis
-    if a is None or a.unknown or a.qtype is None:
-        return outcome
+    if a is None or a.unknown or a.qtype is None or _WHO_ARE_YOU.search(a.text):
+        return outcome  # (a question to the bot itself, "ты кто вообще?", is not about the article)
     lexicon = matcher.kb.lexicon
     at_thing = not (lexicon.pronouns - lexicon.person_pronouns).isdisjoint(tokens(a.text))
     names_nothing = outcome.reason in EMPTY_REASONS and not a.terms

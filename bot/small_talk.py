@@ -2,13 +2,15 @@
 
 The small-talk entries of the knowledge base (``kind = "smalltalk"``) list their phrases as curated
 questions. A message is small talk when its words are one of those phrases (or within a typo of one,
-for a short message), or when each comma-separated part of a short message is small talk or says nothing
+for a short message), or when each part of a short message (between commas, question or exclamation marks,
+sentences) is small talk or says nothing
 ("ok, got it, thanks"); the last such part's entry answers. A part with anything else in it ("thanks,
 who signed it?") makes the message a question, and the matcher reads it as one.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz, process
@@ -19,6 +21,7 @@ from bot.knowledge import Entry
 SMALL_TALK_SIMILARITY = 90  # a message this close (0-100) to a small-talk phrase is small talk
 SMALL_TALK_MAX_WORDS = 6
 MAX_SMALL_TALK_PARTS = 3  # "ok, got it, thanks": a message of up to this many small-talk parts is small talk
+_PARTS = re.compile(r"[,;?!]+|\.+\s")  # "hi! are you there?" is two parts, each small talk
 
 
 class SmallTalk:
@@ -31,7 +34,7 @@ class SmallTalk:
     def find(self, a: Analysis) -> Entry | None:
         """The small-talk entry ``a`` is, or None (see the module)."""
         found = self._phrase(a)
-        parts = [p for p in a.text.split(",") if p.strip()]
+        parts = [p for p in _PARTS.split(a.text) if p.strip()]
         if found is not None or not 1 < len(parts) <= MAX_SMALL_TALK_PARTS:
             return found
         for part in parts:

@@ -578,14 +578,17 @@ def test_the_common_word_lists_are_clean() -> None:
 @pytest.mark.parametrize(
     ("message", "entry_id"),
     [("i see", "acknowledged"), ("ок, понял", "acknowledged"), ("ok, thanks", "thanks"),
-     ("понятно, спасибо", "thanks")],
+     ("понятно, спасибо", "thanks"),
+     ("hi! are you there?", "greeting"), ("привет. ты тут?", "greeting"),  # parts between marks, sentences
+     ("are you a robot?", "creator"), ("ты робот?", "creator")],
 )
 def test_a_message_made_of_small_talk_is_small_talk(matcher: Matcher, message: str, entry_id: str) -> None:
     outcome = matcher.match(message)
     assert outcome.reason == "small_talk" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
-@pytest.mark.parametrize("message", ["ok, pensions", "thanks, how tall is Putin?", "hmm, Lavrov", "понятно, а когда?"])
+@pytest.mark.parametrize("message", ["ok, pensions", "thanks, how tall is Putin?", "hmm, Lavrov", "понятно, а когда?",
+                                     "ты тут? кто подписал договор?"])
 def test_small_talk_with_something_to_ask_is_not_small_talk(matcher: Matcher, message: str) -> None:
     assert matcher.match(message).reason != "small_talk"
 
@@ -1209,6 +1212,7 @@ def test_a_name_and_who_asks_for_whoever_was_with_them(matcher: Matcher, message
     [
         ("Причём тут Крым?", {"crimea_anniversary"}),  # "what has Crimea to do with it": only Crimea is asked about
         ("псаки че ляпнула", {"psaki_statements"}),  # said, rudely
+        ("что Псаки сказала на этот раз?", {"psaki_statements"}),  # "this time" names nothing
         ("Is Tibilov the one in charge in South Ossetia?", {"tibilov_who", "tibilov_statements"}),
         ("Is this meant to be a permanent arrangement?", {"term"}),  # an arrangement is the treaty
     ],
@@ -1216,3 +1220,9 @@ def test_a_name_and_who_asks_for_whoever_was_with_them(matcher: Matcher, message
 def test_everyday_words_for_what_the_article_says(matcher: Matcher, question: str, entry_ids: set[str]) -> None:
     outcome = Conversation(matcher).answer(question)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id in entry_ids
+
+
+def test_who_are_you_is_not_asked_of_the_headline(matcher: Matcher) -> None:
+    """"ты кто вообще?" asks the bot about itself: not who signed the treaty (the headline's who)."""
+    outcome = Conversation(matcher).answer("ты кто вообще? человек или бот?")
+    assert outcome.status != "answered" or outcome.reason == "small_talk"
