@@ -21,6 +21,7 @@ from typing import Literal
 from bot.contexts import Context
 from bot.knowledge import Entry
 from bot.lexicon import LANGS
+from bot.lookups import YEAR_ASKED
 from bot.matching import (
     COMMON_SHARE,
     DECLINED_FOR_CAUSE,
@@ -41,7 +42,6 @@ _NOW = re.compile(r"(?:year|month|week|time|году|год|месяце|мес�
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
 PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
-YEAR_ASKED = "#calendar_year"  # "which year?", "на какой год?" (not "how many years?")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year an answer states
 BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, asked of the last answer
 Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``with_context``)

@@ -21,6 +21,7 @@ from bot.nomination import PostingIndex
 # The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
 STATEMENT = re.compile(
     r"\b(?:said|says|saying|believes|recommended|called|slammed|quotes|noted|stated|stressed|added)\b")
+YEAR_ASKED = "#calendar_year"  # "which year?", "за какие годы?" (not "how many years?")
 IDENTIFYING_SHARE = 0.3  # an entry with this share of curated questions asking who someone is tells that
 # A period of years in an answer: "from 2008 to 2014", "2008–2014", "с 2008 по 2014"
 PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*(?:–|—|-|to|up to|until|through|and|по|до)\s*((?:19|20)\d\d)\b")
@@ -246,6 +247,10 @@ class Lookups:
                 (self._quoting([text]), frozenset(t for t in self.analyzer.terms_of(text)[0] if t in named))
                 for text in self._quoted_paragraphs(e))
         return found
+
+    def states_year(self, i: int) -> bool:
+        """Whether entry ``i``'s answer states a year ("from 2008 to 2014"): it answers "which years?"."""
+        return any(is_year(t) for t in self.stated(i))
 
     def stated(self, i: int) -> frozenset[str]:
         """The numbers and named things (concepts) of entry ``i``'s answers, as the analyzer reads them."""

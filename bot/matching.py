@@ -26,7 +26,7 @@ from bot.analysis import Analysis, Analyzer, term_weight
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, build_index
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
-from bot.lookups import Lookups, gives
+from bot.lookups import YEAR_ASKED, Lookups, gives
 from bot.message_parts import focus_sentence
 from bot.outcomes import Candidate, Outcome, Thresholds
 from bot.readings import read_message
@@ -113,6 +113,8 @@ class Matcher:
         partial = self._partial_hits(i, hits, weights)
         if entry.kind == "gap":
             partial.update(self._stated_hits(i, a, hits, weights))
+        elif YEAR_ASKED in weights and YEAR_ASKED not in hits and self.lookups.states_year(i):
+            partial[YEAR_ASKED] = (1.0, IN_ANSWER)  # "43 млрд за какие годы?": an answer stating years has it
         for t, (tf, bits) in chain(hits.items(), partial.items()):
             w_eff = weights[t] * (CORRECTED_WEIGHT if t in a.corrected else 1.0) * (
                 PARTIAL_WEIGHT if t in partial else 1.0)

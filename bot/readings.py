@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 
 from bot.analysis import Analysis, Analyzer
 from bot.lexicon import Lexicon
+from bot.lookups import YEAR_ASKED
 from bot.message_parts import focus_sentence, prefaced, with_sentence_before
 from bot.named_roles import tells_of_saying
 from bot.words import MAX_QUESTION_CHARS, normalise, strip_address, tokens
 
 LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
+NAMED_PREFACE_WORDS = 6  # a preface this short names a thing ("the 1 billion rubles - that's for which year?")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,19 @@ class Readings:
     all: tuple[Analysis, ...]
     focus: Analysis | None = None
     focus_names: tuple[str, ...] = ()  # names unknown to the base that the question sentence itself writes
+
+
+def _after_preface(analyzer: Analyzer, lexicon: Lexicon, clean: str, tail: str, lang: str | None) -> Analysis | None:
+    """The reading of what follows a preface, or None when it is no question of its own: a rest that points
+    back at a short preface (a thing named, "the 1 billion rubles - that's for which year?") and names nothing
+    but the kind of answer it wants is asked by the message read whole. (After a longer preface the rest may
+    well be one: "Дед говорит, что подписали 9 мая ... Рассудите нас — какого числа это было?")"""
+    t = analyzer.analyse(tail, lang)
+    short = len(tokens(clean)) - len(tokens(tail)) <= NAMED_PREFACE_WORDS
+    points_back = not lexicon.pronouns.isdisjoint(w.split("'")[0] for w in tokens(normalise(tail)))
+    if t.terms and short and points_back and all(x in analyzer.asks_for or x == YEAR_ASKED for x in t.terms):
+        return None
+    return t
 
 
 def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | None = None) -> Readings:
@@ -47,9 +62,9 @@ def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | No
               for name in sorted((a.entities & stands_for.keys()) - a.placed)
               for other in sorted(stands_for[name] - analyzer.person_ids) if not a.unknown]
     tail = prefaced(clean)
-    if tail is not None:
+    t = _after_preface(analyzer, lexicon, clean, tail, lang) if tail is not None else None
+    if t is not None:
         # The named things of the preface stay ("About the Abkhazia treaty: when did it take effect?").
-        t = analyzer.analyse(tail, lang)
         named = sorted(a.entities - t.entities)
         found.append(replace(t, terms=tuple(dict.fromkeys((*t.terms, *named))), entities=t.entities | a.entities)
                      if named else t)

@@ -1226,3 +1226,25 @@ def test_who_are_you_is_not_asked_of_the_headline(matcher: Matcher) -> None:
     """"ты кто вообще?" asks the bot about itself: not who signed the treaty (the headline's who)."""
     outcome = Conversation(matcher).answer("ты кто вообще? человек или бот?")
     assert outcome.status != "answered" or outcome.reason == "small_talk"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("over which years did Ossetia get the 43 billion?", "funding_past"),  # the answer states 2008 and 2014
+        ("на какой год выделят дополнительный миллиард?", "funding_2016"),
+        ("43 billion - that was for which years?", "funding_past"),  # a rest pointing back at a thing named
+        ("дополнительный миллиард — это на какой год?", "funding_2016"),
+    ],
+)
+def test_which_years_is_answered_by_an_answer_that_states_years(matcher: Matcher, question: str,
+                                                                entry_id: str) -> None:
+    outcome = Conversation(matcher).answer(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize("question", ["which year was the treaty signed?", "в каком году подписали договор?"])
+def test_which_year_of_an_answer_without_one_is_still_a_near_miss(matcher: Matcher, question: str) -> None:
+    """The signing's answer gives the day, 18 March, and no year: no answer states one for it."""
+    outcome = matcher.match(question)
+    assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_year"
