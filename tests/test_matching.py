@@ -1213,6 +1213,7 @@ def test_a_name_and_who_asks_for_whoever_was_with_them(matcher: Matcher, message
         ("Причём тут Крым?", {"crimea_anniversary"}),  # "what has Crimea to do with it": only Crimea is asked about
         ("псаки че ляпнула", {"psaki_statements"}),  # said, rudely
         ("что Псаки сказала на этот раз?", {"psaki_statements"}),  # "this time" names nothing
+        ("Что там конкретно про таможню?", {"prov_customs"}),  # "specifically", as "exactly" is
         ("Is Tibilov the one in charge in South Ossetia?", {"tibilov_who", "tibilov_statements"}),
         ("Is this meant to be a permanent arrangement?", {"term"}),  # an arrangement is the treaty
     ],
