@@ -1249,3 +1249,12 @@ def test_which_year_of_an_answer_without_one_is_still_a_near_miss(matcher: Match
     """The signing's answer gives the day, 18 March, and no year: no answer states one for it."""
     outcome = matcher.match(question)
     assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_year"
+
+
+@pytest.mark.parametrize("question", [
+    "what came out of the Geneva round?",  # its outcome: not in the article, which gives only its day
+    "чем закончился 31-й раунд в Женеве?",
+])
+def test_the_outcome_of_the_geneva_round_is_a_near_miss(matcher: Matcher, question: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_next_geneva"
