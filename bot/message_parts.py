@@ -76,9 +76,10 @@ def lead(text: str) -> str | None:
 # their words where a sentence or a clause starts ("First, who is he? Second, ...", "Во-первых, ...").
 _LIST_WORD = r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|во-первых|во-вторых|в-третьих|наконец)"
 PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|(?:^|(?<=[.?!;,])|(?<=[.?!;,]\s))\s*" + _LIST_WORD
-                        + r"\s*,\s*|,\s*|\s+[/+&]\s+|\s+(?:and|и|а также|also|plus|плюс)\s+", re.IGNORECASE)
+                        + r"\s*,\s*|,\s*|\s+[/+&]\s+|\s+(?:and|и|а также|plus|плюс)\s+", re.IGNORECASE)
 
 
+_ALSO = re.compile(r"(?<=\band)\s+also\b|(?<=,)\s*also\b", re.IGNORECASE)
 _KEPT = "\u2063"  # an invisible separator: the spaces of a name that has "and" in it, while the text is split
 
 
@@ -90,6 +91,9 @@ def parts(text: str, names: re.Pattern[str] | None = None) -> list[tuple[str, bo
     if names is not None:
         text = names.sub(lambda m: re.sub(r"\s+", _KEPT, m.group()), text)
         return [(p.replace(_KEPT, " "), tells) for p, tells in parts(text)]
+    # "also" joins a part only after "and" or a comma ("pensions, and also the insurance?"); inside a clause it
+    # is no joint ("is the Abkhazia treaty also for 25 years?")
+    text = _ALSO.sub(" ", text)
     found: list[tuple[str, bool]] = []
     sentence: list[str] = []
     asking = "?" in text

@@ -442,7 +442,10 @@ def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversat
       [("I have two questions", True), ("who is Tibilov", False), ("what is his role", False)]),
      ("Во-первых, кто подписал? Во-вторых, когда?", [("кто подписал", False), ("когда", False)]),
      ("firstly, who signed it, secondly, when", [("who signed it", False), ("when", False)]),
-     ("the first, second and third rounds?", [("the first", False), ("second", False), ("third rounds", False)])],
+     ("the first, second and third rounds?", [("the first", False), ("second", False), ("third rounds", False)]),
+     # "also" inside a clause joins nothing; after a comma or "and" it is the joint's
+     ("is the Abkhazia treaty also for 25 years?", [("is the Abkhazia treaty also for 25 years", False)]),
+     ("who signed it, also when?", [("who signed it", False), ("when", False)])],
 )
 def test_the_parts_of_a_message_and_whether_they_tell(message: str, expected: list[tuple[str, bool]]) -> None:
     assert parts(message) == expected
