@@ -80,6 +80,7 @@ PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|(?:^|(?<=[.?!;,])|
 
 
 _ALSO = re.compile(r"(?<=\band)\s+also\b|(?<=,)\s*also\b", re.IGNORECASE)
+_BETWEEN = re.compile(r"\b(?:between|между|from|с)\s+\d+\S*\s+(?:and|и)\s+\d+", re.IGNORECASE)
 _KEPT = "\u2063"  # an invisible separator: the spaces of a name that has "and" in it, while the text is split
 
 
@@ -88,12 +89,21 @@ def parts(text: str, names: re.Pattern[str] | None = None) -> list[tuple[str, bo
     rather than asks: one that ends in "." or "!" in a message that asks with "?" elsewhere ("The US
     commented, the EU commented. But what did Georgia say?"). A message without "?" tells nothing apart.
     ``names``: names with "and" in them ("the Alliance and Integration treaty"; ``joined_names``), never split."""
+    def kept(m: re.Match[str]) -> str:
+        return re.sub(r"\s+", _KEPT, m.group())
+
     if names is not None:
-        text = names.sub(lambda m: re.sub(r"\s+", _KEPT, m.group()), text)
-        return [(p.replace(_KEPT, " "), tells) for p, tells in parts(text)]
+        text = names.sub(kept, text)
     # "also" joins a part only after "and" or a comma ("pensions, and also the insurance?"); inside a clause it
     # is no joint ("is the Abkhazia treaty also for 25 years?")
     text = _ALSO.sub(" ", text)
+    # "between 2008 and 2014", "между 2008 и 2014": a range, not two questions
+    text = _BETWEEN.sub(kept, text)
+    return [(p.replace(_KEPT, " "), tells) for p, tells in _split(text)]
+
+
+def _split(text: str) -> list[tuple[str, bool]]:
+    """``parts`` of a text whose names are kept whole."""
     found: list[tuple[str, bool]] = []
     sentence: list[str] = []
     asking = "?" in text

@@ -445,7 +445,12 @@ def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversat
      ("the first, second and third rounds?", [("the first", False), ("second", False), ("third rounds", False)]),
      # "also" inside a clause joins nothing; after a comma or "and" it is the joint's
      ("is the Abkhazia treaty also for 25 years?", [("is the Abkhazia treaty also for 25 years", False)]),
-     ("who signed it, also when?", [("who signed it", False), ("when", False)])],
+     ("who signed it, also when?", [("who signed it", False), ("when", False)]),
+     # a range of years is one thing
+     ("how much in 2016, and how much between 2008 and 2014?",
+      [("how much in 2016", False), ("and how much between 2008 and 2014", False)]),
+     ("сколько дали между 2008 и 2014 и сколько добавят?",
+      [("сколько дали между 2008 и 2014", False), ("сколько добавят", False)])],
 )
 def test_the_parts_of_a_message_and_whether_they_tell(message: str, expected: list[tuple[str, bool]]) -> None:
     assert parts(message) == expected
