@@ -1258,3 +1258,13 @@ def test_which_year_of_an_answer_without_one_is_still_a_near_miss(matcher: Match
 def test_the_outcome_of_the_geneva_round_is_a_near_miss(matcher: Matcher, question: str) -> None:
     outcome = matcher.match(question)
     assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_next_geneva"
+
+
+@pytest.mark.parametrize("question", [
+    "did the presidents meet in person or over a video link?",
+    "Путин с Тибиловым встречались вживую?",
+])
+def test_meeting_in_person_is_answered_with_where_the_talks_were(matcher: Matcher, question: str) -> None:
+    """The article says they negotiated and signed in Moscow: the answer to "in person or remotely?"."""
+    outcome = Conversation(matcher).answer(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
