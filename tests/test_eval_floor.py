@@ -305,6 +305,12 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         ("heldout-63.jsonl", (0.90, 0.91), 0),
         ("heldout-64.jsonl", (0.95, 0.86), 0),
         ("heldout-65.jsonl", (0.89, 0.93), 0),
+        # heldout-66 and heldout-67, written the same way near the end of round 24 and scored untouched by its
+        # first tree (94c0a88) and its last (0d72740): 66: 93.6% -> 95.0% in scope (en 93.5% -> 94.8%, ru 93.7%
+        # -> 95.2%, long 100%), 96.7% refusal by both; 67: 87.1% by both (en 88.3%, ru 85.7%, long 72.2%),
+        # 90.0% refusal.
+        ("heldout-66.jsonl", (0.95, 0.96), 0),
+        ("heldout-67.jsonl", (0.87, 0.90), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
