@@ -27,7 +27,7 @@ from dataclasses import replace
 
 from bot.contexts import CONTEXT_SECONDS, Context
 from bot.followup import FOLLOWUP_MAX_WORDS, IDENTITY, FollowUps
-from bot.headline import of_headline
+from bot.headline import asks_the_bot, of_headline
 from bot.matching import GENERIC_SHARE, Analysis, Candidate, Matcher, Outcome, normalise, strip_address, tokens
 from bot.message_parts import lead, prefaced
 from bot.named_roles import speaker, tells_of_saying
@@ -66,8 +66,8 @@ class Conversation:
                context: Context | None = None, now: float | None = None) -> Outcome:
         """The outcome for ``text``; ``context`` is the conversation's last answer (or None)."""
         now = time.monotonic() if now is None else now
-        if context is not None and now - context.at > CONTEXT_SECONDS:
-            context = None
+        if context is not None and (now - context.at > CONTEXT_SECONDS or asks_the_bot(normalise(text))):
+            context = None  # (a question to the bot itself, "ты кто вообще?", leans on no answer)
         analyzer = self.matcher.analyzer
         text = cyrillic_reading(text, self._known) or text  # "kto podpisal dogovor?" is Russian
         if other_language(strip_address(text), self.foreign, lambda w: w in analyzer.vocab):

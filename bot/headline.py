@@ -40,7 +40,7 @@ def of_headline(matcher: Matcher, outcome: Outcome, alone: bool = True) -> Outco
     """``outcome`` of a message that names nothing, or (``alone``: no conversation before it) points at a
     thing and is unsure, read as asked of the article's headline when that answers it; else as it is."""
     a = outcome.analysis
-    if a is None or a.unknown or a.qtype is None or _WHO_ARE_YOU.search(a.text):
+    if a is None or a.unknown or a.qtype is None or asks_the_bot(a.text):
         return outcome  # (a question to the bot itself, "ты кто вообще?", is not about the article)
     lexicon = matcher.kb.lexicon
     at_thing = not (lexicon.pronouns - lexicon.person_pronouns).isdisjoint(tokens(a.text))
@@ -65,3 +65,9 @@ def opening_question(text: str, piece: str) -> bool:
     """Whether the message ``text`` opens with ``piece`` as a question of its own: a question mark follows it."""
     rest = strip_address(text).lstrip()
     return rest.startswith(piece) and rest[len(piece):].lstrip().startswith("?")
+
+
+def asks_the_bot(text: str) -> bool:
+    """Whether ``text`` (normalised) asks the bot who it is ("ты кто вообще?", "who are you"): not about the
+    article's headline, nor about the last answer."""
+    return _WHO_ARE_YOU.search(text) is not None

@@ -1312,3 +1312,9 @@ def test_two_people_joined_by_and_are_one_part_of_a_question(conversation: Conve
     assert outcome.status == "answered"
     assert {p.entry.id for p in outcome.parts if p.entry} == {"putin_statements", "tibilov_statements"}
     assert conversation.answer("Что обсуждали Путин и Тибилов и кто об этом сообщил?").status == "answered"
+
+
+def test_asking_the_bot_who_it_is_leans_on_no_earlier_answer(conversation: Conversation) -> None:
+    """"ты кто вообще?" after an answer about Crimea is not a question about Crimea."""
+    *_, outcome = _dialogue(conversation, ["Причём тут Крым?", "ты кто вообще? человек или бот?"])
+    assert outcome.status != "answered" or outcome.reason == "small_talk"
