@@ -4,8 +4,10 @@ People without a Cyrillic keyboard (a phone abroad, a work computer) write Russi
 their own spelling: "yuzhnoy" or "juzhnoj", "ratificirovan" or "ratifitsirovan", "skolko" or "skol'ko". A
 message is read as such when more of its words are Russian once spelt back in Cyrillic than are English
 (``cyrillic_reading``): a word counts as known when it, or its stem, is a common word or one the knowledge
-base uses. Names count for neither ("putin" is both), and short words ("na", "to", "on") for neither; a
-letter outside plain Latin ("é", "ñ", "ł") says it is another language. The reply is then in Russian.
+base uses. Names count for neither ("putin" is both), and short words ("na", "to", "on") for neither; at least
+half the words counted must be Russian ones (letters typed at random make a few by chance); a letter outside plain
+Latin ("é", "ñ", "ł") says it is another language. Only the first ``MAX_QUESTION_CHARS`` are read, as the matcher
+reads them. The reply is then in Russian.
 
 Each word is spelt back letter group by letter group (``SPELLINGS``); where a spelling is ambiguous (a first
 "e" is "е" or "э", "ts" is "ц" or "тс", a soft sign left out) the variants are tried in order and the first
@@ -18,6 +20,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import product
+
+from bot.words import MAX_QUESTION_CHARS
 
 # Letter groups, longest first; "y" and "j" before a vowel are a soft vowel ("ya" я, "ju" ю).
 SPELLINGS: tuple[tuple[str, str], ...] = (
@@ -61,6 +65,7 @@ def spellings(word: str) -> tuple[str, ...]:
 def cyrillic_reading(text: str, known: Callable[[str], bool]) -> str | None:
     """``text`` spelt in Cyrillic when it is Russian typed in Latin letters (see the module), else None.
     ``known(word)``: whether a lower-case word (either script) is a common word or the knowledge base's."""
+    text = text[:MAX_QUESTION_CHARS]  # as much as the matcher reads
     if _NOT_PLAIN_LATIN.search(text):  # Cyrillic already, or French, Spanish, Polish...
         return None
     words = [w for w in map(str.lower, _WORD.findall(text)) if len(w) >= MIN_COUNTED]
@@ -72,7 +77,7 @@ def cyrillic_reading(text: str, known: Callable[[str], bool]) -> str | None:
         is_russian = any(known(v) for v in spellings(word))
         russian += is_russian and not is_english
         english += is_english and not is_russian
-    if russian < 2 or russian <= english:
+    if russian < 2 or russian <= english or russian * 2 < len(words):  # (not letters at random)
         return None
     return _WORD.sub(lambda m: _spelt(m.group(), known), text)
 

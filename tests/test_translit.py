@@ -7,6 +7,7 @@ import pytest
 from bot.conversation import Conversation
 from bot.matching import Matcher
 from bot.translit import cyrillic_reading, spellings
+from bot.words import MAX_QUESTION_CHARS
 
 # A small vocabulary of both scripts, as ``known`` sees the knowledge base's words and the common ones.
 KNOWN = frozenset({
@@ -56,6 +57,7 @@ def test_russian_in_latin_letters_is_spelt_back(text: str, expected: str) -> Non
     "кто подписал договор?",  # already Cyrillic
     "Qui a signé le traité du sud ?",  # accented letters: another language
     "sud sud treaty",  # Russian words no more than English ones... "sud" is both
+    "kto dogovor qwz xkcd plmb trvw",  # letters at random: two Russian words by chance among many of neither
     "",
     "🙂🙂",
 ])
@@ -78,3 +80,8 @@ def test_russian_in_latin_letters_is_answered_in_russian(matcher: Matcher, messa
 def test_a_message_in_another_latin_language_still_gets_the_language_note(matcher: Matcher) -> None:
     outcome = Conversation(matcher).answer("¿Por cuántos años es válido el acuerdo entre Rusia y Osetia?")
     assert outcome.reason == "other_language"
+
+
+def test_only_as_much_as_the_matcher_reads_is_spelt_back() -> None:
+    reading = cyrillic_reading("kto podpisal dogovor " * 5000, KNOWN.__contains__)
+    assert reading is not None and len(reading) <= MAX_QUESTION_CHARS
