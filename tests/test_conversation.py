@@ -312,6 +312,12 @@ def test_a_name_joined_by_and_inside_a_question_is_no_question_of_its_own(
     ("Кто президент России? А Южной Осетии?", "А Южной Осетии", True),
     ("Who signed the agreement between Russia and Abkhazia?", "Abkhazia", False),
     ("Who is the president of South Ossetia? And the Russian one", "the Russian one", False),  # no "?" closes it
+    ("who signed it?   ALSO   when ?", "when", True),  # the joint in any case, spaces around
+    ("who signed it? and when ?", "AND WHEN", True),  # the part itself opens the sentence
+    ("who signed it, and when?", "when", False),  # a clause of the sentence before
+    ("who signed it? band when?", "when", False),  # "band" is no joint
+    ("İstanbul? And the Russian one?", "the Russian one", True),  # a letter whose lower case is longer
+    ("who is it and when? Who is it?", "who is it", True),  # its second occurrence is the one closed
 ])
 def test_a_part_is_a_sentence_of_its_own(text: str, piece: str, own: bool) -> None:
     assert own_sentence(text, piece) is own
