@@ -23,7 +23,15 @@ from bot.concept_words import concept_words
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import voices
 from bot.message_parts import asking_sentences, prefaced
-from bot.named_roles import addressee, alternatives, asks_for_counterpart, asks_for_partner, places, speaker
+from bot.named_roles import (
+    addressee,
+    alternatives,
+    asks_for_counterpart,
+    asks_for_others,
+    asks_for_partner,
+    places,
+    speaker,
+)
 from bot.spelling import Speller
 from bot.words import (
     MAX_QUESTION_CHARS,
@@ -83,6 +91,7 @@ class Analysis:
     head_unknown: bool = False  # a word of the phrase it opens is one the knowledge base does not know
     either: frozenset[str] = frozenset()  # named things or numbers offered as alternatives ("Moscow or Tskhinvali?")
     partner: bool = False  # asks who was with a person it names ("who signed it with Putin?", "с кем он ...?")
+    others: bool = False  # asks who besides the people it names or describes ("who else was at the signing?")
     placed: frozenset[str] = frozenset()  # named things given as a place ("in Moscow"), not as who acts
     speaker: str | None = None  # who it asks to have said something ("what did Georgia say?": #georgia)
     addressee: str | None = None  # whom it says was answered ("who responded to the US?": #usa; not their words)
@@ -330,6 +339,7 @@ class Analyzer:
             head_unknown=head_unknown,
             either=alternatives(corrected_text, lambda words: self._terms(words)[0], self.entity_ids),
             partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
+            others=qtype == "who" and asks_for_others(corrected_text),
             placed=places(corrected_text, lambda w: self._word(w)[1], self.entity_ids),
             speaker=speaker(corrected_text, lambda w: self._word(w)[1], self.speakable, self.parties),
             addressee=addressee(corrected_text, lambda words: self._terms(words)[0], self.speakable),

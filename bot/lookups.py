@@ -54,6 +54,7 @@ class Lookups:
         self._identifies: dict[str, bool] = {}  # see identifies()
         self._periods: dict[int, frozenset[tuple[str, str]]] = {}  # see periods()
         self._roles: tuple[str, dict[str, str]] = ("", {})  # the last question's year_roles
+        self._lead: frozenset[str] | None = None  # see names_only_lead()
 
     @property
     def curated(self) -> CuratedQuestions:
@@ -214,6 +215,16 @@ class Lookups:
         voices = self.analyzer.voices
         mine = {who, *self.analyzer.stands_for.get(who, ()), *voices.get(who, ())}  # Psaki, the US, the West
         return bool(said_by) and all(not mine.isdisjoint(voices.get(s, ())) for s in said_by)
+
+    def names_only_lead(self, e: Entry) -> bool:
+        """Whether entry ``e``'s answer names people, only those the article's lead names (its first sentence
+        that names anyone: the signatories here): no answer to "who else was there?"."""
+        if self._lead is None:
+            persons = self.analyzer.person_ids
+            each = (persons.intersection(self.analyzer.terms_of(s.text)[0]) for s in self.kb.article.sentences)
+            self._lead = next((found for found in each if found), frozenset())
+        named = self.analyzer.person_ids.intersection(self.analyzer.terms_of(e.en.answer)[0])
+        return bool(named) and named <= self._lead
 
     def identifies(self, e: Entry, a: Analysis) -> bool:
         """Whether entry ``e`` tells who someone is, which question ``a`` does not ask: a good share of its

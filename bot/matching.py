@@ -338,6 +338,13 @@ class Matcher:
             return [c for c in facts if not self.lookups.only_said_by(c.entry, a.addressee)]
         return facts
 
+    def _beyond_lead(self, a: Analysis, facts: list[Candidate]) -> list[Candidate]:
+        """``facts`` without those naming only the people the article opens with, when ``a`` asks who else
+        ("who else was there?"; not "Putin and who else?", which asks for his partner)."""
+        if not a.others or not self.analyzer.person_ids.isdisjoint(a.all_terms):
+            return facts
+        return [c for c in facts if not self.lookups.names_only_lead(c.entry)]
+
     def _decide(self, a: Analysis, reply_lang: str, answer_at: float | None, without: frozenset[str]) -> Outcome:
         answer_threshold = self.answer_threshold if answer_at is None else answer_at
         def unknown(reason: str, near: Iterable[Entry] = (), gap: Entry | None = None, score: float = 0.0) -> Outcome:
@@ -360,8 +367,9 @@ class Matcher:
             gap = miss.entry
             return unknown("gap", [self.kb.by_id[r] for r in gap.related if r in self.kb.by_id], gap=gap,
                            score=miss.score)
+        facts = self._beyond_lead(a, facts)
         if not facts:
-            return unknown("off_topic")
+            return unknown("unsure", near) if a.others else unknown("off_topic")
         top = self._surest_of_kin(facts)
         th = self.thresholds
         # Principled guards, not learned: the question names a thing or a number that even the closest entry

@@ -23,6 +23,9 @@ CLAUSE_MARK = re.compile(r"[,.;:!?()]")
 WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwho\b[^,.;:!?]*\bwith\s*(?:$|[,.;:!?])"
                        r"|\b(?:and|и|а)\s+(?:who|кто)\s*(?:$|[,.;:!?])")  # "Putin and who??"
 # (not "с кем он подписал?": a person did it, and another was with him)
+# A who-question for people besides some it names or describes ("who else was at the signing?", "кто ещё
+# участвовал, кроме двух президентов?"): not answered by those people alone (``bot.matching``).
+OTHERS = re.compile(r"\b(?:who else|кто еще|besides|apart from|other than|except|кроме|помимо)\b")
 COUNTERPART = re.compile(r"\b(?:with whom|с кем)\b(?!\s+(?:же\s+)?(?:он|она)\b)")
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
 _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
@@ -114,6 +117,12 @@ def asks_for_partner(text: str, term_of: Callable[[str], str], persons: Collecti
     return bool(WITH_WHOM.search(text)) or any(term_of(m.group(1)) in persons for m in WITH_NAME.finditer(text))
 
 
+def asks_for_others(text: str) -> bool:
+    """Whether a who-question asks for people besides some it names or describes ("who else was there besides
+    the presidents?"). ``text`` is normalised."""
+    return bool(OTHERS.search(text))
+
+
 def asks_for_counterpart(text: str) -> bool:
     """Whether a who-question asks with whom something was done ("с кем Россия подписала похожий договор?"):
     when it names no person, the answer is a party (a country, a region), not a person."""
@@ -172,7 +181,9 @@ _ANSWERED = (
     rf"(?:the\s+)?{_ANSWERED_WHO}",
     rf"\b(?:ответ|ответил\w*|отреагировал\w*|огрызнул\w*|отповедь)\s+на\s+{_ANSWERED_WHO}",
 )
-_ANSWERED_DATIVE = r"\b(?:ответил|ответила|ответило|ответили|посоветовал|посоветовала|посоветовали)\s+([^\W\d_]+)"
+# (a demonstrative in the dative marks the case of a name that does not decline: "ответил этой Псаки")
+_ANSWERED_DATIVE = (r"\b(?:ответил|ответила|ответило|ответили|посоветовал|посоветовала|посоветовали)\s+"
+                    r"((?:этой|этому|этим|той|тому|тем)\s+)?([^\W\d_]+)")
 
 
 @cache
@@ -191,8 +202,8 @@ def addressee(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]], nam
             words = list(takewhile(lambda w: w not in _ENDS_ADDRESSEE, tokens(m.group(1))))
             found.update(t for t in terms_of(words[:MAX_ADDRESSEE_WORDS]) if t in named)
     for m in re.finditer(_ANSWERED_DATIVE, text):
-        if _DATIVE.search(m.group(1)):
-            found.update(t for t in terms_of([m.group(1)]) if t in named)
+        if m.group(1) or _DATIVE.search(m.group(2)):
+            found.update(t for t in terms_of([m.group(2)]) if t in named)
     return found.pop() if len(found) == 1 else None
 
 

@@ -1178,6 +1178,7 @@ def test_which_capital_still_asks_where(matcher: Matcher) -> None:
         ("how did Peskov answer the EU?", "#eu"),
         ("what was the reaction to Mogherini?", "#mogherini"),
         ("кто ответил Госдепу?", "#usa"),  # the Russian dative
+        ("кто ответил этой Могерини?", "#mogherini"),  # a name that does not decline, after a dative "этой"
         ("кто-то из Кремля огрызнулся на Вашингтон", "#usa"),
         ("что ответил Песков?", None),  # after the verb in the nominative: who answered
         ("what was the answer of the Kremlin?", None),  # whose answer, not to whom
@@ -1205,6 +1206,23 @@ def test_a_name_and_who_asks_for_whoever_was_with_them(matcher: Matcher, message
     assert matcher.analyzer.analyse(message).partner
     outcome = Conversation(matcher).answer(message)  # nothing but the name: asked of the headline, the signing
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "signatories"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("Who else was present when they signed it?", None),  # the signatories alone do not answer it
+        ("а кто ещё был в зале, кроме двух президентов?", None),
+        ("Who else took part in the talks besides the presidents?", None),
+        ("кто ещё должен одобрить договор?", "ratification"),  # the parliaments: no person the lead names
+        ("Tibilov and who else signed it?", "signatories"),  # a partner asked for: the one with Tibilov
+    ],
+)
+def test_who_else_is_not_answered_by_the_people_the_article_opens_with(
+        matcher: Matcher, question: str, entry_id: str | None) -> None:
+    outcome = Conversation(matcher).answer(question)
+    assert (outcome.entry.id if outcome.entry is not None else None) == entry_id
+    assert outcome.status == ("unknown" if entry_id is None else "answered")
 
 
 @pytest.mark.parametrize(
@@ -1236,6 +1254,8 @@ def test_who_are_you_is_not_asked_of_the_headline(matcher: Matcher) -> None:
         ("на какой год выделят дополнительный миллиард?", "funding_2016"),
         ("43 billion - that was for which years?", "funding_past"),  # a rest pointing back at a thing named
         ("дополнительный миллиард — это на какой год?", "funding_2016"),
+        ("the additional billion rubles: for what year?", "funding_2016"),  # a thing named, then what is asked of it
+        ("43 млрд — за какие годы?", "funding_past"),
     ],
 )
 def test_which_years_is_answered_by_an_answer_that_states_years(matcher: Matcher, question: str,
