@@ -72,12 +72,14 @@ def cyrillic_reading(text: str, known: Callable[[str], bool]) -> str | None:
     english_known = [known(w) for w in words]
     if len(words) - sum(english_known) < 2:  # fewer than two words that may be Russian only (most messages)
         return None
-    russian = english = 0
+    russian = english = both = 0
     for word, is_english in zip(words, english_known, strict=True):
         is_russian = any(known(v) for v in spellings(word))
         russian += is_russian and not is_english
         english += is_english and not is_russian
-    if russian < 2 or russian <= english or russian * 2 < len(words):  # (not letters at random)
+        both += is_english and is_russian  # a name, "pro", "krym": either language's
+    # (half the words of either language only, not letters at random that happen to read as Russian)
+    if russian < 2 or russian <= english or russian * 2 < len(words) - both:
         return None
     return _WORD.sub(lambda m: _spelt(m.group(), known), text)
 

@@ -311,6 +311,13 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         # 90.0% refusal.
         ("heldout-66.jsonl", (0.95, 0.96), 0),
         ("heldout-67.jsonl", (0.87, 0.90), 0),
+        # heldout-68 ... heldout-70, written the same way at the start of round 25 and scored untouched by its
+        # first tree (b6f5bfe, the replies of e0cc539): 68: 88.6% in scope (en 87.0%, ru 90.5%, long 54.5%), 98.3%
+        # refusal; 69: 90.7% (en 93.5%, ru 87.3%, long 100%), 90.0%; 70: 88.6% (en 83.1%, ru 95.2%, long 85.7%),
+        # 100%.
+        ("heldout-68.jsonl", (0.90, 0.98), 0),
+        ("heldout-69.jsonl", (0.91, 0.91), 0),
+        ("heldout-70.jsonl", (0.88, 1.0), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:

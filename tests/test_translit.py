@@ -45,6 +45,7 @@ def test_the_plain_spelling_comes_first() -> None:
     ("Kto podpisal dogovor s yuzhnoy osetiej?", "Кто подписал договор с южной осетией?"),
     ("@TreatyBot skolko let?", "@TreatyBot сколько лет?"),  # the address stays as written
     ("Putin eto podpisal?", "Путин это подписал?"),  # a name is spelt back too; capitals kept
+    ("kto podpisal: putin, sud, putin?", "кто подписал: путин, суд, путин?"),  # words of both scripts: neither side
 ])
 def test_russian_in_latin_letters_is_spelt_back(text: str, expected: str) -> None:
     assert cyrillic_reading(text, KNOWN.__contains__) == expected
