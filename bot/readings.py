@@ -32,9 +32,10 @@ class Readings:
 
 def _after_preface(analyzer: Analyzer, lexicon: Lexicon, clean: str, tail: str, lang: str | None) -> Analysis | None:
     """The reading of what follows a preface, or None when it is no question of its own: a rest that names
-    nothing but the kind of answer it wants, after a short preface that names the thing ("extra billion - which
-    year?", "the 1 billion rubles - that's for which year?"), is asked by the message read whole. (After a longer
-    preface the rest may well be one: "Дед говорит, что подписали 9 мая ... Рассудите нас — какого числа это было?")"""
+    nothing but the kind of answer it wants, after a short preface that names the thing ("the additional billion:
+    for what year?", "the 1 billion rubles - that's for which year?"), is asked by the message read whole. (After
+    a longer preface the rest may well be one: "Дед говорит, что подписали 9 мая ... Рассудите нас — какого числа
+    это было?")"""
     t = analyzer.analyse(tail, lang)
     short = len(tokens(clean)) - len(tokens(tail)) <= NAMED_PREFACE_WORDS
     if t.terms and short and all(x in analyzer.asks_for or x == YEAR_ASKED for x in t.terms):
