@@ -18,6 +18,11 @@ from bot.named_roles import tells_of_saying
 from bot.words import MAX_QUESTION_CHARS, normalise, strip_address, tokens
 
 LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
+# A person's title or position is their post ("Psaki's official title?", "Tibilov position"), not a document's
+# name or a stance (with nothing else asked: "Peskov's position on the treaty" is his stance)
+TITLE_WORDS = "title position official"
+TITLE_NOUNS = frozenset({"title", "position"})  # the nouns themselves: not "what did Putin call it?" ("called": #name)
+IDENTITY = "#identity"
 NAMED_PREFACE_WORDS = 6  # a preface this short names a thing ("the 1 billion rubles - that's for which year?")
 
 
@@ -45,6 +50,17 @@ def _after_preface(analyzer: Analyzer, lexicon: Lexicon, clean: str, tail: str, 
     return t
 
 
+def _as_post(analyzer: Analyzer, a: Analysis) -> list[Analysis]:
+    """``a`` asked of one person's post when it names that person and only words of a title ("Psaki's
+    official title?"); none otherwise."""
+    persons = [t for t in a.terms if t in analyzer.person_ids]
+    rest = [t for t in a.terms if t not in persons]
+    if len(persons) != 1 or not rest or TITLE_NOUNS.isdisjoint(tokens(a.text)) \
+            or not set(rest) <= set(analyzer.terms_of(TITLE_WORDS)[0]):
+        return []
+    return [replace(a, terms=(persons[0], IDENTITY))]
+
+
 def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | None = None) -> Readings:
     """The readings of ``text`` (see the module's docstring)."""
     a = analyzer.analyse(text, lang)
@@ -63,6 +79,7 @@ def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | No
                       entities=(a.entities - {name}) | {other})
               for name in sorted((a.entities & stands_for.keys()) - a.placed)
               for other in sorted(stands_for[name] - analyzer.person_ids) if not a.unknown]
+    found += _as_post(analyzer, a)
     tail = prefaced(clean)
     t = _after_preface(analyzer, lexicon, clean, tail, lang) if tail is not None else None
     if t is not None:

@@ -1226,6 +1226,20 @@ def test_who_else_is_not_answered_by_the_people_the_article_opens_with(
 
 
 @pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("What is Psaki's official title?", "psaki_who"),  # a person's title is their post, not a name
+        ("Tibilov position", "tibilov_who"),  # ... and their position, with nothing else asked
+        ("what title does Peskov have", "peskov_who"),
+        ("What did Putin call the treaty?", "putin_big_step"),  # "call" is no title: his words
+    ],
+)
+def test_a_persons_title_or_position_is_their_post(matcher: Matcher, question: str, entry_id: str) -> None:
+    outcome = Conversation(matcher).answer(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
     ("question", "entry_ids"),
     [
         ("Причём тут Крым?", {"crimea_anniversary"}),  # "what has Crimea to do with it": only Crimea is asked about
