@@ -45,11 +45,13 @@ class People:
         found = self._of_entry.get(key)
         if found is None:
             found = self._of_entry[key] = self._of_entry_answer(entry_id, lang, gender, several)
+        if len(found) < 2:
+            return found
         # Of several its answer names, the one who speaks for a side the question named ("who signed for South
         # Ossetia?": Tibilov, though the answer names Putin too)
         voices = self.matcher.analyzer.voices
-        sides = [p for p in found if not voices.get(p, frozenset({p})).difference({p}).isdisjoint(asked)]
-        return sides if len(found) > 1 and len(sides) == 1 else found
+        sides = [p for p in found if not voices.get(p, frozenset()).difference({p}).isdisjoint(asked)]
+        return sides if len(sides) == 1 else found
 
     def named_by(self, entry_id: str, lang: str) -> list[str]:
         """The people an entry's title and answer name, in the order named."""
