@@ -56,6 +56,7 @@ QTYPE_WINDOW = 4  # a question word counts among a sentence's first four words (
 NAMING_QWORDS = frozenset({"capital", "deadline"})
 HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
 
+QUOTING = frozenset({"#quote", "word", "words"})  # the lexicon's concept of quoting ("quote", "дословно"), "words"
 # A plain word stem weighs this share of its IDF. Concepts ("#term"), named things and numbers carry the
 # meaning the lexicon gives them; a stem is often an incidental word ("stay", "состоялось") that is rare
 # in the knowledge base without saying much, and at full weight it made a question look half unexplained
@@ -303,11 +304,8 @@ class Analyzer:
                     w = word  # a function word with a clitic is that word: "when'd", "how'll", "where're"
             if w in names and w not in self.name_vocab and stem(w) not in self.name_stems:
                 unknown_names.append(w)
-            if w.isdigit() or w in self.vocab or w in self.stopwords:
-                words.append((w, False))
-                continue
-            s = stem(w)
-            if s in self.vocab_stems or s in self.single:
+            if (w.isdigit() or w in self.vocab or w in self.stopwords
+                    or (s := stem(w)) in self.vocab_stems or s in self.single):
                 words.append((w, False))
                 continue
             fixed = self.correct(w)
@@ -324,6 +322,7 @@ class Analyzer:
         qtype = self.qtype(corrected_text)
         if qtype == "who" and self.person_ids.isdisjoint(content) and asks_for_counterpart(corrected_text):
             qtype = None  # "с кем Россия подписала?" asks for a party, which an entry gives without a person
+        said_by, content = self._said_by(corrected_text, content)
         return Analysis(
             text=text,
             lang=detected,
@@ -341,9 +340,15 @@ class Analyzer:
             partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
             others=qtype == "who" and asks_for_others(corrected_text),
             placed=places(corrected_text, lambda w: self._word(w)[1], self.entity_ids),
-            speaker=speaker(corrected_text, lambda w: self._word(w)[1], self.speakable, self.parties),
+            speaker=said_by,
             addressee=addressee(corrected_text, lambda words: self._terms(words)[0], self.speakable),
         )
+
+    def _said_by(self, text: str, content: list[str]) -> tuple[str | None, list[str]]:
+        """Who ``text`` asks to have said something (``named_roles.speaker``), and its ``content`` terms: without
+        "quote" or "words" when someone is ("Peskov's exact quote" asks what he said: no subject of its own)."""
+        said_by = speaker(text, lambda w: self._word(w)[1], self.speakable, self.parties)
+        return said_by, content if said_by is None else [t for t in content if t not in QUOTING]
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:
         """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for.

@@ -75,7 +75,7 @@ def lead(text: str) -> str | None:
 # spaces ("когда подписали / на сколько лет?"), the numbers of a list ("1) how long ... 2) has it ...") and
 # their words where a sentence or a clause starts ("First, who is he? Second, ...", "Во-первых, ...").
 _LIST_WORD = r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|во-первых|во-вторых|в-третьих|наконец)"
-PART_SPLIT = re.compile(r"\?+|(?:^|\s)\d{1,2}[).]\s+|[.!;]+\s|(?:^|(?<=[.?!;,])|(?<=[.?!;,]\s))\s*" + _LIST_WORD
+PART_SPLIT = re.compile(r"\?+|(?:^|(?<=\s))\(?\d{1,2}[).]\s+|[.!;]+\s|(?:^|(?<=[.?!;,])|(?<=[.?!;,]\s))\s*" + _LIST_WORD
                         + r"\s*,\s*|,\s*|\s+[/+&]\s+|\s+(?:and|и|а также|plus|плюс)\s+", re.IGNORECASE)
 
 
@@ -136,6 +136,23 @@ def later_clause(text: str, piece: str) -> bool:
     """Whether ``piece`` (a part of ``text``) goes on a sentence rather than opening one: "Я слышал, *что
     американцы его раскритиковали*." tells what was heard, its "что" is no question word."""
     return not any(_opens(text, at, "?.!…:;") for at in _starts(text, piece))
+
+
+_LIST_NUMBER = re.compile(r"(?:^|\s)\(?\d{1,2}[).]\s*$")
+_LIST_OPENS = re.compile(r"\s*\(?1[).]\s")
+
+
+def listed(text: str, piece: str) -> bool:
+    """Whether ``piece`` of ``text`` is an item of a numbered list ("Need (1) the treaty's title and (2) ...")."""
+    at = text.find(piece)
+    return at > 0 and _LIST_NUMBER.search(text, max(0, at - 8), at) is not None
+
+
+def opens_list(text: str, piece: str) -> bool:
+    """Whether ``piece`` of ``text`` comes right before the first item of a numbered list ("Мне нужно 1) ..."):
+    it introduces the questions, as "Two questions:" does, and asks nothing of its own."""
+    at = text.find(piece)
+    return at >= 0 and _LIST_OPENS.match(text, at + len(piece)) is not None
 
 
 def own_sentence(text: str, piece: str) -> bool:

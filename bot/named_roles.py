@@ -38,6 +38,7 @@ _SAY_RU = (r"(?:сказал|сказала|сказало|сказали|отв
            r"отнеслось|отнеслись|охарактеризовал|охарактеризовала|охарактеризовало|назвал|назвала|назвало|"
            r"описал|описала|говорил|говорила|говорило|говорили|высказался|высказалась|высказалось|упомянул|"
            r"упомянула|упомянуло|оценил|оценила|оценило|оценили)")
+_WORDS_EN = r"(?:quote|quotes|quotation|words)"
 # The same verbs in the plural of no one named: "что сказали в Тбилиси?", "как отнеслись в Абхазии?" ask
 # what was said there, by the people of that place.
 _THEY_SAID_RU = r"(?:сказали|ответили|заявили|думают|отреагировали|прокомментировали|относятся|отнеслись)"
@@ -55,6 +56,8 @@ _SPEAKER = (
     rf"\b(?:did|has|have|does|do)\s+{_WHO}\s+{_SAY_EN}\b",
     r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b",
     rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}",
+    # whose exact words are asked for: "Peskov exact quote", "Psaki's actual words"
+    rf"\b([^\W\d_]+)(?:'s|s')?\s+(?:exact|actual|precise|full)\s+{_WORDS_EN}\b",
     # (two named before it, "Псаки и Могерини что сказали?", are asked of each: no one speaker)
     # (and "грузинский МИД что заявил?": the word before the body names whose it is)
     rf"\b((?:[^\W\d_]+\s+(?:и|или)\s+)?(?:[^\W\d_]+(?:ий|ый|ой|ая|ое|ие|ые)\s+)?[^\W\d_]+)\s+{_WHAT_RU}\s+"
@@ -71,7 +74,7 @@ _SPEAKER = (
 # Every one of them needs one of these words whole: a question without any asks no one to have said anything,
 # and the patterns (~8 ms to compile) are compiled the first time one has.
 _SAYING = frozenset(
-    "|".join((_SAY_EN[3:-1], _SAY_RU[3:-1], _THEY_SAID_RU[3:-1])).split("|")
+    "|".join((_SAY_EN[3:-1], _SAY_RU[3:-1], _THEY_SAID_RU[3:-1], _WORDS_EN[3:-1])).split("|")
 ) | {"reaction", "response", "reply", "position", "stance", "view", "take", "answer", "comment", "ответ", "ответка",
      "ответку", "реакция"}
 

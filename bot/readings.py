@@ -78,7 +78,7 @@ def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | No
     found += [replace(a, terms=tuple(dict.fromkeys(other if t == name else t for t in a.terms)),
                       entities=(a.entities - {name}) | {other})
               for name in sorted((a.entities & stands_for.keys()) - a.placed)
-              for other in sorted(stands_for[name] - analyzer.person_ids) if not a.unknown]
+              for other in sorted(stands_for[name] - analyzer.person_ids) if not a.head_unknown]
     found += _as_post(analyzer, a)
     tail = prefaced(clean)
     t = _after_preface(analyzer, lexicon, clean, tail, lang) if tail is not None else None

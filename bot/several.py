@@ -15,7 +15,7 @@ from bot.contexts import Context
 from bot.headline import of_headline, opening_question
 from bot.knowledge import Entry
 from bot.matching import Analysis, Outcome, strip_address, tokens
-from bot.message_parts import closes_question, later_clause, own_sentence, parts
+from bot.message_parts import closes_question, later_clause, listed, opens_list, own_sentence, parts
 from bot.outcomes import SURE_NEAR_MISS, combined
 
 if TYPE_CHECKING:
@@ -57,8 +57,8 @@ class SeveralQuestions:
         for piece, tells in pieces:
             # A part counts when it is a question itself or a bare topic ("pensions and salaries");
             # background ("I read the news about it") is neither answered nor reported.
-            if piece.endswith(":"):
-                continue  # a preface: "Two questions: 1) ... 2) ..."
+            if piece.endswith(":") or opens_list(addressed, piece):
+                continue  # a preface: "Two questions: 1) ... 2) ...", "I need (1) ..."
             read = conv.matcher.analyzer.analyse(piece)
             asks = self._asks(addressed, piece, read, previous is not context)
             if not asks and (len(read.terms) > BARE_TOPIC_TERMS
@@ -111,7 +111,7 @@ class SeveralQuestions:
         whose subject is a pronoun ("... и он вообще действует?"). ``after_subject``: a piece before it left a
         subject (answered, or told of it), so a sentence naming only names asks about them."""
         follow = self.conversation.follow
-        return self.conversation.asks(piece) or read.qtype is not None or (
+        return self.conversation.asks(piece) or read.qtype is not None or listed(addressed, piece) or (
             not follow.pronouns.isdisjoint(tokens(piece)[:2]) and closes_question(addressed, piece)) or (
             ((after_subject and follow.names_only(read)) or len(read.terms) > BARE_TOPIC_TERMS)
             and own_sentence(addressed, piece))

@@ -246,6 +246,11 @@ def common_stems() -> frozenset[str]:
 
 _COUNTRY_US = re.compile(r"\b(?:US|Us)\b|U\.\s?S\.")  # the country as people write it in capitals
 _LOWER_US = re.compile(r"(?<![\w.'])us(?![\w.'])")
+_TAKES_US = frozenset({
+    "tell", "tells", "told", "ask", "asks", "asked", "give", "gives", "gave", "let", "lets", "make", "makes",
+    "making", "made", "help", "helps", "helped", "show", "shows", "showed", "want", "wants", "wanted", "keep",
+    "keeps", "kept", "remind", "reminds", "teach", "teaches", "taught", "to", "for", "with", "like", "among",
+    "of"})
 
 
 def pronoun_us(original: str, names_something: Callable[[str], bool]) -> bool:
@@ -260,7 +265,9 @@ def pronoun_us(original: str, names_something: Callable[[str], bool]) -> bool:
         before = original[:m.start()].split()[-1:]
         rest = original[m.end():m.end() + 40].lstrip()
         after = TOKEN.findall(rest.lower())[:1] if rest[:1] not in tuple(",.!?:;") else []  # "for us: who ..."
-        if not before or before[0].lower() == "the" or (after and names_something(after[0])):
+        # (after a verb or preposition it is the object: "making us follow the news", "for us")
+        if not before or before[0].lower() == "the" or (
+                after and names_something(after[0]) and before[0].lower() not in _TAKES_US):
             return False
         found = True
     return found

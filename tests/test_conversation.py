@@ -449,6 +449,8 @@ def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversat
      ("who signed it. and when", [("who signed it", False), ("and when", False)]),  # no "?": nothing told
      ("Two questions: 1) how long is it valid? 2) has it been ratified",
       [("Two questions:", False), ("how long is it valid", False), ("has it been ratified", False)]),
+     ("I need (1) the official name and (2) how long it lasts",  # numbers in brackets, after "and" too
+      [("I need", False), ("the official name", False), ("how long it lasts", False)]),
      # the words of a list are its numbers: no part of their own ("First" is no topic the article lacks)
      ("I have two questions. First, who is Tibilov? Second, what is his role?",
       [("I have two questions", True), ("who is Tibilov", False), ("what is his role", False)]),
@@ -871,6 +873,16 @@ def test_a_numbered_list_in_words_is_answered_part_by_part(conversation: Convers
     outcome = conversation.answer("First, who is Tibilov? Second, what is his role in the treaty?")
     assert outcome.status == "answered" and not outcome.uncovered
     assert outcome.entry is not None and outcome.entry.id == "tibilov_who"
+
+
+@pytest.mark.parametrize("message", ["I need (1) the official name of the treaty and (2) its duration",
+                                     "Мне нужно 1) полное название договора 2) срок его действия"])
+def test_the_items_of_a_numbered_list_are_its_questions(conversation: Conversation, message: str) -> None:
+    """An item of a list asks, though it is a bare noun phrase ("the official name of the treaty"), and its
+    number is no number the article lacks."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and not outcome.uncovered, outcome
+    assert [p.entry.id for p in outcome.parts if p.entry is not None] == ["treaty_name", "term"]
 
 
 @pytest.mark.parametrize("more", ["what else?", "anything else?", "tell me more", "а ещё?", "подробнее"])
