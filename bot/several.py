@@ -9,12 +9,13 @@ answered nor reported, but a sentence that tells may name the subject of the que
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.contexts import Context
 from bot.headline import of_headline, opening_question
 from bot.knowledge import Entry
-from bot.matching import Analysis, Outcome, strip_address, tokens
+from bot.matching import DECLINED_FOR_CAUSE, Analysis, Outcome, strip_address, tokens
 from bot.message_parts import closes_question, later_clause, listed, opens_list, own_sentence, parts
 from bot.outcomes import SURE_NEAR_MISS, combined
 
@@ -54,6 +55,7 @@ class SeveralQuestions:
         again = 0  # parts answered by the answer of a part before
         background = 0  # parts that tell, not ask, or name the subject the others ask about
         previous = context
+        left_out = False  # the part before named something the article does not cover
         for piece, tells in pieces:
             # A part counts when it is a question itself or a bare topic ("pensions and salaries");
             # background ("I read the news about it") is neither answered nor reported.
@@ -71,6 +73,8 @@ class SeveralQuestions:
                     previous = self._told(piece, read, lang, whole.lang, previous, context)
                 continue
             outcome = conv.one(piece, lang, whole.lang, previous, joined=previous is not context)
+            outcome = self._leaning(outcome, read) if left_out else outcome
+            left_out = self._left_out(outcome)
             clause = tells and later_clause(addressed, piece)  # "Я слышал, *что у Абхазии есть договор*. Когда он..?"
             if tells and (not asks or clause) and outcome.reason not in CHATTER:  # said, not asked: "The US
                 background += 1  # commented, the EU commented. But what did Georgia say?"; a clause names the subject
@@ -104,6 +108,21 @@ class SeveralQuestions:
         if told.status == "answered":
             return conv.context_after(told) or previous
         return (conv.follow.subject_of(read, reply_lang) if previous is context else None) or previous
+
+    @staticmethod
+    def _left_out(outcome: Outcome) -> bool:
+        """Whether a part was declined for naming what the article does not cover: a thing it names that no
+        entry near it does (Abkhazia's government), or a name the base does not know ("Transnistria")."""
+        a = outcome.analysis
+        return outcome.status == "unknown" and a is not None and (
+            bool(a.unknown_names) or (outcome.reason in DECLINED_FOR_CAUSE and bool(a.entities)))
+
+    def _leaning(self, outcome: Outcome, read: Analysis) -> Outcome:
+        """``outcome`` of a part after one that named what the article does not cover ("How big is Abkhazia's
+        army? and who is their president?"): declined when it names nothing of its own and points back."""
+        if read.entities or self.conversation.follow.pronouns.isdisjoint(tokens(read.text)):
+            return outcome
+        return replace(outcome, status="unknown", reason="unsure", entry=None)
 
     def _asks(self, addressed: str, piece: str, read: Analysis, after_subject: bool) -> bool:
         """Whether ``piece`` of the message ``addressed`` asks: "whn was it signed?" does, misspelt; so does a

@@ -27,6 +27,9 @@ _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"
                          "–": "-", "—": "-", "‑": "-", "−": "-", "ё": "е", "Ё": "Е"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffb]")
 _COMBINING = re.compile(r"[\u0300-\u0305\u0307-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Money signs as words: "$$" is money in chat ("did he promise more $$?"), one sign its currency ("$5", "₽", "€")
+_MONEY_SIGNS = re.compile(r"\${2,}|[$₽€]")
+_SIGN_WORDS = {"$": " dollars ", "₽": " rubles ", "€": " euros "}
 _LEADING_ADDRESS = re.compile(r"^\s*(?:/ask(?:@\w+)?|@\w+)[\s,:;.!?-]*", re.IGNORECASE)
 TOKEN = re.compile(r"\d+|[^\W\d_]+(?:'[^\W\d_]+)?")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -40,6 +43,8 @@ def normalise(text: str) -> str:
     if not text.isascii():  # NFKC and the invisible characters concern non-ASCII text only
         text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = _CONTROL.sub(" ", text)
+    if "$" in text or "₽" in text or "€" in text:
+        text = _MONEY_SIGNS.sub(lambda m: _SIGN_WORDS.get(m.group(), " money "), text)
     if not text.isascii():
         # Drop combining accents ("café" -> "cafe", "ё" -> "е") but keep the breve of "й".
         text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))

@@ -875,6 +875,16 @@ def test_a_numbered_list_in_words_is_answered_part_by_part(conversation: Convers
     assert outcome.entry is not None and outcome.entry.id == "tibilov_who"
 
 
+@pytest.mark.parametrize("message", ["How big is Abkhazia's army? and who is their president?",
+                                     "Насколько велика армия Абхазии? и кто их президент?"])
+def test_a_part_that_points_back_at_what_the_article_lacks_is_not_answered(conversation: Conversation,
+                                                                          message: str) -> None:
+    """The part before names what the article does not cover (Abkhazia's army): "their" in the next is
+    Abkhazia's, not Russia's president."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "unknown", (outcome.status, outcome.entry)
+
+
 @pytest.mark.parametrize("message", ["I need (1) the official name of the treaty and (2) its duration",
                                      "Мне нужно 1) полное название договора 2) срок его действия"])
 def test_the_items_of_a_numbered_list_are_its_questions(conversation: Conversation, message: str) -> None:

@@ -28,6 +28,8 @@ from bot.words import common_words, pronoun_us
         ("zero\u200bwidth\u200fmarks", "zerowidthmarks"),
         ("bell\x07and\ttab", "bell and tab"),
         ("cafe\u0301 и й", "cafe и й"),
+        # money signs are words: "$$" is money in chat, one sign its currency
+        ("more $$?", "more money ?"), ("$5 or 5₽ or €5", "dollars 5 or 5 rubles or euros 5"),
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:
