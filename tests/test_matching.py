@@ -222,6 +222,17 @@ def test_short_words_are_guessed_only_when_it_is_a_slip(matcher: Matcher, typed:
 
 
 @pytest.mark.parametrize(
+    ("question", "terms"),
+    [("о чём они хотели поговорить?", ("#discuss",)),  # to talk is to discuss
+     ("что Путин предложил обсудить?", ("#putin", "#discuss")),  # proposing to discuss is discussing
+     ("там правда есть про пенсии?", ("#pension",))],  # "правда": "really?", as "реально" is
+)
+def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question: str, terms: tuple[str, ...]) -> None:
+    a = matcher.analyzer.analyse(question)
+    assert a.terms == terms and not a.unknown
+
+
+@pytest.mark.parametrize(
     ("text", "pronoun"),
     [
         ("can you tell us who signed it?", True), ("which of us is right?", True), ("people like us?", True),
