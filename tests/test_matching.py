@@ -225,11 +225,24 @@ def test_short_words_are_guessed_only_when_it_is_a_slip(matcher: Matcher, typed:
     ("question", "terms"),
     [("о чём они хотели поговорить?", ("#discuss",)),  # to talk is to discuss
      ("что Путин предложил обсудить?", ("#putin", "#discuss")),  # proposing to discuss is discussing
-     ("там правда есть про пенсии?", ("#pension",))],  # "правда": "really?", as "реально" is
+     ("там правда есть про пенсии?", ("#pension",)),  # "правда": "really?", as "реально" is
+     ("какую систему там хотят ввести?", ("сист", "#establish")),  # introducing a system is establishing it
+     ("было ли более раннее соглашение?", ("#earlier", "#treaty"))],  # "более" only makes the comparative
 )
 def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question: str, terms: tuple[str, ...]) -> None:
     a = matcher.analyzer.analyse(question)
     assert a.terms == terms and not a.unknown
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [("will the grannies get more?", "#pension"), ("what gathering was in Geneva?", "#discuss"),
+     ("what would they review?", "#discuss"), ("in the Kremlin's account", "#statement"),
+     ("will they pool their armies?", "#common")],
+)
+def test_everyday_english_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
+    a = matcher.analyzer.analyse(question)
+    assert concept in a.terms and not a.unknown, a
 
 
 @pytest.mark.parametrize(
