@@ -234,6 +234,15 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
     assert a.terms == terms and not a.unknown
 
 
+@pytest.mark.parametrize("question", ["what ministries cooperate under the treaty?",
+                                      "какие министерства договор заставит сотрудничать?"])
+def test_ministries_unnamed_are_the_interior_ministries(matcher: Matcher, question: str) -> None:
+    """The only ministries the article has cooperate are the interior ministries: "which ministries?" is them
+    ("interior ministries" is one concept, so the entry's questions name ministries alone too)."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "prov_interior"
+
+
 @pytest.mark.parametrize(
     ("question", "concept"),
     [("will the grannies get more?", "#pension"), ("what gathering was in Geneva?", "#discuss"),
