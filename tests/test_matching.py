@@ -234,6 +234,13 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
     assert a.terms == terms and not a.unknown
 
 
+@pytest.mark.parametrize("question", ["how did Psaki call the treaty?", "как назвала договор Псаки?"])
+def test_what_psaki_called_the_treaty_is_the_so_called_treaty(matcher: Matcher, question: str) -> None:
+    """The article's "any so-called treaty" is her name for it: not who she is, nor her statement's rest."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "us_so_called_treaty"
+
+
 @pytest.mark.parametrize("question", ["what ministries cooperate under the treaty?",
                                       "какие министерства договор заставит сотрудничать?"])
 def test_ministries_unnamed_are_the_interior_ministries(matcher: Matcher, question: str) -> None:
