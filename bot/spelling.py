@@ -48,7 +48,8 @@ class Speller:
 
         One edit (a swap of neighbours counts as one: "abuot") for words up to six letters, two for longer
         ones ("дагавор"), and the first letter must agree: people rarely mistype it, and requiring it
-        keeps "recipe" from becoming "recap". A common English or Russian word is never made another word."""
+        keeps "recipe" from becoming "recap". A common English or Russian word is never made another word, but
+        for two of its letters swapped ("sing" for "sign", "dose" for "does")."""
         if word in self._remembered:
             return self._remembered[word]
         n = len(word)
@@ -81,7 +82,8 @@ class Speller:
                 result = match[0]
             elif CYRILLIC.match(word):  # a common word's form only as it sounds, no letter more changed
                 result = self._sound_alike(word, exact=own_word)
-        if result is not None and stem(result) != stem(word) and word in common_words():
+        if result is not None and stem(result) != stem(word) and word in common_words() \
+                and sorted(result) != sorted(word):
             # A common word of the language is that word, not a slip for another ("companies" is not
             # "compares", "глаза" not "глава"); another form of the same word ("ministers") is kept.
             result = None
