@@ -69,9 +69,10 @@ class Speller:
             # from a known word, such a form is as often a slip: "singed" for "signed", "путен" for "путин").
             # A four-letter word one letter away from a known one is as likely a real word the knowledge
             # base lacks ("tall", not "talk"); two letters swapped ("sgin") or one missing ("whos") is a slip.
-            # Not so towards a word that opens questions: "meny" is no word of its own but "many" mistyped.
+            # Not so towards a word that opens questions: "meny" is no word of its own but "many" mistyped; nor
+            # for a word that is no common word of the language ("sigm": "sign").
             short_guess = match is not None and n == len(match[0]) == 4 and sorted(match[0]) != sorted(word) \
-                and match[0] not in self._openers
+                and match[0] not in self._openers and stem(word) in common_stems()
             # A form of a common word one letter from a word of the knowledge base's own (a name, a term of
             # art, slang: "копов") is that common word ("котов"), not a slip for it; a form one letter from
             # another common word, or with two letters swapped, is as often a slip ("singed" for "signed").

@@ -215,7 +215,8 @@ def test_sound_key(word: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [("sgin", "sign"), ("wen", "when"), ("tall", None), ("won", None), ("agremeent", "agreement"),
-     ("sing", "sign"), ("dose", "does")],  # two letters swapped is a slip, though the slip is a word too
+     ("sing", "sign"), ("dose", "does"),  # two letters swapped is a slip, though the slip is a word too
+     ("sigm", "sign")],  # one letter changed in no word of the language is a slip too
 )
 def test_short_words_are_guessed_only_when_it_is_a_slip(matcher: Matcher, typed: str, meant: str | None) -> None:
     """Two letters swapped is a slip; one letter changed in a short word is more likely another real word."""
