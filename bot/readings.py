@@ -1,6 +1,7 @@
 """The readings of one message (pure): the ways ``Matcher.match`` reads it before the surest decides.
 
-A message is read whole, and with each alternative it offers alone ("Moscow or the Caucasus?"); a name that
+A message is read whole, and with each alternative it offers alone ("Moscow or the Caucasus?", and of "only X
+or Y too?" the side not "only" so); a name that
 stands for others as each of them; what follows a preface ("Quick question: who signed it?"); and a long
 one also as its question sentence alone (the *focus*), that sentence with the named things of the rest,
 and, when it points back ("What did he say?"), that sentence with the one before it.
@@ -8,6 +9,7 @@ and, when it points back ("What did he say?"), that sentence with the one before
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from bot.analysis import Analysis, Analyzer
@@ -23,6 +25,10 @@ LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tri
 TITLE_WORDS = "title position official"
 TITLE_NOUNS = frozenset({"title", "position"})  # the nouns themselves: not "what did Putin call it?" ("called": #name)
 IDENTITY = "#identity"
+# "X or Y" where one side is "only"/"just" so: the other side is what is asked ("is it only the army, or is
+# there money stuff too?", "про пенсии есть что-то или опять одни слова?")
+_OR = re.compile(r"\s(?:or|или|либо)\s")
+_ONLY = frozenset({"only", "just", "merely", "purely", "solely", "только", "лишь", "чисто", "одни", "исключительно"})
 NAMED_PREFACE_WORDS = 6  # a preface this short names a thing ("the 1 billion rubles - that's for which year?")
 
 
@@ -61,6 +67,18 @@ def _as_post(analyzer: Analyzer, a: Analysis) -> list[Analysis]:
     return [replace(a, terms=(persons[0], IDENTITY))]
 
 
+def _beside_only(analyzer: Analyzer, clean: str, lang: str | None) -> list[Analysis]:
+    """The side of an "X or Y" question that is not "only" so, read alone (see ``_ONLY``)."""
+    sides = _OR.split(clean.rstrip(" ?!."), maxsplit=1)
+    if len(sides) != 2:
+        return []
+    only = [not _ONLY.isdisjoint(tokens(normalise(side))) for side in sides]
+    if only[0] == only[1]:
+        return []
+    other = analyzer.analyse(sides[1] if only[0] else sides[0], lang)
+    return [other] if other.terms else []
+
+
 def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | None = None) -> Readings:
     """The readings of ``text`` (see the module's docstring)."""
     a = analyzer.analyse(text, lang)
@@ -80,6 +98,7 @@ def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | No
               for name in sorted((a.entities & stands_for.keys()) - a.placed)
               for other in sorted(stands_for[name] - analyzer.person_ids) if not a.head_unknown]
     found += _as_post(analyzer, a)
+    found += _beside_only(analyzer, clean, lang)
     tail = prefaced(clean)
     t = _after_preface(analyzer, lexicon, clean, tail, lang) if tail is not None else None
     if t is not None:

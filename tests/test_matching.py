@@ -236,6 +236,17 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
     assert a.terms == terms and not a.unknown
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("is the deal just about defence, or does it cover pensions as well?", "prov_pensions"),
+     ("тут только про армию или про таможню тоже что-то есть?", "prov_customs")],
+)
+def test_of_x_only_or_y_too_y_is_asked(matcher: Matcher, question: str, entry_id: str) -> None:
+    """"Only X, or Y too?" asks whether Y is covered: the side that is not "only" so is read alone as well."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
 @pytest.mark.parametrize("question", ["how did Psaki call the treaty?", "как назвала договор Псаки?"])
 def test_what_psaki_called_the_treaty_is_the_so_called_treaty(matcher: Matcher, question: str) -> None:
     """The article's "any so-called treaty" is her name for it: not who she is, nor her statement's rest."""
