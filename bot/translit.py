@@ -36,8 +36,10 @@ _SOFTENED = frozenset("лнтсдзрм")  # consonants a left-out soft sign oft
 MIN_COUNTED = 3  # shorter words ("na", "to", "on") are both languages' and count for neither
 MAX_VARIANTS = 8
 _WORD = re.compile(r"(?<![@/\w'])[a-z][a-z']*", re.IGNORECASE)
-# A letter outside plain Latin ("é", "ñ", "ł", Cyrillic): the message is not Russian typed in Latin letters.
-_NOT_PLAIN_LATIN = re.compile(r"(?![a-zA-Z])[^\W\d_]")
+# A letter of neither plain Latin nor Cyrillic ("é", "ñ", "ł"): the message is not Russian typed in Latin
+# letters. (Cyrillic words may be among the Latin ones: "dokument uzhe deistvuet? ili ego eshe должны одобрить".)
+_NOT_PLAIN_LATIN = re.compile(r"(?![a-zA-Z\u0400-\u04ff])[^\W\d_]")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 
 
 @lru_cache(maxsize=4096)
@@ -66,7 +68,7 @@ def cyrillic_reading(text: str, known: Callable[[str], bool]) -> str | None:
     """``text`` spelt in Cyrillic when it is Russian typed in Latin letters (see the module), else None.
     ``known(word)``: whether a lower-case word (either script) is a common word or the knowledge base's."""
     text = text[:MAX_QUESTION_CHARS]  # as much as the matcher reads
-    if _NOT_PLAIN_LATIN.search(text):  # Cyrillic already, or French, Spanish, Polish...
+    if _NOT_PLAIN_LATIN.search(text):  # French, Spanish, Polish...
         return None
     words = [w for w in map(str.lower, _WORD.findall(text)) if len(w) >= MIN_COUNTED]
     english_known = [known(w) for w in words]
@@ -79,6 +81,7 @@ def cyrillic_reading(text: str, known: Callable[[str], bool]) -> str | None:
         english += is_english and not is_russian
         both += is_english and is_russian  # a name, "pro", "krym": either language's
     # (half the words of either language only, not letters at random that happen to read as Russian)
+    russian += len(_CYRILLIC_WORD.findall(text))  # the words already in Cyrillic are Russian
     if russian < 2 or russian <= english or russian * 2 < len(words) - both:
         return None
     return _WORD.sub(lambda m: _spelt(m.group(), known), text)

@@ -30,6 +30,7 @@ _COMBINING = re.compile(r"[\u0300-\u0305\u0307-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\
 # Money signs as words: "$$" is money in chat ("did he promise more $$?"), one sign its currency ("$5", "₽", "€")
 _MONEY_SIGNS = re.compile(r"\${2,}|[$₽€]")
 _SIGN_WORDS = {"$": " dollars ", "₽": " rubles ", "€": " euros "}
+_BEFORE = re.compile(r"\bb4\b", re.IGNORECASE)  # chat's "b4" is "before" (its "4" is no number)
 _LEADING_ADDRESS = re.compile(r"^\s*(?:/ask(?:@\w+)?|@\w+)[\s,:;.!?-]*", re.IGNORECASE)
 TOKEN = re.compile(r"\d+|[^\W\d_]+(?:'[^\W\d_]+)?")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -43,7 +44,9 @@ def normalise(text: str) -> str:
     if not text.isascii():  # NFKC and the invisible characters concern non-ASCII text only
         text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = _CONTROL.sub(" ", text)
-    if "$" in text or "₽" in text or "€" in text:
+    if "4" in text:
+        text = _BEFORE.sub("before", text)
+    if ("$" in text or "₽" in text or "€" in text) and any(c.isalpha() for c in text):  # (signs alone ask nothing)
         text = _MONEY_SIGNS.sub(lambda m: _SIGN_WORDS.get(m.group(), " money "), text)
     if not text.isascii():
         # Drop combining accents ("café" -> "cafe", "ё" -> "е") but keep the breve of "й".

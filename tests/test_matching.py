@@ -29,7 +29,8 @@ from bot.words import common_words, pronoun_us
         ("bell\x07and\ttab", "bell and tab"),
         ("cafe\u0301 и й", "cafe и й"),
         # money signs are words: "$$" is money in chat, one sign its currency
-        ("more $$?", "more money ?"), ("$5 or 5₽ or €5", "dollars 5 or 5 rubles or euros 5"),
+        ("more $$?", "more money ?"), ("$5 or 5₽ or €5", "dollars 5 or 5 rubles or euros 5"), ("$$$", "$$$"),
+        ("signed b4?", "signed before?"),  # chat's "b4": no number 4
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:
@@ -229,7 +230,8 @@ def test_short_words_are_guessed_only_when_it_is_a_slip(matcher: Matcher, typed:
      ("что Путин предложил обсудить?", ("#putin", "#discuss")),  # proposing to discuss is discussing
      ("там правда есть про пенсии?", ("#pension",)),  # "правда": "really?", as "реально" is
      ("какую систему там хотят ввести?", ("сист", "#establish")),  # introducing a system is establishing it
-     ("было ли более раннее соглашение?", ("#earlier", "#treaty"))],  # "более" only makes the comparative
+     ("было ли более раннее соглашение?", ("#earlier", "#treaty")),  # "более" only makes the comparative
+     ("где шли переговоры?", ("#discuss",))],  # talks that went on took place
 )
 def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question: str, terms: tuple[str, ...]) -> None:
     a = matcher.analyzer.analyse(question)

@@ -70,6 +70,7 @@ def test_other_messages_are_left_as_written(text: str) -> None:
     ("kto podpisal dogovor s osetiej?", "signatories"),
     ("dogovor s osetiei na skolko let?", "term"),
     ("dogovor uzhe ratificirovan?", "ratification"),
+    ("dogovor uzhe deistvuet? ili ego eshe должны одобрить депутаты", "ratification"),  # some words in Cyrillic
 ])
 def test_russian_in_latin_letters_is_answered_in_russian(matcher: Matcher, message: str, entry_id: str) -> None:
     outcome = Conversation(matcher).answer(message, fallback_lang="en")
