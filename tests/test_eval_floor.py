@@ -301,11 +301,9 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         ("heldout-62.jsonl", (0.82, 0.95), 0),
         # heldout-63 ... heldout-65, written the same way at the start of round 24 and scored untouched by its
         # first tree (94c0a88): 63: 86.4% in scope (en 85.7%, ru 87.3%, long 100%), 91.7% refusal; 64: 94.3%
-        # (en 94.8%, ru 93.7%, long 61.5%), 86.7%; 65: 87.9% (en 88.3%, ru 87.3%, long 76.9%), 93.3%. (64's floor
-        # went 0.95 -> 0.94 in round 26: "feel" as an opinion word answers "how does the west feel about it?" and
-        # a set 6 question, and tips h64-039, a message asking an answerable and a near-miss question, to the latter.)
+        # (en 94.8%, ru 93.7%, long 61.5%), 86.7%; 65: 87.9% (en 88.3%, ru 87.3%, long 76.9%), 93.3%.
         ("heldout-63.jsonl", (0.90, 0.91), 0),
-        ("heldout-64.jsonl", (0.94, 0.86), 0),
+        ("heldout-64.jsonl", (0.95, 0.86), 0),
         ("heldout-65.jsonl", (0.89, 0.93), 0),
         # heldout-66 and heldout-67, written the same way near the end of round 24 and scored untouched by its
         # first tree (94c0a88) and its last (0d72740): 66: 93.6% -> 95.0% in scope (en 93.5% -> 94.8%, ru 93.7%
@@ -322,10 +320,19 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         ("heldout-70.jsonl", (0.88, 1.0), 0),
         # heldout-71 ... heldout-73, written the same way at the start of round 26 and scored untouched by its
         # first tree (1ed5301): 71: 92.1% in scope (en 92.2%, ru 92.1%, long 94.1%), 95.0% refusal; 72: 90.0% (en
-        # 89.6%, ru 90.5%, long 66.7%), 95.0%; 73: 94.3% (en 92.2%, ru 96.8%, long 100%), 91.7%.
-        ("heldout-71.jsonl", (0.93, 0.95), 0),
+        # 89.6%, ru 90.5%, long 66.7%), 95.0%; 73: 94.3% (en 92.2%, ru 96.8%, long 100%), 91.7%. Floors: the
+        # figures at the round's end (71: 95.0% / 98.3%; 72: 91.4% / 95.0%; 73: 96.4% / 91.7%).
+        ("heldout-71.jsonl", (0.95, 0.98), 0),
         ("heldout-72.jsonl", (0.91, 0.95), 0),
-        ("heldout-73.jsonl", (0.95, 0.91), 0),
+        ("heldout-73.jsonl", (0.96, 0.91), 0),
+        # heldout-74 and heldout-75, written the same way during round 26 and scored untouched (the summary only)
+        # by its first tree (1ed5301) and by a late one (8a397f3): 74: 93.6% -> 92.9% in scope (en 90.9% ->
+        # 89.6%, ru 96.8%, long 88.9%), 91.7% refusal by both; 75: 86.4% by both (en 85.7%, ru 87.3%, long
+        # 90.9%), 98.3%. Floors: the figures at the round's end (74: 94.3% / 91.7%; 75: 87.9% / 98.3%).
+        ("heldout-74.jsonl", (0.94, 0.91), 0),
+        # (75's h75-132 is Russian in Latin letters with a Cyrillic tail: the matcher alone replies in English;
+        # the conversation reads it as Russian since round 26, bot/translit.py)
+        ("heldout-75.jsonl", (0.87, 0.98), 1),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
