@@ -240,29 +240,22 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
 
 @pytest.mark.parametrize(
     ("question", "entry_id"),
-    [("is the deal just about defence, or does it cover pensions as well?", "prov_pensions"),
-     ("тут только про армию или про таможню тоже что-то есть?", "prov_customs")],
+    [
+        # "Only X, or Y too?" asks whether Y is covered: the side that is not "only" so is read alone as well
+        ("is the deal just about defence, or does it cover pensions as well?", "prov_pensions"),
+        ("тут только про армию или про таможню тоже что-то есть?", "prov_customs"),
+        # the article's "any so-called treaty" is Psaki's name for it: not who she is, nor her statement's rest
+        ("how did Psaki call the treaty?", "us_so_called_treaty"),
+        ("как назвала договор Псаки?", "us_so_called_treaty"),
+        # the only ministries the article has cooperate are the interior ministries ("interior ministries" is one
+        # concept, so the entry's questions name ministries alone too)
+        ("what ministries cooperate under the treaty?", "prov_interior"),
+        ("какие министерства договор заставит сотрудничать?", "prov_interior"),
+    ],
 )
-def test_of_x_only_or_y_too_y_is_asked(matcher: Matcher, question: str, entry_id: str) -> None:
-    """"Only X, or Y too?" asks whether Y is covered: the side that is not "only" so is read alone as well."""
+def test_what_a_question_asks_reaches_its_entry(matcher: Matcher, question: str, entry_id: str) -> None:
     outcome = matcher.match(question)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
-
-
-@pytest.mark.parametrize("question", ["how did Psaki call the treaty?", "как назвала договор Псаки?"])
-def test_what_psaki_called_the_treaty_is_the_so_called_treaty(matcher: Matcher, question: str) -> None:
-    """The article's "any so-called treaty" is her name for it: not who she is, nor her statement's rest."""
-    outcome = matcher.match(question)
-    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "us_so_called_treaty"
-
-
-@pytest.mark.parametrize("question", ["what ministries cooperate under the treaty?",
-                                      "какие министерства договор заставит сотрудничать?"])
-def test_ministries_unnamed_are_the_interior_ministries(matcher: Matcher, question: str) -> None:
-    """The only ministries the article has cooperate are the interior ministries: "which ministries?" is them
-    ("interior ministries" is one concept, so the entry's questions name ministries alone too)."""
-    outcome = matcher.match(question)
-    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "prov_interior"
 
 
 @pytest.mark.parametrize(
