@@ -33,7 +33,7 @@ from bot.matching import (
     tokens,
 )
 from bot.message_parts import joined_names
-from bot.named_roles import speaker
+from bot.named_roles import REPLY, speaker
 from bot.people import People
 
 # "this year", "в этом году": the present time ("that year" points back at one named before)
@@ -42,6 +42,7 @@ _NOW = re.compile(r"(?:year|month|week|time|году|год|месяце|мес�
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
 PRONOUN_MAX_WORDS = 14  # ... unless it says "he"/"she" without naming anyone: that points back at any length
 IDENTITY = "#identity"  # "who is", "кто такой": a question about a person's identity, no other subject
+ANSWERED = frozenset({"him", "ему", "нему", "ей", "ней"})  # the person a reply is given to ("reply to him")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year an answer states
 BARE_FOLLOWUP_WORDS = 3  # "Wages?", "2016?", "pensioners too?": a topic alone, asked of the last answer
 Reading = Literal["named", "broad", "substitute"]  # how a follow-up takes the earlier question (``with_context``)
@@ -172,7 +173,7 @@ class FollowUps:
         he_she = any(w in self.person_pronouns for w in tokens(a.text)) or (IDENTITY in a.terms and not named)
         persons = self.persons_of(context, a, several=True) if he_she and persons_too else []
         if own:
-            if persons and not self.persons.intersection(named):
+            if persons and (not self.persons.intersection(named) or self.answered(a)):
                 kept = persons  # "what did he recommend to the US?": him, and the thing named
             elif named:
                 kept = []
@@ -217,6 +218,12 @@ class FollowUps:
                                 else None)
         return replace(a, terms=terms, entities=entities, numbers=numbers, speaker=said_by,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    @staticmethod
+    def answered(a: Analysis) -> bool:
+        """Whether ``a`` asks of a reply given to "him"/"ему" ("did Psaki reply to him?"): the person the
+        pronoun points back to is the one answered, though another is named."""
+        return REPLY.search(a.text) is not None and not ANSWERED.isdisjoint(tokens(a.text))
 
     def sides_apart(self, own: list[str], before: Analysis) -> tuple[list[str], frozenset[str]]:
         """(a follow-up's own words, the sides among them). Own words that only name sides where the earlier

@@ -63,6 +63,8 @@ _SPEAKER = (
     rf"\b((?:[^\W\d_]+\s+(?:и|или)\s+)?(?:[^\W\d_]+(?:ий|ый|ой|ая|ое|ие|ые)\s+)?[^\W\d_]+)\s+{_WHAT_RU}\s+"
     rf"(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\b",
     rf"\b{_WHAT_RU}\s+{_WHO}\s+{_SAY_RU}\b",
+    # the one who spoke, then to whom: "а Госдеп ему потом ответил?"
+    rf"\b([^\W\d_]+)\s+(?:ему|ей|им)\s+(?:[^\W\d_][\w-]*\s+){{0,3}}?{_SAY_RU}\b",
     rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+([^\W\d_]+)",
     # the one who spoke after the verb, not what about ("что она сказала про Женеву"), nor to whom when a
     # pronoun before the verb spoke ("что он ответил США")

@@ -875,6 +875,18 @@ def test_a_numbered_list_in_words_is_answered_part_by_part(conversation: Convers
     assert outcome.entry is not None and outcome.entry.id == "tibilov_who"
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [("What did Peskov tell the Americans?", "Did Psaki ever answer him?"),
+     ("Что Песков посоветовал американцам?", "А Псаки ему на это что-то ответила?")],
+)
+def test_a_reply_to_him_is_not_his_own_words(conversation: Conversation, first: str, follow_up: str) -> None:
+    """"Him"/"ему" is the one answered: whether the US answered Peskov back the article does not say, and
+    neither his words nor Psaki's earlier statement answer it."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.status == "unknown", (outcome.status, outcome.entry)
+
+
 @pytest.mark.parametrize("message", ["How big is Abkhazia's army? and who is their president?",
                                      "Насколько велика армия Абхазии? и кто их президент?"])
 def test_a_part_that_points_back_at_what_the_article_lacks_is_not_answered(conversation: Conversation,
