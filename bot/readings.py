@@ -9,14 +9,13 @@ and, when it points back ("What did he say?"), that sentence with the one before
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from bot.analysis import Analysis, Analyzer
 from bot.lexicon import Lexicon
 from bot.lookups import YEAR_ASKED
 from bot.message_parts import focus_sentence, prefaced, with_sentence_before
-from bot.named_roles import tells_of_saying
+from bot.named_roles import ALTERNATIVE, tells_of_saying
 from bot.words import MAX_QUESTION_CHARS, normalise, strip_address, tokens
 
 LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
@@ -27,7 +26,6 @@ TITLE_NOUNS = frozenset({"title", "position"})  # the nouns themselves: not "wha
 IDENTITY = "#identity"
 # "X or Y" where one side is "only"/"just" so: the other side is what is asked ("is it only the army, or is
 # there money stuff too?", "про пенсии есть что-то или опять одни слова?")
-_OR = re.compile(r"\s(?:or|или|либо)\s")
 _ONLY = frozenset({"only", "just", "merely", "purely", "solely", "только", "лишь", "чисто", "одни", "исключительно"})
 NAMED_PREFACE_WORDS = 6  # a preface this short names a thing ("the 1 billion rubles - that's for which year?")
 
@@ -69,7 +67,7 @@ def _as_post(analyzer: Analyzer, a: Analysis) -> list[Analysis]:
 
 def _beside_only(analyzer: Analyzer, clean: str, lang: str | None) -> list[Analysis]:
     """The side of an "X or Y" question that is not "only" so, read alone (see ``_ONLY``)."""
-    sides = _OR.split(clean.rstrip(" ?!."), maxsplit=1)
+    sides = ALTERNATIVE.split(clean.rstrip(" ?!."), maxsplit=1)
     if len(sides) != 2:
         return []
     only = [not _ONLY.isdisjoint(tokens(normalise(side))) for side in sides]
