@@ -30,6 +30,7 @@ from bot.named_roles import (
     asks_for_others,
     asks_for_partner,
     places,
+    pronoun_speaking,
     speaker,
 )
 from bot.spelling import Speller
@@ -120,6 +121,8 @@ class Analyzer:
         self.single, self.forms, self.phrases, self.derived = concept_words(lex)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
         self.person_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
+        self.gender = {f"#{c.id}": c.gender for c in lex.concepts if c.person}
+        self.female_pronouns = lex.female_pronouns
         # "#moscow" -> {"#russia"}: what a named thing stands for (an entry naming either does not miss it)
         self.stands_for: dict[str, frozenset[str]] = {
             f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}
@@ -348,7 +351,17 @@ class Analyzer:
         """Who ``text`` asks to have said something (``named_roles.speaker``), and its ``content`` terms: without
         "quote" or "words" when someone is ("Peskov's exact quote" asks what he said: no subject of its own)."""
         said_by = speaker(text, lambda w: self._word(w)[1], self.speakable, self.parties)
+        if said_by is None and (said := pronoun_speaking(text)) is not None:
+            said_by = self._named_before(text, *said)
         return said_by, content if said_by is None else [t for t in content if t not in QUOTING]
+
+    def _named_before(self, text: str, pronoun: str, at: int) -> str | None:
+        """The one person of the pronoun's gender that ``text`` names before it ("tibilov sounds like a fanboy,
+        what did he say?": Tibilov); None when it names none or several."""
+        gender = "female" if pronoun in self.female_pronouns else "male"
+        named = {t for t in self._terms(tokens(text[:at]))[0]
+                 if t in self.person_ids and self.gender.get(t) in (None, gender)}
+        return named.pop() if len(named) == 1 else None
 
     def _head(self, text: str, fixes: Mapping[str, str], unknown: Sequence[str]) -> tuple[str | None, bool]:
         """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for.

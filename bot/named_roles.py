@@ -37,7 +37,7 @@ _SAY_RU = (r"(?:сказал|сказала|сказало|сказали|отв
            r"прокомментировала|прокомментировало|прокомментировали|относится|относятся|отнесся|отнеслась|"
            r"отнеслось|отнеслись|охарактеризовал|охарактеризовала|охарактеризовало|назвал|назвала|назвало|"
            r"описал|описала|говорил|говорила|говорило|говорили|высказался|высказалась|высказалось|упомянул|"
-           r"упомянула|упомянуло|оценил|оценила|оценило|оценили)")
+           r"упомянула|упомянуло|оценил|оценила|оценило|оценили|наговорил|наговорила|наговорило|наговорили)")
 _WORDS_EN = r"(?:quote|quotes|quotation|words)"
 # The same verbs in the plural of no one named: "что сказали в Тбилиси?", "как отнеслись в Абхазии?" ask
 # what was said there, by the people of that place.
@@ -89,6 +89,28 @@ def tells_of_saying(text: str) -> bool:
 @cache
 def _speaker_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(map(re.compile, _SPEAKER))
+
+
+# A pronoun that said something ("what exactly did he say about Russia?", "что он там наговорил?"): a message
+# that named the one it means before it asks of that one's words (``pronoun_speaking``).
+_PRONOUN_SAID = rf"\b(?:(he|she)\s+(?:[^\W\d_]+\s+){{0,2}}?{_SAY_EN}|(он|она)\s+(?:[^\W\d_]+\s+){{0,3}}?{_SAY_RU})\b"
+
+
+@cache
+def _pronoun_said() -> re.Pattern[str]:
+    return re.compile(_PRONOUN_SAID)
+
+
+def pronoun_speaking(text: str) -> tuple[str, int] | None:
+    """(the pronoun, where it stands) of a question asking what "he"/"she"/"он"/"она" said ("tibilov sounds
+    like a fanboy, what did he say?"); None when it asks no such thing. ``text`` is normalised."""
+    if not tells_of_saying(text):
+        return None
+    m = _pronoun_said().search(text)
+    if m is None:
+        return None
+    group = 1 if m.group(1) else 2
+    return m.group(group), m.start(group)
 
 
 # A question of how someone answered or reacted ("what did Psaki answer Peskov?", "ответила на слова")

@@ -259,10 +259,29 @@ def test_what_a_question_asks_reaches_its_entry(matcher: Matcher, question: str,
 
 
 @pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        # a filler noun after the thing named asks about that thing ("bit", "part", "aspect")
+        ("the citizenship bit?", ("#citizenship",)), ("insurance part??", ("#insurance",)),
+        ("is police cooperation part of it?", ("#interior", "#cooperation")),
+        # interjections and intensifiers ask nothing
+        ("he's a total fanboy huh", ()),
+        ("кто-нибудь вспоминал про Женеву?", ("#geneva",)),
+    ],
+)
+def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, question: str,
+                                                          terms: tuple[str, ...]) -> None:
+    a = matcher.analyzer.analyse(question)
+    assert set(a.terms) == set(terms), a
+
+
+@pytest.mark.parametrize(
     ("question", "concept"),
     [("will the grannies get more?", "#pension"), ("what gathering was in Geneva?", "#discuss"),
      ("what would they review?", "#discuss"), ("in the Kremlin's account", "#statement"),
-     ("will they pool their armies?", "#common")],
+     ("will they pool their armies?", "#common"), ("when does it become law?", "#in_force"),
+     ("о чём ещё говорили лидеры?", "#discuss"), ("what have they committed to?", "#provisions"),
+     ("was Tskhinvali ever part of Georgia?", "#integral_part")],
 )
 def test_everyday_english_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
@@ -1096,6 +1115,14 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("а что ответило руководство Грузии?", "#georgia"),  # a neuter subject speaks in the neuter form
         ("а абхазский МИД что ответил?", "#abkhazia"),  # whose body it is, said by the word before it
         ("а как его оценила Абхазия?", "#abkhazia"),  # assessing it is saying what one thinks of it
+        # a pronoun that said something means the one person of its gender the message named before it
+        ("tibilov is such a fan of moscow, what did he say about russia?", "#tibilov"),
+        ("Тибилов опять за своё, что он там наговорил?", "#tibilov"),
+        ("Psaki again? what did she say this time", "#psaki"),
+        ("what did Putin say to Tibilov when he signed?", "#putin"),  # named as the one who spoke
+        ("Putin and Tibilov met, what did he say?", None),  # two men before "he": either
+        ("Mogherini was there, what did he say?", None),  # no man named before "he"
+        ("what did he say to Tibilov?", None),  # the one named after the pronoun is not it
     ],
 )
 def test_the_one_a_question_asks_to_have_said_something(matcher: Matcher, question: str,
