@@ -33,7 +33,7 @@ from bot.matching import (
     tokens,
 )
 from bot.message_parts import joined_names
-from bot.named_roles import REPLY, speaker
+from bot.named_roles import REPLY, speaker, tells_of_saying
 from bot.people import People
 
 # "this year", "в этом году": the present time ("that year" points back at one named before)
@@ -168,6 +168,7 @@ class FollowUps:
         numbers, and its question type. When it has none ("and where?", "who said that?") the earlier does."""
         before = context.analysis
         own, sides = self.sides_apart(self.own_terms(a), before)
+        own, a = self._kind_only(own, a)
         named = a.entities | (self.persons & set(a.terms)) | sides
         # "а кто это?", "кто это сказал?": who is asked of the person the answer named, as with "he"/"she"
         he_she = any(w in self.person_pronouns for w in tokens(a.text)) or (IDENTITY in a.terms and not named)
@@ -218,6 +219,16 @@ class FollowUps:
                                 else None)
         return replace(a, terms=terms, entities=entities, numbers=numbers, speaker=said_by,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    def _kind_only(self, own: list[str], a: Analysis) -> tuple[list[str], Analysis]:
+        """(own words, reading) of a follow-up whose own words only name a kind of answer ("is there a
+        date?", "the amount?"): none, and it asks as its question type does ("when?", "how much?"), of what was
+        asked before; not when it asks what someone said of it ("what did she say about the date?")."""
+        asks_for = self.matcher.analyzer.asks_for
+        if (own and a.qtype is None and all(t in asks_for for t in own) and not tells_of_saying(a.text)
+                and self.person_pronouns.isdisjoint(tokens(a.text))):
+            return [], replace(a, qtype=asks_for[own[0]])
+        return own, a
 
     @staticmethod
     def answered(a: Analysis) -> bool:

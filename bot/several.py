@@ -69,7 +69,7 @@ class SeveralQuestions:
                 # background ("The article mentions ratification"), a name joined to the part before ("talks
                 # of Putin and Tibilov"), or the subject the other parts ask about ("OK, the treaty now. Who signed it")
                 background += tells or conv.follow.generic_only(read)
-                if tells and read.entities:  # it names what the questions after it ask about
+                if tells:  # what it tells, or a thing it names, is what the questions after it ask about
                     previous = self._told(piece, read, lang, whole.lang, previous, context)
                 continue
             outcome = conv.one(piece, lang, whole.lang, previous, joined=previous is not context)
@@ -101,12 +101,18 @@ class SeveralQuestions:
 
     def _told(self, piece: str, read: Analysis, lang: str | None, reply_lang: str, previous: Context | None,
               context: Context | None) -> Context | None:
-        """The context a sentence that tells leaves for the parts after it: its answer's, else (when nothing
-        before it in the message named one) the subject it names, else the one before."""
+        """The context a sentence that tells leaves for the parts after it: its answer's ("Putin promised more
+        money. How much?"), else (when nothing before it in the message named one) the entity it names, else
+        the one before. One naming no entity sets no subject after a piece before did ("news about Abkhazia.
+        I think it was an alliance too. When was it signed?" asks of Abkhazia's)."""
+        if not read.entities and previous is not context:
+            return previous
         conv = self.conversation
         told = conv.one(piece, lang, reply_lang, previous, joined=previous is not context)
         if told.status == "answered":
             return conv.context_after(told) or previous
+        if not read.entities:
+            return previous
         return (conv.follow.subject_of(read, reply_lang) if previous is context else None) or previous
 
     @staticmethod

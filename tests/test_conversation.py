@@ -388,6 +388,22 @@ def test_a_sure_near_miss_follow_up_does_not_fall_back_on_the_earlier_answer(
     assert outcome.status == "unknown" and outcome.gap is not None and outcome.gap.id == "gap_next_geneva"
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up", "expected"),
+    [("does the treaty still need ratification?", "is there a date?", "gap_ratification_date"),
+     ("парламенты должны его ратифицировать?", "а дата есть?", "gap_ratification_date"),
+     ("Who signed the treaty?", "and the date?", "signing_date")],
+)
+def test_a_word_naming_only_a_kind_of_answer_asks_it_of_the_earlier_question(
+    conversation: Conversation, first: str, follow_up: str, expected: str
+) -> None:
+    """"is there a date?" after the ratification asks when as "when?" would, of the ratification (a near
+    miss: no date is given), not the date of the signing that "date" alone would find."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    found = outcome.entry or outcome.gap
+    assert found is not None and found.id == expected, (outcome.status, found and found.id)
+
+
 @pytest.mark.parametrize(("first", "status"), [("When did Abkhazia sign its similar pact with Russia?", "unknown"),
                                                ("Who signed the treaty?", "answered")])
 def test_a_follow_up_that_refers_back_is_a_near_miss_of_what_it_refers_to(
@@ -508,6 +524,19 @@ def test_a_sentence_that_tells_names_the_subject_of_the_parts_after_it(conversat
     outcome = conversation.answer(message)
     assert outcome.status == "answered" and outcome.entry is not None, outcome
     assert {p.entry.id for p in outcome.parts if p.entry} | {outcome.entry.id} == {entry_id}
+
+
+@pytest.mark.parametrize("message", [
+    "Someone told me Putin offered additional money for the treaty. How much, and which year?",
+    "Говорят, Кремль посулил Осетии ещё финансирования. Сколько именно и на какой год?",
+])
+def test_what_a_sentence_tells_is_what_the_bare_questions_after_it_ask_about(conversation: Conversation,
+                                                                              message: str) -> None:
+    """A sentence that tells a fact the article has, naming no entity ("more money was promised"), is the
+    subject of the questions after it that name nothing ("how much, and for what year?")."""
+    outcome = conversation.answer(message)
+    assert outcome.status == "answered" and outcome.entry is not None, outcome
+    assert outcome.entry.id in {"funding_2016", "money_overview"}, outcome.entry.id  # (both give 2016)
 
 
 def test_background_sentences_are_not_parts(conversation: Conversation) -> None:
