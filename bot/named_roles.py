@@ -48,12 +48,14 @@ _DATIVE = re.compile(r"[а-я](?:у|ю|ам|ям)$")
 _ABOUT = frozenset(_ABOUT_RU[3:-1].split("|")) | {"about", "of", "on", "for", "with"}
 _WHAT_RU = r"(?:что|как|че|чо|што)(?:-(?:то|нибудь|либо))?"  # "что", "что-нибудь" ("а он что-то сказал?")
 _WHO = r"((?:[^\W\d_][\w'-]*\s+){0,2}[^\W\d_][\w'-]*)"  # one to three words
+# (an English subject stands whole between "did" and the verb: "what did the Georgian government in Tbilisi say")
+_SUBJECT_EN = r"((?:[^\W\d_][\w'-]*\s+){0,4}[^\W\d_][\w'-]*)"
 # Who is asked about as the one who said something: "what did Georgia say", "how did Tbilisi react",
 # "Georgia's reaction", "что по поводу договора сказал Тбилиси", "что Грузия ответила", "абхазы че думают",
 # "реакция Грузии".
 _SPEAKER = (
-    rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+{_WHO}\s+{_SAY_EN}\b",
-    rf"\b(?:did|has|have|does|do)\s+{_WHO}\s+{_SAY_EN}\b",
+    rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+{_SUBJECT_EN}\s+{_SAY_EN}\b",
+    rf"\b(?:did|has|have|does|do)\s+{_SUBJECT_EN}\s+{_SAY_EN}\b",
     r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b",
     rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}",
     # whose exact words are asked for: "Peskov exact quote", "Psaki's actual words"

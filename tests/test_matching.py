@@ -258,6 +258,16 @@ def test_what_a_question_asks_reaches_its_entry(matcher: Matcher, question: str,
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
+@pytest.mark.parametrize("question", ["who in the West attacked the deal?",
+                                      "кто из западных политиков критиковал соглашение?"])
+def test_who_criticised_it_is_answered_with_the_critics_named(matcher: Matcher, question: str) -> None:
+    """The West's criticism, asked who voiced it: the answer names the two the article quotes."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None, outcome
+    answer = outcome.entry.block(outcome.lang).answer
+    assert ("Psaki" in answer or "Псаки" in answer) and ("Mogherini" in answer or "Могерини" in answer), answer
+
+
 @pytest.mark.parametrize(
     ("question", "terms"),
     [
@@ -1123,6 +1133,7 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("Putin and Tibilov met, what did he say?", None),  # two men before "he": either
         ("Mogherini was there, what did he say?", None),  # no man named before "he"
         ("what did he say to Tibilov?", None),  # the one named after the pronoun is not it
+        ("what did the Georgian foreign ministry say?", "#georgia"),  # a subject of four words
     ],
 )
 def test_the_one_a_question_asks_to_have_said_something(matcher: Matcher, question: str,
