@@ -277,6 +277,8 @@ def test_who_criticised_it_is_answered_with_the_critics_named(matcher: Matcher, 
         # interjections and intensifiers ask nothing
         ("he's a total fanboy huh", ()),
         ("кто-нибудь вспоминал про Женеву?", ("#geneva",)),
+        ("what effect will it have on security?", ("effect", "#security")),  # an effect is no entry into force
+        ("военная составляющая там есть?", ("#defence", "#provisions")),
     ],
 )
 def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, question: str,
@@ -291,7 +293,8 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("what would they review?", "#discuss"), ("in the Kremlin's account", "#statement"),
      ("will they pool their armies?", "#common"), ("when does it become law?", "#in_force"),
      ("о чём ещё говорили лидеры?", "#discuss"), ("what have they committed to?", "#provisions"),
-     ("was Tskhinvali ever part of Georgia?", "#integral_part")],
+     ("was Tskhinvali ever part of Georgia?", "#integral_part"), ("has it taken effect?", "#in_force"),
+     ("кто дал доп деньги?", "#additional"), ("is 43 billion a rough figure?", "#approximately")],
 )
 def test_everyday_english_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
