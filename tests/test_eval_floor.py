@@ -333,6 +333,17 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         # (75's h75-132 is Russian in Latin letters with a Cyrillic tail: the matcher alone replies in English;
         # the conversation reads it as Russian since round 26, bot/translit.py)
         ("heldout-75.jsonl", (0.87, 0.98), 1),
+        # heldout-76 ... heldout-78, written the same way at the start of round 27 and scored untouched by its
+        # first tree (50853da): 76: 89.3% in scope (en 83.1%, ru 96.8%, long 76.5%), 91.7% refusal; 77: 92.9% (en
+        # 90.9%, ru 95.2%, long 90.0%), 98.3%; 78: 89.3% (en 87.0%, ru 92.1%, long 78.6%), 98.3%. heldout-79 and
+        # heldout-80, written mid-round and scored untouched by its first tree and a mid-round one (921fddf): 79:
+        # 90.7% -> 91.4% (en 89.6%, ru 92.1% -> 93.7%, long 72.7%), 96.7%; 80: 97.1% -> 97.9% (en 96.1% ->
+        # 97.4%, ru 98.4%, long 100%), 90.0%. Floors: the figures at the round's end.
+        ("heldout-76.jsonl", (0.92, 0.91), 0),
+        ("heldout-77.jsonl", (0.94, 0.98), 0),
+        ("heldout-78.jsonl", (0.92, 0.98), 0),
+        ("heldout-79.jsonl", (0.94, 0.96), 0),
+        ("heldout-80.jsonl", (0.97, 0.91), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
