@@ -126,6 +126,10 @@ class Analyzer:
         # "#moscow" -> {"#russia"}: what a named thing stands for (an entry naming either does not miss it)
         self.stands_for: dict[str, frozenset[str]] = {
             f"#{c.id}": frozenset(f"#{x}" for x in c.stands_for) for c in lex.concepts if c.stands_for}
+        # "#west" -> {"#usa", "#eu"}: named things an entry may name in place of this one (``Concept.includes``)
+        self.covered_by: dict[str, frozenset[str]] = {
+            f"#{c.id}": frozenset(f"#{x}" for x in (*c.stands_for, *c.includes))
+            for c in lex.concepts if c.stands_for or c.includes}
         self.strict_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.strict)
         self.framing_concepts = frozenset(f"#{c.id}" for c in lex.concepts if c.framing)
         self.period_concepts = frozenset(f"#{c.id}" for c in lex.concepts if c.period)

@@ -45,6 +45,10 @@ class Concept:
     # A time relative to the one asked about ("earlier", "next"): a follow-up naming only it ("а раньше?")
     # asks the earlier question of another time (``FollowUps.substituted``).
     period: bool = False
+    # Named things this one includes ("the West": the US and the EU): an entry that names one of them does
+    # not miss it, but unlike ``stands_for`` the question is not read with each in its place ("what did the
+    # West say?" is the West's word, not the EU's alone).
+    includes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,8 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
             else:
                 qtypes[lang][qt] = tuple(phrases)
     for c in concepts:
-        for field_name, others in (("stands_for", c.stands_for), ("speaks_for", c.speaks_for)):
+        for field_name, others in (("stands_for", c.stands_for), ("speaks_for", c.speaks_for),
+                                   ("includes", c.includes)):
             for other in others:
                 if other not in ids:
                     problem(f"concept {c.id}.{field_name}", f"names no concept: {other}")
@@ -148,17 +153,23 @@ def _concept(raw: object, i: int, ids: set[str], problem: Callable[[str, str], N
     if gender is not None and (gender not in GENDERS or not raw.get("person", False)):
         problem(f"concept {cid}.gender", f"must be one of {', '.join(GENDERS)}, and only for a person")
         gender = None
-    speaks_for = raw.get("speaks_for", [])
-    if not isinstance(speaks_for, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in speaks_for):
-        problem(f"concept {cid}.speaks_for", "must be a list of concept ids")
-        speaks_for = []
+    speaks_for, includes = (_ids(raw, cid, name, problem) for name in ("speaks_for", "includes"))
     asks = raw.get("asks")
     if asks is not None and asks not in QTYPES:
         problem(f"concept {cid}.asks", f"must be one of {', '.join(QTYPES)}")
         asks = None
     return Concept(cid, tuple(words), bool(raw.get("entity", False)), bool(raw.get("strict", False)),
                    bool(raw.get("person", False)), gender, tuple(stands_for), bool(raw.get("framing", False)), asks,
-                   tuple(speaks_for), bool(raw.get("period", False)))
+                   tuple(speaks_for), bool(raw.get("period", False)), tuple(includes))
+
+
+def _ids(raw: dict[str, Any], cid: str, name: str, problem: Callable[[str, str], None]) -> list[str]:
+    """A concept's optional list of other concepts' ids (``speaks_for``, ``includes``); [] when malformed."""
+    found = raw.get(name, [])
+    if not isinstance(found, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in found):
+        problem(f"concept {cid}.{name}", "must be a list of concept ids")
+        return []
+    return found
 
 
 def _word_list(data: dict[str, Any], name: str, problem: Callable[[str, str], None]) -> frozenset[str]:

@@ -128,8 +128,8 @@ class Matcher:
         best_entry_cov, best_fuzz, in_one = self.lookups.curated.closest(i, weights, qtext, self.lookups.about(i))
         cov_any = (in_question + FIELD_ANSWER * in_answer + FIELD_SOURCE * in_source) / total
         known = hits.keys() | partial.keys() if partial else hits.keys()
-        stands_for = self.analyzer.stands_for
-        entity_miss = any(ent not in known and not any(i in self.lookups.holders(s) for s in stands_for.get(ent, ()))
+        covered_by = self.analyzer.covered_by
+        entity_miss = any(ent not in known and not any(i in self.lookups.holders(s) for s in covered_by.get(ent, ()))
                           for ent in a.entities)
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not in_one
         number_miss = any(num not in known for num in a.numbers) or self.lookups.beyond_period(i, a) \

@@ -192,6 +192,11 @@ def test_a_concept_stands_for_known_concepts_only(kb_copy: Path, stands_for: str
     assert any(message in p for p in problems), problems
 
 
+def test_a_concept_includes_known_concepts_only(kb_copy: Path) -> None:
+    problems = _lexicon_problems(kb_copy, 'includes = ["usa", "eu"]', 'includes = ["nowhere_land"]')
+    assert any("includes: names no concept: nowhere_land" in p for p in problems), problems
+
+
 def test_a_person_speaks_for_known_concepts_only(kb_copy: Path) -> None:
     problems = _lexicon_problems(kb_copy, 'speaks_for = ["usa"]', 'speaks_for = ["nobody_here"]')
     assert any("speaks_for: names no concept: nobody_here" in p for p in problems), problems

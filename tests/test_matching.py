@@ -737,6 +737,17 @@ def test_a_word_that_only_shares_a_stem_is_not_the_concept(matcher: Matcher, tex
     assert absent not in matcher.analyzer.analyse(text).terms
 
 
+@pytest.mark.parametrize("question", ["Did the West say anything about Georgia's sovereignty?",
+                                      "Запад поддержал Грузию?"])
+def test_a_group_is_not_missed_by_an_entry_naming_one_of_its_members(matcher: Matcher, question: str) -> None:
+    """"The West" includes the US (the lexicon's ``includes``): the US's support for Georgia does not miss
+    it, so the model decides; "what did the West say?" is still not read as the US alone."""
+    best = matcher.rank(matcher.analyzer.analyse(question))[0]
+    assert best.entry.id == "us_support_georgia" and best.features["entity_miss"] == 0.0, best.features
+    said = matcher.match("what did the West say?")
+    assert said.entry is not None and said.entry.id == "west_illegal"
+
+
 def test_a_capital_stands_for_its_state(matcher: Matcher) -> None:
     """"Moscow" in a question about Russia's money is Russia (lexicon ``stands_for``), not a missing entity."""
     outcome = matcher.match("How much money has Moscow given South Ossetia since 2008?")
