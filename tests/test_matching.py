@@ -294,7 +294,8 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("will they pool their armies?", "#common"), ("when does it become law?", "#in_force"),
      ("о чём ещё говорили лидеры?", "#discuss"), ("what have they committed to?", "#provisions"),
      ("was Tskhinvali ever part of Georgia?", "#integral_part"), ("has it taken effect?", "#in_force"),
-     ("кто дал доп деньги?", "#additional"), ("is 43 billion a rough figure?", "#approximately")],
+     ("кто дал доп деньги?", "#additional"), ("is 43 billion a rough figure?", "#approximately"),
+     ("any parallels with abkhazia?", "#similar"), ("are border checks going away?", "#free")],
 )
 def test_everyday_english_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
