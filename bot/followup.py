@@ -115,12 +115,19 @@ class FollowUps:
         named = joined_names([w for c in lexicon.concepts for w in c.words])
         # and two people joined: "how many hours did Putin and Tibilov talk?" is one question about both (a
         # question to each, "what did Putin and Tibilov say?", is asked of each all the same: ``_each_person``)
-        people = sorted({w for c in lexicon.concepts if "#" + c.id in self.persons for w in c.words}, key=len,
-                        reverse=True)
-        if not people:
+        # ... and the treaty's two sides ("are Russia and South Ossetia allies now?"): the parties people speak
+        # for that are no named entity of their own
+        analyzer = self.matcher.analyzer
+        sides = analyzer.parties - analyzer.entity_ids
+        pairs = []
+        for group in (self.persons, sides):
+            words = sorted({w for c in lexicon.concepts if "#" + c.id in group for w in c.words}, key=len, reverse=True)
+            if words:
+                one = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+                pairs.append(rf"\b(?:{one})\s+(?:and|и)\s+(?:{one})\b")
+        if not pairs:
             return named
-        one = "|".join(r"\s+".join(map(re.escape, w.split())) for w in people)
-        pair = rf"\b(?:{one})\s+(?:and|и)\s+(?:{one})\b"
+        pair = "|".join(pairs)
         return re.compile(f"{named.pattern}|{pair}" if named else pair, re.IGNORECASE)
 
     def names_only(self, a: Analysis) -> bool:

@@ -1298,6 +1298,10 @@ def test_a_name_with_and_in_it_is_not_split(conversation: Conversation, message:
     ("Who signed the Alliance and Integration treaty? And when?",
      ["Who signed the Alliance and Integration treaty", "when"]),
     ("pensions and salaries", ["pensions", "salaries"]),  # no name: split as before
+    # the treaty's two sides joined are one subject, not a question of Russia's
+    ("so Russia and South Ossetia are partners now? and the US?", ["so Russia and South Ossetia are partners now",
+                                                                   "the US"]),
+    ("Россия и Южная Осетия теперь вместе? а США что?", ["Россия и Южная Осетия теперь вместе", "а США что"]),
 ])
 def test_parts_keep_the_names_given_whole(conversation: Conversation, message: str, expected: list[str]) -> None:
     assert [p for p, _ in parts(message, conversation.follow.joined_names)] == expected
