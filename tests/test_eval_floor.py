@@ -323,13 +323,13 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         # 89.6%, ru 90.5%, long 66.7%), 95.0%; 73: 94.3% (en 92.2%, ru 96.8%, long 100%), 91.7%. Floors: the
         # figures at the round's end (71: 95.0% / 98.3%; 72: 91.4% / 95.0%; 73: 96.4% / 91.7%).
         ("heldout-71.jsonl", (0.95, 0.98), 0),
-        ("heldout-72.jsonl", (0.91, 0.95), 0),
+        ("heldout-72.jsonl", (0.92, 0.95), 0),
         ("heldout-73.jsonl", (0.96, 0.91), 0),
         # heldout-74 and heldout-75, written the same way during round 26 and scored untouched (the summary only)
         # by its first tree (1ed5301) and by a late one (8a397f3): 74: 93.6% -> 92.9% in scope (en 90.9% ->
         # 89.6%, ru 96.8%, long 88.9%), 91.7% refusal by both; 75: 86.4% by both (en 85.7%, ru 87.3%, long
         # 90.9%), 98.3%. Floors: the figures at the round's end (74: 94.3% / 91.7%; 75: 87.9% / 98.3%).
-        ("heldout-74.jsonl", (0.94, 0.91), 0),
+        ("heldout-74.jsonl", (0.95, 0.91), 0),
         # (75's h75-132 is Russian in Latin letters with a Cyrillic tail: the matcher alone replies in English;
         # the conversation reads it as Russian since round 26, bot/translit.py)
         ("heldout-75.jsonl", (0.87, 0.98), 1),
@@ -340,9 +340,9 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         # 90.7% -> 91.4% (en 89.6%, ru 92.1% -> 93.7%, long 72.7%), 96.7%; 80: 97.1% -> 97.9% (en 96.1% ->
         # 97.4%, ru 98.4%, long 100%), 90.0%. Floors: the figures at the round's end.
         ("heldout-76.jsonl", (0.92, 0.91), 0),
-        ("heldout-77.jsonl", (0.94, 0.98), 0),
-        ("heldout-78.jsonl", (0.92, 0.98), 0),
-        ("heldout-79.jsonl", (0.94, 0.96), 0),
+        ("heldout-77.jsonl", (0.95, 0.98), 0),
+        ("heldout-78.jsonl", (0.93, 0.98), 0),
+        ("heldout-79.jsonl", (0.94, 0.98), 0),
         ("heldout-80.jsonl", (0.97, 0.91), 0),
     ],
 )
