@@ -18,7 +18,7 @@ class People:
         self.matcher = matcher
         lex = matcher.kb.lexicon
         self.ids = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
-        self.gender = {f"#{c.id}": c.gender for c in lex.concepts if c.person}
+        self.gender = matcher.analyzer.gender
         self.gendered = (("female", lex.female_pronouns), ("male", lex.male_pronouns))
         # (entry id, gender, several) -> the one person (of that gender) its answer names, or all that fit
         self._of_entry: dict[tuple[str, str | None, bool], list[str]] = {}

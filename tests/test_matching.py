@@ -297,7 +297,7 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("кто дал доп деньги?", "#additional"), ("is 43 billion a rough figure?", "#approximately"),
      ("any parallels with abkhazia?", "#similar"), ("are border checks going away?", "#free")],
 )
-def test_everyday_english_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
+def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
     assert concept in a.terms and not a.unknown, a
 
