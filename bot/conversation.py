@@ -240,6 +240,8 @@ class Conversation:
         follow = self.follow
         refers = follow.points_back(a) or (not own and (joined or follow.opens(a) or follow.only_names(a)))
         if followed.status != "answered" or followed.entry is None:
+            if self._same_near_miss(followed, alone, a, context):
+                return alone
             # A near miss with the context: "by how much exactly?" after the pensions (a message with nothing to
             # ask about alone), and one that refers back, though it answers alone ("and for how long?" after
             # the Abkhazia treaty: not this treaty's term). A known near miss says what the article does say.
@@ -267,6 +269,15 @@ class Conversation:
             declined = self.matcher.decide(self.follow.with_context(a, context), followed.lang)
             return declined if declined.status == "unknown" else alone
         return replace(followed, resolved=followed.entry.title(followed.lang))
+
+    def _same_near_miss(self, followed: Outcome, alone: Outcome, a: Analysis, context: Context) -> bool:
+        """Whether the context's reading only gives back the earlier near miss, which has none of the words
+        the message adds (its question type's too), while the message alone is answered: "how long does it
+        last?" after Georgia's reaction (not reported) asks the treaty's term, not the reaction's."""
+        gap = followed.gap
+        own = [t for t in a.terms if t not in a.entities and t not in self.persons]
+        return (gap is not None and gap.id == context.entry_id and alone.status == "answered" and bool(own)
+                and not self._entry_has(gap.id, self.follow.most_specific(own)))
 
     def _leaves_out_referent(self, alone: Outcome, a: Analysis, context: Context) -> bool:
         """Whether ``alone`` answers without what the message points back at: the person an English

@@ -390,6 +390,23 @@ def test_a_sure_near_miss_follow_up_does_not_fall_back_on_the_earlier_answer(
 
 @pytest.mark.parametrize(
     ("first", "follow_up", "expected"),
+    [("did georgia react?", "how long does it last", "term"),
+     ("Как отреагировала Грузия?", "а на сколько лет его заключили?", "term"),
+     ("what number was the Geneva round on the day of signing?", "and when is the next one?", "gap_next_geneva")],
+)
+def test_a_near_miss_that_has_none_of_the_new_words_is_not_given_again(
+    conversation: Conversation, first: str, follow_up: str, expected: str
+) -> None:
+    """After a near miss (Georgia's reaction is not reported), a question its decline says nothing of ("how
+    long does it last?") is answered alone, not declined again as the reaction; a follow-up about the near
+    miss itself still is one."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    found = outcome.entry or outcome.gap
+    assert found is not None and found.id == expected, (outcome.status, found and found.id)
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "expected"),
     [("does the treaty still need ratification?", "is there a date?", "gap_ratification_date"),
      ("парламенты должны его ратифицировать?", "а дата есть?", "gap_ratification_date"),
      ("Who signed the treaty?", "and the date?", "signing_date")],
