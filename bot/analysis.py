@@ -29,6 +29,7 @@ from bot.named_roles import (
     asks_for_counterpart,
     asks_for_others,
     asks_for_partner,
+    choices,
     places,
     pronoun_speaking,
     speaker,
@@ -54,7 +55,7 @@ RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of pa
 QTYPE_WINDOW = 4  # a question word counts among a sentence's first four words (or after function words alone)
 # Words of question phrases that also name a thing, so are no stop words: "what's the capital of Abkhazia?" asks
 # about a capital ("in which capital did they meet?" still asks where)
-NAMING_QWORDS = frozenset({"capital", "deadline"})
+NAMING_QWORDS = frozenset({"capital", "deadline", "столице"})
 HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
 
 QUOTING = frozenset({"#quote", "word", "words"})  # the lexicon's concept of quoting ("quote", "дословно"), "words"
@@ -92,6 +93,8 @@ class Analysis:
     head: str | None = None  # the term right after "what"/"which"/"какой": the thing asked for
     head_unknown: bool = False  # a word of the phrase it opens is one the knowledge base does not know
     either: frozenset[str] = frozenset()  # named things or numbers offered as alternatives ("Moscow or Tskhinvali?")
+    # what each side of an "or" offers that the other does not ("health insurance or car insurance?")
+    choices: tuple[tuple[frozenset[str], ...], ...] = ()
     partner: bool = False  # asks who was with a person it names ("who signed it with Putin?", "с кем он ...?")
     others: bool = False  # asks who besides the people it names or describes ("who else was at the signing?")
     placed: frozenset[str] = frozenset()  # named things given as a place ("in Moscow"), not as who acts
@@ -281,6 +284,12 @@ class Analyzer:
     def _terms(self, words: Sequence[str]) -> tuple[list[str], list[str]]:
         return self.terms_of_words([self._word(w) for w in words])
 
+    def _offered(self, words: Sequence[str]) -> list[str]:
+        """The terms of ``words``, and those the knowledge base does not know as they are (``choices``)."""
+        known = [w for w in words if w.isdigit() or w in self.vocab or w in self.stopwords
+                 or (s := stem(w)) in self.vocab_stems or s in self.single]
+        return self._terms(known)[0] + [w for w in words if w not in known and len(w) >= 3]
+
     def analyse(self, raw: str, lang: str | None = None) -> Analysis:
         """``raw`` read (see the module docstring). The last few readings are kept: one message is read
         several times on its way (whole, as a follow-up, in parts), and an ``Analysis`` is immutable."""
@@ -344,6 +353,7 @@ class Analyzer:
             head=head,
             head_unknown=head_unknown,
             either=alternatives(corrected_text, lambda words: self._terms(words)[0], self.entity_ids),
+            choices=choices(corrected_text, self._offered),
             partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
             others=qtype == "who" and asks_for_others(corrected_text),
             placed=places(corrected_text, lambda w: self._word(w)[1], self.entity_ids),

@@ -374,9 +374,9 @@ class Matcher:
         th = self.thresholds
         # Principled guards, not learned: the question names a thing or a number that even the closest entry
         # never mentions, so whatever the entry says is about something else.
-        for guard in GUARDS:
-            if top.features.get(guard):
-                return unknown(guard.removesuffix("_miss"), near, score=top.score)
+        guarded = self._guarded(a, top)
+        if guarded is not None:
+            return unknown(guarded, near, score=top.score)
         generic = all(self.index.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
         answer_threshold = self._answer_bar(a, top, answer_threshold, generic)
         if generic and top.score < answer_threshold and not a.unknown and a.qtype is None:
@@ -387,10 +387,12 @@ class Matcher:
             return Outcome("clarify", reply_lang, round(top.score, 4), candidates=options, reason="vague",
                            analysis=a)
         # Close candidates from another topic are different readings of the question; close ones from the
-        # same topic, or an overview and a detail it covers (``Entry.overview_of``), answer it alike: no question back.
+        # same topic, or an overview and a detail it covers (``Entry.overview_of``), answer it alike: no question
+        # back; nor one quoting a sentence the best quotes (the quote answers either reading, as for the margin).
+        quoted = set(top.entry.source)
         rivals = [c for c in facts[1 : th.max_candidates + 2] if c.score >= top.score - th.margin
                   and c.score >= self.clarify_threshold and c.entry.topic != top.entry.topic
-                  and not top.entry.alike(c.entry)]
+                  and not top.entry.alike(c.entry) and quoted.isdisjoint(c.entry.source)]
         # A question that names only people or things ("what did Putin say?", "Tibilov?") is a broad one:
         # the overview of what they said answers it, rather than a question back with who they are.
         sure = top.score >= CONFIDENT or (top.entry.broad and self.analyzer.names_only(a))
@@ -446,6 +448,18 @@ class Matcher:
                         and self.lookups.speakers(c.entry)), None)
         return facts if quoting is None or quoting is facts[0] else [quoting, *(c for c in facts if c is not quoting)]
 
+    def _guarded(self, a: Analysis, top: Candidate) -> str | None:
+        """The guard (``GUARDS``) that declines ``top``, or ``CHOICE``: the question offers alternatives the entry
+        names none of ("is it health insurance or car insurance?" of the insurance entry, which says neither),
+        so it cannot say which it was. None: no guard declines it."""
+        guard = next((g for g in GUARDS if top.features.get(g)), None)
+        if guard is not None:
+            return guard.removesuffix("_miss")
+        entries = self.kb.entries
+        def held(term: str) -> bool:
+            return any(entries[i] is top.entry for i in self.lookups.holders(term))
+        return CHOICE if any(not any(held(t) for side in pair for t in side) for pair in a.choices) else None
+
     def _surest_of_kin(self, facts: Sequence[Candidate]) -> Candidate:
         """The best fact, or a close overview or detail of it that the model is surer of: the two answer
         alike ("which ministries will cooperate?": the interior ministries, not all the provisions)."""
@@ -473,7 +487,9 @@ class Matcher:
 
 
 GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
-DECLINED_FOR_CAUSE = frozenset({"gap", *(g.removesuffix("_miss") for g in GUARDS)})  # a near miss, not unsure
+CHOICE = "choice"  # alternatives the entry names none of
+# a near miss, not unsure
+DECLINED_FOR_CAUSE = frozenset({"gap", CHOICE, *(g.removesuffix("_miss") for g in GUARDS)})
 COORDINATORS = frozenset({"and", "or", "nor", "&", "plus", "и", "или", "ни", "плюс"})  # "X and Y" lists named things
 
 

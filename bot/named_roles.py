@@ -20,6 +20,9 @@ from bot.words import tokens
 
 ALTERNATIVE = re.compile(r"\b(?:or|или|либо)\b")
 CLAUSE_MARK = re.compile(r"[,.;:!?()]")
+# A side of an "or" that only compares offers no thing of its own ("twenty years or more?")
+COMPARATIVES = frozenset({"more", "less", "fewer", "longer", "shorter", "bigger", "smaller", "higher", "lower",
+                          "больше", "меньше", "дольше", "короче", "выше", "ниже", "более", "менее"})
 WITH_WHOM = re.compile(r"\b(?:with whom|who else|с кем|кто еще)\b|\bwho\b[^,.;:!?]*\bwith\s*(?:$|[,.;:!?])"
                        r"|\b(?:and|и|а)\s+(?:who|кто)\s*(?:$|[,.;:!?])")  # "Putin and who??"
 # (not "с кем он подписал?": a person did it, and another was with him)
@@ -67,7 +70,8 @@ _SPEAKER = (
     rf"\b{_WHAT_RU}\s+{_WHO}\s+{_SAY_RU}\b",
     # the one who spoke, then to whom: "а Госдеп ему потом ответил?"
     rf"\b([^\W\d_]+)\s+(?:ему|ей|им)\s+(?:[^\W\d_][\w-]*\s+){{0,3}}?{_SAY_RU}\b",
-    rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+([^\W\d_]+)",
+    # ... and of a body there: "что сказали в правительстве Грузии?" (Georgia's government)
+    rf"\b(?:что|как)\s+(?:[^\W\d_]+\s+){{0,3}}?{_THEY_SAID_RU}\s+(?:в|во)\s+((?:[^\W\d_]+\s+)?[^\W\d_]+)",
     # the one who spoke after the verb, not what about ("что она сказала про Женеву"), nor to whom when a
     # pronoun before the verb spoke ("что он ответил США")
     (rf"\b{_WHAT_RU}\s+(?:(?!(?:он|она|они)\s)[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+"
@@ -138,6 +142,24 @@ def alternatives(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]],
         if all(numbers):  # the two next to the "or" ("1 billion or 43 billion in 2016": not 2016)
             found.update((numbers[0][-1], numbers[1][0]))
     return frozenset(found)
+
+
+def choices(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]]) -> tuple[tuple[frozenset[str], ...], ...]:
+    """The things offered on each side of an "or" that the other side does not repeat ("is it health insurance
+    or car insurance?": {health} and {car}; "signed in the morning or in the evening?"): as many words before
+    the "or" as follow it in its clause. An entry holding none of them cannot say which it was. None when a
+    side offers nothing ("or not?", "or something else?") or a number is offered (``alternatives``).
+    ``terms_of`` reads words as terms, an unknown word as itself; ``text`` is normalised."""
+    found: list[tuple[frozenset[str], ...]] = []
+    for before, after in pairwise(ALTERNATIVE.split(text)):
+        right = [w for w in tokens(CLAUSE_MARK.split(after)[0]) if w not in COMPARATIVES]
+        left = tokens(CLAUSE_MARK.split(before)[-1])[-len(right):] if right else []
+        sides = [frozenset(terms_of(words)) for words in (left, right)]
+        offered = (sides[0] - sides[1], sides[1] - sides[0])
+        # (numbers are read as alternatives of their own: "25 years or 50?", "twenty or more?")
+        if all(offered) and not any(t.isdigit() for side in sides for t in side):
+            found.append(offered)
+    return tuple(found)
 
 
 def asks_for_partner(text: str, term_of: Callable[[str], str], persons: Collection[str]) -> bool:

@@ -295,7 +295,10 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("о чём ещё говорили лидеры?", "#discuss"), ("what have they committed to?", "#provisions"),
      ("was Tskhinvali ever part of Georgia?", "#integral_part"), ("has it taken effect?", "#in_force"),
      ("кто дал доп деньги?", "#additional"), ("is 43 billion a rough figure?", "#approximately"),
-     ("any parallels with abkhazia?", "#similar"), ("are border checks going away?", "#free")],
+     ("any parallels with abkhazia?", "#similar"), ("are border checks going away?", "#free"),
+     ("is there stuff left to do?", "#remaining"), ("did he say anything nice about Russia?", "#welcome"),
+     ("is he on board with Moscow?", "#support"), ("treaty length", "#term"),
+     ("the west is crying again?", "#criticise"), ("от чьего имени заявление?", "#statement")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
@@ -980,6 +983,46 @@ def test_of_named_alternatives_the_one_the_article_has_answers(matcher: Matcher,
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
 
 
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("how did South Ossetia react to the Crimea decision?", "tibilov_support"),
+    ("Как лидер Южной Осетии охарактеризовал значение России для республики?", "tibilov_guarantor"),
+])
+def test_an_entry_quoting_a_sentence_the_best_quotes_is_no_rival(matcher: Matcher, question: str,
+                                                                  entry_id: str) -> None:
+    """Two entries of different topics that quote one sentence (Tibilov's "we welcomed that decision", in what
+    he said and in why the date mattered) answer either reading: no question back which one was meant."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id, outcome
+
+
+@pytest.mark.parametrize(
+    ("text", "offered"),
+    [
+        ("is that health insurance or car insurance?", [({"health"}, {"car"})]),  # the shared word offers nothing
+        ("was it putin or tibilov who said it?", [({"#putin"}, {"#tibilov"})]),
+        ("is it in force yet or what?", []),  # nothing offered on one side
+        ("is it 25 years or 50?", []),  # numbers are alternatives of their own (``either``)
+        ("на двадцать лет или больше?", []),  # "or more" compares, it offers nothing
+    ],
+)
+def test_what_each_side_of_or_offers(matcher: Matcher, text: str, offered: list[tuple[set[str], set[str]]]) -> None:
+    assert [tuple(map(set, pair)) for pair in matcher.analyzer.analyse(text).choices] == offered
+
+
+@pytest.mark.parametrize(("question", "status"), [
+    ("The compulsory insurance thing: is that health insurance or car insurance?", "unknown"),
+    ("обязательное страхование — это медицинское или автогражданка?", "unknown"),
+    ("was it signed in the morning or in the evening?", "unknown"),
+    ("will the border be open or closed?", "answered"),  # the entry says one of them ("free movement")
+    ("was the treaty signed in moscow or tskhinvali", "answered"),
+])
+def test_alternatives_the_entry_names_none_of_are_a_near_miss(matcher: Matcher, question: str, status: str) -> None:
+    """An entry that names neither thing offered cannot say which it was: the insurance entry does not say
+    what the insurance covers, the date entry not the time of day."""
+    outcome = matcher.match(question)
+    assert outcome.status == status, (outcome.status, outcome.reason, outcome.entry and outcome.entry.id)
+
+
 @pytest.mark.parametrize(
     ("question", "partner", "entry_id"),
     [
@@ -1125,6 +1168,7 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("что Песков сказал про американцев?", "#peskov"),  # not whom he spoke about
         ("Что про Грузию сказали американцы?", "#usa"),  # what about comes first, the speaker after the verb
         ("что сказали в Тбилиси?", "#georgia"),  # said there, by no one named: the people of that place
+        ("что сказали в правительстве Грузии?", "#georgia"),  # a body there, and whose it is
         ("что она сказала в Женеве?", None),  # she said it in Geneva
         ("что он ответил американцам?", None),  # to whom he answered: the Russian dative
         ("а что она ответила ЕС?", None),  # "она" spoke: the EU is whom, though "ЕС" has no case ending
