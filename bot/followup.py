@@ -18,13 +18,13 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Literal
 
+from bot.choosing import DECLINED_FOR_CAUSE
 from bot.contexts import Context
 from bot.knowledge import Entry
 from bot.lexicon import LANGS
 from bot.lookups import YEAR_ASKED
 from bot.matching import (
     COMMON_SHARE,
-    DECLINED_FOR_CAUSE,
     GENERIC_SHARE,
     Analysis,
     Candidate,

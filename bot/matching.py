@@ -6,9 +6,10 @@
    decision reads (``bot/decision.py``: field coverage, BM25F, unknown words, the thing asked for,
    question-type fit, margin to the runner-up, ...) and its probability of being a right answer.
 2. ``Matcher.match``: the best candidate is answered when that probability reaches the fitted
-   threshold; two principled guards (a named entity or a number the entry never mentions) and a
-   better-matching ``gap`` entry decline; close candidates on other topics are offered back. Long
-   messages are also read as their question sentence; the surest reading decides.
+   threshold; principled guards (a named entity or a number the entry never mentions, alternatives it
+   names none of) and a better-matching ``gap`` entry decline (``bot.choosing``); close candidates on
+   other topics are offered back. Long messages are also read as their question sentence; the surest
+   reading decides.
 
 The question itself is read by ``bot.analysis``; everything here is deterministic and has no I/O.
 """
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
 
 from bot.analysis import Analysis, Analyzer, term_weight
+from bot.choosing import CONFIDENT, DECLINED_FOR_CAUSE, guarded_by, near_miss, quoting_first, surest_of_kin
 from bot.decision import FEATURES, DecisionModel, load_decision
 from bot.indexing import FIELD_ANSWER, FIELD_SOURCE, IN_ANSWER, IN_QUESTION, Index, build_index
 from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge_dir
@@ -48,11 +50,8 @@ COMMON_SHARE = 0.3  # terms in more entries than this do not nominate candidates
 PRESELECT = 16  # candidates scored in full after the cheap index pass
 SCORED = 8  # of those, the best this many by base score are judged by the model
 GENERIC_SHARE = 0.4  # a term found in more than this share of entries says nothing specific on its own
-GAP_MIN_BASE = 0.45  # a gap entry declines the question when its base score is at least this
-GAP_MARGIN = 0.05  # ... and beats the best fact's by this much (less: a near tie, see ``_near_miss``)
 PARTIAL_WEIGHT = 0.7  # a question's word an entry has only inside a phrase concept counts this share of its weight
 QTYPE_MISS_SCALE = 0.75  # an entry that cannot give what the question asks (who/when/...) scores this much
-CONFIDENT = 0.9  # at or above this probability the best entry is answered even with a close rival
 RANK_MEMO = 128  # readings whose ranking is remembered (see ``rank``)
 
 
@@ -333,7 +332,8 @@ class Matcher:
         if a.speaker:
             facts = [c for c in facts if self.lookups.may_have_said(c.entry, a.speaker, a)]
             words = [c for c in facts if not self.lookups.identifies(c.entry, a)]  # not who they are, if sure
-            return self._quoting_first(words if words and words[0].score >= self.clarify_threshold else facts)
+            return quoting_first(words if words and words[0].score >= self.clarify_threshold else facts,
+                                 self.thresholds, self.lookups)
         if a.addressee is not None:
             return [c for c in facts if not self.lookups.only_said_by(c.entry, a.addressee)]
         return facts
@@ -362,7 +362,7 @@ class Matcher:
         facts = [c for c in ranked if c.entry.kind == "fact"]
         near = [c.entry for c in facts[:6]]
         facts = self._in_roles(a, facts)
-        miss = self._near_miss(a, ranked, facts)
+        miss = near_miss(a, ranked, facts, self.analyzer)
         if miss is not None:  # the closest reading is something people ask that the article does not say
             gap = miss.entry
             return unknown("gap", [self.kb.by_id[r] for r in gap.related if r in self.kb.by_id], gap=gap,
@@ -370,11 +370,11 @@ class Matcher:
         facts = self._beyond_lead(a, facts)
         if not facts:
             return unknown("unsure", near) if a.others else unknown("off_topic")
-        top = self._surest_of_kin(facts)
+        top = surest_of_kin(facts, self.thresholds, self.answer_threshold)
         th = self.thresholds
         # Principled guards, not learned: the question names a thing or a number that even the closest entry
         # never mentions, so whatever the entry says is about something else.
-        guarded = self._guarded(a, top)
+        guarded = guarded_by(a, top, self.kb, self.lookups)
         if guarded is not None:
             return unknown(guarded, near, score=top.score)
         generic = all(self.index.df_share.get(t, 0.0) > GENERIC_SHARE for t in a.terms)
@@ -415,59 +415,6 @@ class Matcher:
             and self.lookups.may_have_said(top.entry, a.speaker)
         return min(bar, self.clarify_threshold) if own or said else bar
 
-    def _near_miss(self, a: Analysis, ranked: Sequence[Candidate], facts: Sequence[Candidate]) -> Candidate | None:
-        """The gap entry that declines the question: close enough, and closer than every fact by a margin or,
-        in a near tie, more probable. A gap entry with question types declines only questions asking one of them:
-        the near miss "when does it enter into force?" is not "is it in force yet?", which the article answers."""
-        # ... or, with no question word, the kind of answer it names ("Duma vote date")
-        wanted = {a.qtype} if a.qtype else {self.analyzer.asks_for.get(t) for t in a.terms}
-        gap = next((c for c in ranked
-                    if c.entry.kind == "gap" and (not c.entry.gives or not c.entry.gives.isdisjoint(wanted))), None)
-        if gap is None or gap.base < GAP_MIN_BASE:
-            return None
-        if not facts or gap.base >= facts[0].base + GAP_MARGIN:
-            return gap
-        # Closer by less than the margin, the two are a near tie ("what was discussed at the 31st Geneva
-        # round?": the round's date, or what it discussed, which the article does not give): the reading the
-        # model is surer of decides, unless the fact gives just what is asked (who/when/...). When both are
-        # saturated (0.98 against 0.98) the model cannot tell them apart and the closer reading decides. An
-        # exact tie stays with the fact: "женевские переговоры" (the Geneva talks) is also the near miss
-        # "what did they discuss in Geneva" word for word.
-        top = facts[0]
-        surer = gap.score > top.score or min(gap.score, top.score) >= CONFIDENT  # both saturated: the closer
-        # A question with no question word may name the kind of answer it wants ("Abkhazia treaty date").
-        named = a.qtype is None and any(self.analyzer.asks_for.get(t) in top.entry.gives for t in a.terms)
-        return gap if gap.base > top.base and surer and not (top.features.get("qtype_fit") or named) else None
-
-    def _quoting_first(self, facts: list[Candidate]) -> list[Candidate]:
-        """``facts`` (what a named speaker may have said) with the best of those close to the top that quote
-        someone first: "what did Putin say about the deal with South Ossetia?" wants his words, not the venue."""
-        th = self.thresholds
-        quoting = next((c for c in facts[: th.max_candidates + 2]
-                        if (c.base >= facts[0].base - th.margin or c.score >= facts[0].score - th.margin)
-                        and self.lookups.speakers(c.entry)), None)
-        return facts if quoting is None or quoting is facts[0] else [quoting, *(c for c in facts if c is not quoting)]
-
-    def _guarded(self, a: Analysis, top: Candidate) -> str | None:
-        """The guard (``GUARDS``) that declines ``top``, or ``CHOICE``: the question offers alternatives the entry
-        names none of ("is it health insurance or car insurance?" of the insurance entry, which says neither),
-        so it cannot say which it was. None: no guard declines it."""
-        guard = next((g for g in GUARDS if top.features.get(g)), None)
-        if guard is not None:
-            return guard.removesuffix("_miss")
-        entries = self.kb.entries
-        def held(term: str) -> bool:
-            return any(entries[i] is top.entry for i in self.lookups.holders(term))
-        return CHOICE if any(not any(held(t) for side in pair for t in side) for pair in a.choices) else None
-
-    def _surest_of_kin(self, facts: Sequence[Candidate]) -> Candidate:
-        """The best fact, or a close overview or detail of it that the model is surer of: the two answer
-        alike ("which ministries will cooperate?": the interior ministries, not all the provisions)."""
-        top, th = facts[0], self.thresholds
-        kin = [c for c in facts[1 : th.max_candidates + 2] if c.base >= top.base - th.margin
-               and top.entry.alike(c.entry)]
-        return max([top, *kin], key=lambda c: c.score)
-
     def _small_talk(self, a: Analysis) -> Entry | None:
         """A small-talk entry when the message is small talk ("thanks!", "ok, got it"; bot/small_talk.py)."""
         talk: SmallTalk | None = getattr(self, "_talk", None)
@@ -486,10 +433,6 @@ class Matcher:
         return tuple(dict.fromkeys(e for e in near if e.kind == "fact"))[:3]
 
 
-GUARDS: tuple[str, ...] = ("entity_miss", "number_miss")
-CHOICE = "choice"  # alternatives the entry names none of
-# a near miss, not unsure
-DECLINED_FOR_CAUSE = frozenset({"gap", CHOICE, *(g.removesuffix("_miss") for g in GUARDS)})
 COORDINATORS = frozenset({"and", "or", "nor", "&", "plus", "и", "или", "ни", "плюс"})  # "X and Y" lists named things
 
 

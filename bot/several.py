@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.choosing import DECLINED_FOR_CAUSE
 from bot.contexts import Context
 from bot.headline import of_headline, opening_question
 from bot.knowledge import Entry
-from bot.matching import DECLINED_FOR_CAUSE, Analysis, Outcome, strip_address, tokens
+from bot.matching import Analysis, Outcome, strip_address, tokens
 from bot.message_parts import closes_question, later_clause, listed, opens_list, own_sentence, parts
 from bot.outcomes import SURE_NEAR_MISS, combined
 
