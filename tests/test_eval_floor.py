@@ -344,6 +344,17 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         ("heldout-78.jsonl", (0.93, 0.98), 0),
         ("heldout-79.jsonl", (0.94, 0.98), 0),
         ("heldout-80.jsonl", (0.97, 0.91), 0),
+        # heldout-81 ... heldout-83, written the same way at the start of round 28 and scored untouched by its
+        # first tree (c6e285d): 81: 94.3% in scope (en 89.6%, ru 100%, long 85.7%), 95.0% refusal; 82: 89.3% (en
+        # 88.3%, ru 90.5%, long 90.0%), 90.0%; 83: 92.9% (en 89.6%, ru 96.8%, long 87.5%), 96.7%. heldout-84 and
+        # heldout-85, written mid-round and scored untouched by its first tree and a mid-round one (a9248af): 84:
+        # 92.1% -> 93.6% (en 91.0% -> 93.6%, ru 93.5%, long 75.0%), 95.0%; 85: 95.7% -> 96.4% (en 93.5% ->
+        # 94.8%, ru 98.4%, long 88.9%), 96.7%. Floors: the figures at the round's end.
+        ("heldout-81.jsonl", (0.95, 0.96), 0),
+        ("heldout-82.jsonl", (0.93, 0.91), 0),
+        ("heldout-83.jsonl", (0.95, 0.96), 0),
+        ("heldout-84.jsonl", (0.97, 0.95), 0),
+        ("heldout-85.jsonl", (0.97, 0.96), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
