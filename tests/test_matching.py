@@ -998,6 +998,19 @@ def test_an_entry_quoting_a_sentence_the_best_quotes_is_no_rival(matcher: Matche
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id, outcome
 
 
+@pytest.mark.parametrize(("question", "found"), [
+    ("какая будет зарплата у врача после повышения?", "gap_wage_amount"),  # its value: not given
+    ("какой будет размер пенсии?", "gap_pension_amount"),
+    ("какой будет срок действия договора?", "term"),  # a value the article gives
+])
+def test_what_something_will_be_asks_its_value(matcher: Matcher, question: str, found: str) -> None:
+    """"Какой будет X?" asks how much X will be, as "сколько" does: the wage a raise brings is a near miss,
+    not the provision that wages will be raised."""
+    outcome = matcher.match(question)
+    entry = outcome.entry or outcome.gap
+    assert entry is not None and entry.id == found, (outcome.status, outcome.reason, entry and entry.id)
+
+
 def test_an_unsure_best_fact_gives_way_to_a_sure_one_of_its_topic_all_but_as_close(matcher: Matcher) -> None:
     """The US position leads Peskov's reply by a hair and is unsure; the reply, of the same topic, is sure."""
     outcome = matcher.match("What was Moscow's comeback to Washington's statement?")
