@@ -301,7 +301,8 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("is he on board with Moscow?", "#support"), ("treaty length", "#term"),
      ("the west is crying again?", "#criticise"), ("от чьего имени заявление?", "#statement"),
      ("как на Западе восприняли?", "#reaction"), ("did anyone raise concerns?", "#criticise"),
-     ("which ministries will start working together?", "#cooperation"), ("в каких выражениях?", "#quote")],
+     ("which ministries will start working together?", "#cooperation"), ("в каких выражениях?", "#quote"),
+     ("кем он работал раньше?", "#personal_life"), ("who will pay for the insurance?", "#money")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
