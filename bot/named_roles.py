@@ -59,6 +59,8 @@ _SUBJECT_EN = r"((?:[^\W\d_][\w'-]*\s+){0,4}[^\W\d_][\w'-]*)"
 _SPEAKER = (
     rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+{_SUBJECT_EN}\s+{_SAY_EN}\b",
     rf"\b(?:did|has|have|does|do)\s+{_SUBJECT_EN}\s+{_SAY_EN}\b",
+    # the progressive: "what's the West saying about it?", "what are the Americans thinking?"
+    rf"\bwhat(?:'s|s| is| are| was| were)\s+{_SUBJECT_EN}\s+(?:saying|thinking|sayin)\b",
     r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b",
     rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}",
     # whose exact words are asked for: "Peskov exact quote", "Psaki's actual words"
@@ -84,7 +86,7 @@ _SPEAKER = (
 _SAYING = frozenset(
     "|".join((_SAY_EN[3:-1], _SAY_RU[3:-1], _THEY_SAID_RU[3:-1], _WORDS_EN[3:-1])).split("|")
 ) | {"reaction", "response", "reply", "position", "stance", "view", "take", "answer", "comment", "ответ", "ответка",
-     "ответку", "реакция"}
+     "ответку", "реакция", "saying", "sayin", "thinking"}
 
 
 def tells_of_saying(text: str) -> bool:

@@ -302,7 +302,8 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("the west is crying again?", "#criticise"), ("от чьего имени заявление?", "#statement"),
      ("как на Западе восприняли?", "#reaction"), ("did anyone raise concerns?", "#criticise"),
      ("which ministries will start working together?", "#cooperation"), ("в каких выражениях?", "#quote"),
-     ("кем он работал раньше?", "#personal_life"), ("who will pay for the insurance?", "#money")],
+     ("кем он работал раньше?", "#personal_life"), ("who will pay for the insurance?", "#money"),
+     ("the EU lady who commented, what's her name?", "#identity")],  # a person's name, not the treaty's
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
@@ -1182,6 +1183,7 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
     [
         ("What did the Georgian government say?", "#georgia"),
         ("how did tbilisi react to the pact?", "#georgia"),
+        ("what's the West saying about it?", "#west"),  # the progressive of saying
         ("Georgia's reaction?", "#georgia"),
         ("did the Georgian president comment on it?", "#georgia"),
         ("что грузинские власти сказали о договоре?", "#georgia"),
