@@ -303,7 +303,8 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("как на Западе восприняли?", "#reaction"), ("did anyone raise concerns?", "#criticise"),
      ("which ministries will start working together?", "#cooperation"), ("в каких выражениях?", "#quote"),
      ("кем он работал раньше?", "#personal_life"), ("who will pay for the insurance?", "#money"),
-     ("the EU lady who commented, what's her name?", "#identity")],  # a person's name, not the treaty's
+     ("the EU lady who commented, what's her name?", "#identity"),  # a person's name, not the treaty's
+     ("дату выбрали не случайно?", "#symbolic"), ("did anyone stand up for Georgia?", "#support")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
