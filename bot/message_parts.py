@@ -7,7 +7,10 @@ import re
 
 from bot.words import tokens
 
-SENTENCES = re.compile(r"[^.!?…]+[.!?…]*")
+# A letter standing for a word ("S. Ossetia", "U.S. officials", "Ю. Осетия") ends no sentence: a single letter
+# that is no word of its own ("a", "I", "я", ...), its dot, and a word after it.
+_LETTER_FOR_WORD = r"(?<![^\W\d_])(?<!['’])[b-hj-zB-HJ-ZюЮ]"
+SENTENCES = re.compile(rf"(?:{_LETTER_FOR_WORD}\.(?=\s*[^\W\d_])|[^.!?…])+[.!?…]*")
 
 
 def _sentences(text: str) -> list[str]:
@@ -75,7 +78,8 @@ def lead(text: str) -> str | None:
 # spaces ("когда подписали / на сколько лет?"), the numbers of a list ("1) how long ... 2) has it ...") and
 # their words where a sentence or a clause starts ("First, who is he? Second, ...", "Во-первых, ...").
 _LIST_WORD = r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|во-первых|во-вторых|в-третьих|наконец)"
-PART_SPLIT = re.compile(r"\?+|(?:^|(?<=\s))\(?\d{1,2}[).]\s+|[.!;]+\s|(?:^|(?<=[.?!;,])|(?<=[.?!;,]\s))\s*" + _LIST_WORD
+PART_SPLIT = re.compile(rf"\?+|(?:^|(?<=\s))\(?\d{{1,2}}[).]\s+|(?<!{_LETTER_FOR_WORD})[.!;]+\s|"
+                        r"(?:^|(?<=[.?!;,])|(?<=[.?!;,]\s))\s*" + _LIST_WORD
                         + r"\s*,\s*|,\s*|\s+[/+&]\s+|\s+(?:and|и|а также|plus|плюс)\s+", re.IGNORECASE)
 
 

@@ -275,10 +275,21 @@ def pronoun_us(original: str, names_something: Callable[[str], bool]) -> bool:
         after = TOKEN.findall(rest.lower())[:1] if rest[:1] not in tuple(",.!?:;") else []  # "for us: who ..."
         # (after a verb or preposition it is the object: "making us follow the news", "for us")
         if not before or before[0].lower() == "the" or (
-                after and names_something(after[0]) and before[0].lower() not in _TAKES_US):
+                after and names_something(after[0]) and not _takes_us(before[0].lower())):
             return False
         found = True
     return found
+
+
+def _takes_us(word: str) -> bool:
+    """Whether ``word`` before "us" makes it the pronoun, its object: a verb or preposition that takes one
+    ("tell us", "for us"), or any verb in -ing or -ed ("protecting us together", "helped us"); not the
+    prepositions in -ing ("regarding us criticism", "following US pressure")."""
+    return word in _TAKES_US or (word.endswith(("ing", "ed")) and word not in _NOT_TAKING_US)
+
+
+_NOT_TAKING_US = frozenset({"regarding", "concerning", "following", "including", "according", "during",
+                            "considering", "excluding"})
 
 
 _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")

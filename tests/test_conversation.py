@@ -488,6 +488,9 @@ def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversat
      ("I have two questions. First, who is Tibilov? Second, what is his role?",
       [("I have two questions", True), ("who is Tibilov", False), ("what is his role", False)]),
      ("Во-первых, кто подписал? Во-вторых, когда?", [("кто подписал", False), ("когда", False)]),
+     # a letter for a word ends no sentence ("U.S.", "S. Ossetia"), an "s" after an apostrophe does
+     ("Did the U.S. object? It is Russia's. Who signed?",
+      [("Did the U.S. object", False), ("It is Russia's", True), ("Who signed", False)]),
      ("firstly, who signed it, secondly, when", [("who signed it", False), ("when", False)]),
      ("the first, second and third rounds?", [("the first", False), ("second", False), ("third rounds", False)]),
      # "also" inside a clause joins nothing; after a comma or "and" it is the joint's

@@ -317,12 +317,14 @@ def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, 
         ("can you tell us who signed it?", True), ("which of us is right?", True), ("people like us?", True),
         ("asked us to compare them", True), ("settle it for us: who won", True),
         ("the teacher keeps making us follow it", True),  # after a verb: the object, though "follow" is a word
+        ("in charge of protecting us together", True), ("it helped us follow", True),  # any verb in -ing/-ed
+        ("regarding us criticism", False),  # a preposition in -ing, before a word that names something
         ("what did the us say", False), ("us reaction?", False), ("peskov reaction us criticism", False),
         ("What did the US say?", False), ("tell us what the U.S. said", False), ("the use of force", False),
     ],
 )
 def test_us_is_the_pronoun_unless_it_names_the_country(text: str, pronoun: bool) -> None:
-    assert pronoun_us(text, lambda word: word in {"criticism", "reaction", "won", "follow"}) == pronoun
+    assert pronoun_us(text, lambda word: word in {"criticism", "reaction", "won", "follow", "together"}) == pronoun
 
 
 @pytest.mark.parametrize(
