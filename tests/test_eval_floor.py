@@ -350,11 +350,19 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         # heldout-85, written mid-round and scored untouched by its first tree and a mid-round one (a9248af): 84:
         # 92.1% -> 93.6% (en 91.0% -> 93.6%, ru 93.5%, long 75.0%), 95.0%; 85: 95.7% -> 96.4% (en 93.5% ->
         # 94.8%, ru 98.4%, long 88.9%), 96.7%. Floors: the figures at the round's end.
-        ("heldout-81.jsonl", (0.95, 0.96), 0),
+        ("heldout-81.jsonl", (0.95, 0.98), 0),
         ("heldout-82.jsonl", (0.93, 0.91), 0),
         ("heldout-83.jsonl", (0.95, 0.96), 0),
-        ("heldout-84.jsonl", (0.97, 0.95), 0),
+        ("heldout-84.jsonl", (0.97, 0.96), 0),
         ("heldout-85.jsonl", (0.97, 0.96), 0),
+        # heldout-86 ... heldout-88, written the same way late in round 28 and scored untouched by its first
+        # tree (c6e285d) and a late one (5ce18ce): 86: 87.9% -> 89.3% in scope (en 84.4% -> 85.7%, ru 92.1% ->
+        # 93.7%, long 85.7%), 93.3% -> 95.0% refusal; 87: 90.7% -> 91.4% (en 90.9%, ru 90.5% -> 92.1%, long
+        # 44.4%), 91.7%; 88: 90.7% -> 92.1% (en 90.9% -> 92.2%, ru 90.5% -> 92.1%, long 87.5%), 91.7%.
+        # Floors: the figures at the round's end.
+        ("heldout-86.jsonl", (0.90, 0.95), 0),
+        ("heldout-87.jsonl", (0.94, 0.91), 0),
+        ("heldout-88.jsonl", (0.92, 0.91), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
