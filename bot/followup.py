@@ -35,8 +35,10 @@ from bot.matching import (
 from bot.message_parts import joined_names
 from bot.named_roles import REPLY, speaker, tells_of_saying
 from bot.people import People
+from bot.words import CYRILLIC
 
 # "this year", "в этом году": the present time ("that year" points back at one named before)
+_THEY = frozenset({"they", "them", "their", "theirs", "они", "их", "им", "ними", "них"})  # a party, not a thing
 _THIS = frozenset({"this", "этот", "этом", "этой", "эту", "этого"})
 _NOW = re.compile(r"(?:year|month|week|time|году|год|месяце|месяц|неделе|неделю|раз)$")
 FOLLOWUP_MAX_WORDS = 8  # a longer message is a question of its own
@@ -190,7 +192,7 @@ class FollowUps:
             elif way == "substitute":
                 kept = self.substituted(a, before)
             else:
-                kept = sorted(before.entities | self.persons.intersection(before.terms)
+                kept = sorted((before.entities - self._not_it(a, persons)) | self.persons.intersection(before.terms)
                               | self.answered_about(a, context))
         elif persons and not self.persons.intersection(named):
             # "what did she say?": about her, not about whatever was asked of her before; "what did he tell
@@ -226,6 +228,15 @@ class FollowUps:
                                 else None)
         return replace(a, terms=terms, entities=entities, numbers=numbers, speaker=said_by,
                        qtype=a.qtype or (before.qtype if keeps_type else None))
+
+    def _not_it(self, a: Analysis, persons: list[str]) -> frozenset[str]:
+        """The parties the article hears from, when ``a`` points back with "it" ("and who signed it?" after
+        what the US said: the treaty, not the US), or with a Russian "его" when it means no one; none when
+        "they"/"them" may be such a party ("who made that statement for them?")."""
+        words = tokens(a.text)
+        it = self.points_back_at_things(a) or (
+            not persons and any(w in self.person_pronouns and CYRILLIC.search(w) for w in words))
+        return self.matcher.lookups.heard() if it and _THEY.isdisjoint(words) else frozenset()
 
     def _kind_only(self, own: list[str], a: Analysis) -> tuple[list[str], Analysis]:
         """(own words, reading) of a follow-up whose own words only name a kind of answer ("is there a

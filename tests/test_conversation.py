@@ -390,6 +390,20 @@ def test_a_sure_near_miss_follow_up_does_not_fall_back_on_the_earlier_answer(
 
 @pytest.mark.parametrize(
     ("first", "follow_up", "expected"),
+    [("Did the US object?", "And who signed it?", "signatories"),  # "it" is the treaty, not the US
+     ("What was the American reaction to the treaty?", "who made that statement for them?", "psaki_statements"),
+     ("Как отреагировали США?", "А кто его подписал?", "signatories")],
+)
+def test_it_is_no_party_the_article_hears_from(conversation: Conversation, first: str, follow_up: str,
+                                               expected: str) -> None:
+    """A follow-up pointing back with "it" keeps the earlier named things, but not a party that speaks in the
+    article: what it said is not what "it" means; "them", a party, still is."""
+    outcome = conversation.answer(follow_up, context=_after(conversation, first), now=1.0)
+    assert outcome.entry is not None and outcome.entry.id == expected, (outcome.status, outcome.entry)
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "expected"),
     [("did georgia react?", "how long does it last", "term"),
      ("Как отреагировала Грузия?", "а на сколько лет его заключили?", "term"),
      ("what number was the Geneva round on the day of signing?", "and when is the next one?", "gap_next_geneva")],
