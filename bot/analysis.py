@@ -286,9 +286,14 @@ class Analyzer:
 
     def _offered(self, words: Sequence[str]) -> list[str]:
         """The terms of ``words``, and those the knowledge base does not know as they are (``choices``)."""
-        known = [w for w in words if w.isdigit() or w in self.vocab or w in self.stopwords
-                 or (s := stem(w)) in self.vocab_stems or s in self.single]
+        known = [w for w in words if self._known(w)]
         return self._terms(known)[0] + [w for w in words if w not in known and len(w) >= 3]
+
+    def _known(self, w: str) -> bool:
+        """Whether the knowledge base or the lexicon knows ``w`` (a number, a word or stem of its texts, a stop
+        word, a concept's word): no typo correction is tried for it."""
+        return (w.isdigit() or w in self.vocab or w in self.stopwords
+                or (s := stem(w)) in self.vocab_stems or s in self.single)
 
     def analyse(self, raw: str, lang: str | None = None) -> Analysis:
         """``raw`` read (see the module docstring). The last few readings are kept: one message is read
@@ -320,8 +325,7 @@ class Analyzer:
                     w = word  # a function word with a clitic is that word: "when'd", "how'll", "where're"
             if w in names and w not in self.name_vocab and stem(w) not in self.name_stems:
                 unknown_names.append(w)
-            if (w.isdigit() or w in self.vocab or w in self.stopwords
-                    or (s := stem(w)) in self.vocab_stems or s in self.single):
+            if self._known(w):
                 words.append((w, False))
                 continue
             fixed = self.correct(w)
