@@ -87,6 +87,7 @@ ANSWERED = [
     ("is there a customs component? heard about it on the radio", "prov_customs"),  # a part; where it was heard
     ("how did putin's press guy answer the americans?", "peskov_reply"),  # a press secretary, said lightly
     ("how much did russia give from 2008-14?", "funding_past"),  # the range in full
+    ("and the extra cash for '16, how big?", "funding_2016"),  # a year written short
     # long messages: the question sentence decides, the rest's named things help
     ("Russia signed a similar treaty with Abkhazia. When did it come into force?", "abkhazia_in_force"),
     ("Hello there, my friend from Vladikavkaz told me about this agreement. Where exactly was it signed?", "venue"),
@@ -280,6 +281,7 @@ def test_who_criticised_it_is_answered_with_the_critics_named(matcher: Matcher, 
         ("what effect will it have on security?", ("effect", "#security")),  # an effect is no entry into force
         ("военная составляющая там есть?", ("#defence", "#provisions")),
         ("what's in it military-wise", ("#defence",)),  # "-wise": as for
+        ("anything for the pensioners down there?", ("#pension",)),  # a place, as "there" is
     ],
 )
 def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, question: str,
