@@ -110,9 +110,35 @@ def _whole_range(m: re.Match[str]) -> str:
     return f"{m[1]}{m[3]}{m[2]}{m[4]}" if m[4] > m[1][2:] else m[0]
 
 
+# A year written short: "since '08", "since 08" (a leading zero counts nothing), "в 16-м", "08 года".
+_SHORT_YEAR = re.compile(
+    r"(?<![\w'’‘])['’‘](\d\d)(?![\w'’‘])"
+    r"|(?<!\w)((?:since|from|in|until|till|before|after|с|со|в|во|до|после|от|по)\s+)"
+    r"(0\d(?![\w.,:/])|[12]\d(?=[-‐‑–—]?(?:м|ом)(?!\w)))"
+    r"|(?<![\w.,:/‐‑–—-])([01]\d(?=(?:[-‐‑–—]?(?:м|ом|й|го))?\s+(?:году|года|год|г)(?!\w))"
+    r"|2\d(?=[-‐‑–—]?(?:м|ом|й|го)\s+(?:году|года|год|г)(?!\w)))")  # "22 года" is also 22 years
+
+
+def _whole_year(m: re.Match[str]) -> str:
+    if m[1]:
+        return f"20{m[1]}"
+    return f"{m[2]}20{m[3]}" if m[3] else f"20{m[4]}"
+
+
+def whole_years(text: str) -> str:
+    """``text`` (lower case) with each year written short as the whole year ("since '08": 2008)."""
+    return _SHORT_YEAR.sub(_whole_year, text) if any(c.isdigit() for c in text) else text
+
+
 def tokens(text: str) -> list[str]:
     if any(dash in text for dash in _DASHES):  # the one pass most texts skip
         text = _SHORT_RANGE.sub(_whole_range, text)
+    return _tokens_of_read(whole_years(text))
+
+
+def _tokens_of_read(text: str) -> list[str]:
+    """``tokens`` of text whose years and ranges are read already (``_spaced``'s: read again without its
+    punctuation, "8.16 года" would be a year)."""
     return TOKEN.findall(_ORDINAL_END.sub("", text))
 
 
@@ -161,7 +187,7 @@ def words_of_texts(texts: Sequence[str]) -> list[list[str]]:
         spaced, rules = found
         if not rules:
             return [t.split() for t in spaced.split("\0")]
-        return [tokens(t) if _TOKEN_RULES.search(t) else t.split() for t in spaced.split("\0")]
+        return [_tokens_of_read(t) if _TOKEN_RULES.search(t) else t.split() for t in spaced.split("\0")]
     if len(texts) <= 1:
         return [tokens(normalise(t)) for t in texts]
     half = len(texts) // 2
@@ -195,7 +221,7 @@ def _by_rules(spaced: str) -> str:
         start = max(spaced.rfind(" ", done, at), spaced.rfind("\0", done, at)) + 1
         ends = [end for end in (spaced.find(" ", at), spaced.find("\0", at)) if end >= 0]
         end = min(ends, default=len(spaced))
-        pieces += [spaced[done:start], " ".join(tokens(spaced[start:end]))]
+        pieces += [spaced[done:start], " ".join(_tokens_of_read(spaced[start:end]))]
         done = end
     pieces.append(spaced[done:])
     return "".join(pieces)
@@ -223,7 +249,7 @@ def _spaced(texts: Sequence[str]) -> tuple[str, bool] | None:
         return None
     joined = joined.lower().replace("ё", "е")
     if rules:  # before the marks become spaces: "31-й" is 31, "2008-14" 2008-2014 (``tokens``)
-        joined = _ORDINAL_END.sub("", _SHORT_RANGE.sub(_whole_range, joined))
+        joined = _ORDINAL_END.sub("", whole_years(_SHORT_RANGE.sub(_whole_range, joined)))
     if rules and ("’" in joined or "‘" in joined):
         joined = joined.replace("’", "'").replace("‘", "'")
     for mark in _MARKS:  # one replace a mark (most are absent) is several times faster than a regex's sub

@@ -22,8 +22,13 @@ from bot.words import END, flat_words, normalise, tokens, words, words_of_texts
 # leaves to ``normalise`` (accents, other scripts, invisible and control characters, ligatures).
 PLAIN = "abcXYZ019 'абвЁёйЖ ?!.,-—–\u2010\u2011…«»“”„’‘/@_\t\n"
 OTHER = "é\u0301ß\u00a0\u200b\x00\x1fİﬁΣ٣²`"
-texts = st.text(alphabet=st.sampled_from(PLAIN + OTHER), max_size=40) | st.text(
-    alphabet=st.sampled_from(PLAIN), max_size=40)
+# Pieces of years written short ("since '08", "в 16-м", "08 года"), which the reading fills in from their
+# neighbours: joined at random, the punctuation beside them decides.
+YEAR_PIECES = ["в ", "с ", "since ", "in ", "08", "16", "22", "05", "'", "’", "‘", "-м", "м", "ом", " года",
+               " году", " г", ".", ":", "/", "-", "–", "x", "0", " ", "  ", "го", "й", "2008-14", "Ё"]
+texts = (st.text(alphabet=st.sampled_from(PLAIN + OTHER), max_size=40)
+         | st.text(alphabet=st.sampled_from(PLAIN), max_size=40)
+         | st.lists(st.sampled_from(YEAR_PIECES), max_size=8).map("".join))
 
 
 @settings(max_examples=3000, deadline=None)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.words import find_phrase, tokens
+from bot.words import find_phrase, normalise, tokens, words
 
 PHRASES = ("how long", "how long ago", "how", "who", "when", "how many", "what", "в каком году", "когда", "кто")
 
@@ -62,3 +62,18 @@ def test_an_ordinal_in_figures_is_its_number(text: str, expected: list[str]) -> 
     """"31st", "31-й", "2008-го": the number, as the article writes it, not a word "st" or "го" beside it;
     "2008-14": the years 2008 and 2014."""
     assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("since '08?", ["since", "2008"]), ("since ’08", ["since", "2008"]), ("since 08", ["since", "2008"]),
+     ("в 16м", ["в", "2016"]), ("в 16-м году", ["в", "2016", "году"]),
+     ("после войны 08 года", ["после", "войны", "2008", "года"]), ("в 22-м году", ["в", "2022", "году"]),
+     # not years: a round, a day, a time, a count, an age or a duration
+     ("в 31-м раунде", ["в", "31", "раунде"]), ("18-го марта", ["18", "марта"]), ("at 08:00", ["at", "08", "00"]),
+     ("на 22 года", ["на", "22", "года"]), ("в 16 лет", ["в", "16", "лет"]), ("05.03", ["05", "03"])],
+)
+def test_a_year_written_short_is_the_whole_year(text: str, expected: list[str]) -> None:
+    """"since '08", "в 16-м": the year 2008, 2016 the article writes in full; two digits that count are kept."""
+    assert tokens(normalise(text)) == expected
+    assert words(text) == expected  # the fast reading of a knowledge base agrees
