@@ -29,6 +29,7 @@ from bot.named_roles import (
     asks_for_counterpart,
     asks_for_others,
     asks_for_partner,
+    asks_for_person,
     choices,
     places,
     pronoun_speaking,
@@ -155,6 +156,7 @@ class Analyzer:
         # the most words of one ("how long" wins over "how": ``find_phrase``)
         self.phrase_longest = max((len(p.split()) for p in self.phrase_types), default=0)
         self.qualifiers = lex.qualifiers
+        self.who_heads = lex.who_heads  # "which EU *official*": asks who
         self._speller: Speller | None = None  # made on first use (``correct``)
         self._words: dict[str, tuple[str, str, bool]] = {}
         self._recent: OrderedDict[tuple[str, str | None], Analysis] = OrderedDict()
@@ -204,7 +206,15 @@ class Analyzer:
         """What kind of answer the question wants: the first who/when/where/quantity phrase that starts
         within a sentence's first words ("so when was it signed", not "what did Psaki say when ...")."""
         phrase = self._qtype_phrase(text)
-        return None if phrase is None else self.phrase_types.get(phrase)
+        if phrase is not None:
+            return self.phrase_types.get(phrase)
+        return "who" if self.who_heads and any(map(self._names_person_asked, asking_sentences(text))) else None
+
+    def _names_person_asked(self, sentence: str) -> bool:
+        """Whether a "which"/"какой" phrase of ``sentence`` names a person ("Which EU official commented?")."""
+        words = [x for x in (w.strip(_EDGE_PUNCT) for w in sentence.split()) if x not in self.qualifiers]
+        return asks_for_person(words, self.heads, self.who_heads.__contains__, self.stopwords.__contains__,
+                               QTYPE_WINDOW, HEAD_PHRASE_WORDS)
 
     def asked_terms(self, text: str) -> frozenset[str]:
         """The content terms of the phrase that gives ``text`` its question type ("в каком году" -> #year):

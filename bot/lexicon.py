@@ -79,6 +79,9 @@ class Lexicon:
     male_pronouns: frozenset[str] = frozenset()
     # Words that ask why the last answer is so ("why?", "how come?", "а почему?"): the article seldom says.
     reasons: frozenset[str] = frozenset()
+    # Words for people ("official", "чиновник"): a "which"/"какой" phrase naming one asks who ("Which EU
+    # official commented?", "какой американский чиновник…").
+    who_heads: frozenset[str] = frozenset()
     # Phrases that ask for the answer in a language ("in Russian", "по-английски"), by that language, as
     # words apart by one space; under "requests", the words such a message may add ("answer", "ответь").
     answer_in: Mapping[str, frozenset[str]] = field(default_factory=dict, kw_only=True)
@@ -128,7 +131,7 @@ def parse_lexicon(data: dict[str, Any], problem: Callable[[str, str], None]) -> 
 
 
 WORD_LISTS = ("heads", "followup", "pronouns", "person_pronouns", "foreign", "asks", "distinct", "qualifiers",
-              "others", "more", "female_pronouns", "male_pronouns", "reasons")
+              "others", "more", "female_pronouns", "male_pronouns", "reasons", "who_heads")
 GENDERS = ("female", "male")
 
 

@@ -301,3 +301,28 @@ def year_roles(words: Sequence[str]) -> dict[str, str]:
         elif before in YEAR_ALONE:
             roles[w] = "alone"
     return roles
+
+
+# A Russian adjective's endings: "какой *американский* чиновник" (a noun ends the phrase before the person:
+# "какой совет пресс-секретарь дал?" asks for the advice)
+_ADJECTIVE_RU = re.compile(r"(?:ий|ый|ой|ая|яя|ое|ее|ие|ые|ого|его|ому|ему|ым|им|ую|юю|ых|их|ыми|ими)$")
+_CYRILLIC = re.compile(r"[а-я]")
+
+
+def asks_for_person(words: Sequence[str], heads: Collection[str], is_person: Callable[[str], bool],
+                    is_stop: Callable[[str], bool], window: int, phrase_words: int) -> bool:
+    """Whether a sentence's ``words`` ask which person: a head word ("which", "какой") among its first
+    ``window`` words, then within ``phrase_words`` a word for a person, after modifiers alone ("Which EU
+    official commented?", "какой американский чиновник отверг?"), not after a function word ("what did the
+    leaders discuss?") or a Russian noun."""
+    for i, w in enumerate(words[:window]):
+        if w not in heads:
+            continue
+        for nxt in words[i + 1 : i + 1 + phrase_words]:
+            if is_person(nxt):
+                return True
+            if is_stop(nxt) or (_CYRILLIC.search(nxt) and not _ADJECTIVE_RU.search(nxt)):
+                return False
+        return False
+    return False
+

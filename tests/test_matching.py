@@ -282,6 +282,8 @@ def test_who_criticised_it_is_answered_with_the_critics_named(matcher: Matcher, 
         ("военная составляющая там есть?", ("#defence", "#provisions")),
         ("what's in it military-wise", ("#defence",)),  # "-wise": as for
         ("anything for the pensioners down there?", ("#pension",)),  # a place, as "there" is
+        ("что Путин предлагал обсудить?", ("#putin", "#discuss")),  # as "предложил": what he would discuss
+        ("что там американцы вякают?", ("#usa",)),  # "вякнул": said, rudely
     ],
 )
 def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, question: str,
@@ -306,7 +308,9 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("which ministries will start working together?", "#cooperation"), ("в каких выражениях?", "#quote"),
      ("кем он работал раньше?", "#personal_life"), ("who will pay for the insurance?", "#money"),
      ("the EU lady who commented, what's her name?", "#identity"),  # a person's name, not the treaty's
-     ("дату выбрали не случайно?", "#symbolic"), ("did anyone stand up for Georgia?", "#support")],
+     ("дату выбрали не случайно?", "#symbolic"), ("did anyone stand up for Georgia?", "#support"),
+     ("did anyone else weigh in?", "#comment"), ("по каким направлениям работают?", "#sector"),
+     ("what bugged the EU about it?", "#criticise")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
@@ -459,6 +463,19 @@ def test_a_near_miss_about_when_does_not_catch_a_yes_no_question(
      ("who precisely signed it?", "who"), ("what exactly did psaki say?", None)],
 )
 def test_a_qualifier_does_not_hide_the_question_type(matcher: Matcher, question: str, qtype: str | None) -> None:
+    assert matcher.analyzer.qtype(normalise(question)) == qtype
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [("Which EU official spoke up about it?", "who"), ("what Western politicians objected?", "who"),
+     ("какой американский чиновник это прокомментировал?", "who"), ("какого представителя Кремля цитируют?", "who"),
+     # no person named by the phrase: a function word, a Russian noun or an adjective of another word end it
+     ("what did the leaders discuss?", None), ("какой совет пресс-секретарь дал американцам?", None),
+     ("which diplomatic talks went on that day?", None), ("какая политика у России?", None)],
+)
+def test_which_person_asks_who(matcher: Matcher, question: str, qtype: str | None) -> None:
+    """"Which EU official", "какой американский чиновник": a phrase naming a person asks who, as "who" does."""
     assert matcher.analyzer.qtype(normalise(question)) == qtype
 
 
