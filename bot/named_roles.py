@@ -149,11 +149,15 @@ def alternatives(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]],
 def choices(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]]) -> tuple[tuple[frozenset[str], ...], ...]:
     """The things offered on each side of an "or" that the other side does not repeat ("is it health insurance
     or car insurance?": {health} and {car}; "signed in the morning or in the evening?"): as many words before
-    the "or" as follow it in its clause. An entry holding none of them cannot say which it was. None when a
-    side offers nothing ("or not?", "or something else?") or a number is offered (``alternatives``).
+    the "or" as follow it in its clause; or listed before an "or" that only asks ("health insurance, car
+    insurance, or what?"). An entry holding none of them cannot say which it was. None when a side offers
+    nothing ("or not?", "or something else?") or a number is offered (``alternatives``).
     ``terms_of`` reads words as terms, an unknown word as itself; ``text`` is normalised."""
     found: list[tuple[frozenset[str], ...]] = []
     for before, after in pairwise(ALTERNATIVE.split(text)):
+        if (listed := _listed_before_open(before, after, terms_of)) is not None:
+            found.append(listed)
+            continue
         right = [w for w in tokens(CLAUSE_MARK.split(after)[0]) if w not in COMPARATIVES]
         left = tokens(CLAUSE_MARK.split(before)[-1])[-len(right):] if right else []
         sides = [frozenset(terms_of(words)) for words in (left, right)]
@@ -162,6 +166,41 @@ def choices(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]]) -> tu
         if all(offered) and not any(t.isdigit() for side in sides for t in side):
             found.append(offered)
     return tuple(found)
+
+
+# An "or" whose other side only asks ("health insurance, car insurance, or what exactly?", "медицинское или
+# какое?"): the things listed before it are the choice.
+OPEN_OR = frozenset({"what", "which", "whatever", "exactly", "precisely", "какое", "какой", "какая", "какие",
+                     "каким", "какую", "что", "чего", "именно", "точно"})
+OPEN_KIND = frozenset({"which", "какое", "какой", "какая", "какие", "каким", "какую"})  # of what kind
+LIST_ITEM_WORDS = 3  # the most words of an item of a list ("car insurance")
+
+
+def _listed_before_open(before: str, after: str, terms_of: Callable[[Sequence[str]], Sequence[str]]
+                        ) -> tuple[frozenset[str], ...] | None:
+    """The things offered before an open "or" ("X, Y, or what?"): each listed item without what they all share
+    ({health}, {car}); one item offers its last word ("медицинское или какое?"). None for another "or"."""
+    asked = tokens(CLAUSE_MARK.split(after)[0])
+    if not asked or not all(w in OPEN_OR for w in asked):
+        return None
+    clauses = [c for c in (tokens(part) for part in CLAUSE_MARK.split(before)) if c]
+    if not clauses or any(w.isdigit() for c in clauses for w in c):
+        return None
+    last = clauses[-1]
+    if len(clauses) > 1 and len(last) <= LIST_ITEM_WORDS:  # a list: "health insurance, car insurance, or what"
+        items = [last]
+        for clause in reversed(clauses[:-1]):
+            items.append(clause[-len(last):])  # (the first may open with more: "is that health insurance")
+            if len(clause) > LIST_ITEM_WORDS:
+                break
+    elif OPEN_KIND.isdisjoint(asked):  # "pensions going up or what?" asks yes or no
+        return None
+    else:
+        items = [last[-1:]]  # one thing, its last word: "медицинское или какое?"
+    sides = [frozenset(terms_of(item)) for item in reversed(items)]
+    shared = frozenset.intersection(*sides) if len(sides) > 1 else frozenset()
+    offered = tuple(side - shared for side in sides)
+    return offered if all(offered) else None
 
 
 def asks_for_partner(text: str, term_of: Callable[[str], str], persons: Collection[str]) -> bool:

@@ -1047,11 +1047,15 @@ def test_an_unsure_best_fact_gives_way_to_a_sure_one_of_its_topic_all_but_as_clo
         ("is that health insurance or car insurance?", [({"health"}, {"car"})]),  # the shared word offers nothing
         ("was it putin or tibilov who said it?", [({"#putin"}, {"#tibilov"})]),
         ("is it in force yet or what?", []),  # nothing offered on one side
+        ("pensions going up or what", []),  # "or what" asks yes or no
+        # what is listed before an "or" that only asks is the choice
+        ("is it health cover, car cover, or what exactly?", [({"health"}, {"car"})]),
+        ("страховка медицинская или какая?", [({"медицинская"},)]),
         ("is it 25 years or 50?", []),  # numbers are alternatives of their own (``either``)
         ("на двадцать лет или больше?", []),  # "or more" compares, it offers nothing
     ],
 )
-def test_what_each_side_of_or_offers(matcher: Matcher, text: str, offered: list[tuple[set[str], set[str]]]) -> None:
+def test_what_each_side_of_or_offers(matcher: Matcher, text: str, offered: list[tuple[set[str], ...]]) -> None:
     assert [tuple(map(set, pair)) for pair in matcher.analyzer.analyse(text).choices] == offered
 
 
@@ -1067,6 +1071,18 @@ def test_alternatives_the_entry_names_none_of_are_a_near_miss(matcher: Matcher, 
     what the insurance covers, the date entry not the time of day."""
     outcome = matcher.match(question)
     assert outcome.status == status, (outcome.status, outcome.reason, outcome.entry and outcome.entry.id)
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("is the new insurance for cars, for health, or what?", "choice"),
+    ("обязательное страхование будет медицинским или каким?", "choice"),
+    ("was it signed in moscow or what?", "match"),  # "or what" alone asks yes or no
+])
+def test_what_is_listed_before_an_open_or_is_a_choice(matcher: Matcher, question: str, reason: str) -> None:
+    """"X, Y, or what?", "медицинская или какая?": the things named before an "or" that only asks are the
+    alternatives, and the insurance entry names none of them."""
+    outcome = matcher.match(question)
+    assert outcome.reason == reason, (outcome.status, outcome.reason, outcome.entry and outcome.entry.id)
 
 
 @pytest.mark.parametrize(
