@@ -186,7 +186,8 @@ class Analyzer:
         self.vocab_stems = frozenset(stem(w) for w in vocab)
         # A three-letter slip is guessed only towards a word that opens questions ("wen" -> "when"): any
         # other guess that short is more often a real word the knowledge base lacks ("won" is not "wow").
-        self.openers = frozenset({w for p in kb.lexicon.asks for w in tokens(normalise(p))} | self._qwords)
+        self._asking = frozenset(w for p in kb.lexicon.asks for w in tokens(normalise(p)))  # "is", "what", "почему"
+        self.openers = self._asking | self._qwords
 
     def correct(self, word: str) -> str | None:
         """The knowledge-base word a misspelt ``word`` most likely meant, or None (``Speller.correct``, whose
@@ -227,8 +228,10 @@ class Analyzer:
             return None
         if self.framing is not None:
             text = self.framing.sub(" ", text)
-        # each sentence, and what follows its preface ("one more thing - who signed it?")
-        for sentence in (part for s in asking_sentences(text) for part in (s, prefaced(s)) if part):
+        # each sentence, what follows its preface ("one more thing - who signed it?") and its last clause ("of
+        # that billion, how much goes to pensions?")
+        for sentence in (part for s in asking_sentences(text) for part in (s, prefaced(s), self._last_clause(s))
+                         if part):
             words = [w for w in sentence.split() if w.strip(_EDGE_PUNCT) not in self.qualifiers]
             head = " ".join(words[: QTYPE_WINDOW + 3])  # room for a phrase that starts in the window
             m = find_phrase(head, self.phrase_types, self.phrase_longest)
@@ -237,6 +240,15 @@ class Analyzer:
                                   or not any(self._word(w.strip(_EDGE_PUNCT))[2] for w in before)):
                 return m[1]
         return None
+
+    def _last_clause(self, sentence: str) -> str | None:
+        """What follows a sentence's last comma, when what comes before has words and asks nothing (in "о каком
+        регионе шла речь, когда говорили о стабильности?" the clause is the question's)."""
+        head, comma, rest = sentence.rpartition(",")
+        before = tokens(head)
+        if not comma or len(tokens(rest)) < 2 or not before:
+            return None
+        return None if any(w in self._asking or w in self.heads for w in before) else rest.strip()
 
     def terms_of(self, text: str) -> tuple[list[str], list[str]]:
         """(content terms, all terms) of curated text (as written): no typo correction."""

@@ -480,6 +480,18 @@ def test_which_person_asks_who(matcher: Matcher, question: str, qtype: str | Non
 
 
 @pytest.mark.parametrize(
+    ("question", "qtype"),
+    [("of the new money, how much is for schools?", "quantity"), ("once it's ratified, for how long?", "quantity"),
+     ("and the talks, when were they?", "when"),
+     # a clause of a question that asks already is that question's ("where did they go, when they met?")
+     ("о каком регионе шла речь, когда говорили о стабильности?", None)],
+)
+def test_a_last_clause_gives_the_question_type(matcher: Matcher, question: str, qtype: str | None) -> None:
+    """What follows the last comma asks when what comes before it asks nothing: "Of that billion, how much…"."""
+    assert matcher.analyzer.qtype(normalise(question)) == qtype
+
+
+@pytest.mark.parametrize(
     ("question", "qtype", "entry_id"),
     [("one more thing - who signed it?", "who", "signatories"),  # not the date: "thing" is no question
      ("The treaty with Abkhazia: when was it signed?", "when", "abkhazia_treaty"),
