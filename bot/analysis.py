@@ -31,6 +31,7 @@ from bot.named_roles import (
     asks_for_partner,
     asks_for_person,
     choices,
+    measures,
     places,
     pronoun_speaking,
     speaker,
@@ -43,6 +44,7 @@ from bot.words import (
     detect_language,
     find_phrase,
     normalise,
+    ordinals,
     pronoun_us,
     stem,
     strip_address,
@@ -96,6 +98,7 @@ class Analysis:
     either: frozenset[str] = frozenset()  # named things or numbers offered as alternatives ("Moscow or Tskhinvali?")
     # what each side of an "or" offers that the other does not ("health insurance or car insurance?")
     choices: tuple[tuple[frozenset[str], ...], ...] = ()
+    measures: frozenset[tuple[str, str]] = frozenset()  # numbers with their units ("10 years": ("10", "#year"))
     partner: bool = False  # asks who was with a person it names ("who signed it with Putin?", "с кем он ...?")
     others: bool = False  # asks who besides the people it names or describes ("who else was at the signing?")
     placed: frozenset[str] = frozenset()  # named things given as a place ("in Moscow"), not as who acts
@@ -380,6 +383,7 @@ class Analyzer:
             head_unknown=head_unknown,
             either=alternatives(corrected_text, lambda words: self._terms(words)[0], self.entity_ids),
             choices=choices(corrected_text, self._offered),
+            measures=measures(every, ordinals(text)),
             partner=qtype == "who" and asks_for_partner(corrected_text, lambda w: self._word(w)[1], self.person_ids),
             others=qtype == "who" and asks_for_others(corrected_text),
             placed=places(corrected_text, lambda w: self._word(w)[1], self.entity_ids),

@@ -15,8 +15,9 @@ from bot.analysis import Analysis, Analyzer
 from bot.closest import CuratedQuestions
 from bot.indexing import Index
 from bot.knowledge import Entry, KnowledgeBase
-from bot.named_roles import REPLY, is_year, term_ends, year_roles
+from bot.named_roles import REPLY, is_year, measures, term_ends, year_roles
 from bot.nomination import PostingIndex
+from bot.words import ordinals
 
 # The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
 STATEMENT = re.compile(
@@ -46,6 +47,7 @@ class Lookups:
         self._posted: dict[str, dict[int, tuple[float, int]]] = {}
         self._not_giving: dict[str, frozenset[int]] = {}
         self._stated: dict[int, frozenset[str]] = {}
+        self._units: dict[int, frozenset[str]] = {}  # see units()
         self._together: dict[int, tuple[frozenset[str], ...]] = {}
         self._speakers: dict[str, frozenset[str]] = {}
         self._named_in: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {}  # see _paragraphs()
@@ -270,6 +272,16 @@ class Lookups:
             e = self.kb.entries[i]
             terms = (t for text in (e.en.answer, e.ru.answer) for t in self.analyzer.terms_of(text)[0])
             found = self._stated[i] = frozenset(t for t in terms if t.isdigit() or t.startswith("#"))
+        return found
+
+    def units(self, i: int) -> frozenset[str]:
+        """The units entry ``i``'s answers count in ("concluded for 25 years": #year): a question's figure of
+        one of them ("it runs for 10 years, right?") is one the entry can correct, no near miss."""
+        found = self._units.get(i)
+        if found is None:
+            e = self.kb.entries[i]
+            found = self._units[i] = frozenset(u for text in (e.en.answer, e.ru.answer)
+                                               for _, u in measures(self.analyzer.terms_of(text)[1], ordinals(text)))
         return found
 
     def restates_amount(self, i: int, a: Analysis) -> bool:

@@ -131,8 +131,9 @@ class Matcher:
         entity_miss = any(ent not in known and not any(i in self.lookups.holders(s) for s in covered_by.get(ent, ()))
                           for ent in a.entities)
         strict_miss = not entity_miss and not self.analyzer.strict_ids.isdisjoint(weights) and not in_one
-        number_miss = any(num not in known for num in a.numbers) or self.lookups.beyond_period(i, a) \
-            or self.lookups.beyond_term(i, a)
+        counted = dict(a.measures) if a.measures else {}
+        number_miss = any(num not in known and counted.get(num) not in self.lookups.units(i) for num in a.numbers) \
+            or self.lookups.beyond_period(i, a) or self.lookups.beyond_term(i, a)
         head_miss = a.head is not None and a.head not in known
         gives_it = a.qtype is not None and gives(entry, a.qtype) and not (
             entry.kind == "fact" and self.lookups.restates_amount(i, a))

@@ -325,6 +325,14 @@ def is_year(word: str) -> bool:
     return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
 
+def measures(every: Sequence[str], ordinal: Collection[str]) -> frozenset[tuple[str, str]]:
+    """(number, unit) of each number but a year or an ``ordinal`` that a concept follows, in a text's terms in
+    order ("for 10 years": ("10", "#year")): a figure of that unit, which an entry counting in it can confirm
+    or correct."""
+    return frozenset((n, u) for n, u in pairwise(every)
+                     if n.isdigit() and not is_year(n) and n not in ordinal and u.startswith("#"))
+
+
 def year_roles(words: Sequence[str]) -> dict[str, str]:
     """Each year among ``words`` (a question's tokens) that a word before it places: "since", "until" or
     "alone" (see above); a year with no such word has no role."""

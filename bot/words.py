@@ -101,6 +101,14 @@ def stem(word: str) -> str:
 _ORDINAL_END = re.compile(r"(?<=\d)[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|му|м|ом|ой|ым|ых|х)(?![^\W\d_])", re.IGNORECASE)
 
 
+_ORDINAL = re.compile(r"(\d+)(?=[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|му|м|ом|ой|ым|ых|х)(?![^\W\d_]))", re.IGNORECASE)
+
+
+def ordinals(text: str) -> frozenset[str]:
+    """The numbers ``text`` writes as ordinals ("the 30th round", "30-й раунд"): a place in a series, no amount."""
+    return frozenset(_ORDINAL.findall(text)) if any(c.isdigit() for c in text) else frozenset()
+
+
 # A range of years whose second year is written short ("2008-14", "2008–14"): its second year whole.
 _DASHES = "-‐‑–—"
 _SHORT_RANGE = re.compile(rf"(?<!\d)((19|20)\d\d)([{_DASHES}])(\d\d)(?!\d)")

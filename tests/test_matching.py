@@ -1540,3 +1540,22 @@ def test_meeting_in_person_is_answered_with_where_the_talks_were(matcher: Matche
     """The article says they negotiated and signed in Moscow: the answer to "in person or remotely?"."""
     outcome = Conversation(matcher).answer(question)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("is the treaty for 10 years?", "unsure"),  # a term in years, which the term entry counts in: no near miss
+    ("my kid is 12 years older than the treaty will be at its end lol, how long does it last?", "match"),
+    ("will pensions rise by 10 percent?", "number"),  # no entry counts pensions in percent
+    ("when was the 30th round in Geneva?", "number"),  # an ordinal is a place in a series, no amount
+])
+def test_a_figure_in_a_unit_the_entry_counts_in_is_no_near_miss(matcher: Matcher, question: str, reason: str) -> None:
+    """"10 years" against an entry that gives "25 years" is a figure the entry corrects, not a number it never
+    mentions; "10 percent" of pensions and "the 30th round" stay near misses."""
+    outcome = matcher.match(question)
+    assert outcome.reason == reason, (outcome.status, outcome.reason, outcome.entry and outcome.entry.id)
+
+
+def test_measures_are_numbers_with_their_units(matcher: Matcher) -> None:
+    """"for 10 years" measures years; "the 30th round" and "in 2016" measure nothing."""
+    assert matcher.analyzer.analyse("for 10 years, in 2016, the 30th round").measures == {("10", "#year")}
+

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.words import find_phrase, normalise, tokens, words
+from bot.words import find_phrase, normalise, ordinals, tokens, words
 
 PHRASES = ("how long", "how long ago", "how", "who", "when", "how many", "what", "в каком году", "когда", "кто")
 
@@ -77,3 +77,12 @@ def test_a_year_written_short_is_the_whole_year(text: str, expected: list[str]) 
     """"since '08", "в 16-м": the year 2008, 2016 the article writes in full; two digits that count are kept."""
     assert tokens(normalise(text)) == expected
     assert words(text) == expected  # the fast reading of a knowledge base agrees
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("the 30th round", {"30"}), ("30-й раунд", {"30"}), ("в 31-м раунде", {"31"}), ("2nd and 3rd", {"2", "3"}),
+    ("for 25 years", set()), ("1 billion", set()), ("", set()),
+])
+def test_ordinals_are_the_numbers_written_as_places(text: str, found: set[str]) -> None:
+    assert ordinals(text) == found
+
