@@ -30,6 +30,7 @@ class SmallTalk:
     def __init__(self, talkers: Sequence[tuple[Entry, frozenset[str]]], analyse: Callable[[str, str | None], Analysis]):
         self.talkers = talkers
         self.analyse = analyse
+        self.vocabulary = frozenset(w for _, phrases in talkers for p in phrases for w in p.split())
 
     def find(self, a: Analysis) -> Entry | None:
         """The small-talk entry ``a`` is, or None (see the module)."""
@@ -50,8 +51,14 @@ class SmallTalk:
         if not key:
             return None
         short = len(a.text.split()) <= SMALL_TALK_MAX_WORDS
+        keys = [key]
+        # without the words no phrase has, when all it names is small talk's and two words are left: "ты
+        # *вообще* кто?" (a filler; not "салют *был*?", fireworks)
+        if short and not a.unknown and self.vocabulary.issuperset(a.terms):
+            reduced = [t for t in a.all_terms if t in self.vocabulary]
+            keys += [" ".join(reduced)] if len(a.all_terms) > len(reduced) >= 2 else []
         for entry, phrases in self.talkers:
-            if key in phrases or (short and process.extractOne(
-                    key, phrases, scorer=fuzz.ratio, score_cutoff=SMALL_TALK_SIMILARITY)):
+            if any(k in phrases or (short and process.extractOne(
+                    k, phrases, scorer=fuzz.ratio, score_cutoff=SMALL_TALK_SIMILARITY)) for k in keys):
                 return entry
         return None

@@ -714,7 +714,8 @@ def test_the_common_word_lists_are_clean() -> None:
     [("i see", "acknowledged"), ("ок, понял", "acknowledged"), ("ok, thanks", "thanks"),
      ("понятно, спасибо", "thanks"),
      ("hi! are you there?", "greeting"), ("привет. ты тут?", "greeting"),  # parts between marks, sentences
-     ("are you a robot?", "creator"), ("ты робот?", "creator")],
+     ("are you a robot?", "creator"), ("ты робот?", "creator"),
+     ("ну ты вообще кто?", "creator"), ("so who are you actually?", "creator")],  # fillers no phrase has
 )
 def test_a_message_made_of_small_talk_is_small_talk(matcher: Matcher, message: str, entry_id: str) -> None:
     outcome = matcher.match(message)
@@ -722,7 +723,8 @@ def test_a_message_made_of_small_talk_is_small_talk(matcher: Matcher, message: s
 
 
 @pytest.mark.parametrize("message", ["ok, pensions", "thanks, how tall is Putin?", "hmm, Lavrov", "понятно, а когда?",
-                                     "ты тут? кто подписал договор?"])
+                                     "ты тут? кто подписал договор?",
+                                     "салют был?"])  # fireworks: one word left of a phrase is no phrase
 def test_small_talk_with_something_to_ask_is_not_small_talk(matcher: Matcher, message: str) -> None:
     assert matcher.match(message).reason != "small_talk"
 
