@@ -284,6 +284,7 @@ def test_who_criticised_it_is_answered_with_the_critics_named(matcher: Matcher, 
         ("anything for the pensioners down there?", ("#pension",)),  # a place, as "there" is
         ("что Путин предлагал обсудить?", ("#putin", "#discuss")),  # as "предложил": what he would discuss
         ("что там американцы вякают?", ("#usa",)),  # "вякнул": said, rudely
+        ("is Psaki in the piece?", ("#psaki",)),  # the article, as "story" is
     ],
 )
 def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, question: str,
@@ -310,7 +311,8 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("the EU lady who commented, what's her name?", "#identity"),  # a person's name, not the treaty's
      ("дату выбрали не случайно?", "#symbolic"), ("did anyone stand up for Georgia?", "#support"),
      ("did anyone else weigh in?", "#comment"), ("по каким направлениям работают?", "#sector"),
-     ("what bugged the EU about it?", "#criticise")],
+     ("what bugged the EU about it?", "#criticise"), ("so when does it run out?", "#term"),
+     ("what came up in their conversation?", "#discuss")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
