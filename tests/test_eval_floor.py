@@ -363,6 +363,18 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         ("heldout-86.jsonl", (0.90, 0.95), 0),
         ("heldout-87.jsonl", (0.94, 0.91), 0),
         ("heldout-88.jsonl", (0.92, 0.91), 0),
+        # heldout-89 ... heldout-91, written the same way at the start of round 29 and scored untouched by its
+        # first tree (d390c01): 89: 92.9% in scope (en 89.6%, ru 96.8%, long 80.0%), 98.3% refusal; 90: 95.7%
+        # (en 94.8%, ru 96.8%, long 100%), 91.7%; 91: 94.3% (en 90.9%, ru 98.4%, long 90.9%), 100%.
+        # heldout-92 ... heldout-94, written while 89-91 were read, scored untouched by the first tree and a
+        # later one (0391f9f), alike: 92: 90.7% (en 87.0%, ru 95.2%, long 66.7%), 91.7%; 93: 91.4% (en 88.3%, ru
+        # 95.2%, long 77.8%), 93.3%; 94: 90.7% (en 88.3%, ru 93.7%, long 85.7%), 96.7%. Floors: the round's end.
+        ("heldout-89.jsonl", (0.95, 0.98), 0),
+        ("heldout-90.jsonl", (0.96, 0.95), 0),
+        ("heldout-91.jsonl", (0.97, 1.00), 0),
+        ("heldout-92.jsonl", (0.91, 0.93), 0),
+        ("heldout-93.jsonl", (0.92, 0.93), 0),
+        ("heldout-94.jsonl", (0.91, 0.96), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
