@@ -98,10 +98,9 @@ def stem(word: str) -> str:
 
 
 # The ending of an ordinal written in figures ("31st", "2nd", "31-й", "31-го"): the number is the word.
-_ORDINAL_END = re.compile(r"(?<=\d)[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|му|м|ом|ой|ым|ых|х)(?![^\W\d_])", re.IGNORECASE)
-
-
-_ORDINAL = re.compile(r"(\d+)(?=[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|му|м|ом|ой|ым|ых|х)(?![^\W\d_]))", re.IGNORECASE)
+_ORDINAL_SUFFIX = r"[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|му|м|ом|ой|ым|ых|х)(?![^\W\d_])"
+_ORDINAL_END = re.compile(rf"(?<=\d){_ORDINAL_SUFFIX}", re.IGNORECASE)
+_ORDINAL = re.compile(rf"(\d+)(?={_ORDINAL_SUFFIX})", re.IGNORECASE)  # the number of one
 
 
 def ordinals(text: str) -> frozenset[str]:
