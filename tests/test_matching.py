@@ -312,7 +312,7 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("дату выбрали не случайно?", "#symbolic"), ("did anyone stand up for Georgia?", "#support"),
      ("did anyone else weigh in?", "#comment"), ("по каким направлениям работают?", "#sector"),
      ("what bugged the EU about it?", "#criticise"), ("so when does it run out?", "#term"),
-     ("what came up in their conversation?", "#discuss")],
+     ("what came up in their conversation?", "#discuss"), ("которая страна отвергла договор?", "#criticise")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
