@@ -1336,6 +1336,9 @@ def test_a_name_with_and_in_it_is_not_split(conversation: Conversation, message:
     ("so Russia and South Ossetia are partners now? and the US?", ["so Russia and South Ossetia are partners now",
                                                                    "the US"]),
     ("Россия и Южная Осетия теперь вместе? а США что?", ["Россия и Южная Осетия теперь вместе", "а США что"]),
+    # a list before an "or" that only asks is one question offering a choice
+    ("is the insurance medical, car, or what?", ["is the insurance medical, car, or what"]),
+    ("who signed it, when, and where?", ["who signed it", "when", "and where"]),  # another list: split
 ])
 def test_parts_keep_the_names_given_whole(conversation: Conversation, message: str, expected: list[str]) -> None:
     assert [p for p, _ in parts(message, conversation.follow.joined_names)] == expected
