@@ -101,11 +101,12 @@ def stem(word: str) -> str:
 _ORDINAL_SUFFIX = r"[-‐‑–—]?(?:st|nd|rd|th|й|я|е|го|му|м|ом|ой|ым|ых|х)(?![^\W\d_])"
 _ORDINAL_END = re.compile(rf"(?<=\d){_ORDINAL_SUFFIX}", re.IGNORECASE)
 _ORDINAL = re.compile(rf"(\d+)(?={_ORDINAL_SUFFIX})", re.IGNORECASE)  # the number of one
+_DIGIT = re.compile(r"\d")  # what both patterns need (a search for it, not a loop over characters: ~9% of a match)
 
 
 def ordinals(text: str) -> frozenset[str]:
     """The numbers ``text`` writes as ordinals ("the 30th round", "30-й раунд"): a place in a series, no amount."""
-    return frozenset(_ORDINAL.findall(text)) if any(c.isdigit() for c in text) else frozenset()
+    return frozenset(_ORDINAL.findall(text)) if _DIGIT.search(text) else frozenset()
 
 
 # A range of years whose second year is written short ("2008-14", "2008–14"): its second year whole.
@@ -134,7 +135,7 @@ def _whole_year(m: re.Match[str]) -> str:
 
 def whole_years(text: str) -> str:
     """``text`` (lower case) with each year written short as the whole year ("since '08": 2008)."""
-    return _SHORT_YEAR.sub(_whole_year, text) if any(c.isdigit() for c in text) else text
+    return _SHORT_YEAR.sub(_whole_year, text) if _DIGIT.search(text) else text
 
 
 def tokens(text: str) -> list[str]:
