@@ -394,7 +394,8 @@ class Analyzer:
     def _said_by(self, text: str, content: list[str]) -> tuple[str | None, list[str]]:
         """Who ``text`` asks to have said something (``named_roles.speaker``), and its ``content`` terms: without
         "quote" or "words" when someone is ("Peskov's exact quote" asks what he said: no subject of its own)."""
-        said_by = speaker(text, lambda w: self._word(w)[1], self.speakable, self.parties)
+        said_by = speaker(text, lambda w: self._word(w)[1], self.speakable, self.parties,
+                          lambda words: self._terms(words)[0])
         if said_by is None and (said := pronoun_speaking(text)) is not None:
             said_by = self._named_before(text, *said)
         return said_by, content if said_by is None else [t for t in content if t not in QUOTING]

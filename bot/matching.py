@@ -412,8 +412,13 @@ class Matcher:
         ("what's in the accord?", of the provisions overview), in a sentence: not the bare keyword "treaty"."""
         own = generic and len(a.all_terms) > len(a.terms) + 1 and top.features["best_question_cov"] >= 1
         # ... or for what a speaker said and nothing else ("What did the West say?"), of an entry quoting them
-        said = a.speaker is not None and set(a.terms) == {a.speaker} and bool(self.lookups.speakers(top.entry)) \
-            and self.lookups.may_have_said(top.entry, a.speaker)
+        # ... or a party the article hears from named alone, with no word unread ("че там запад?", "did the west
+        # like it or nah"): what it said is all the article has of it
+        who = a.speaker if a.speaker is not None else (
+            a.terms[0] if len(a.terms) == 1 and a.qtype is None and not a.unknown and a.terms[0] in self.lookups.heard()
+            else None)
+        said = who is not None and set(a.terms) == {who} and bool(self.lookups.speakers(top.entry)) \
+            and self.lookups.may_have_said(top.entry, who)
         return min(bar, self.clarify_threshold) if own or said else bar
 
     def _small_talk(self, a: Analysis) -> Entry | None:

@@ -12,7 +12,7 @@ where something happens ("what did they discuss in Moscow?").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import cache
 from itertools import pairwise, takewhile
 
@@ -228,11 +228,12 @@ def places(text: str, term_of: Callable[[str], str], named: Collection[str]) -> 
 
 
 def speaker(text: str, term_of: Callable[[str], str], named: Collection[str],
-            parties: Collection[str] = ()) -> str | None:
+            parties: Collection[str] = (), terms_of: Callable[[list[str]], Iterable[str]] | None = None) -> str | None:
     """The named thing or person (of ``named``) a question asks to have said something ("what did the
     Georgian government say?": Georgia); None when it asks no such thing. ``text`` is normalised.
     ``parties``: those the article hears only through people who speak for them (Russia, through Peskov),
-    the speaker of a question how they answered or reacted ("how did Russia respond to the US?")."""
+    the speaker of a question how they answered or reacted ("how did Russia respond to the US?"). ``terms_of``:
+    the terms of words read together, when a phrase may name one ("the Russian leader": Putin)."""
     if not tells_of_saying(text):
         return None
     if parties and REPLY.search(text):
@@ -248,7 +249,8 @@ def speaker(text: str, term_of: Callable[[str], str], named: Collection[str],
             said_by = [w for k, w in enumerate(words) if w not in _ABOUT
                        and (words[k - 1] not in _ABOUT if k else not about) and not _DATIVE.search(w)]
             said_by += [prior[-2]] if about and prior[-2] else []
-            found = {t for w in said_by if (t := term_of(w)) in named}
+            # (``terms_of``: the words' terms read together, so a phrase names one: "the Russian leader", Putin)
+            found = {t for t in (terms_of(said_by) if terms_of else map(term_of, said_by)) if t in named}
             if found:  # "what did Psaki and Mogherini say?" is asked of each: no one speaker
                 return found.pop() if len(found) == 1 else None
     return None

@@ -1563,3 +1563,33 @@ def test_measures_are_numbers_with_their_units(matcher: Matcher) -> None:
     """"for 10 years" measures years; "the 30th round" and "in 2016" measure nothing."""
     assert matcher.analyzer.analyse("for 10 years, in 2016, the 30th round").measures == {("10", "#year")}
 
+
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("and the west, what's it saying", "west_illegal"),
+    ("ну а что там запад", "west_illegal"),
+    ("EU?", "eu_position"),
+])
+def test_a_party_named_alone_is_asked_what_it_said(matcher: Matcher, question: str, entry_id: str) -> None:
+    """A party the article hears from, named with nothing else read or unread, asks what it said: that is all
+    the article has of it, so the bar is the one a "what did the West say?" meets."""
+    outcome = matcher.match(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize("question", ["Was sagt die EU?", "Que pense l'Occident ?"])
+def test_a_party_named_among_unread_words_is_not_taken_for_a_question_about_it(matcher: Matcher,
+                                                                                question: str) -> None:
+    """Words the bot cannot read beside the name (another language, here) may ask anything about it."""
+    assert matcher.match(question).status != "answered"
+
+
+@pytest.mark.parametrize("question", ["how did the Russian president characterise it?",
+                                      "как российский лидер описал соглашение?"])
+def test_a_phrase_naming_a_person_is_who_spoke(matcher: Matcher, question: str) -> None:
+    """"The Russian president" names Putin as a phrase, not word by word: he is asked to have said something."""
+    a = matcher.analyzer.analyse(question)
+    assert a.speaker == "#putin"
+    outcome = matcher.match(question)
+    assert outcome.entry is not None and outcome.entry.id in {"putin_statements", "putin_big_step"}
