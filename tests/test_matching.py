@@ -285,6 +285,8 @@ def test_who_criticised_it_is_answered_with_the_critics_named(matcher: Matcher, 
         ("что Путин предлагал обсудить?", ("#putin", "#discuss")),  # as "предложил": what he would discuss
         ("что там американцы вякают?", ("#usa",)),  # "вякнул": said, rudely
         ("is Psaki in the piece?", ("#psaki",)),  # the article, as "story" is
+        ("what did the US officially announce?", ("#usa", "#statement")),  # a manner, or a title a which-phrase asks
+        ("frankly, tell me straight: is it legal, bruh", ("#legality",)),
     ],
 )
 def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, question: str,
@@ -312,7 +314,9 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("дату выбрали не случайно?", "#symbolic"), ("did anyone stand up for Georgia?", "#support"),
      ("did anyone else weigh in?", "#comment"), ("по каким направлениям работают?", "#sector"),
      ("what bugged the EU about it?", "#criticise"), ("so when does it run out?", "#term"),
-     ("what came up in their conversation?", "#discuss"), ("которая страна отвергла договор?", "#criticise")],
+     ("what came up in their conversation?", "#discuss"), ("которая страна отвергла договор?", "#criticise"),
+     ("why are the Americans so salty?", "#criticise"), ("did Brussels freak out?", "#criticise"),
+     ("who put their names on the doc?", "#treaty"), ("what's the EU line on this?", "#opinion")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
@@ -1562,7 +1566,6 @@ def test_a_figure_in_a_unit_the_entry_counts_in_is_no_near_miss(matcher: Matcher
 def test_measures_are_numbers_with_their_units(matcher: Matcher) -> None:
     """"for 10 years" measures years; "the 30th round" and "in 2016" measure nothing."""
     assert matcher.analyzer.analyse("for 10 years, in 2016, the 30th round").measures == {("10", "#year")}
-
 
 
 
