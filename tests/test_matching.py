@@ -316,7 +316,8 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("what bugged the EU about it?", "#criticise"), ("so when does it run out?", "#term"),
      ("what came up in their conversation?", "#discuss"), ("которая страна отвергла договор?", "#criticise"),
      ("why are the Americans so salty?", "#criticise"), ("did Brussels freak out?", "#criticise"),
-     ("who put their names on the doc?", "#treaty"), ("what's the EU line on this?", "#opinion")],
+     ("who put their names on the doc?", "#treaty"), ("what's the EU line on this?", "#opinion"),
+     ("why is it tying the republic to Moscow?", "#integration"), ("зачем им сближаться?", "#integration")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
@@ -1596,3 +1597,15 @@ def test_a_phrase_naming_a_person_is_who_spoke(matcher: Matcher, question: str) 
     assert a.speaker == "#putin"
     outcome = matcher.match(question)
     assert outcome.entry is not None and outcome.entry.id in {"putin_statements", "putin_big_step"}
+
+
+@pytest.mark.parametrize(("question", "answered"), [
+    ("what does Tskhinvali get out of the deal?", True),  # what the treaty gives the country: its provisions
+    ("а осетинам какая польза от этого?", True),
+    ("what is Putin himself getting out of this?", False),  # one man's own gain: the article says nothing
+])
+def test_what_a_side_gains_is_what_the_treaty_provides(matcher: Matcher, question: str, answered: bool) -> None:
+    outcome = matcher.match(question)
+    assert (outcome.status == "answered") == answered, (outcome.status, outcome.entry and outcome.entry.id)
+    if answered:
+        assert outcome.entry is not None and outcome.entry.id == "provisions_overview"
