@@ -55,6 +55,10 @@ from bot.words import (
 
 _EDGE_PUNCT = ".,!?;:\"'«»()"
 RECENT_ANALYSES = 8  # readings kept (a message and its parts; not a cache of past questions)
+# A quantity asked further in ("the agreement is for how much time?", "and Russia gave them how much?") asks it
+# too, unless the word before it makes it a clause of what is asked ("did he say anything about how much ...?",
+# "что сказал о том, сколько ...")
+_CLAUSE_OPENERS = frozenset({"about", "of", "on", "know", "wonder", "том,", "том", "о", "об", "про", "знаю", "знать"})
 QTYPE_WINDOW = 4  # a question word counts among a sentence's first four words (or after function words alone)
 # Words of question phrases that also name a thing, so are no stop words: "what's the capital of Abkhazia?" asks
 # about a capital ("in which capital did they meet?" still asks where)
@@ -240,7 +244,8 @@ class Analyzer:
             m = find_phrase(head, self.phrase_types, self.phrase_longest)
             # among the first words, or further in after function words alone ("I need to know who signed it")
             if m is not None and (len(before := head[: m[0]].split()) < QTYPE_WINDOW
-                                  or not any(self._word(w.strip(_EDGE_PUNCT))[2] for w in before)):
+                                  or not any(self._word(w.strip(_EDGE_PUNCT))[2] for w in before)
+                                  or (self.phrase_types[m[1]] == "quantity" and before[-1] not in _CLAUSE_OPENERS)):
                 return m[1]
         return None
 

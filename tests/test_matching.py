@@ -13,7 +13,7 @@ from bot.matching import Matcher, Thresholds, detect_language, focus_sentence, n
 from bot.message_parts import with_sentence_before
 from bot.named_roles import term_ends, year_roles
 from bot.spelling import sound_key
-from bot.texts import answer_text
+from bot.texts import answer_text, outcome_text
 from bot.words import common_words, pronoun_us
 
 
@@ -1609,3 +1609,26 @@ def test_what_a_side_gains_is_what_the_treaty_provides(matcher: Matcher, questio
     assert (outcome.status == "answered") == answered, (outcome.status, outcome.entry and outcome.entry.id)
     if answered:
         assert outcome.entry is not None and outcome.entry.id == "provisions_overview"
+
+
+@pytest.mark.parametrize(("question", "qtype"), [
+    ("the pact is valid for how many years?", "quantity"),  # asked where the answer would stand
+    ("и Россия дала им сколько?", "quantity"),
+    ("did Putin say anything about how much work was done?", None),  # a clause of what is asked
+    ("что Путин сказал о том, сколько уже сделано?", None),
+])
+def test_a_quantity_asked_further_in_is_asked(matcher: Matcher, question: str, qtype: str | None) -> None:
+    assert matcher.analyzer.qtype(normalise(question)) == qtype
+
+
+def test_two_questions_the_first_asking_in_place_are_both_answered(matcher: Matcher) -> None:
+    """"The treaty is for how much time, and is it ratified?": the first part asks, though not at its start."""
+    outcome = Conversation(matcher).answer("The pact is for how much time and has it been ratified yet?")
+    assert outcome.reason == "several", (outcome.status, outcome.reason)
+    reply = outcome_text(outcome, html=False)
+    assert "25" in reply and "ratif" in reply
+
+
+def test_where_the_talks_were_held_in_russian(matcher: Matcher) -> None:
+    outcome = matcher.match("переговоры прошли где, в Цхинвале?")
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
