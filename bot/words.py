@@ -31,6 +31,7 @@ _COMBINING = re.compile(r"[\u0300-\u0305\u0307-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\
 _MONEY_SIGNS = re.compile(r"\${2,}|[$₽€]")
 _SIGN_WORDS = {"$": " dollars ", "₽": " rubles ", "€": " euros "}
 _BEFORE = re.compile(r"\bb4\b", re.IGNORECASE)  # chat's "b4" is "before" (its "4" is no number)
+_MENTION = re.compile(r"(?<![\w.@])@[a-zA-Z]\w{3,31}(?!\w)")  # a Telegram username (5-32 characters)
 _LEADING_ADDRESS = re.compile(r"^\s*(?:/ask(?:@\w+)?|@\w+)[\s,:;.!?-]*", re.IGNORECASE)
 TOKEN = re.compile(r"\d+|[^\W\d_]+(?:'[^\W\d_]+)?")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -57,6 +58,8 @@ def normalise(text: str) -> str:
         if stripped == text:
             break
         text = stripped
+    if "@" in text:  # a username anywhere ("hey @some_bot, which city?") addresses someone, it asks nothing
+        text = _MENTION.sub(" ", text)
     return fold(text)
 
 
@@ -253,7 +256,7 @@ def _spaced(texts: Sequence[str]) -> tuple[str, bool] | None:
     rules = not _WORDS_ONLY.fullmatch(joined)
     if ((rules and not _PLAIN.fullmatch(joined)) or joined.count("\0") != len(texts) - 1
             or max(map(len, texts), default=0) > MAX_QUESTION_CHARS
-            or (("/" in joined or "@" in joined) and _ADDRESSED.search(joined))):
+            or "@" in joined or ("/" in joined and _ADDRESSED.search(joined))):
         return None
     joined = joined.lower().replace("ё", "е")
     if rules:  # before the marks become spaces: "31-й" is 31, "2008-14" 2008-2014 (``tokens``)

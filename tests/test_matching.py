@@ -31,6 +31,8 @@ from bot.words import common_words, pronoun_us
         # money signs are words: "$$" is money in chat, one sign its currency
         ("more $$?", "more money ?"), ("$5 or 5₽ or €5", "dollars 5 or 5 rubles or euros 5"), ("$$$", "$$$"),
         ("signed b4?", "signed before?"),  # chat's "b4": no number 4
+        # a username anywhere addresses someone; an e-mail address is no username
+        ("hey @Some_Other_Bot, who signed?", "hey , who signed?"), ("write to a@b.com", "write to a@b.com"),
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:
@@ -317,7 +319,8 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("what came up in their conversation?", "#discuss"), ("которая страна отвергла договор?", "#criticise"),
      ("why are the Americans so salty?", "#criticise"), ("did Brussels freak out?", "#criticise"),
      ("who put their names on the doc?", "#treaty"), ("what's the EU line on this?", "#opinion"),
-     ("why is it tying the republic to Moscow?", "#integration"), ("зачем им сближаться?", "#integration")],
+     ("why is it tying the republic to Moscow?", "#integration"), ("зачем им сближаться?", "#integration"),
+     ("the EU high rep, what did she say?", "#mogherini"), ("which US rep spoke?", "#spokesperson")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
