@@ -1538,6 +1538,7 @@ def test_which_year_of_an_answer_without_one_is_still_a_near_miss(matcher: Match
 @pytest.mark.parametrize("question", [
     "what came out of the Geneva round?",  # its outcome: not in the article, which gives only its day
     "чем закончился 31-й раунд в Женеве?",
+    "what did the delegations agree at the 31st round?",  # what a meeting settled is its outcome
 ])
 def test_the_outcome_of_the_geneva_round_is_a_near_miss(matcher: Matcher, question: str) -> None:
     outcome = matcher.match(question)
@@ -1635,3 +1636,14 @@ def test_two_questions_the_first_asking_in_place_are_both_answered(matcher: Matc
 def test_where_the_talks_were_held_in_russian(matcher: Matcher) -> None:
     outcome = matcher.match("переговоры прошли где, в Цхинвале?")
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "venue"
+
+
+@pytest.mark.parametrize(("question", "entry_id", "status"), [
+    ("South Ossetia's capital city is what?", "gap_population", "unknown"),  # not in the article
+    ("in which capital was the treaty signed?", "venue", "answered"),  # the capital of the signing: Moscow
+])
+def test_the_capital_of_south_ossetia_is_no_venue(matcher: Matcher, question: str, entry_id: str,
+                                                   status: str) -> None:
+    outcome = matcher.match(question)
+    found = outcome.entry or outcome.gap
+    assert outcome.status == status and found is not None and found.id == entry_id
