@@ -320,7 +320,9 @@ def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, quest
      ("why are the Americans so salty?", "#criticise"), ("did Brussels freak out?", "#criticise"),
      ("who put their names on the doc?", "#treaty"), ("what's the EU line on this?", "#opinion"),
      ("why is it tying the republic to Moscow?", "#integration"), ("зачем им сближаться?", "#integration"),
-     ("the EU high rep, what did she say?", "#mogherini"), ("which US rep spoke?", "#spokesperson")],
+     ("the EU high rep, what did she say?", "#mogherini"), ("which US rep spoke?", "#spokesperson"),
+     ("did he say much was done to prepare?", "#remaining"), ("к встрече долго готовились?", "#remaining"),
+     ("she said that in an interview?", "#briefing"), ("anything quotable from Putin?", "#quote")],
 )
 def test_everyday_words_read_as_what_they_mean(matcher: Matcher, question: str, concept: str) -> None:
     a = matcher.analyzer.analyse(question)
