@@ -79,9 +79,9 @@ def _beside_only(analyzer: Analyzer, clean: str, lang: str | None) -> list[Analy
 
 def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | None = None) -> Readings:
     """The readings of ``text`` (see the module's docstring)."""
-    a = analyzer.analyse(text, lang)
-    if a.partner:  # "who signed it with Putin?": someone other than Putin
-        a = replace(a, terms=tuple(t for t in a.terms if t not in analyzer.person_ids))
+    a, persons = analyzer.analyse(text, lang), analyzer.person_ids
+    if a.partner or a.others:  # "who signed it with Putin?", "кто кроме Псаки критиковал?": not them, named or not
+        a = replace(a, terms=tuple(t for t in a.terms if t not in persons), entities=a.entities - persons)
     clean = strip_address(text[:MAX_QUESTION_CHARS])
     # "Moscow or the Caucasus?", "25 years or 50?": each alternative read alone (whichever it was answers)
     found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in others), either=frozenset(),

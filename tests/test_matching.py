@@ -289,6 +289,9 @@ def test_who_criticised_it_is_answered_with_the_critics_named(matcher: Matcher, 
         ("is Psaki in the piece?", ("#psaki",)),  # the article, as "story" is
         ("what did the US officially announce?", ("#usa", "#statement")),  # a manner, or a title a which-phrase asks
         ("frankly, tell me straight: is it legal, bruh", ("#legality",)),
+        ("what does it set up in practical terms?", ("#establish",)),  # how to answer: no term in years
+        ("in practice, what about the border?", ("#border",)),
+        ("any info on the customs part?", ("#customs",)), ("есть инфа про таможню?", ("#customs",)),
     ],
 )
 def test_words_that_ask_nothing_leave_only_what_is_asked(matcher: Matcher, question: str,
@@ -1649,3 +1652,12 @@ def test_the_capital_of_south_ossetia_is_no_venue(matcher: Matcher, question: st
     outcome = matcher.match(question)
     found = outcome.entry or outcome.gap
     assert outcome.status == status and found is not None and found.id == entry_id
+
+
+@pytest.mark.parametrize("question", ["who besides Psaki slammed the treaty?",
+                                      "кто кроме Псаки ещё критиковал соглашение?"])
+def test_the_person_set_aside_is_no_name_the_answer_must_mention(matcher: Matcher, question: str) -> None:
+    """"Who else besides Psaki?" asks for others: she leaves the question's terms, and so its named things,
+    which an answer would otherwise have to mention (it was declined as naming what no entry covers)."""
+    outcome = Conversation(matcher).answer(question)
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "reactions_overview"
