@@ -33,7 +33,8 @@ COUNTERPART = re.compile(r"\b(?:with whom|с кем)\b(?!\s+(?:же\s+)?(?:он|
 WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
 _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
            r"commented|feel|protest|protested|object|objected|describe|described|characterise|characterised|"
-           r"characterize|characterized|call|called|mention|mentioned|speak|spoke|assess|assessed)")
+           r"characterize|characterized|call|called|mention|mentioned|speak|spoke|assess|assessed|spin|spun|portray|"
+           r"portrayed|depict|depicted)")
 # (with the neuter forms: "правительство", "министерство", "ведомство" speak as "сказало", "заявило")
 _SAY_RU = (r"(?:сказал|сказала|сказало|сказали|ответил|ответила|ответило|ответили|заявил|заявила|заявило|заявили|"
            r"думает|думают|отреагировал|отреагировала|отреагировало|отреагировали|прокомментировал|"

@@ -1599,7 +1599,8 @@ def test_a_party_named_among_unread_words_is_not_taken_for_a_question_about_it(m
 
 
 @pytest.mark.parametrize("question", ["how did the Russian president characterise it?",
-                                      "как российский лидер описал соглашение?"])
+                                      "как российский лидер описал соглашение?",
+                                      "how did the Russian president spin it?"])  # "spin": how he presented it
 def test_a_phrase_naming_a_person_is_who_spoke(matcher: Matcher, question: str) -> None:
     """"The Russian president" names Putin as a phrase, not word by word: he is asked to have said something."""
     a = matcher.analyzer.analyse(question)
