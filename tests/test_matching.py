@@ -1662,3 +1662,10 @@ def test_the_person_set_aside_is_no_name_the_answer_must_mention(matcher: Matche
     which an answer would otherwise have to mention (it was declined as naming what no entry covers)."""
     outcome = Conversation(matcher).answer(question)
     assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == "reactions_overview"
+
+
+@pytest.mark.parametrize("question", ["did people rally against the treaty in Tskhinvali?",
+                                      "в Цхинвале были митинги против соглашения?"])
+def test_street_protests_are_a_near_miss_not_the_critics(matcher: Matcher, question: str) -> None:
+    """Rallies in the street are not in the article; the governments' criticism is no answer to them."""
+    assert Conversation(matcher).answer(question).status == "unknown"
