@@ -375,6 +375,17 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         ("heldout-92.jsonl", (0.91, 0.93), 0),
         ("heldout-93.jsonl", (0.92, 0.93), 0),
         ("heldout-94.jsonl", (0.90, 0.96), 0),
+        # heldout-95 ... heldout-100, written the same way at the start of round 30 and scored untouched by its
+        # first tree (62c938d): 95: 87.1% in scope (en 84.4%, ru 90.5%, long 78.6%), 91.7% refusal; 96: 90.7%
+        # (en 88.3%, ru 93.7%, long 93.8%), 98.3%; 97: 93.6% (en 91.2%, ru 96.7%, long 91.7%), 96.7%; 98: 97.9%
+        # (en 98.7%, ru 96.8%, long 100%), 95.0%; 99: 92.1% (en 89.6%, ru 95.2%, long 84.6%), 96.7%; 100: 91.4%
+        # (en 90.9%, ru 92.1%, long 100%), 96.7%. Floors: the round's end.
+        ("heldout-95.jsonl", (0.92, 0.93), 0),
+        ("heldout-96.jsonl", (0.94, 0.98), 0),
+        ("heldout-97.jsonl", (0.95, 0.96), 0),
+        ("heldout-98.jsonl", (0.99, 0.98), 0),
+        ("heldout-99.jsonl", (0.93, 0.98), 0),
+        ("heldout-100.jsonl", (0.97, 1.00), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
