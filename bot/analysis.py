@@ -32,6 +32,7 @@ from bot.named_roles import (
     asks_for_person,
     choices,
     measures,
+    not_whom,
     places,
     pronoun_speaking,
     speaker,
@@ -63,8 +64,11 @@ QTYPE_WINDOW = 4  # a question word counts among a sentence's first four words (
 # Words of question phrases that also name a thing, so are no stop words: "what's the capital of Abkhazia?" asks
 # about a capital ("in which capital did they meet?" still asks where)
 NAMING_QWORDS = frozenset({"capital", "deadline", "столице"})
+KIND_OF = frozenset({"kind", "kinds", "sort", "sorts", "type", "types"})  # "what kind of X" asks about X
 HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
 
+STATEMENT = "#statement"  # the lexicon's concept of a statement ("statement", "заявление")
+PLACE_OR_TIME = frozenset({"where", "when"})
 QUOTING = frozenset({"#quote", "word", "words"})  # the lexicon's concept of quoting ("quote", "дословно"), "words"
 # A plain word stem weighs this share of its IDF. Concepts ("#term"), named things and numbers carry the
 # meaning the lexicon gives them; a stem is often an incidental word ("stay", "состоялось") that is rare
@@ -131,6 +135,7 @@ class Analyzer:
         self.framing = re.compile(r"\b(?:" + "|".join(map(re.escape, framing)) + r")\b") if framing else None
         self.single, self.forms, self.phrases, self.derived = concept_words(lex)
         self.entity_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.entity)
+        self.concept_ids = frozenset(f"#{c.id}" for c in lex.concepts)
         self.person_ids = frozenset(f"#{c.id}" for c in lex.concepts if c.person)
         self.gender = {f"#{c.id}": c.gender for c in lex.concepts if c.person}
         self.female_pronouns = lex.female_pronouns
@@ -372,7 +377,7 @@ class Analyzer:
         qtype = self.qtype(corrected_text)
         if qtype == "who" and self.person_ids.isdisjoint(content) and asks_for_counterpart(corrected_text):
             qtype = None  # "с кем Россия подписала?" asks for a party, which an entry gives without a person
-        said_by, content = self._said_by(corrected_text, content)
+        said_by, content = self._said_by(corrected_text, content, qtype)
         return Analysis(
             text=text,
             lang=detected,
@@ -396,20 +401,24 @@ class Analyzer:
             addressee=addressee(corrected_text, lambda words: self._terms(words)[0], self.speakable),
         )
 
-    def _said_by(self, text: str, content: list[str]) -> tuple[str | None, list[str]]:
+    def _said_by(self, text: str, content: list[str], qtype: str | None) -> tuple[str | None, list[str]]:
         """Who ``text`` asks to have said something (``named_roles.speaker``), and its ``content`` terms: without
-        "quote" or "words" when someone is ("Peskov's exact quote" asks what he said: no subject of its own)."""
+        "quote" or "words" when someone is ("Peskov's exact quote" asks what he said: no subject of its own),
+        with the statement when it asks where or when ("where did Psaki say it?": where the statement was made)."""
         said_by = speaker(text, lambda w: self._word(w)[1], self.speakable, self.parties,
                           lambda words: self._terms(words)[0])
         if said_by is None and (said := pronoun_speaking(text)) is not None:
             said_by = self._named_before(text, *said)
-        return said_by, content if said_by is None else [t for t in content if t not in QUOTING]
+        if said_by is None:
+            return None, content
+        stated = [STATEMENT] if qtype in PLACE_OR_TIME and STATEMENT in self.concept_ids else []
+        return said_by, [*(t for t in content if t not in QUOTING), *stated]
 
     def _named_before(self, text: str, pronoun: str, at: int) -> str | None:
         """The one person of the pronoun's gender that ``text`` names before it ("tibilov sounds like a fanboy,
         what did he say?": Tibilov); None when it names none or several."""
         gender = "female" if pronoun in self.female_pronouns else "male"
-        named = {t for t in self._terms(tokens(text[:at]))[0]
+        named = {t for t in self._terms(not_whom(tokens(text[:at])))[0]
                  if t in self.person_ids and self.gender.get(t) in (None, gender)}
         return named.pop() if len(named) == 1 else None
 
@@ -417,8 +426,11 @@ class Analyzer:
         """(the term, unknown?) of the word that names what a "what X"/"which X"/"какой X" question asks for.
         Unknown: a word of the phrase it opens is one the knowledge base does not know, where the thing
         asked for often comes last ("which Duma *committee*", "which insurance *companies*")."""
-        # a qualifier says nothing of the thing asked for ("which specific projects", "какие именно ведомства")
-        words = [w for w in tokens(text) if w not in self.qualifiers]
+        # a qualifier says nothing of the thing asked for ("which specific projects", "какие именно ведомства"),
+        # nor does "kind of" ("what kind of insurance": the insurance; "what kind?" alone asks the kind)
+        found = tokens(text)
+        words = [w for i, w in enumerate(found) if w not in self.qualifiers
+                 and not (w in KIND_OF and found[i + 1 : i + 2] == ["of"])]
         for i, w in enumerate(words[:-1]):
             if w not in self.heads:
                 continue

@@ -18,6 +18,7 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Literal
 
+from bot.analysis import PLACE_OR_TIME, STATEMENT
 from bot.choosing import DECLINED_FOR_CAUSE
 from bot.contexts import Context
 from bot.knowledge import Entry
@@ -221,13 +222,20 @@ class FollowUps:
         numbers = frozenset(t for t in terms if t.isdigit())
         # "and the Kremlin?" after "who commented for the US?" asks who again; a bare "Abkhazia?" asks about it
         # ... but not "and what did Tibilov say?" after where it was signed: what someone said is its own question
-        keeps_type = (not a.terms or (not own and self.opens(a) and not a.speaker)
-                      or (own and way == "substitute"))
+        keeps_type = not a.terms or (not own and self.opens(a) and not a.speaker) or (own and way == "substitute")
         # "what did Putin say?" then "how did he describe it?": he is the one asked to have said it
         said_by = a.speaker or (persons[0] if len(persons) == 1 and speaker(a.text, str, self.person_pronouns)
                                 else None)
-        return replace(a, terms=terms, entities=entities, numbers=numbers, speaker=said_by,
-                       qtype=a.qtype or (before.qtype if keeps_type else None))
+        qtype = a.qtype or (before.qtype if keeps_type else None)
+        return replace(a, terms=self._stated(terms, said_by, qtype), entities=entities, numbers=numbers,
+                       speaker=said_by, qtype=qtype)
+
+    def _stated(self, terms: tuple[str, ...], said_by: str | None, qtype: str | None) -> tuple[str, ...]:
+        """``terms`` of a follow-up asking where or when someone said something ("where did she say it?"):
+        of their statement, not of who they are; others as they are."""
+        if said_by is None or qtype not in PLACE_OR_TIME or STATEMENT not in self.matcher.analyzer.concept_ids:
+            return terms
+        return (*(t for t in terms if t != IDENTITY), STATEMENT)
 
     def _not_it(self, a: Analysis, persons: list[str]) -> frozenset[str]:
         """The parties the article hears from, when ``a`` points back with "it" ("and who signed it?" after
@@ -342,13 +350,16 @@ class FollowUps:
         pick entries out) to the follow-up's words."""
         own = [t for t in self.own_terms(a) if not t.isdigit()]
         # "а раньше?" after the money of 2016: another time, of the same subject
-        timed = bool(own) and self.matcher.analyzer.period_concepts.issuperset(own)
+        periods = self.matcher.analyzer.period_concepts
+        timed = bool(own) and periods.issuperset(own)
         if timed:
             own = []
         specific = self.matcher.index.df_share
         kept = []
         for t in before.terms:
             if t.isdigit() and (a.numbers or timed):
+                continue
+            if a.numbers and t in periods:  # "and in 2016?" after the money given before: the year in its place
                 continue
             if own and t not in before.entities and t not in self.persons and not t.isdigit() \
                     and specific.get(t, 0.0) <= COMMON_SHARE:

@@ -63,7 +63,8 @@ _SPEAKER = (
     # the progressive: "what's the West saying about it?", "what are the Americans thinking?"
     rf"\bwhat(?:'s|s| is| are| was| were)\s+{_SUBJECT_EN}\s+(?:saying|thinking|sayin)\b",
     r"\b([^\W\d_]+)(?:'s|s')\s+(?:reaction|response|reply|position|stance|view|take|answer|comment)\b",
-    rf"\b(?:reaction|response|reply)\s+(?:of|from)\s+(?:the\s+)?{_WHO}",
+    # ... and a statement or a comment from someone: "any official statement from Tbilisi?"
+    rf"\b(?:reaction|response|reply|statement|statements|comment|comments)\s+(?:of|from)\s+(?:the\s+)?{_WHO}",
     # whose exact words are asked for: "Peskov exact quote", "Psaki's actual words"
     rf"\b([^\W\d_]+)(?:'s|s')?\s+(?:exact|actual|precise|full)\s+{_WORDS_EN}\b",
     # (two named before it, "Псаки и Могерини что сказали?", are asked of each: no one speaker)
@@ -80,14 +81,15 @@ _SPEAKER = (
     (rf"\b{_WHAT_RU}\s+(?:(?!(?:он|она|они)\s)[^\W\d_]+\s+){{0,3}}?{_SAY_RU}\s+"
      rf"(?!{_ABOUT_RU}\b){_WHO}"),
     r"\b([^\W\d_]+)\s+(?:ответ|ответка|ответку|реакция)\b",  # "Песков ответ Госдепу": he answered
-    rf"\b(?:реакция|ответ)\s+{_WHO}",
+    rf"\b(?:реакция|ответ|(?:заявлени|комментари)[еяий]\s+(?:из|от))\s+{_WHO}",
 )
 # Every one of them needs one of these words whole: a question without any asks no one to have said anything,
 # and the patterns (~8 ms to compile) are compiled the first time one has.
 _SAYING = frozenset(
     "|".join((_SAY_EN[3:-1], _SAY_RU[3:-1], _THEY_SAID_RU[3:-1], _WORDS_EN[3:-1])).split("|")
 ) | {"reaction", "response", "reply", "position", "stance", "view", "take", "answer", "comment", "ответ", "ответка",
-     "ответку", "реакция", "saying", "sayin", "thinking"}
+     "ответку", "реакция", "saying", "sayin", "thinking", "statement", "statements", "comments", "заявление",
+     "заявления", "заявлений", "комментарий", "комментарии", "комментариев"}
 
 
 def tells_of_saying(text: str) -> bool:
@@ -110,16 +112,36 @@ def _pronoun_said() -> re.Pattern[str]:
     return re.compile(_PRONOUN_SAID)
 
 
+# Whom something was done to, or said to, not who said it ("sucking up to Putin", "с Путиным", "путину")
+_TO_WHOM = frozenset({"to", "with", "at", "for", "about", "from", "against", "on", "к", "ко", "с", "со", "про", "о",
+                      "об", "для", "против", "перед"})
+_OBLIQUE = re.compile(r"[а-я](?:у|ю|ым|ом)$")  # a Russian name in the dative or instrumental: not the subject
+
+
+def not_whom(words: Sequence[str]) -> list[str]:
+    """``words`` without those naming whom something was done to or said to ("sucking up to Putin", "путину"):
+    the ones left may name who did it."""
+    return [w for k, w in enumerate(words) if not (k and words[k - 1] in _TO_WHOM) and not _OBLIQUE.search(w)]
+
+
+# Russian leaves the pronoun out and says the gender with the verb: "тибилов там хвалил россию. чё говорил?"
+_UNSAID_RU = re.compile(rf"(?:^|[.!?,;:]\s*|\b(?:а|и|ну)\s+){_WHAT_RU}\s+(?:там\s+|же\s+|вообще\s+)?{_SAY_RU}\b")
+
+
 def pronoun_speaking(text: str) -> tuple[str, int] | None:
     """(the pronoun, where it stands) of a question asking what "he"/"she"/"он"/"она" said ("tibilov sounds
-    like a fanboy, what did he say?"); None when it asks no such thing. ``text`` is normalised."""
+    like a fanboy, what did he say?"), or of a Russian verb of saying with no subject, its gender as a pronoun
+    ("тибилов ... чё говорил?": "он"); None when it asks no such thing. ``text`` is normalised."""
     if not tells_of_saying(text):
         return None
     m = _pronoun_said().search(text)
-    if m is None:
+    if m is not None:
+        group = 1 if m.group(1) else 2
+        return m.group(group), m.start(group)
+    unsaid = _UNSAID_RU.search(text)
+    if unsaid is None or unsaid.group(0).endswith("и"):  # "что сказали?": they, no one person
         return None
-    group = 1 if m.group(1) else 2
-    return m.group(group), m.start(group)
+    return ("она" if unsaid.group(0).endswith("а") else "он"), unsaid.start()
 
 
 # A question of how someone answered or reacted ("what did Psaki answer Peskov?", "ответила на слова")
@@ -208,6 +230,12 @@ def asks_for_partner(text: str, term_of: Callable[[str], str], persons: Collecti
     """Whether a who-question asks for whoever was with a person it names ("who signed it with Putin?",
     "с кем Путин подписал договор?", "Putin and who else?"): that person is not what it asks about."""
     return bool(WITH_WHOM.search(text)) or any(term_of(m.group(1)) in persons for m in WITH_NAME.finditer(text))
+
+
+def partners_named(text: str, term_of: Callable[[str], str], persons: Collection[str]) -> frozenset[str]:
+    """The persons (of ``persons``) a who-question names as the one someone was with ("who signed with Putin?":
+    Putin). ``text`` is normalised."""
+    return frozenset(t for m in WITH_NAME.finditer(text) if (t := term_of(m.group(1))) in persons)
 
 
 def asks_for_others(text: str) -> bool:

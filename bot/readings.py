@@ -15,7 +15,7 @@ from bot.analysis import Analysis, Analyzer
 from bot.lexicon import Lexicon
 from bot.lookups import YEAR_ASKED
 from bot.message_parts import focus_sentence, prefaced, with_sentence_before
-from bot.named_roles import ALTERNATIVE, tells_of_saying
+from bot.named_roles import ALTERNATIVE, partners_named, tells_of_saying
 from bot.words import MAX_QUESTION_CHARS, normalise, strip_address, tokens
 
 LONG_MESSAGE_TERMS = 3  # words in a message before its question sentence is tried on its own
@@ -77,11 +77,22 @@ def _beside_only(analyzer: Analyzer, clean: str, lang: str | None) -> list[Analy
     return [other] if other.terms else []
 
 
+def _without_those_beside(analyzer: Analyzer, a: Analysis) -> Analysis:
+    """``a`` without the people it asks who was with, or who besides ("who signed it with Putin?", "кто кроме
+    Псаки критиковал?"): not them, named or not; but one it names besides the one after "with" is whom it asks
+    about ("the president of South Ossetia that signed with Putin": Tibilov)."""
+    if not (a.partner or a.others):
+        return a
+    persons = analyzer.person_ids
+    with_them = partners_named(a.text, lambda w: analyzer.word(w)[1], persons) if not a.others else frozenset()
+    if with_them and not persons.intersection(a.terms) <= with_them:
+        persons = with_them
+    return replace(a, terms=tuple(t for t in a.terms if t not in persons), entities=a.entities - persons)
+
+
 def read_message(analyzer: Analyzer, lexicon: Lexicon, text: str, lang: str | None = None) -> Readings:
     """The readings of ``text`` (see the module's docstring)."""
-    a, persons = analyzer.analyse(text, lang), analyzer.person_ids
-    if a.partner or a.others:  # "who signed it with Putin?", "кто кроме Псаки критиковал?": not them, named or not
-        a = replace(a, terms=tuple(t for t in a.terms if t not in persons), entities=a.entities - persons)
+    a = _without_those_beside(analyzer, analyzer.analyse(text, lang))
     clean = strip_address(text[:MAX_QUESTION_CHARS])
     # "Moscow or the Caucasus?", "25 years or 50?": each alternative read alone (whichever it was answers)
     found = [a, *(replace(a, terms=tuple(t for t in a.terms if t not in others), either=frozenset(),

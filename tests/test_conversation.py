@@ -87,6 +87,11 @@ def _after(conversation: Conversation, first: str, now: float = 0.0) -> Context:
         ("How much money did South Ossetia get from 2008 to 2014?", "and in the future?",
          "money_overview|funding_2016"),
         ("сколько выделят Южной Осетии на 2016 год?", "а раньше сколько получали?", "funding_past|money_overview"),
+        # ... and a year in place of a relative time: the money given before, then "and in 2016?"
+        ("how much did russia give before?", "and in 2016?", "funding_2016"),
+        ("сколько Россия давала раньше?", "а в 2016?", "funding_2016"),
+        # Where or when "she said it": of her statement, not of who she is
+        ("Who is Psaki?", "where did she say it?", "psaki_briefing"),
         # Another party in place of the one a phrase naming someone had ("the president of South Ossetia")
         ("Who's the president of South Ossetia?", "And the Russian one?", "putin_who"),
         ("who is the russian president", "and the ossetian one?", "tibilov_who"),

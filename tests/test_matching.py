@@ -144,6 +144,10 @@ DECLINED = [
     "Расскажи анекдот про котов",  # "котов" is cats, no slip for the lexicon's slang "копов" (cops)
     "Какие именно ведомства будут платить пенсии?",  # "which agencies": "именно" qualifies, the head is asked
     "а сколько ему лет?",  # an age, not a duration
+    # the currency in use is not said: the gap, not the money; the lari is a currency
+    "do they pay in lari or rubles over there?",
+    # a statement from someone the article does not quote is asked of them, not of whoever spoke about them
+    "Any official statement from Tbilisi on it?",
 ]
 
 
@@ -254,11 +258,24 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
         # concept, so the entry's questions name ministries alone too)
         ("what ministries cooperate under the treaty?", "prov_interior"),
         ("какие министерства договор заставит сотрудничать?", "prov_interior"),
+        # where or when someone said it asks of their statement ("say" itself is no term)
+        ("where did Psaki say it?", "psaki_briefing"),
+        # "what kind of X" asks about X: "kind" is no head the entry lacks
+        ("what kind of insurance is planned there?", "prov_insurance"),
+        # the instrumental "днём" is the day; "соц" is social; "south osetia" one name, as "osetia" is
+        ("почему Брюссель так задел день подписания, чем недовольны?", "eu_geneva_timing"),
+        ("ЕС недоволен именно днём подписания, почему?", "eu_geneva_timing"),
+        ("а соц часть договора о чем?", "prov_social|prov_social_sector"),
+        ("south osetia's leader is who?", "tibilov_who|signatories|tibilov_statements"),
+        # the treaty's name with "of", as the article writes it, names the treaty, not Tibilov's words on alliance
+        ("who signed the treaty of alliance and integration between russia and south ossetia?", "signatories"),
+        # a person described besides the one after "with" is whom a partner question asks about
+        ("who was the south ossetian leader that put his name to it with putin?", "tibilov_who|signatories"),
     ],
 )
 def test_what_a_question_asks_reaches_its_entry(matcher: Matcher, question: str, entry_id: str) -> None:
     outcome = matcher.match(question)
-    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id == entry_id
+    assert outcome.status == "answered" and outcome.entry is not None and outcome.entry.id in entry_id.split("|")
 
 
 @pytest.mark.parametrize("question", ["who in the West attacked the deal?",
@@ -1292,6 +1309,12 @@ def test_a_question_naming_the_kind_of_answer_a_fact_gives_is_no_near_miss(match
         ("Putin and Tibilov met, what did he say?", None),  # two men before "he": either
         ("Mogherini was there, what did he say?", None),  # no man named before "he"
         ("what did he say to Tibilov?", None),  # the one named after the pronoun is not it
+        ("tibilov kept sucking up to putin, what did he say?", "#tibilov"),  # "to Putin": whom, not who spoke
+        ("Тибилов Путину опять комплименты. Что говорил?", "#tibilov"),  # the dative is whom; no pronoun in Russian
+        ("Псаки критиковала. что сказала?", "#psaki"),  # the verb's gender is the pronoun's
+        ("Путин и Псаки выступали. что сказали?", None),  # the plural: no one person
+        ("any official statement from Tbilisi?", "#georgia"),  # a statement from someone
+        ("было заявление от Тбилиси?", "#georgia"),
         ("what did the Georgian foreign ministry say?", "#georgia"),  # a subject of four words
     ],
 )
