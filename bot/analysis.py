@@ -36,12 +36,13 @@ from bot.named_roles import (
     places,
     pronoun_speaking,
     speaker,
+    timing_asked,
 )
 from bot.spelling import Speller
 from bot.words import (
     MAX_QUESTION_CHARS,
-    SENTENCE_END,
     TOKEN,
+    capitalised_words,
     detect_language,
     find_phrase,
     normalise,
@@ -67,6 +68,7 @@ NAMING_QWORDS = frozenset({"capital", "deadline", "столице"})
 KIND_OF = frozenset({"kind", "kinds", "sort", "sorts", "type", "types"})  # "what kind of X" asks about X
 HEAD_PHRASE_WORDS = 3  # "which Duma committee": the words after "which" that may name what is asked for
 
+DATE = "#date"  # the lexicon's concept of a date
 STATEMENT = "#statement"  # the lexicon's concept of a statement ("statement", "заявление")
 PLACE_OR_TIME = frozenset({"where", "when"})
 QUOTING = frozenset({"#quote", "word", "words"})  # the lexicon's concept of quoting ("quote", "дословно"), "words"
@@ -345,7 +347,7 @@ class Analyzer:
         text = normalise(raw)
         detected = lang or detect_language(text)
         original = strip_address(raw[:MAX_QUESTION_CHARS])
-        names = _capitalised_words(original)
+        names = capitalised_words(original)
         words: list[tuple[str, bool]] = []
         fixes: dict[str, str] = {}
         unknown: list[str] = []
@@ -374,9 +376,7 @@ class Analyzer:
         exact, _ = self._terms([w for w, fixed in words if not fixed])
         head, head_unknown = self._head(text, fixes, unknown)
         corrected_text = TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), text) if fixes else text
-        qtype = self.qtype(corrected_text)
-        if qtype == "who" and self.person_ids.isdisjoint(content) and asks_for_counterpart(corrected_text):
-            qtype = None  # "с кем Россия подписала?" asks for a party, which an entry gives without a person
+        qtype, content = self._asked(corrected_text, content)
         said_by, content = self._said_by(corrected_text, content, qtype)
         return Analysis(
             text=text,
@@ -400,6 +400,17 @@ class Analyzer:
             speaker=said_by,
             addressee=addressee(corrected_text, lambda words: self._terms(words)[0], self.speakable),
         )
+
+    def _asked(self, text: str, content: list[str]) -> tuple[str | None, list[str]]:
+        """The question type of ``text`` (normalised, corrected) and its ``content`` terms, with the date when it
+        speaks of the time of something in a clause ("upset about when it was signed": no question of when)."""
+        qtype = self.qtype(text)
+        if qtype == "who" and self.person_ids.isdisjoint(content) and asks_for_counterpart(text):
+            qtype = None  # "с кем Россия подписала?" asks for a party, which an entry gives without a person
+        if not timing_asked(text):
+            return qtype, content
+        dated = [DATE] if DATE in self.concept_ids and DATE not in content else []
+        return (None if qtype == "when" else qtype), [*content, *dated]
 
     def _said_by(self, text: str, content: list[str], qtype: str | None) -> tuple[str | None, list[str]]:
         """Who ``text`` asks to have said something (``named_roles.speaker``), and its ``content`` terms: without
@@ -444,22 +455,6 @@ class Analyzer:
             terms, _ = self._terms([fixes.get(nxt, nxt)])
             return (terms[0] if terms else None), any(x in unknown for x in phrase)
         return None, False
-
-
-def _capitalised_words(text: str) -> set[str]:
-    """Casefolded words written with a capital (or in capitals) anywhere but a sentence's start."""
-    names: set[str] = set()
-    for m in TOKEN.finditer(text):
-        word = m.group()
-        if not word[:1].isupper():
-            continue
-        before = text[: m.start()]
-        at_start = not before.strip() or bool(SENTENCE_END.search(before)) or before.rstrip().endswith(
-            ("\n", ":", '"', "«", "(")
-        )
-        if not at_start or (len(word) > 1 and word.isupper()):
-            names.add(normalise(word))
-    return names
 
 
 def _phrase_types(qtypes: Mapping[str, Mapping[str, tuple[str, ...]]]) -> dict[str, str]:

@@ -85,6 +85,9 @@ PART_SPLIT = re.compile(rf"\?+|(?:^|(?<=\s))\(?\d{{1,2}}[).]\s+|(?<!{_LETTER_FOR
 
 _ALSO = re.compile(r"(?<=\band)\s+also\b|(?<=,)\s*also\b", re.IGNORECASE)
 _BETWEEN = re.compile(r"\b(?:between|между|from|с)\s+\d+\S*\s+(?:and|и)\s+\d+", re.IGNORECASE)
+# a Russian clause its correlative opens ("недовольны тем, когда его подписали", "о том, сколько"): one question
+_CORRELATIVE = re.compile(r"\b(?:тем|том|того|то)\s*,\s*(?=(?:когда|что|как|сколько|где|почему|зачем)\b)",
+                          re.IGNORECASE)
 _KEPT = "\u2063"  # an invisible separator: the spaces of a name that has "and" in it, while the text is split
 _KEPT_COMMA = "\u2064"  # (and the commas of a list before an "or" that only asks)
 # "is it health insurance, car insurance, or what?": one question offering a choice, not three parts
@@ -108,6 +111,7 @@ def parts(text: str, names: re.Pattern[str] | None = None) -> list[tuple[str, bo
     # "between 2008 and 2014", "между 2008 и 2014": a range, not two questions
     text = _BETWEEN.sub(kept, text)
     text = _OPEN_LIST.sub(lambda m: kept(m).replace(",", _KEPT_COMMA), text)
+    text = _CORRELATIVE.sub(lambda m: m.group().replace(",", _KEPT_COMMA), text)
     return [(p.replace(_KEPT, " ").replace(_KEPT_COMMA, ","), tells) for p, tells in _split(text)]
 
 

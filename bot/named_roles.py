@@ -118,6 +118,17 @@ _TO_WHOM = frozenset({"to", "with", "at", "for", "about", "from", "against", "on
 _OBLIQUE = re.compile(r"[а-я](?:у|ю|ым|ом)$")  # a Russian name in the dative or instrumental: not the subject
 
 
+# The time of something, as a clause after a preposition: "upset about when it was signed", "недовольны тем,
+# когда его подписали" (not a question of when: the timing is what the words are about)
+_TIMING = re.compile(r"\b(?:about|with|over|on|at|of|по поводу|о|насчет|с|тем,?|того,?)\s+(?:when|когда)\b")
+
+
+def timing_asked(text: str) -> bool:
+    """Whether ``text`` (normalised) speaks of the time of something in a clause ("a problem with when it was
+    signed")."""
+    return _TIMING.search(text) is not None
+
+
 def not_whom(words: Sequence[str]) -> list[str]:
     """``words`` without those naming whom something was done to or said to ("sucking up to Putin", "путину"):
     the ones left may name who did it."""

@@ -352,3 +352,19 @@ def other_language(text: str, foreign: frozenset[str], known: Callable[[str], bo
     alien = sum(w in foreign for w in words)
     familiar = sum(known(w) for w in words if w not in foreign)
     return (alien >= 2 and alien > familiar) or (alien >= 1 and familiar == 0 and len(words) >= 2)
+
+
+def capitalised_words(text: str) -> set[str]:
+    """Casefolded words written with a capital (or in capitals) anywhere but a sentence's start."""
+    names: set[str] = set()
+    for m in TOKEN.finditer(text):
+        word = m.group()
+        if not word[:1].isupper():
+            continue
+        before = text[: m.start()]
+        at_start = not before.strip() or bool(SENTENCE_END.search(before)) or before.rstrip().endswith(
+            ("\n", ":", '"', "«", "(")
+        )
+        if not at_start or (len(word) > 1 and word.isupper()):
+            names.add(normalise(word))
+    return names

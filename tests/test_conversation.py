@@ -511,6 +511,10 @@ def test_a_sentence_that_tells_is_no_question_of_its_own(conversation: Conversat
      ("Did the U.S. object? It is Russia's. Who signed?",
       [("Did the U.S. object", False), ("It is Russia's", True), ("Who signed", False)]),
      ("firstly, who signed it, secondly, when", [("who signed it", False), ("when", False)]),
+     # a Russian correlative opens a clause of the same question, not a question of its own
+     ("ЕС недоволен тем, когда его подписали?", [("ЕС недоволен тем, когда его подписали", False)]),
+     ("Путин сказал о том, сколько дадут, и когда?",
+      [("Путин сказал о том, сколько дадут", False), ("и когда", False)]),
      ("the first, second and third rounds?", [("the first", False), ("second", False), ("third rounds", False)]),
      # "also" inside a clause joins nothing; after a comma or "and" it is the joint's
      ("is the Abkhazia treaty also for 25 years?", [("is the Abkhazia treaty also for 25 years", False)]),

@@ -269,6 +269,10 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
         ("south osetia's leader is who?", "tibilov_who|signatories|tibilov_statements"),
         # the treaty's name with "of", as the article writes it, names the treaty, not Tibilov's words on alliance
         ("who signed the treaty of alliance and integration between russia and south ossetia?", "signatories"),
+        # a problem with it is an objection to it; "with when it was signed" is about the date, asking no "when"
+        ("the problem with it for Mogherini?", "mogherini_statements|eu_position|eu_geneva_timing"),
+        ("the EU had an issue with when they signed it, why?", "eu_geneva_timing"),
+        ("Почему Брюссель недоволен тем, когда его подписали?", "eu_geneva_timing"),
         # a person described besides the one after "with" is whom a partner question asks about
         ("who was the south ossetian leader that put his name to it with putin?", "tibilov_who|signatories"),
     ],
