@@ -386,6 +386,15 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         ("heldout-98.jsonl", (0.99, 0.98), 0),
         ("heldout-99.jsonl", (0.93, 0.98), 0),
         ("heldout-100.jsonl", (0.97, 1.00), 0),
+        # heldout-101 ... heldout-104, written the same way at the start of round 31 (102: phone typing, 103:
+        # long explanations, 104: formal paraphrase) and scored untouched by its first tree (20e23c7): 101: 92.9%
+        # in scope (en 90.9%, ru 95.2%, long 85.7%), 91.7% refusal; 102: 94.3% (en 92.2%, ru 96.8%, long 94.4%),
+        # 96.7%; 103: 92.9% (en 94.8%, ru 90.5%, long 92.9%), 91.7%; 104: 95.0% (en 90.9%, ru 100%, long
+        # 94.4%), 98.3%. Floors: the round's end.
+        ("heldout-101.jsonl", (0.94, 0.93), 0),
+        ("heldout-102.jsonl", (0.97, 0.96), 0),
+        ("heldout-103.jsonl", (0.95, 0.93), 0),
+        ("heldout-104.jsonl", (0.95, 0.98), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:

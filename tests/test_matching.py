@@ -273,6 +273,8 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
         ("the problem with it for Mogherini?", "mogherini_statements|eu_position|eu_geneva_timing"),
         ("the EU had an issue with when they signed it, why?", "eu_geneva_timing"),
         ("Почему Брюссель недоволен тем, когда его подписали?", "eu_geneva_timing"),
+        # settling an argument ("who's right?") asks what the article says, not who someone is
+        ("My wife says Putin bragged, I think he was modest. Who's right — what did Putin say?", "putin_statements"),
         # a person described besides the one after "with" is whom a partner question asks about
         ("who was the south ossetian leader that put his name to it with putin?", "tibilov_who|signatories"),
     ],
