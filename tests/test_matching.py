@@ -275,6 +275,12 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
         ("Почему Брюссель недоволен тем, когда его подписали?", "eu_geneva_timing"),
         # settling an argument ("who's right?") asks what the article says, not who someone is
         ("My wife says Putin bragged, I think he was modest. Who's right — what did Putin say?", "putin_statements"),
+        # everyday synonyms: hating it is criticism, "толковали" is talking, "претворение" is implementing
+        ("so the americans hate it? what did they actually say", "us_position|psaki_statements|reactions_overview"),
+        ("о чём там Путин с Тибиловым толковали?", "talks_topics"),
+        ("сколько денег дадут на претворение соглашения?", "funding_2016|money_overview"),
+        # "в смысле" is "I mean", not a question of the point of something
+        ("а пенсионеров это коснётся, по деньгам в смысле?", "prov_pensions|money_overview"),
         # a person described besides the one after "with" is whom a partner question asks about
         ("who was the south ossetian leader that put his name to it with putin?", "tibilov_who|signatories"),
     ],
