@@ -279,6 +279,11 @@ def test_everyday_russian_words_read_as_what_they_ask(matcher: Matcher, question
         ("so the americans hate it? what did they actually say", "us_position|psaki_statements|reactions_overview"),
         ("о чём там Путин с Тибиловым толковали?", "talks_topics"),
         ("сколько денег дадут на претворение соглашения?", "funding_2016|money_overview"),
+        # "the X part of the treaty" is a provision, not a territory that is part of a state; titles ask nothing;
+        # "пресс-сек" is the press secretary
+        ("the customs part of the treaty?", "prov_customs"),
+        ("I would be grateful for Mrs Mogherini's view", "eu_position|mogherini_statements"),
+        ("что ответил пресс-сек Кремля американцам?", "peskov_reply"),
         # "в смысле" is "I mean", not a question of the point of something
         ("а пенсионеров это коснётся, по деньгам в смысле?", "prov_pensions|money_overview"),
         # a person described besides the one after "with" is whom a partner question asks about
