@@ -204,11 +204,8 @@ class FollowUps:
             kept = [*persons, *before.terms] if about_things else persons
         else:
             # "and Tibilov?" after a question about Putin: the new name replaces the old one.
-            replaced = (before.entities | self.persons.intersection(before.terms)) if named else frozenset()
-            kept = [t for t in before.terms if t not in replaced]
-            # "what did Putin say?" then "and Tibilov?": one person in place of the one who spoke, his words
-            if before.speaker in self.persons and len(named) == 1 and named <= self.persons and not a.speaker:
-                a = replace(a, speaker=next(iter(named)))
+            kept = [t for t in before.terms if not (named and (t in before.entities or t in self.persons))]
+            a = self._speaking_instead(a, before, named)
         # The words of its question type ("в каком году", "what day") are said by the type itself; the earlier
         # question's words that asked for another type ("what *date*?" then "where?") asked for its answer.
         asked = self.matcher.analyzer.asked_terms(a.text) if a.qtype else frozenset()
@@ -229,6 +226,15 @@ class FollowUps:
         qtype = a.qtype or (before.qtype if keeps_type else None)
         return replace(a, terms=self._stated(terms, said_by, qtype), entities=entities, numbers=numbers,
                        speaker=said_by, qtype=qtype)
+
+    def _speaking_instead(self, a: Analysis, before: Analysis, named: frozenset[str]) -> Analysis:
+        """``a`` with the one person it names as the speaker in place of the earlier one ("what did Putin say?"
+        then "and Tibilov?"); not one it says was spoken to ("did he say anything to Mogherini?" is still the
+        earlier speaker's words)."""
+        if before.speaker in self.persons and len(named) == 1 and named <= self.persons and not a.speaker \
+                and a.addressee not in named:
+            return replace(a, speaker=next(iter(named)))
+        return a
 
     def _stated(self, terms: tuple[str, ...], said_by: str | None, qtype: str | None) -> tuple[str, ...]:
         """``terms`` of a follow-up asking where or when someone said something ("where did she say it?"):

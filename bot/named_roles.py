@@ -34,7 +34,7 @@ WITH_NAME = re.compile(r"\b(?:with|с|со)\s+([^\W\d_]+)")
 _SAY_EN = (r"(?:say|said|think|thinks|respond|responded|answer|answered|reply|replied|react|reacted|comment|"
            r"commented|feel|protest|protested|object|objected|describe|described|characterise|characterised|"
            r"characterize|characterized|call|called|mention|mentioned|speak|spoke|assess|assessed|spin|spun|portray|"
-           r"portrayed|depict|depicted)")
+           r"portrayed|depict|depicted|tell|told)")
 # (with the neuter forms: "правительство", "министерство", "ведомство" speak as "сказало", "заявило")
 _SAY_RU = (r"(?:сказал|сказала|сказало|сказали|ответил|ответила|ответило|ответили|заявил|заявила|заявило|заявили|"
            r"думает|думают|отреагировал|отреагировала|отреагировало|отреагировали|прокомментировал|"
@@ -313,8 +313,13 @@ _ANSWERED = (
     rf"write|wrote)\s+back\s+(?:at|to|against|on)\s+(?:the\s+)?{_ANSWERED_WHO}",
     rf"\b(?:answered|(?:did|does|do|will|would|to)\s+(?:[^\W\d_]+\s+){{0,2}}answer)\s+{_NOT_ADDRESSEE}"
     rf"(?:the\s+)?{_ANSWERED_WHO}",
+    # whom something was told or said: "what did he tell the EU?", "did he say anything to Mogherini?"
+    rf"\b(?:say|says|said|saying)\s+(?:[^\W\d_]+\s+){{0,2}}?to\s+(?:the\s+)?{_ANSWERED_WHO}",
+    rf"\b(?:tell|tells|told|telling)\s+(?!(?:me|us|you|them|him|her|it|this|that|reporters|journalists)\b)"
+    rf"(?:the\s+)?{_ANSWERED_WHO}",
     rf"\b(?:ответ|ответил\w*|отреагировал\w*|огрызнул\w*|отповедь)\s+на\s+{_ANSWERED_WHO}",
 )
+_TOLD = re.compile(r"\b(?:tell|tells|told|telling)\b|\b(?:say|says|said|saying)\b.*\bto\b")
 # (a demonstrative in the dative marks the case of a name that does not decline: "ответил этой Псаки")
 _ANSWERED_DATIVE = (r"\b(?:ответил|ответила|ответило|ответили|посоветовал|посоветовала|посоветовали)\s+"
                     r"((?:этой|этому|этим|той|тому|тем)\s+)?([^\W\d_]+)")
@@ -328,7 +333,7 @@ def _answered_patterns() -> tuple[re.Pattern[str], ...]:
 def addressee(text: str, terms_of: Callable[[Sequence[str]], Sequence[str]], named: Collection[str]) -> str | None:
     """The one named thing or person (of ``named``) a question says was answered (see ``_ANSWERED``); None
     when it names none, or several. ``terms_of`` reads words as terms; ``text`` is normalised."""
-    if not REPLY.search(text) and "back" not in text and "огрызнул" not in text:
+    if not REPLY.search(text) and "back" not in text and "огрызнул" not in text and not _TOLD.search(text):
         return None
     found: set[str] = set()
     for pattern in _answered_patterns():

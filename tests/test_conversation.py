@@ -1443,3 +1443,10 @@ def test_asking_the_bot_who_it_is_leans_on_no_earlier_answer(conversation: Conve
     """"ты кто вообще?" after an answer about Crimea is not a question about Crimea."""
     *_, outcome = _dialogue(conversation, ["Причём тут Крым?", "ты кто вообще? человек или бот?"])
     assert outcome.status != "answered" or outcome.reason == "small_talk"
+
+
+def test_the_one_spoken_to_in_a_follow_up_is_not_the_speaker(conversation: Conversation) -> None:
+    """After what he told the US, "did he say anything to Mogherini?" is still about his words: not hers."""
+    context = _after(conversation, "What did Peskov tell the US?")
+    outcome = conversation.answer("did he also say something to Mogherini?", context=context, now=1.0)
+    assert outcome.status == "unknown", (outcome.entry.id if outcome.entry else None)

@@ -144,6 +144,9 @@ DECLINED = [
     "Расскажи анекдот про котов",  # "котов" is cats, no slip for the lexicon's slang "копов" (cops)
     "Какие именно ведомства будут платить пенсии?",  # "which agencies": "именно" qualifies, the head is asked
     "а сколько ему лет?",  # an age, not a duration
+    "and what's your name?",  # the bot's name is not the treaty's
+    "what did Peskov tell the EU?",  # what he told the US is not what he told the EU
+    "What do shops there take, rubles or their own currency?",  # the currency in use is not said
     # the currency in use is not said: the gap, not the money; the lari is a currency
     "do they pay in lari or rubles over there?",
     # a statement from someone the article does not quote is asked of them, not of whoever spoke about them
@@ -1479,6 +1482,9 @@ def test_which_capital_still_asks_where(matcher: Matcher) -> None:
         ("what was the answer of the Kremlin?", None),  # whose answer, not to whom
         ("what did the US say?", None),
         ("who responded to the US and the EU?", None),  # several: no one addressee
+        ("what did he tell the EU?", "#eu"),  # told or said to someone
+        ("did Peskov say anything to Mogherini?", "#mogherini"),
+        ("tell me what Putin said", None),  # "tell me": the user
     ],
 )
 def test_whom_a_question_says_was_answered(matcher: Matcher, question: str, addressee: str | None) -> None:
