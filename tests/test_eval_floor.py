@@ -392,9 +392,15 @@ def test_blind_sets_floor(matcher: Matcher, questions: str, dialogues: str,
         # 96.7%; 103: 92.9% (en 94.8%, ru 90.5%, long 92.9%), 91.7%; 104: 95.0% (en 90.9%, ru 100%, long
         # 94.4%), 98.3%. Floors: the round's end.
         ("heldout-101.jsonl", (0.94, 0.93), 0),
-        ("heldout-102.jsonl", (0.97, 0.96), 0),
-        ("heldout-103.jsonl", (0.95, 0.93), 0),
+        ("heldout-102.jsonl", (0.97, 0.98), 0),
+        ("heldout-103.jsonl", (0.96, 0.93), 0),
         ("heldout-104.jsonl", (0.95, 0.98), 0),
+        # heldout-105 and heldout-106, written the same way mid-round (106: group chats, careful older writers)
+        # and scored untouched by the round's first tree (20e23c7) and a mid-round one (053f00d): 105: 90.7% in
+        # scope by both (en 88.3%, ru 93.7%, long 88.9%), 90.0% refusal by both; 106: 92.1% -> 92.9% (en 90.9%,
+        # ru 93.7% -> 95.2%, long 94.4%), 91.7% by both. Floors: the round's end.
+        ("heldout-105.jsonl", (0.92, 0.93), 0),
+        ("heldout-106.jsonl", (0.94, 0.93), 0),
     ],
 )
 def test_persona_sets_floor(matcher: Matcher, questions: str, floors: tuple[float, float], mismatches: int) -> None:
