@@ -422,8 +422,12 @@ class Analyzer:
             said_by = self._named_before(text, *said)
         if said_by is None:
             return None, content
-        stated = [STATEMENT] if qtype in PLACE_OR_TIME and STATEMENT in self.concept_ids else []
-        return said_by, [*(t for t in content if t not in QUOTING), *stated]
+        return said_by, [*(t for t in content if t not in QUOTING), *([STATEMENT] if self.states(qtype) else [])]
+
+    def states(self, qtype: str | None) -> bool:
+        """Whether a question of ``qtype`` asking someone to have said something asks about their statement:
+        where or when it was made ("where did Psaki say it?")."""
+        return qtype in PLACE_OR_TIME and STATEMENT in self.concept_ids
 
     def _named_before(self, text: str, pronoun: str, at: int) -> str | None:
         """The one person of the pronoun's gender that ``text`` names before it ("tibilov sounds like a fanboy,

@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Literal
 
-from bot.analysis import PLACE_OR_TIME, STATEMENT
+from bot.analysis import STATEMENT
 from bot.choosing import DECLINED_FOR_CAUSE
 from bot.contexts import Context
 from bot.knowledge import Entry
@@ -239,7 +239,7 @@ class FollowUps:
     def _stated(self, terms: tuple[str, ...], said_by: str | None, qtype: str | None) -> tuple[str, ...]:
         """``terms`` of a follow-up asking where or when someone said something ("where did she say it?"):
         of their statement, not of who they are; others as they are."""
-        if said_by is None or qtype not in PLACE_OR_TIME or STATEMENT not in self.matcher.analyzer.concept_ids:
+        if said_by is None or not self.matcher.analyzer.states(qtype):
             return terms
         return (*(t for t in terms if t != IDENTITY), STATEMENT)
 

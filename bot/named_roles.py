@@ -120,7 +120,7 @@ _OBLIQUE = re.compile(r"[а-я](?:у|ю|ым|ом)$")  # a Russian name in the d
 
 # The time of something, as a clause after a preposition: "upset about when it was signed", "недовольны тем,
 # когда его подписали" (not a question of when: the timing is what the words are about)
-_TIMING = re.compile(r"\b(?:about|with|over|on|at|of|по поводу|о|насчет|с|тем,?|того,?)\s+(?:when|когда)\b")
+_TIMING = re.compile(r"\b(?:about|with|over|on|of|тем,?|того,?)\s+(?:when|когда)\b")
 
 
 def timing_asked(text: str) -> bool:
@@ -240,7 +240,7 @@ def _listed_before_open(before: str, after: str, terms_of: Callable[[Sequence[st
 def asks_for_partner(text: str, term_of: Callable[[str], str], persons: Collection[str]) -> bool:
     """Whether a who-question asks for whoever was with a person it names ("who signed it with Putin?",
     "с кем Путин подписал договор?", "Putin and who else?"): that person is not what it asks about."""
-    return bool(WITH_WHOM.search(text)) or any(term_of(m.group(1)) in persons for m in WITH_NAME.finditer(text))
+    return bool(WITH_WHOM.search(text)) or bool(partners_named(text, term_of, persons))
 
 
 def partners_named(text: str, term_of: Callable[[str], str], persons: Collection[str]) -> frozenset[str]:
