@@ -17,6 +17,7 @@ from bot.indexing import Index
 from bot.knowledge import Entry, KnowledgeBase
 from bot.named_roles import REPLY, is_year, measures, term_ends, year_roles
 from bot.nomination import PostingIndex
+from bot.pending import pending
 from bot.words import ordinals
 
 # The verbs of the article that report what someone said ("Psaki said", "Mogherini believes").
@@ -57,6 +58,7 @@ class Lookups:
         self._periods: dict[int, frozenset[tuple[str, str]]] = {}  # see periods()
         self._roles: tuple[str, dict[str, str]] = ("", {})  # the last question's year_roles
         self._lead: frozenset[str] | None = None  # see names_only_lead()
+        self._pending: dict[str, frozenset[str]] = {}  # see pending()
 
     @property
     def curated(self) -> CuratedQuestions:
@@ -181,6 +183,13 @@ class Lookups:
                 before = self.analyzer.terms_of(text[max(0, m.start() - 60):m.start()])[0]
                 who.update([t for t in before if t in named][-1:])
         return frozenset(who)
+
+    def pending(self, e: Entry) -> frozenset[str]:
+        """The events ``e``'s answer says are still to come (``bot.pending``): "yet to be ratified"."""
+        found = self._pending.get(e.id)
+        if found is None:
+            found = self._pending[e.id] = pending(e.en.answer, lambda w: self.analyzer.terms_of(w)[0])
+        return found
 
     def heard(self) -> frozenset[str]:
         """Everyone the article quotes, and whom they speak for (``Analyzer.voices``)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
@@ -31,6 +31,7 @@ from bot.knowledge import DECISION_FILE, Entry, KnowledgeBase, default_knowledge
 from bot.lookups import YEAR_ASKED, Lookups, gives
 from bot.message_parts import focus_sentence
 from bot.outcomes import Candidate, Outcome, Thresholds
+from bot.pending import taken_as_done
 from bot.readings import read_message
 from bot.small_talk import SmallTalk
 from bot.words import MAX_QUESTION_CHARS, detect_language, normalise, stem, strip_address, tokens
@@ -365,16 +366,16 @@ class Matcher:
         facts = self._in_roles(a, facts)
         miss = near_miss(a, ranked, facts, self.analyzer)
         if miss is not None:  # the closest reading is something people ask that the article does not say
-            gap = miss.entry
-            return unknown("gap", [self.kb.by_id[r] for r in gap.related if r in self.kb.by_id], gap=gap,
-                           score=miss.score)
+            return unknown("gap", self.related(miss.entry), gap=miss.entry, score=miss.score)
         facts = self._beyond_lead(a, facts)
         if not facts:
             return unknown("unsure", near) if a.others else unknown("off_topic")
         top = surest_of_kin(facts, self.thresholds, self.answer_threshold)
+        undone = self._undone(a, top, ranked)
+        if undone is not None:  # "who voted for it?" of "it is yet to be ratified": the article has no vote
+            return unknown("gap", self.related(undone), gap=undone, score=top.score)
         th = self.thresholds
-        # Principled guards, not learned: the question names a thing or a number that even the closest entry
-        # never mentions, so whatever the entry says is about something else.
+        # Principled guards, not learned: the question names a thing or number that the closest entry never mentions.
         guarded = guarded_by(a, top, self.kb, self.lookups)
         if guarded is not None:
             return unknown(guarded, near, score=top.score)
@@ -406,6 +407,14 @@ class Matcher:
                            analysis=a)
         # Not sure enough to answer: decline, offering the nearest entries as suggestions.
         return unknown("unsure", near, score=top.score)
+
+    def _undone(self, a: Analysis, top: Candidate, ranked: Sequence[Candidate]) -> Entry | None:
+        """The near miss of ``top``'s topic when ``a`` asks about an event as done that ``top``'s answer says
+        is still to come ("which parliament ratified it first?", ``bot.pending``); None when it does not."""
+        still = self.lookups.pending(top.entry)
+        if not still or still.isdisjoint(taken_as_done(a.text, lambda w: self.analyzer.terms_of(w)[0])):
+            return None
+        return next((c.entry for c in ranked if c.entry.kind == "gap" and c.entry.topic == top.entry.topic), None)
 
     def _answer_bar(self, a: Analysis, top: Candidate, bar: float, generic: bool) -> float:
         """``bar``, or the clarify threshold for words that fit everything asked as an entry's own question
