@@ -38,7 +38,7 @@ from bot.named_roles import (
     speaker,
     timing_asked,
 )
-from bot.spelling import Speller
+from bot.spelling import Speller, joined_halves
 from bot.words import (
     MAX_QUESTION_CHARS,
     TOKEN,
@@ -352,7 +352,7 @@ class Analyzer:
         fixes: dict[str, str] = {}
         unknown: list[str] = []
         unknown_names: list[str] = []
-        found = tokens(text)
+        found = joined_halves(tokens(text), self._known)
         if "us" in found and pronoun_us(original, self._names_something):  # "tell us", not the US
             found = [w for w in found if w != "us"]
         for w in found:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA
 from bot.words import CYRILLIC, common_stems, common_words, stem
 
 SHORTHAND = 4  # up to this many letters, a misspelt word is read first as one with letters left out ("whn")
+JOINED = 5  # letters at least in two neighbours read as one word (``joined_halves``)
 MAX_REMEMBERED = 100_000  # corrections remembered (a word asked again is not looked up again)
 
 
@@ -141,3 +142,21 @@ def _by_initial(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
     for w in sorted(words):
         groups[w[0]].append(w)
     return {k: tuple(v) for k, v in groups.items()}
+
+
+def joined_halves(words: Sequence[str], known: Callable[[str], bool]) -> list[str]:
+    """``words`` with two neighbours written as one where one of them is no word the knowledge base knows and
+    the two together are: a name split by a voice keyboard or a stray space ("тиби лов", "пса ки")."""
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if i + 1 < len(words):
+            whole = w + words[i + 1]
+            if whole.isalpha() and len(whole) >= JOINED and not (known(w) and known(words[i + 1])) and known(whole):
+                joined.append(whole)
+                i += 2
+                continue
+        joined.append(w)
+        i += 1
+    return joined

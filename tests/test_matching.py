@@ -12,7 +12,7 @@ from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, Thresholds, detect_language, focus_sentence, normalise
 from bot.message_parts import with_sentence_before
 from bot.named_roles import term_ends, year_roles
-from bot.spelling import sound_key
+from bot.spelling import joined_halves, sound_key
 from bot.texts import answer_text, outcome_text
 from bot.words import common_words, pronoun_us
 
@@ -1715,3 +1715,34 @@ def test_the_person_set_aside_is_no_name_the_answer_must_mention(matcher: Matche
 def test_street_protests_are_a_near_miss_not_the_critics(matcher: Matcher, question: str) -> None:
     """Rallies in the street are not in the article; the governments' criticism is no answer to them."""
     assert Conversation(matcher).answer(question).status == "unknown"
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (["who", "is", "pes", "kov"], ["who", "is", "peskov"]),  # neither half a word, together a name
+    (["тиби", "лов", "кто"], ["тибилов", "кто"]),  # one half a word ("лов")
+    (["put", "in", "place"], ["put", "in", "place"]),  # both words already: no "putin"
+    (["a", "b"], ["a", "b"]),  # too short to be a word split in two
+])
+def test_a_word_split_in_two_is_read_as_one(words: list[str], expected: list[str]) -> None:
+    known = {"who", "is", "peskov", "лов", "тибилов", "кто", "put", "in", "place", "putin", "ab"}
+    assert joined_halves(words, known.__contains__) == expected
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("а тиби лов кто по должности", "tibilov_who"),
+    ("what job does pes kov have", "peskov_who"),
+])
+def test_a_name_a_voice_keyboard_split_is_recognised(matcher: Matcher, question: str, entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("what did moscow and tskhinvali agree on?", "provisions_overview"),  # what was agreed: the provisions
+    ("so what did they agree to in the end", "provisions_overview"),
+    ("does tskhinvali agree with moscow on everything?", "tibilov_support"),  # agreeing with someone: a stance
+])
+def test_agreeing_on_something_is_its_content_agreeing_with_someone_a_stance(matcher: Matcher, question: str,
+                                                                            entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.entry is not None and outcome.entry.id == entry_id
