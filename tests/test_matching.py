@@ -1746,3 +1746,13 @@ def test_agreeing_on_something_is_its_content_agreeing_with_someone_a_stance(mat
                                                                             entry_id: str) -> None:
     outcome = matcher.match(question)
     assert outcome.entry is not None and outcome.entry.id == entry_id
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("what sum was earmarked for 2016?", "funding_2016"),  # money set aside, in other words
+    ("сколько москва вбухивает в осетию?", "money_overview"),  # slang for pouring money in
+    ("on what occasion did Psaki comment?", "psaki_briefing"),  # the occasion of a statement is its place
+])
+def test_words_for_money_set_aside_and_for_an_occasion(matcher: Matcher, question: str, entry_id: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.entry is not None and outcome.entry.id == entry_id
