@@ -147,16 +147,18 @@ def _by_initial(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
 def joined_halves(words: Sequence[str], known: Callable[[str], bool]) -> list[str]:
     """``words`` with two neighbours written as one where one of them is no word the knowledge base knows and
     the two together are: a name split by a voice keyboard or a stray space ("тиби лов", "пса ки")."""
+    knows = [known(w) for w in words]
+    if all(knows):  # (most messages: nothing to join, and no pair looked up)
+        return list(words)
     joined: list[str] = []
     i = 0
     while i < len(words):
-        w = words[i]
-        if i + 1 < len(words):
-            whole = w + words[i + 1]
-            if whole.isalpha() and len(whole) >= JOINED and not (known(w) and known(words[i + 1])) and known(whole):
+        if i + 1 < len(words) and not (knows[i] and knows[i + 1]):
+            whole = words[i] + words[i + 1]
+            if len(whole) >= JOINED and whole.isalpha() and known(whole):
                 joined.append(whole)
                 i += 2
                 continue
-        joined.append(w)
+        joined.append(words[i])
         i += 1
     return joined
